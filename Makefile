@@ -1,0 +1,46 @@
+# The two commands of the README: `make run` and `make test`. Each sets up what it needs.
+PYTHON ?= python3
+VENV := .venv
+NOQT := .venv-noqt
+PY := $(VENV)/bin/python
+# PostgreSQL the store tests run against (a scratch database is created and dropped per run).
+LINKAGE_TEST_PG ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+export LINKAGE_TEST_PG
+
+.PHONY: run test test-domain-noqt lint typecheck system clean
+
+run: $(VENV)/.installed
+	$(PY) main.py
+
+test: $(VENV)/.installed test-domain-noqt
+	$(PY) -m pytest -q
+	$(VENV)/bin/lint-imports
+
+system:
+	@installer/debian-packages.sh
+
+$(VENV)/.installed: pyproject.toml | system
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Linkage Console needs Python 3.11 or newer; this is " + sys.version.split()[0])'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+# The domain must work with Qt absent: a second environment that has no PySide6 at all runs its tests.
+$(NOQT)/.installed: pyproject.toml
+	@test -x $(NOQT)/bin/python || $(PYTHON) -m venv $(NOQT)
+	$(NOQT)/bin/python -m pip install -q --disable-pip-version-check pytest pytest-timeout hypothesis shapely tzdata
+	@touch $@
+
+test-domain-noqt: $(NOQT)/.installed
+	@! $(NOQT)/bin/python -c 'import PySide6' 2>/dev/null || { echo "PySide6 leaked into $(NOQT)"; exit 1; }
+	$(NOQT)/bin/python -m pytest -q -p no:cacheprovider tests/domain
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+
+typecheck: $(VENV)/.installed
+	$(VENV)/bin/mypy
+
+clean:
+	rm -rf $(VENV) $(NOQT)
