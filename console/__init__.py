@@ -1,0 +1,1 @@
+"""Linkage Console: the command-and-dispatch system of a district grand-linkage center."""

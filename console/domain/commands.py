@@ -1,0 +1,155 @@
+"""One entry point for every command: check who, check the rules, return the events.
+
+:func:`decide` is what the store runs inside its transaction; :func:`allowed_actions` is what the
+console asks to enable its buttons. They share the same permission check and the same guards, so
+the console never holds a second copy of a rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from console.domain import args as a
+from console.domain import permissions
+from console.domain.errors import Refused
+from console.domain.incident import Incident
+from console.domain.lifecycle import INCIDENT_COMMANDS, World
+from console.domain.model import ASSIGNMENT_STATUSES, Event, Priority, Source, UnitStatus, UnitType
+from console.domain.rules import Context
+
+
+def decide(name: str, args: Any, ctx: Context, world: World,
+           *, expected_version: int | None = None,
+           new_incident_id: Callable[[], str] | None = None) -> list[Event]:
+    """The events command ``name`` makes, or the reason it may not happen.
+
+    Args:
+        args: the command's arguments as received (checked here; anything may arrive).
+        world: lookups of the incidents and units the command touches.
+        expected_version: the version of the incident the user acted on; a different current
+            version refuses with ``conflict``.
+        new_incident_id: allocates the id of a new incident (only ``incident.create`` calls it).
+
+    Raises:
+        Refused: with the protocol error code and the reason.
+    """
+    if not isinstance(args, Mapping):
+        raise Refused("invalid", "The arguments of a command must be an object.")
+    if name not in permissions.COMMANDS:
+        raise Refused("invalid", "There is no command '{name}'.", name=str(name)[:64])
+    if name == "incident.create":
+        if new_incident_id is None:
+            raise Refused("unavailable", "New incidents cannot be registered here.")
+        return _create(args, ctx, new_incident_id)
+    if name == "unit.register":
+        return _register_unit(args, ctx, world)
+    if name == "unit.set_status":
+        return _set_unit_status(args, ctx, world)
+
+    command = INCIDENT_COMMANDS[name]
+    inc = world.incident(a.ident(args, "id"))
+    unit = None
+    if name == "assignment.update":
+        assignment = inc.assignment(str(args.get("assignment", "")))
+        unit = assignment.unit if assignment else None
+    permissions.check(ctx.rules.roles, ctx.actor, name, inc, unit=unit)
+    if expected_version is not None and expected_version != inc.version:
+        raise Refused("conflict", "{id} has changed since you opened it (version {expected}, now "
+                      "{current}); look at it again before acting.",
+                      id=inc.id, expected=expected_version, current=inc.version)
+    if refused := command.guard(inc, ctx):
+        raise refused
+    return command.decide(inc, args, ctx, world)
+
+
+def allowed_actions(inc: Incident, ctx: Context) -> dict[str, str | None]:
+    """For every incident command: None if this user may do it now, else why not.
+
+    Arguments are not known yet, so a command allowed here can still be refused for what the
+    user then types (an empty reason, an unknown department).
+    """
+    result: dict[str, str | None] = {}
+    for name, command in INCIDENT_COMMANDS.items():
+        try:
+            unit = ctx.actor.unit if name == "assignment.update" else None
+            permissions.check(ctx.rules.roles, ctx.actor, name, inc, unit=unit)
+            refused = command.guard(inc, ctx)
+        except Refused as refusal:
+            refused = refusal
+        result[name] = refused.message if refused else None
+    return result
+
+
+def _create(args: Mapping[str, Any], ctx: Context, new_id: Callable[[], str]) -> list[Event]:
+    source = a.choice(args, "source", Source)
+    permissions.check(ctx.rules.roles, ctx.actor, "incident.create", source=source)
+    code = a.ident(args, "category")
+    try:
+        category = ctx.rules.taxonomy.category(code)
+    except ValueError:
+        raise Refused("invalid", "There is no category '{code}'.", code=code) from None
+    priority = a.choice(args, "priority", Priority)
+    request_type = a.text(args, "request_type", required=False, max_len=16) or category.request_type
+    if request_type not in {t.code for t in ctx.rules.taxonomy.request_types}:
+        raise Refused("invalid", "There is no request type '{code}'.", code=request_type)
+    description = a.text(args, "description")
+    where = a.mapping(args, "location")
+    lat = a.number(where, "lat", -90, 90)
+    lon = a.number(where, "lon", -180, 180)
+    address = a.text(where, "address", required=False, max_len=200)
+    who = a.mapping(args, "reporter", required=False)
+    reporter = {"name": a.text(who, "name", required=False, max_len=64),
+                "phone": a.text(who, "phone", required=False, max_len=32)}
+    police_case_no = a.text(args, "police_case_no", required=source is Source.POLICE, max_len=64)
+    place = ctx.rules.geography.locate(lat, lon) if ctx.rules.geography else None
+    location = {"lat": lat, "lon": lon, "address": address,
+                "grid": place.grid if place else None,
+                "community": place.community if place else None,
+                "street": place.street if place else None}
+    data = {"id": new_id(), "source": source.value, "request_type": request_type,
+            "category": category.code, "priority": priority.value,
+            "sla_class": category.sla_class, "description": description, "location": location,
+            "reporter": reporter, "police_case_no": police_case_no or None}
+    return [Event("incident.created", ctx.now, ctx.actor.username, data)]
+
+
+def _register_unit(args: Mapping[str, Any], ctx: Context, world: World) -> list[Event]:
+    permissions.check(ctx.rules.roles, ctx.actor, "unit.register")
+    unit_id = a.ident(args, "id")
+    try:
+        world.unit(unit_id)
+    except Refused as refused:
+        if refused.code != "not_found":
+            raise
+    else:
+        raise Refused("conflict", "Unit {unit} is already registered.", unit=unit_id)
+    status = a.choice(args, "status", UnitStatus, default=UnitStatus.OFF_DUTY)
+    if status in ASSIGNMENT_STATUSES:
+        raise Refused("invalid", "A new unit starts off duty, available, busy or out of service.")
+    tier = args.get("tier")
+    data = {"unit": unit_id, "name": a.text(args, "name", max_len=64),
+            "type": a.choice(args, "type", UnitType).value, "status": status.value,
+            "tier": a.integer(args, "tier", 1, 3) if tier is not None else None,
+            "street": a.text(args, "street", required=False, max_len=64) or None,
+            "community": a.text(args, "community", required=False, max_len=64) or None,
+            "grid": a.text(args, "grid", required=False, max_len=64) or None,
+            "skills": list(a.idents(args, "skills"))}
+    return [Event("unit.registered", ctx.now, ctx.actor.username, data)]
+
+
+def _set_unit_status(args: Mapping[str, Any], ctx: Context, world: World) -> list[Event]:
+    unit = world.unit(a.ident(args, "id"))
+    permissions.check(ctx.rules.roles, ctx.actor, "unit.set_status", unit=unit.id)
+    status = a.choice(args, "status", UnitStatus)
+    if status in ASSIGNMENT_STATUSES:
+        raise Refused("invalid", "The status {status} follows from an assignment; dispatch the "
+                      "unit or update its assignment instead.", status=status.value)
+    if unit.assignment is not None:
+        raise Refused("conflict", "Unit {unit} is on assignment {assignment}; clear or cancel it "
+                      "first.", unit=unit.id, assignment=unit.assignment)
+    if status is unit.status:
+        raise Refused("conflict", "Unit {unit} is already {status}.", unit=unit.id,
+                      status=status.value)
+    return [Event("unit.status_changed", ctx.now, ctx.actor.username,
+                  {"unit": unit.id, "status": status.value, "previous": unit.status.value})]

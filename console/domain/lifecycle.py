@@ -1,0 +1,396 @@
+"""The lifecycle rules: which command may happen to an incident now, and what events it makes.
+
+Each incident command has a *guard* (may it happen in this state at all? — what the console asks
+to enable a button) and a *decision* (given its arguments, which events). Both are pure; the
+store runs the decision inside its transaction and the hub never bypasses it.
+
+```
+new ──accept──▶ accepted ──assign──▶ assigned ──sign──▶ in_progress ──resolve──▶ resolved
+ │                                                                                  │verify
+ ├─answer (inquiry, opinion, suggestion) ──▶ closed ◀──close── verified ◀───────────┘
+ ├─reject ▶ rejected     assigned/in_progress ──return──▶ accepted
+ ├─merge ▶ merged        open ──escalate──▶ with_police ──police disposition──▶ resolved
+ └─ closed ──reopen──▶ accepted      resolved ──verify (unsatisfied)──▶ in_progress
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from console.domain import args as a
+from console.domain import deadlines
+from console.domain.errors import Refused
+from console.domain.incident import Incident
+from console.domain.model import (
+    ANSWERABLE_AT_INTAKE,
+    ASSIGNMENT_ORDER,
+    ESCALATABLE_STATES,
+    FINISHED_STATES,
+    AssignmentState,
+    Event,
+    IncidentState,
+    UnitStatus,
+)
+from console.domain.rules import Context
+from console.domain.sla import Stage, extension_allowed
+from console.domain.units import Unit
+
+
+class World(Protocol):
+    """What a decision may look up beyond its own incident; the store implements it.
+
+    Lookups raise :class:`Refused` with ``not_found`` for unknown ids.
+    """
+
+    def incident(self, incident_id: str) -> Incident: ...
+
+    def unit(self, unit_id: str) -> Unit: ...
+
+
+Guard = Callable[[Incident, Context], Refused | None]
+Decision = Callable[[Incident, Mapping[str, Any], Context, World], list[Event]]
+
+
+@dataclass(frozen=True)
+class IncidentCommand:
+    name: str
+    guard: Guard
+    decide: Decision
+
+
+INCIDENT_COMMANDS: dict[str, IncidentCommand] = {}
+
+
+def _command(name: str, guard: Guard) -> Callable[[Decision], Decision]:
+    def register(decide: Decision) -> Decision:
+        INCIDENT_COMMANDS[name] = IncidentCommand(name, guard, decide)
+        return decide
+
+    return register
+
+
+def _event(name: str, inc: Incident, ctx: Context, **data: Any) -> Event:
+    return Event(name, ctx.now, ctx.actor.username, {"id": inc.id, **data})
+
+
+def _only_in(*states: IncidentState, doing: str) -> Guard:
+    allowed = frozenset(states)
+    wanted = " or ".join(s.value for s in states)
+
+    def guard(inc: Incident, ctx: Context) -> Refused | None:
+        if inc.state in allowed:
+            return None
+        return Refused("conflict", "{id} is {state}; only {wanted} incidents can be {doing}.",
+                       id=inc.id, state=inc.state.value, wanted=wanted, doing=doing)
+
+    return guard
+
+
+def _all(*guards: Guard) -> Guard:
+    def guard(inc: Incident, ctx: Context) -> Refused | None:
+        return next((r for g in guards if (r := g(inc, ctx)) is not None), None)
+
+    return guard
+
+
+def _no_unit_out(inc: Incident, ctx: Context) -> Refused | None:
+    """An incident is not finished while a unit is still on its way or at the scene."""
+    out = next((x for x in inc.assignments if x.active), None)
+    if out is None:
+        return None
+    return Refused("conflict", "Unit {unit} is still {state} on {id}; clear or cancel its "
+                   "assignment first.", unit=out.unit, state=out.state.value, id=inc.id)
+
+
+def _open(inc: Incident, ctx: Context) -> Refused | None:
+    if inc.state in FINISHED_STATES:
+        return Refused("conflict", "{id} is {state}; nothing more can be done on it.",
+                       id=inc.id, state=inc.state.value)
+    return None
+
+
+def _any(inc: Incident, ctx: Context) -> Refused | None:
+    return None
+
+
+# -- intake --------------------------------------------------------------------------------------
+
+@_command("incident.accept", _only_in(IncidentState.NEW, doing="accepted"))
+def _accept(inc: Incident, args: Mapping[str, Any], ctx: Context, world: World) -> list[Event]:
+    return [_event("incident.accepted", inc, ctx)]
+
+
+@_command("incident.reject", _all(_only_in(IncidentState.NEW, doing="rejected"), _no_unit_out))
+def _reject(inc: Incident, args: Mapping[str, Any], ctx: Context, world: World) -> list[Event]:
+    return [_event("incident.rejected", inc, ctx, reason=a.text(args, "reason"))]
+
+
+def _answerable(inc: Incident, ctx: Context) -> Refused | None:
+    if refused := _only_in(IncidentState.NEW, doing="answered at intake")(inc, ctx):
+        return refused
+    if inc.request_type not in ANSWERABLE_AT_INTAKE:
+        return Refused("conflict", "{id} is a {kind}; only inquiries, opinions and suggestions "
+                       "can be answered and closed at intake.",
+                       id=inc.id, kind=inc.request_type.value)
+    return None
+
+
+@_command("incident.answer", _all(_answerable, _no_unit_out))
+def _answer(inc: Incident, args: Mapping[str, Any], ctx: Context, world: World) -> list[Event]:
+    return [_event("incident.answered", inc, ctx, answer=a.text(args, "answer"))]
+
+
+@_command("incident.merge", _all(
+    _only_in(IncidentState.NEW, IncidentState.ACCEPTED, doing="merged"), _no_unit_out))
+def _merge(inc: Incident, args: Mapping[str, Any], ctx: Context, world: World) -> list[Event]:
+    into_id = a.ident(args, "into")
+    if into_id == inc.id:
+        raise Refused("invalid", "An incident cannot be merged into itself.")
+    into = world.incident(into_id)
+    if into.state in FINISHED_STATES:
+        raise Refused("conflict", "{into} is {state}; merge duplicates into an open incident.",
+                      into=into.id, state=into.state.value)
+    return [_event("incident.merged", inc, ctx, into=into.id)]
+
+
+# -- handling by departments -------------------------------------------------------------------
+
+@_command("incident.assign", _only_in(IncidentState.ACCEPTED, doing="assigned"))
+def _assign(inc: Incident, args: Mapping[str, Any], ctx: Context, world: World) -> list[Event]:
+    taxonomy = ctx.rules.taxonomy
+    if args.get("department") is None:
+        lead = taxonomy.department_for(inc.category, inc.location.street)
+    else:
+        lead = a.ident(args, "department")
+    co = a.idents(args, "co_handlers")
+    for code in (lead, *co):
+        try:
+            taxonomy.department(code)
+        except ValueError:
+            raise Refused("invalid", "There is no department '{code}'.", code=code) from None
+    if lead in co:
+        raise Refused("invalid", "The lead department cannot also be a co-handler.")
+    if len(set(co)) != len(co):
+        raise Refused("invalid", "A co-handling department is named twice.")
+    return [_event("incident.assigned", inc, ctx, department=lead, co_handlers=list(co))]
+
+
+@_command("incident.sign", _only_in(IncidentState.ASSIGNED, doing="signed for"))
+def _sign(inc: Incident, args: Mapping[str, Any], ctx: Context, world: World) -> list[Event]:
+    return [_event("incident.signed", inc, ctx, department=inc.lead_department)]
+
+
+@_command("incident.return",
+          _only_in(IncidentState.ASSIGNED, IncidentState.IN_PROGRESS, doing="returned"))
+def _return(inc: Incident, args: Mapping[str, Any], ctx: Context, world: World) -> list[Event]:
+    return [_event("incident.returned", inc, ctx, department=inc.lead_department,
+                   reason=a.text(args, "reason"))]
+
+
+@_command("incident.resolve", _only_in(IncidentState.IN_PROGRESS, doing="resolved"))
+def _resolve(inc: Incident, args: Mapping[str, Any], ctx: Context, world: World) -> list[Event]:
+    return [_event("incident.resolved", inc, ctx, result=a.text(args, "result"))]
+
+
+@_command("incident.verify", _only_in(IncidentState.RESOLVED, doing="verified"))
+def _verify(inc: Incident, args: Mapping[str, Any], ctx: Context, world: World) -> list[Event]:
+    method = a.text(args, "method", max_len=16)
+    if method not in ("site", "callback"):
+        raise Refused("invalid", "'method' must be site (a visit) or callback (a call to the "
+                      "reporter).")
+    satisfied = a.flag(args, "satisfied")
+    note = a.text(args, "note", required=not satisfied)
+    name = "incident.verified" if satisfied else "incident.verification_failed"
+    return [_event(name, inc, ctx, method=method, satisfied=satisfied, note=note)]
+
+
+@_command("incident.close", _all(_only_in(IncidentState.VERIFIED, doing="closed"), _no_unit_out))
+def _close(inc: Incident, args: Mapping[str, Any], ctx: Context, world: World) -> list[Event]:
+    return [_event("incident.closed", inc, ctx)]
+
+
+@_command("incident.reopen", _only_in(IncidentState.CLOSED, doing="reopened"))
+def _reopen(inc: Incident, args: Mapping[str, Any], ctx: Context, world: World) -> list[Event]:
+    return [_event("incident.reopened", inc, ctx, reason=a.text(args, "reason"))]
+
+
+# -- the police ----------------------------------------------------------------------------------
+
+def _escalatable(inc: Incident, ctx: Context) -> Refused | None:
+    if inc.state in ESCALATABLE_STATES:
+        return None
+    return Refused("conflict", "{id} is {state}; only open incidents not already with the police "
+                   "can be escalated.", id=inc.id, state=inc.state.value)
+
+
+@_command("incident.escalate", _escalatable)
+def _escalate(inc: Incident, args: Mapping[str, Any], ctx: Context, world: World) -> list[Event]:
+    return [_event("incident.escalated", inc, ctx, reason=a.text(args, "reason"))]
+
+
+def _awaiting_police_ack(inc: Incident, ctx: Context) -> Refused | None:
+    if refused := _only_in(IncidentState.WITH_POLICE, doing="acknowledged by the police")(inc, ctx):
+        return refused
+    if inc.police_acknowledged:
+        return Refused("conflict", "The police have already acknowledged {id}.", id=inc.id)
+    return None
+
+
+@_command("incident.police_acknowledge", _awaiting_police_ack)
+def _police_ack(inc: Incident, args: Mapping[str, Any], ctx: Context, world: World) -> list[Event]:
+    return [_event("incident.police_acknowledged", inc, ctx)]
+
+
+@_command("incident.police_reject", _awaiting_police_ack)
+def _police_reject(inc: Incident, args: Mapping[str, Any], ctx: Context,
+                   world: World) -> list[Event]:
+    return [_event("incident.police_rejected", inc, ctx, cause=a.text(args, "cause"))]
+
+
+@_command("incident.police_dispose",
+          _only_in(IncidentState.WITH_POLICE, doing="given a police disposition"))
+def _police_dispose(inc: Incident, args: Mapping[str, Any], ctx: Context,
+                    world: World) -> list[Event]:
+    return [_event("incident.police_disposed", inc, ctx,
+                   disposition=a.text(args, "disposition"))]
+
+
+# -- supervision, notes and deadlines ------------------------------------------------------------
+
+@_command("incident.note", _any)
+def _note(inc: Incident, args: Mapping[str, Any], ctx: Context, world: World) -> list[Event]:
+    return [_event("incident.noted", inc, ctx, text=a.text(args, "text"))]
+
+
+def _supervisable(inc: Incident, ctx: Context) -> Refused | None:
+    if refused := _open(inc, ctx):
+        return refused
+    if inc.supervised:
+        return Refused("conflict", "{id} is already supervised.", id=inc.id)
+    if not deadlines.is_overdue(inc, ctx.rules, ctx.now):
+        return Refused("conflict", "{id} is not overdue; supervision is for overdue incidents.",
+                       id=inc.id)
+    return None
+
+
+@_command("incident.supervise", _supervisable)
+def _supervise(inc: Incident, args: Mapping[str, Any], ctx: Context, world: World) -> list[Event]:
+    return [_event("incident.supervised", inc, ctx, note=a.text(args, "note"),
+                   department=inc.lead_department)]
+
+
+# Largest extension one request may ask for, per unit of time.
+_MAX_EXTENSION = {"minutes": 24 * 60, "hours": 30 * 24, "working_days": 30}
+
+
+def _has_running_stage(inc: Incident, ctx: Context) -> Refused | None:
+    if refused := _open(inc, ctx):
+        return refused
+    if not any(c.running and c.stage is not Stage.ARRIVE
+               for c in deadlines.running(inc, ctx.rules)):
+        return Refused("conflict", "{id} has no running deadline to extend.", id=inc.id)
+    return None
+
+
+@_command("incident.request_extension", _has_running_stage)
+def _request_extension(inc: Incident, args: Mapping[str, Any], ctx: Context,
+                       world: World) -> list[Event]:
+    stage = a.choice(args, "stage", Stage)
+    extra = a.mapping(args, "extra")
+    unit = a.text(extra, "unit", max_len=16)
+    if unit not in _MAX_EXTENSION:
+        raise Refused("invalid", "'unit' must be minutes, hours or working_days.")
+    value = a.integer(extra, "value", 1, _MAX_EXTENSION[unit])
+    reason = a.text(args, "reason")
+    clock = deadlines.stage_clock(inc, stage, ctx.rules) if stage is not Stage.ARRIVE else None
+    if clock is None or not clock.running:
+        raise Refused("conflict", "The {stage} deadline of {id} is not running.",
+                      stage=stage.value, id=inc.id)
+    if why := extension_allowed(clock, ctx.now):
+        raise Refused("conflict", why)
+    if any(x.stage == stage.value and x.status == "pending" for x in inc.extensions):
+        raise Refused("conflict", "An extension of the {stage} deadline of {id} is already "
+                      "waiting for approval.", stage=stage.value, id=inc.id)
+    request = f"{inc.id}/X{len(inc.extensions) + 1}"
+    return [_event("incident.extension_requested", inc, ctx, request=request, stage=stage.value,
+                   extra={"value": value, "unit": unit}, reason=reason)]
+
+
+def _has_pending_extension(inc: Incident, ctx: Context) -> Refused | None:
+    if not any(x.status == "pending" for x in inc.extensions):
+        return Refused("conflict", "{id} has no extension request waiting.", id=inc.id)
+    return None
+
+
+def _pending_request(inc: Incident, args: Mapping[str, Any]) -> str:
+    request_id = a.ident(args, "request")
+    request = next((x for x in inc.extensions if x.id == request_id), None)
+    if request is None:
+        raise Refused("not_found", "There is no extension request {request} on {id}.",
+                      request=request_id, id=inc.id)
+    if request.status != "pending":
+        raise Refused("conflict", "Extension request {request} was already {status}.",
+                      request=request_id, status=request.status)
+    return request.stage
+
+
+@_command("incident.approve_extension", _has_pending_extension)
+def _approve_extension(inc: Incident, args: Mapping[str, Any], ctx: Context,
+                       world: World) -> list[Event]:
+    stage = _pending_request(inc, args)
+    clock = deadlines.stage_clock(inc, Stage(stage), ctx.rules)
+    if clock is None or (why := extension_allowed(clock, ctx.now)):
+        raise Refused("conflict", why or "The deadline is not running.")
+    return [_event("incident.extension_approved", inc, ctx, request=args["request"], stage=stage)]
+
+
+@_command("incident.refuse_extension", _has_pending_extension)
+def _refuse_extension(inc: Incident, args: Mapping[str, Any], ctx: Context,
+                      world: World) -> list[Event]:
+    _pending_request(inc, args)
+    return [_event("incident.extension_refused", inc, ctx, request=args["request"],
+                   reason=a.text(args, "reason"))]
+
+
+# -- field units ---------------------------------------------------------------------------------
+
+@_command("incident.dispatch", _open)
+def _dispatch(inc: Incident, args: Mapping[str, Any], ctx: Context, world: World) -> list[Event]:
+    unit = world.unit(a.ident(args, "unit"))
+    if unit.status is not UnitStatus.AVAILABLE:
+        raise Refused("conflict", "Unit {unit} is {status}; only available units can be "
+                      "dispatched.", unit=unit.id, status=unit.status.value)
+    assignment = f"{inc.id}/{len(inc.assignments) + 1}"
+    return [_event("assignment.dispatched", inc, ctx, assignment=assignment, unit=unit.id)]
+
+
+def _has_active_assignment(inc: Incident, ctx: Context) -> Refused | None:
+    if not any(x.active for x in inc.assignments):
+        return Refused("conflict", "{id} has no unit on the way or at the scene.", id=inc.id)
+    return None
+
+
+@_command("assignment.update", _has_active_assignment)
+def _update_assignment(inc: Incident, args: Mapping[str, Any], ctx: Context,
+                       world: World) -> list[Event]:
+    target = a.choice(args, "status", AssignmentState)
+    assignment = inc.assignment(a.ident(args, "assignment"))
+    if assignment is None:
+        raise Refused("not_found", "{id} has no assignment {assignment}.",
+                      id=inc.id, assignment=args["assignment"])
+    if not assignment.active:
+        raise Refused("conflict", "Assignment {assignment} is already {state}.",
+                      assignment=assignment.id, state=assignment.state.value)
+    if target is AssignmentState.CANCELLED:
+        if assignment.state is AssignmentState.ON_SCENE:
+            raise Refused("conflict", "Unit {unit} is on scene; clear the assignment instead of "
+                          "cancelling it.", unit=assignment.unit)
+    elif ASSIGNMENT_ORDER.index(target) <= ASSIGNMENT_ORDER.index(assignment.state):
+        raise Refused("conflict", "Assignment {assignment} is already {state}; a unit cannot go "
+                      "back to {target}.", assignment=assignment.id,
+                      state=assignment.state.value, target=target.value)
+    return [_event("assignment.updated", inc, ctx, assignment=assignment.id,
+                   unit=assignment.unit, status=target.value)]

@@ -1,0 +1,122 @@
+"""Field units: who they are, their status, and how assignments and status changes move them.
+
+A unit's status follows its assignment while it has one (dispatched, en route, on scene); the
+center sets the other statuses (available, busy, off duty, out of service) directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from console.domain.model import AssignmentState, Event, UnitStatus, UnitType
+
+
+@dataclass(frozen=True)
+class Position:
+    lat: float
+    lon: float
+    heading: float
+    speed: float
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Unit:
+    id: str
+    name: str
+    type: UnitType
+    status: UnitStatus
+    status_since: datetime
+    tier: int | None = None
+    street: str | None = None
+    community: str | None = None
+    grid: str | None = None
+    skills: tuple[str, ...] = ()
+    assignment: str | None = None
+    version: int = 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "type": self.type.value,
+            "status": self.status.value,
+            "status_since": self.status_since.isoformat(),
+            "tier": self.tier,
+            "street": self.street,
+            "community": self.community,
+            "grid": self.grid,
+            "skills": list(self.skills),
+            "assignment": self.assignment,
+            "version": self.version,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Unit:
+        return cls(
+            id=d["id"],
+            name=d["name"],
+            type=UnitType(d["type"]),
+            status=UnitStatus(d["status"]),
+            status_since=datetime.fromisoformat(d["status_since"]),
+            tier=d.get("tier"),
+            street=d.get("street"),
+            community=d.get("community"),
+            grid=d.get("grid"),
+            skills=tuple(d.get("skills", ())),
+            assignment=d.get("assignment"),
+            version=d.get("version", 1),
+        )
+
+
+# The unit status an assignment step puts the unit in; None means "the assignment is over".
+_STATUS_FOR_STEP: dict[AssignmentState, UnitStatus | None] = {
+    AssignmentState.DISPATCHED: UnitStatus.DISPATCHED,
+    AssignmentState.ACKNOWLEDGED: UnitStatus.DISPATCHED,
+    AssignmentState.EN_ROUTE: UnitStatus.EN_ROUTE,
+    AssignmentState.ON_SCENE: UnitStatus.ON_SCENE,
+    AssignmentState.CLEARED: None,
+    AssignmentState.CANCELLED: None,
+}
+
+
+def registered(event: Event) -> Unit:
+    """The unit a ``unit.registered`` event brings into being."""
+    d = event.data
+    return Unit(
+        id=d["unit"],
+        name=d["name"],
+        type=UnitType(d["type"]),
+        status=UnitStatus(d["status"]),
+        status_since=event.at,
+        tier=d.get("tier"),
+        street=d.get("street"),
+        community=d.get("community"),
+        grid=d.get("grid"),
+        skills=tuple(d.get("skills", ())),
+    )
+
+
+def evolve(unit: Unit, event: Event) -> Unit:
+    """The unit after ``event``; events about other units leave it unchanged."""
+    d = event.data
+    if d.get("unit") != unit.id:
+        return unit
+    at = event.at
+    if event.name == "unit.status_changed":
+        new = replace(unit, status=UnitStatus(d["status"]))
+    elif event.name == "assignment.dispatched":
+        new = replace(unit, status=UnitStatus.DISPATCHED, assignment=d["assignment"])
+    elif event.name == "assignment.updated":
+        status = _STATUS_FOR_STEP[AssignmentState(d["status"])]
+        if status is None:
+            new = replace(unit, status=UnitStatus.AVAILABLE, assignment=None)
+        else:
+            new = replace(unit, status=status)
+    else:
+        return replace(unit, version=unit.version + 1)
+    if new.status != unit.status:
+        new = replace(new, status_since=at)
+    return replace(new, version=unit.version + 1)

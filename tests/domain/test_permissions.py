@@ -1,0 +1,139 @@
+"""The role × command matrix, pair by pair, and the scope rules on top of it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from console.domain.errors import Refused
+from console.domain.incident import Incident
+from console.domain.model import Actor, Role, Source
+from console.domain.permissions import COMMANDS, RoleMatrix, check
+from console.domain.rules import Rules
+from tests.domain.conftest import Desk
+
+# What each role may do, written out independently of resources/roles.toml: a change to the
+# shipped matrix must be made here too, on purpose.
+INCIDENT_WORK = {
+    "incident.create",
+    "incident.accept",
+    "incident.reject",
+    "incident.answer",
+    "incident.assign",
+    "incident.resolve",
+    "incident.verify",
+    "incident.close",
+    "incident.reopen",
+    "incident.merge",
+    "incident.escalate",
+    "incident.note",
+    "incident.request_extension",
+    "incident.dispatch",
+    "assignment.update",
+    "unit.set_status",
+}
+EXPECTED: dict[Role, set[str]] = {
+    Role.CALL_TAKER: {
+        "incident.create",
+        "incident.accept",
+        "incident.reject",
+        "incident.answer",
+        "incident.merge",
+        "incident.note",
+    },
+    Role.CONTROLLER: INCIDENT_WORK,
+    Role.DUTY_LEADER: INCIDENT_WORK
+    | {"incident.supervise", "incident.approve_extension", "incident.refuse_extension"},
+    Role.POLICE_LIAISON: {
+        "incident.accept",
+        "incident.reject",
+        "incident.escalate",
+        "incident.note",
+        "incident.verify",
+    },
+    Role.DEPARTMENT: {
+        "incident.sign",
+        "incident.return",
+        "incident.resolve",
+        "incident.note",
+        "incident.request_extension",
+    },
+    Role.POLICE: {
+        "incident.create",
+        "incident.police_acknowledge",
+        "incident.police_reject",
+        "incident.police_dispose",
+        "incident.note",
+    },
+    Role.FIELD: {
+        "incident.create",
+        "incident.note",
+        "incident.verify",
+        "assignment.update",
+        "unit.set_status",
+    },
+    Role.ADMIN: {"unit.register", "unit.set_status"},
+    Role.VIEWER: set(),
+}
+
+PAIRS = [(role, command) for role in Role for command in COMMANDS]
+
+
+@pytest.mark.parametrize(("role", "command"), PAIRS, ids=[f"{r.value}-{c}" for r, c in PAIRS])
+def test_every_role_command_pair(rules: Rules, desk: Desk, role: Role, command: str) -> None:
+    expected = command in EXPECTED[role]
+    assert rules.roles.allows([role], command) is expected
+    # The hub's check agrees, for an actor in scope (its own department, unit and source).
+    incident_id = (
+        desk.create(source="police", police_case_no="110-1")
+        if role is Role.POLICE_LIAISON
+        else desk.create()
+    )
+    incident: Incident = replace(desk.incident(incident_id), lead_department="environment")
+    actor = Actor("someone", frozenset({role}), department="environment", unit="U1")
+    if role is Role.FIELD:
+        incident = replace(
+            incident, assignments=(replace(_assignment(desk, incident_id), unit="U1"),)
+        )
+    source = {Role.FIELD: Source.GRID, Role.POLICE: Source.POLICE}.get(role, Source.HOTLINE)
+    if expected:
+        check(rules.roles, actor, command, incident, unit="U1", source=source)
+    else:
+        with pytest.raises(Refused) as caught:
+            check(rules.roles, actor, command, incident, unit="U1", source=source)
+        assert caught.value.code == "forbidden"
+        assert f"Your role ({role.value}) may not" in caught.value.message
+
+
+def _assignment(desk: Desk, incident_id: str):  # type: ignore[no-untyped-def]
+    desk.register(f"UX{incident_id[-3:]}")
+    desk.run(
+        Actor("ctl", frozenset({Role.CONTROLLER})),
+        "incident.dispatch",
+        id=incident_id,
+        unit=f"UX{incident_id[-3:]}",
+    )
+    return desk.incident(incident_id).assignments[0]
+
+
+def test_several_roles_add_up(rules: Rules) -> None:
+    assert rules.roles.allows([Role.CALL_TAKER, Role.DEPARTMENT], "incident.sign")
+    assert not rules.roles.allows([Role.CALL_TAKER, Role.VIEWER], "incident.close")
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("[roles.viewer]\ncommands = []\n", "no entry for roles"),
+        ("[roles.pilot]\ncommands = []\n", "unknown role 'pilot'"),
+        ("[roles.viewer]\ncommands = ['incident.fly']\n", "unknown commands ['incident.fly']"),
+        ("[roles.viewer]\n", "needs a 'commands' list"),
+    ],
+)
+def test_a_broken_matrix_is_refused_at_load(tmp_path: Path, text: str, error: str) -> None:
+    path = tmp_path / "roles.toml"
+    path.write_text(text)
+    with pytest.raises(ValueError, match=error.replace("[", r"\[").replace("]", r"\]")):
+        RoleMatrix.load(path)
