@@ -1,0 +1,112 @@
+"""The subcommands of ``main.py``: parse the arguments, then start one subsystem per step."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from console.domain.model import Role
+
+log = logging.getLogger("console")
+
+
+def default_db_url() -> str:
+    """The embedded default's database: a SQLite file in the user's data directory."""
+    from platformdirs import user_data_dir
+
+    folder = Path(user_data_dir("linkage-console", appauthor=False))
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'linkage.db'}"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="main.py", description="Linkage Console")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = commands.add_parser("demo", help="the embedded default (what plain main.py runs)")
+    demo.add_argument("--db", help="database URL (default: SQLite in the user data directory)")
+
+    admin = commands.add_parser("admin", help="database and account administration")
+    admin_commands = admin.add_subparsers(dest="admin_command", metavar="ACTION", required=True)
+    init_db = admin_commands.add_parser("init-db", help="create or migrate the schema")
+    init_db.add_argument("--db", required=True, help="database URL or SQLite file path")
+    user = admin_commands.add_parser(
+        "create-user", help="create a user; the password is read from a prompt, or from "
+        "standard input when it is not a terminal")
+    user.add_argument("name")
+    user.add_argument("--role", action="append", required=True,
+                      choices=[r.value for r in Role], help="repeat for several roles")
+    user.add_argument("--db", required=True, help="database URL or SQLite file path")
+    user.add_argument("--display-name")
+    user.add_argument("--department", help="the department a department desk speaks for")
+    user.add_argument("--unit", help="the unit a field account speaks for")
+    return parser
+
+
+def main(argv: Sequence[str]) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.command == "admin":
+        return _admin(args)
+    return _demo(args)
+
+
+def _admin(args: argparse.Namespace) -> int:
+    from console.store.db import migrate, open_database
+
+    db = open_database(args.db)
+    try:
+        migrate(db)
+        if args.admin_command == "init-db":
+            print(f"schema is up to date in {db.url.split('@')[-1]}")
+            return 0
+        return _create_user(args, db)
+    finally:
+        db.dispose()
+
+
+def _create_user(args: argparse.Namespace, db: object) -> int:
+    from console.store.accounts import AccountError, Accounts
+    from console.store.store import utc_now
+
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"password for {args.name}: ")
+        if password != getpass.getpass("again: "):
+            print("the two passwords differ; nothing was created", file=sys.stderr)
+            return 1
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        user = Accounts(db).create_user(  # type: ignore[arg-type]
+            args.name, password, args.role, now=utc_now(), display_name=args.display_name,
+            department=args.department, unit=args.unit)
+    except AccountError as error:
+        print(f"cannot create user: {error}", file=sys.stderr)
+        return 1
+    print(f"created user {user.username} with roles {', '.join(sorted(user.roles))}")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from console.domain.rules import Rules
+    from console.store.store import Store
+
+    url = args.db or default_db_url()
+    log.info("loading the rules from resources/")
+    rules = Rules.load()
+    log.info("opening the store at %s", url)
+    store = Store(url, rules)
+    try:
+        print(f"Linkage Console store ready at {url}: {store.count('incidents')} incidents, "
+              f"{store.count('units')} units, last event seq {store.last_seq()}.")
+        print("The desktop console, the hub and the demo district are not part of this build "
+              "yet; see docs/architecture.md for what is.")
+    finally:
+        store.close()
+    return 0

@@ -1,0 +1,1 @@
+"""The wire protocol shared by hub and console, and the console's client."""

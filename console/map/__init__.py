@@ -1,0 +1,1 @@
+"""The Leaflet map page, its JavaScript bridge and basemaps."""

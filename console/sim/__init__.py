@@ -1,0 +1,1 @@
+"""The demo district and its simulator: field units, hotline calls, the police center, cameras."""

@@ -1,0 +1,134 @@
+"""Users and their sessions: Argon2 password hashes, random tokens stored only as hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from console.domain.model import Actor, Role
+from console.store import schema as s
+from console.store.db import Database
+
+_hasher = PasswordHasher()
+
+#: A password hash to verify against when the user does not exist, so that a wrong username
+#: takes as long as a wrong password.
+_DUMMY_HASH = _hasher.hash("not a password anyone has")
+
+USERNAME_MAX = 64
+
+
+class AccountError(ValueError):
+    """A user that cannot be created as asked (taken name, unknown role, empty password)."""
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    username: str
+    display_name: str
+    roles: frozenset[Role]
+    department: str | None
+    unit: str | None
+    active: bool
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.username, self.roles, self.department, self.unit)
+
+    def to_wire(self) -> dict[str, object]:
+        return {"username": self.username, "display_name": self.display_name,
+                "roles": sorted(r.value for r in self.roles), "department": self.department,
+                "unit": self.unit}
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Accounts:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def create_user(self, username: str, password: str, roles: Iterable[str], *,
+                    now: datetime, display_name: str | None = None,
+                    department: str | None = None, unit: str | None = None) -> User:
+        """Create a user with an Argon2-hashed password.
+
+        Raises:
+            AccountError: the name is empty, too long or taken, a role is unknown, or the
+                password is empty.
+        """
+        username = username.strip()
+        if not username or len(username) > USERNAME_MAX:
+            raise AccountError(f"a username has 1 to {USERNAME_MAX} characters")
+        if not password:
+            raise AccountError("the password must not be empty")
+        try:
+            role_set = frozenset(Role(r) for r in roles)
+        except ValueError as error:
+            raise AccountError(f"{error}; roles are {', '.join(r.value for r in Role)}") from None
+        if not role_set:
+            raise AccountError("a user needs at least one role")
+        try:
+            with self.db.writer.begin() as conn:
+                user_id = conn.execute(insert(s.users).values(
+                    username=username, display_name=display_name or username,
+                    roles=sorted(r.value for r in role_set), department=department, unit=unit,
+                    password_hash=_hasher.hash(password), active=True, created_at=now,
+                ).returning(s.users.c.id)).scalar_one()
+        except IntegrityError:
+            raise AccountError(f"the username {username!r} is taken") from None
+        return User(user_id, username, display_name or username, role_set, department, unit,
+                    True)
+
+    def authenticate(self, username: str, password: str) -> User | None:
+        """The user, if the name and password match an active account."""
+        with self.db.reader.connect() as conn:
+            row = conn.execute(select(s.users).where(s.users.c.username == username)).first()
+        try:
+            _hasher.verify(row.password_hash if row else _DUMMY_HASH, password)
+        except (VerificationError, InvalidHashError):
+            return None
+        if row is None or not row.active:
+            return None
+        return _user(row)
+
+    def create_session(self, user: User, *, now: datetime, ttl: timedelta) -> str:
+        """A new random session token for ``user``; only its hash is stored."""
+        token = secrets.token_urlsafe(32)
+        with self.db.writer.begin() as conn:
+            conn.execute(insert(s.sessions).values(token_hash=_token_hash(token), user_id=user.id,
+                                                   created_at=now, expires_at=now + ttl))
+        return token
+
+    def resolve_session(self, token: str, *, now: datetime) -> User | None:
+        """The user of a live session token, or None if unknown, expired or revoked."""
+        with self.db.reader.connect() as conn:
+            row = conn.execute(
+                select(s.users).join(s.sessions, s.sessions.c.user_id == s.users.c.id).where(
+                    s.sessions.c.token_hash == _token_hash(token),
+                    s.sessions.c.expires_at > now,
+                    s.sessions.c.revoked_at.is_(None),
+                    s.users.c.active.is_(True),
+                )).first()
+        return _user(row) if row else None
+
+    def revoke_session(self, token: str, *, now: datetime) -> None:
+        with self.db.writer.begin() as conn:
+            conn.execute(update(s.sessions).where(s.sessions.c.token_hash == _token_hash(token))
+                         .values(revoked_at=now))
+
+
+def _user(row: object) -> User:
+    m = row._mapping  # type: ignore[attr-defined]
+    return User(m["id"], m["username"], m["display_name"], frozenset(Role(r) for r in m["roles"]),
+                m["department"], m["unit"], m["active"])

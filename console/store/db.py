@@ -1,0 +1,96 @@
+"""Opening the database: engines for SQLite and PostgreSQL, and migrating the schema.
+
+SQLite gets WAL (readers never block the writer), ``synchronous=FULL`` (a commit is on disk
+before anyone is told) and ``BEGIN IMMEDIATE`` for writes, so two writers never deadlock on a
+lock upgrade; reads use a second engine with plain deferred transactions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+@dataclass(frozen=True)
+class Database:
+    """The engines of one database: ``writer`` for the write path, ``reader`` for queries."""
+
+    url: str
+    writer: Engine
+    reader: Engine
+
+    @property
+    def dialect(self) -> str:
+        return self.writer.dialect.name
+
+    def dispose(self) -> None:
+        self.writer.dispose()
+        if self.reader is not self.writer:
+            self.reader.dispose()
+
+
+def normalise_url(url: str) -> str:
+    """Accept ``postgresql://`` and plain file paths; the store talks psycopg 3 and SQLite."""
+    if "://" not in url:
+        return f"sqlite:///{Path(url).expanduser().resolve()}"
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        psycopg = parsed.set(drivername="postgresql+psycopg")
+        return psycopg.render_as_string(hide_password=False)
+    return url
+
+
+def open_database(url: str, *, pool_size: int = 10) -> Database:
+    url = normalise_url(url)
+    if make_url(url).get_backend_name() == "sqlite":
+        writer = _sqlite_engine(url, immediate=True)
+        return Database(url, writer, _sqlite_engine(url, immediate=False))
+    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    return Database(url, engine, engine)
+
+
+def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
+    if make_url(url).database in (None, "", ":memory:"):
+        raise ValueError("the store needs a SQLite file, not an in-memory database")
+    engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False},
+                           pool_size=10, max_overflow=10)
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, record: Any) -> None:
+        # Let SQLAlchemy's "begin" event below emit BEGIN, instead of pysqlite's own guess.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=60000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", normalise_url(url).replace("%", "%%"))
+    return config
+
+
+def migrate(db: Database, revision: str = "head") -> None:
+    """Bring the schema up to ``revision``, from an empty database if need be."""
+    with db.writer.begin() as conn:
+        config = alembic_config(db.url)
+        config.attributes["connection"] = conn
+        command.upgrade(config, revision)

@@ -1,0 +1,237 @@
+"""The tables of the system of record (SQLAlchemy Core), the same on SQLite and PostgreSQL.
+
+``events`` is the log: every change is an event with a gap-free ``seq``. The other tables are the
+current state the log implies, updated in the same transaction, kept so that queues, lookups and
+snapshots need not replay the log. An incident's full state is one JSON document (``doc``) owned
+by the domain; the columns beside it are projections for indexing and filtering.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on both databases (SQLite stores no zone of its own)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; every time must carry its zone")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+Json = JSON().with_variant(JSONB(), "postgresql")
+# SQLite autoincrements only an INTEGER PRIMARY KEY.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# One row (id = 1) holding the last seq handed out. Writers take its row lock last in their
+# transaction and keep it until commit, so commit order is seq order across threads and hubs.
+log_head = Table(
+    "log_head", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+)
+
+events = Table(
+    "events", metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("subject", String(64), nullable=False, index=True),
+    Column("command_id", String(64), index=True),
+    Column("data", Json, nullable=False),
+)
+
+# Results of applied commands, by command id: a command re-sent with the same id is answered
+# from here and applied once.
+commands = Table(
+    "commands", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", String(64), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("result", Json, nullable=False),
+)
+
+incidents = Table(
+    "incidents", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("state", String(16), nullable=False),
+    Column("is_open", Boolean, nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("request_type", String(16), nullable=False),
+    Column("category", String(64), nullable=False),
+    Column("priority", String(2), nullable=False),
+    Column("street", String(64)),
+    Column("community", String(64)),
+    Column("grid", String(64)),
+    Column("lat", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("lead_department", String(64)),
+    Column("reporter_phone", String(32)),
+    Column("police_case_no", String(64)),
+    Column("supervised", Boolean, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("next_due_at", UtcDateTime),
+    Column("next_due_stage", String(16)),
+    Column("version", Integer, nullable=False),
+    Column("doc", Json, nullable=False),
+    # The queue: open incidents of a street or a department, soonest deadline first.
+    Index("ix_incidents_queue_street", "is_open", "street", "next_due_at"),
+    Index("ix_incidents_queue_department", "is_open", "lead_department", "next_due_at"),
+    Index("ix_incidents_queue_all", "is_open", "next_due_at"),
+    # Intake: a caller's earlier cases, newest first.
+    Index("ix_incidents_caller", "reporter_phone", "created_at"),
+    Index("ix_incidents_police_case_no", "police_case_no"),
+)
+
+# Which events concern which incident (an event can concern two: a merge), for the timeline.
+incident_timeline = Table(
+    "incident_timeline", metadata,
+    Column("incident_id", String(32), primary_key=True),
+    Column("seq", BigInteger, primary_key=True),
+)
+
+assignments = Table(
+    "assignments", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("incident_id", String(32), nullable=False, index=True),
+    Column("unit_id", String(64), nullable=False, index=True),
+    Column("state", String(16), nullable=False),
+    Column("dispatched_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+units = Table(
+    "units", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", String(64), nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("tier", Integer),
+    Column("status", String(16), nullable=False),
+    Column("status_since", UtcDateTime, nullable=False),
+    Column("street", String(64), index=True),
+    Column("community", String(64)),
+    Column("grid", String(64)),
+    Column("skills", Json, nullable=False),
+    Column("assignment", String(40)),
+    Column("version", Integer, nullable=False),
+    Column("lat", Float),
+    Column("lon", Float),
+    Column("heading", Float),
+    Column("speed", Float),
+    Column("position_at", UtcDateTime),
+)
+
+# Track history: high volume, not events; written in batches.
+positions = Table(
+    "positions", metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("unit_id", String(64), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("heading", Float, nullable=False),
+    Column("speed", Float, nullable=False),
+    Index("ix_positions_unit_at", "unit_id", "at"),
+)
+
+users = Table(
+    "users", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("display_name", String(128), nullable=False),
+    Column("roles", Json, nullable=False),
+    Column("department", String(64)),
+    Column("unit", String(64)),
+    Column("password_hash", Text, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+# Session tokens are random; only their SHA-256 is stored.
+sessions = Table(
+    "sessions", metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False,
+           index=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime),
+)
+
+cameras = Table(
+    "cameras", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", String(128), nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("stream_url", Text, nullable=False),
+    Column("grid", String(64)),
+    Column("street", String(64)),
+)
+
+# Streets, communities and grid cells with their GeoJSON geometry.
+geo_areas = Table(
+    "geo_areas", metadata,
+    Column("code", String(64), primary_key=True),
+    Column("level", String(16), nullable=False, index=True),
+    Column("parent", String(64)),
+    Column("name_zh", String(128), nullable=False),
+    Column("name_en", String(128), nullable=False),
+    Column("geometry", Json, nullable=False),
+)
+
+# Per-day counters behind incident ids like CH-20261127-000123.
+id_counters = Table(
+    "id_counters", metadata,
+    Column("day", String(8), primary_key=True),
+    Column("last", Integer, nullable=False),
+)
+
+
+def row_dict(row: Any) -> dict[str, Any]:
+    return dict(row._mapping)

@@ -1,0 +1,130 @@
+"""The store as the hub and the tools see it: the write path, the log, queries and accounts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from console.domain.incident import Incident
+from console.domain.model import Actor, Event
+from console.domain.rules import Rules
+from console.domain.units import Unit
+from console.store import schema as s
+from console.store.accounts import Accounts
+from console.store.db import Database, migrate, open_database
+from console.store.positions import Positions
+from console.store.writer import Command, LoggedEvent, Result, Writer, unit_from_row
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Store:
+    """One database, opened for one process. Thread-safe: every call uses its own connection.
+
+    Args:
+        url: a SQLAlchemy URL (``sqlite:///…``, ``postgresql://…``) or a SQLite file path.
+        rules: the loaded taxonomy, SLA table, calendar, roles and geography.
+        clock: where "now" comes from; tests pass their own.
+        create: migrate the schema up to date first.
+    """
+
+    def __init__(self, url: str, rules: Rules, *, clock: Callable[[], datetime] = utc_now,
+                 create: bool = True) -> None:
+        self.db: Database = open_database(url)
+        if create:
+            migrate(self.db)
+        self.rules = rules
+        self.clock = clock
+        self.writer = Writer(self.db, rules, clock)
+        self.accounts = Accounts(self.db)
+        self.positions = Positions(self.db)
+
+    def close(self) -> None:
+        self.db.dispose()
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def execute(self, command: Command, actor: Actor) -> Result:
+        """Run one command through the domain; returns after the commit."""
+        return self.writer.execute([(command, actor)])[0][0]
+
+    def execute_batch(self, batch: Sequence[tuple[Command, Actor]]
+                      ) -> tuple[list[Result], list[LoggedEvent]]:
+        """Run several commands in one transaction; their results and the events they logged."""
+        return self.writer.execute(batch)
+
+    # -- the log ---------------------------------------------------------------------------
+
+    def last_seq(self) -> int:
+        with self.db.reader.connect() as conn:
+            return int(conn.execute(select(s.log_head.c.seq).where(s.log_head.c.id == 1))
+                       .scalar_one())
+
+    def events_after(self, seq: int, limit: int = 1000) -> list[LoggedEvent]:
+        """Committed events with seq > ``seq``, in order, at most ``limit``."""
+        with self.db.reader.connect() as conn:
+            rows = conn.execute(select(s.events).where(s.events.c.seq > seq)
+                                .order_by(s.events.c.seq).limit(limit)).all()
+        return [_logged(r) for r in rows]
+
+    def timeline(self, incident_id: str) -> list[LoggedEvent]:
+        """Every event that concerns the incident, in order."""
+        with self.db.reader.connect() as conn:
+            rows = conn.execute(
+                select(s.events)
+                .join(s.incident_timeline, s.incident_timeline.c.seq == s.events.c.seq)
+                .where(s.incident_timeline.c.incident_id == incident_id)
+                .order_by(s.events.c.seq)).all()
+        return [_logged(r) for r in rows]
+
+    # -- current state ---------------------------------------------------------------------
+
+    def incident(self, incident_id: str) -> Incident | None:
+        with self.db.reader.connect() as conn:
+            doc = conn.execute(select(s.incidents.c.doc)
+                               .where(s.incidents.c.id == incident_id)).scalar()
+        return Incident.from_dict(doc) if doc else None
+
+    def unit(self, unit_id: str) -> Unit | None:
+        with self.db.reader.connect() as conn:
+            row = conn.execute(select(s.units).where(s.units.c.id == unit_id)).first()
+        return unit_from_row(row._mapping) if row else None
+
+    def open_incidents(self, *, street: str | None = None, department: str | None = None,
+                       limit: int = 500) -> list[dict[str, Any]]:
+        """The queue: open incidents (of a street or a lead department), soonest deadline first.
+
+        Incidents with no running deadline come last.
+        """
+        query = select(s.incidents).where(s.incidents.c.is_open.is_(True))
+        if street is not None:
+            query = query.where(s.incidents.c.street == street)
+        if department is not None:
+            query = query.where(s.incidents.c.lead_department == department)
+        query = query.order_by(s.incidents.c.next_due_at.is_(None), s.incidents.c.next_due_at,
+                               s.incidents.c.id).limit(limit)
+        with self.db.reader.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
+    def caller_history(self, phone: str, limit: int = 20) -> list[dict[str, Any]]:
+        """A caller's earlier incidents, newest first (what the call taker sees at intake)."""
+        query = (select(s.incidents.c.id, s.incidents.c.state, s.incidents.c.category,
+                        s.incidents.c.created_at, s.incidents.c.street)
+                 .where(s.incidents.c.reporter_phone == phone)
+                 .order_by(s.incidents.c.created_at.desc()).limit(limit))
+        with self.db.reader.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
+    def count(self, table: str) -> int:
+        with self.db.reader.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(s.metadata.tables[table]))
+                       .scalar_one())
+
+
+def _logged(row: Any) -> LoggedEvent:
+    return LoggedEvent(row.seq, Event(row.name, row.at, row.actor, row.data), row.command_id)

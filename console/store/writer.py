@@ -1,0 +1,338 @@
+"""The one write path: command → domain decision → events and current state, in one transaction.
+
+For each batch of commands, in one transaction:
+
+1. a command whose id is already in ``commands`` is answered with its first result, untouched;
+2. the incidents and units it touches are loaded (row-locked on PostgreSQL);
+3. the domain decides its events, or refuses (a refused command writes nothing);
+4. the events are applied to the loaded aggregates in memory, so later commands of the same
+   batch see them;
+5. last, the log head row is locked and advanced by the number of new events, the events get
+   ``seq`` head+1 … head+n, and events, timeline, command results and current state are written;
+6. commit. Only then are the results returned (and, in the hub, acknowledged and fanned out).
+
+The log head's row lock is held from step 5 to the commit, so a transaction that took seq N
+commits before any other can take N+1: commit order is seq order, and a reader that has seen
+seq N+1 will never later find an N it missed — with threads on one SQLite file and with several
+hub processes on one PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+
+from console.domain import deadlines
+from console.domain.commands import decide
+from console.domain.errors import Refused
+from console.domain.incident import Incident
+from console.domain.model import Actor, Event
+from console.domain.rules import Context, Rules
+from console.domain.units import Unit
+from console.domain.world import Aggregates
+from console.store import schema as s
+from console.store.db import Database
+
+log = logging.getLogger(__name__)
+
+#: How often a batch is retried after a deadlock or a lost race on a unique key.
+RETRIES = 5
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command as it arrives: a client-chosen unique id, a name, arguments."""
+
+    id: str
+    name: str
+    args: Any
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class Result:
+    """What the command came to: ``ok`` with ``data`` and the ``seq`` of its last event, or an
+    ``error`` (``code`` and ``message``)."""
+
+    command_id: str
+    ok: bool
+    data: dict[str, Any] = field(default_factory=dict)
+    seq: int | None = None
+    error: dict[str, Any] | None = None
+    replayed: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        if self.ok:
+            return {"ok": True, "data": self.data, "seq": self.seq}
+        return {"ok": False, "error": self.error}
+
+
+@dataclass(frozen=True)
+class LoggedEvent:
+    """An event as the log holds it: with its place in the sequence."""
+
+    seq: int
+    event: Event
+    command_id: str | None = None
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"type": "event", "seq": self.seq, "at": self.event.at.isoformat(),
+                "name": self.event.name, "actor": self.event.actor, "data": dict(self.event.data)}
+
+
+class _Batch(Aggregates):
+    """The aggregates one transaction holds, loaded from the database (row-locked on PostgreSQL,
+    where a concurrent writer then waits for the first to commit)."""
+
+    def __init__(self, conn: Connection, lock: bool) -> None:
+        super().__init__()
+        self.conn = conn
+        self.lock = lock
+
+    def load_incident(self, incident_id: str) -> Incident | None:
+        query = select(s.incidents.c.doc).where(s.incidents.c.id == incident_id)
+        doc = self.conn.execute(query.with_for_update() if self.lock else query).scalar()
+        return Incident.from_dict(doc) if doc is not None else None
+
+    def load_unit(self, unit_id: str) -> Unit | None:
+        query = select(s.units).where(s.units.c.id == unit_id)
+        row = self.conn.execute(query.with_for_update() if self.lock else query).first()
+        return unit_from_row(row._mapping) if row is not None else None
+
+
+def unit_from_row(row: Any) -> Unit:
+    return Unit.from_dict({**row, "status_since": row["status_since"].isoformat()})
+
+
+def subject_of(event: Event) -> str:
+    d = event.data
+    return str(d.get("id") or d.get("unit") or "")
+
+
+class Writer:
+    """Runs commands through the domain into the log. Thread-safe; one instance per process."""
+
+    def __init__(self, db: Database, rules: Rules, clock: Callable[[], datetime]) -> None:
+        self.db = db
+        self.rules = rules
+        self.clock = clock
+        self._lock_rows = db.dialect == "postgresql"
+        self._insert = pg_insert if db.dialect == "postgresql" else sqlite_insert
+
+    def execute(self, batch: Sequence[tuple[Command, Actor]]) -> tuple[list[Result],
+                                                                      list[LoggedEvent]]:
+        """Run a batch of commands in one transaction; return their results and new events.
+
+        Nothing is returned before the commit. A deadlock or a lost race on a unique key rolls
+        the whole batch back and runs it again.
+        """
+        for attempt in range(RETRIES):
+            try:
+                return self._execute(batch)
+            except (IntegrityError, OperationalError) as error:
+                if attempt == RETRIES - 1 or not _retryable(error):
+                    raise
+                log.info("write batch retried after %s", type(error.orig).__name__)
+                time.sleep(0.005 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    def _execute(self, batch: Sequence[tuple[Command, Actor]]) -> tuple[list[Result],
+                                                                       list[LoggedEvent]]:
+        results: list[Result | _Applied | _Repeat] = []
+        applied: list[_Applied] = []
+        first_of: dict[str, int] = {}
+        with self.db.writer.begin() as conn:
+            world = _Batch(conn, self._lock_rows)
+            priors = {row.id: row for row in conn.execute(
+                select(s.commands.c.id, s.commands.c.result, s.commands.c.seq)
+                .where(s.commands.c.id.in_({c.id for c, _ in batch})))}
+            for command, actor in batch:
+                if command.id in first_of:  # the same id twice in one batch: the first counts
+                    results.append(_Repeat(first_of[command.id]))
+                    continue
+                first_of[command.id] = len(results)
+                prior = priors.get(command.id)
+                if prior is not None:
+                    results.append(Result(command.id, True, prior.result, prior.seq,
+                                          replayed=True))
+                    continue
+                now = self.clock()
+                try:
+                    events = decide(command.name, command.args, Context(self.rules, actor, now),
+                                    world, expected_version=command.expected_version,
+                                    new_incident_id=functools.partial(self._new_incident_id,
+                                                                      conn, now))
+                except Refused as refused:
+                    results.append(Result(command.id, ok=False, error=refused.to_dict()))
+                    continue
+                concerned = [world.apply(e) for e in events]
+                applied.append(_Applied(command, actor, events, concerned,
+                                        _result_data(events, world)))
+                results.append(applied[-1])
+            logged = self._append(conn, world, applied)
+        final: list[Result] = []
+        for r in results:
+            if isinstance(r, _Repeat):
+                first = final[r.index]
+                final.append(Result(first.command_id, first.ok, first.data, first.seq,
+                                    first.error, replayed=True))
+            elif isinstance(r, _Applied):
+                final.append(Result(r.command.id, True, r.data, r.last_seq))
+            else:
+                final.append(r)
+        return final, logged
+
+    def _append(self, conn: Connection, world: _Batch, applied: list[_Applied]
+                ) -> list[LoggedEvent]:
+        count = sum(len(a.events) for a in applied)
+        if count == 0:
+            return []
+        self._save_state(conn, world)
+        # Last: take the log head (and its lock, held to commit) and number the events.
+        head = conn.execute(update(s.log_head).where(s.log_head.c.id == 1)
+                            .values(seq=s.log_head.c.seq + count)
+                            .returning(s.log_head.c.seq)).scalar_one()
+        seq = head - count
+        logged: list[LoggedEvent] = []
+        event_rows: list[dict[str, Any]] = []
+        timeline_rows: list[dict[str, Any]] = []
+        command_rows: list[dict[str, Any]] = []
+        for a in applied:
+            for event, incident_ids in zip(a.events, a.concerned, strict=True):
+                seq += 1
+                logged.append(LoggedEvent(seq, event, a.command.id))
+                event_rows.append({"seq": seq, "at": event.at, "name": event.name,
+                                   "actor": event.actor, "subject": subject_of(event),
+                                   "command_id": a.command.id, "data": dict(event.data)})
+                timeline_rows.extend({"incident_id": i, "seq": seq} for i in incident_ids)
+            a.last_seq = seq
+            command_rows.append({"id": a.command.id, "name": a.command.name,
+                                 "actor": a.actor.username, "at": a.events[-1].at, "seq": seq,
+                                 "result": a.data})
+        conn.execute(insert(s.events), event_rows)
+        if timeline_rows:
+            conn.execute(insert(s.incident_timeline), timeline_rows)
+        conn.execute(insert(s.commands), command_rows)
+        return logged
+
+    def _save_state(self, conn: Connection, world: _Batch) -> None:
+        now_rules = self.rules
+        incident_rows: list[dict[str, Any]] = []
+        assignment_rows: list[dict[str, Any]] = []
+        for incident_id in sorted(world.dirty_incidents):
+            inc = world.incidents[incident_id]
+            due = deadlines.next_deadline(inc, now_rules)
+            incident_rows.append({
+                "id": inc.id, "state": inc.state.value, "is_open": not inc.finished,
+                "source": inc.source.value, "request_type": inc.request_type.value,
+                "category": inc.category, "priority": inc.priority.value,
+                "street": inc.location.street, "community": inc.location.community,
+                "grid": inc.location.grid, "lat": inc.location.lat, "lon": inc.location.lon,
+                "lead_department": inc.lead_department,
+                "reporter_phone": inc.reporter.phone or None,
+                "police_case_no": inc.police_case_no, "supervised": inc.supervised,
+                "created_at": inc.created_at, "updated_at": inc.updated_at or inc.created_at,
+                "next_due_at": due.due_at if due else None,
+                "next_due_stage": due.stage.value if due else None,
+                "version": inc.version, "doc": inc.to_dict(),
+            })
+            assignment_rows.extend(
+                {"id": a.id, "incident_id": inc.id, "unit_id": a.unit, "state": a.state.value,
+                 "dispatched_at": a.dispatched_at, "updated_at": a.times[-1][1]}
+                for a in inc.assignments
+            )
+        self._upsert(conn, s.incidents, incident_rows)
+        self._upsert(conn, s.assignments, assignment_rows)
+        unit_rows: list[dict[str, Any]] = []
+        for unit_id in sorted(world.dirty_units):
+            u = world.units[unit_id]
+            unit_rows.append({"id": u.id, "name": u.name, "type": u.type.value, "tier": u.tier,
+                              "status": u.status.value, "status_since": u.status_since,
+                              "street": u.street, "community": u.community, "grid": u.grid,
+                              "skills": list(u.skills), "assignment": u.assignment,
+                              "version": u.version})
+        self._upsert(conn, s.units, unit_rows)
+
+    def _upsert(self, conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            conn.execute(self._upserts[table.name], rows)
+
+    @functools.cached_property
+    def _upserts(self) -> dict[str, Any]:
+        """Insert-or-update by id for each current-state table, built once (building one costs
+        more than running it)."""
+        statements = {}
+        for table in (s.incidents, s.assignments, s.units):
+            insert_ = self._insert(table)
+            # Positions are written by their own path; a state update never touches them.
+            keep = {"id", "lat", "lon", "heading", "speed", "position_at"} \
+                if table is s.units else {"id"}
+            statements[table.name] = insert_.on_conflict_do_update(
+                index_elements=["id"],
+                set_={c.name: insert_.excluded[c.name] for c in table.c if c.name not in keep})
+        return statements
+
+    def _new_incident_id(self, conn: Connection, now: datetime) -> str:
+        day = now.astimezone(self.rules.calendar.tz).strftime("%Y%m%d")
+        number = conn.execute(self._next_number, {"day": day}).scalar_one()
+        return f"CH-{day}-{number:06d}"
+
+    @functools.cached_property
+    def _next_number(self) -> Any:
+        """Take the next number of a day's counter (row-locked to the commit, like the head)."""
+        return (self._insert(s.id_counters).values(day=bindparam("day"), last=1)
+                .on_conflict_do_update(index_elements=["day"],
+                                       set_={"last": s.id_counters.c.last + 1})
+                .returning(s.id_counters.c.last))
+
+
+def _result_data(events: list[Event], world: _Batch) -> dict[str, Any]:
+    """What a successful command answers: the id and new version of what it changed, and the id
+    of anything it created inside an incident (an assignment, an extension request)."""
+    last = events[-1].data
+    data: dict[str, Any] = {}
+    if last.get("id") in world.incidents:
+        data = {"id": last["id"], "version": world.incidents[last["id"]].version}
+    elif last.get("unit") in world.units:
+        data = {"id": last["unit"], "version": world.units[last["unit"]].version}
+    for key in ("assignment", "request"):
+        if key in last:
+            data[key] = last[key]
+    return data
+
+
+@dataclass
+class _Applied:
+    """A command the domain accepted in this batch, waiting for its seqs."""
+
+    command: Command
+    actor: Actor
+    events: list[Event]
+    concerned: list[list[str]]
+    data: dict[str, Any]
+    last_seq: int | None = None
+
+
+@dataclass(frozen=True)
+class _Repeat:
+    """A command id seen earlier in the same batch: answered like that first one."""
+
+    index: int
+
+
+def _retryable(error: DBAPIError) -> bool:
+    """Deadlocks, serialization failures and unique-key races are worth another try."""
+    if isinstance(error, IntegrityError):
+        return True
+    code = getattr(error.orig, "sqlstate", None)
+    return code in ("40001", "40P01") or "database is locked" in str(error.orig)

@@ -1,0 +1,1 @@
+"""Qt widgets and Qt models: the main window, its docks and dialogs."""
