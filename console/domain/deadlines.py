@@ -7,6 +7,7 @@ calendar. The arrive clock runs per field assignment, from dispatch to on scene.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 from datetime import datetime
 
@@ -14,6 +15,10 @@ from console.domain.incident import Incident
 from console.domain.model import AssignmentState
 from console.domain.rules import Rules
 from console.domain.sla import Limit, SlaClock, Stage, start_clock
+
+# An incident's clocks are recomputed at every write and every look; their inputs (start, limit,
+# calendar, extensions) rarely change, and working-day arithmetic walks the calendar day by day.
+_start_clock = functools.lru_cache(maxsize=65_536)(start_clock)
 
 
 def stage_clock(inc: Incident, stage: Stage, rules: Rules) -> SlaClock | None:
@@ -27,7 +32,7 @@ def stage_clock(inc: Incident, stage: Stage, rules: Rules) -> SlaClock | None:
         for x in inc.extensions
         if x.stage == stage.value and x.status == "approved" and x.run_started_at == run.started_at
     )
-    clock = start_clock(stage, run.started_at, limit, rules.calendar, extensions)
+    clock = _start_clock(stage, run.started_at, limit, rules.calendar, extensions)
     return replace(clock, stopped_at=run.stopped_at) if run.stopped_at else clock
 
 
@@ -36,7 +41,7 @@ def clocks(inc: Incident, rules: Rules) -> list[SlaClock]:
     result = [c for s in Stage if s is not Stage.ARRIVE if (c := stage_clock(inc, s, rules))]
     limit = rules.sla.limit(inc.sla_class, inc.priority.value, Stage.ARRIVE)
     for a in inc.assignments:
-        clock = start_clock(Stage.ARRIVE, a.dispatched_at, limit, rules.calendar)
+        clock = _start_clock(Stage.ARRIVE, a.dispatched_at, limit, rules.calendar)
         stopped = a.time_of(AssignmentState.ON_SCENE) or next(
             (at for name, at in a.times if name in ("cleared", "cancelled")), None
         )

@@ -6,7 +6,7 @@ transaction: the fixes appended, then each unit that moved updated once with its
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -29,9 +29,8 @@ class Positions:
     def __init__(self, db: Database) -> None:
         self.db = db
         dialect = db.writer.dialect
-        # Each distinct time is converted for the driver once per batch, not once per fix.
-        to_driver = s.positions.c.at.type.dialect_impl(dialect).bind_processor(dialect)
-        self._at: Callable[[datetime], Any] = to_driver or (lambda at: at)
+        # How SQLite stores a time: converted once per distinct time in a batch, not per fix.
+        self._sqlite_time = s.positions.c.at.type.dialect_impl(dialect).bind_processor(dialect)
 
     def append(self, fixes: Sequence[PositionFix]) -> int:
         """Store a batch of fixes in one transaction; returns how many were stored.
@@ -42,55 +41,37 @@ class Positions:
         """
         if not fixes:
             return 0
-        converted: dict[datetime, Any] = {}
-
-        def at(value: datetime) -> Any:
-            if value not in converted:
-                converted[value] = self._at(value)
-            return converted[value]
-
         latest: dict[str, PositionFix] = {}
         for fix in fixes:
             if fix.unit not in latest or fix.at >= latest[fix.unit].at:
                 latest[fix.unit] = fix
-        rows = [(f.unit, at(f.at), f.lat, f.lon, f.heading, f.speed) for f in fixes]
-        moves = [(f.lat, f.lon, f.heading, f.speed, at(f.at), f.unit) for f in latest.values()]
         with self.db.writer.begin() as conn:
             cursor = conn.connection.cursor()
             try:
                 if self.db.dialect == "postgresql":
-                    self._append_postgresql(cursor, rows, moves)
+                    _append_postgresql(cursor, fixes, list(latest.values()))
                 else:
-                    self._append_sqlite(cursor, rows, moves)
+                    self._append_sqlite(cursor, fixes, list(latest.values()))
             finally:
                 cursor.close()
         return len(fixes)
 
-    @staticmethod
-    def _append_sqlite(cursor: Any, rows: list[tuple[Any, ...]],
-                       moves: list[tuple[Any, ...]]) -> None:
+    def _append_sqlite(self, cursor: Any, fixes: Sequence[PositionFix],
+                       moves: list[PositionFix]) -> None:
+        times: dict[datetime, Any] = {}
+
+        def at(value: datetime) -> Any:
+            if value not in times:
+                times[value] = self._sqlite_time(value) if self._sqlite_time else value
+            return times[value]
+
         cursor.executemany("INSERT INTO positions (unit_id, at, lat, lon, heading, speed) "
-                           "VALUES (?, ?, ?, ?, ?, ?)", rows)
+                           "VALUES (?, ?, ?, ?, ?, ?)",
+                           [(f.unit, at(f.at), f.lat, f.lon, f.heading, f.speed) for f in fixes])
         cursor.executemany("UPDATE units SET lat = ?, lon = ?, heading = ?, speed = ?, "
                            "position_at = ?5 WHERE id = ?6 "
-                           "AND (position_at IS NULL OR position_at <= ?5)", moves)
-
-    @staticmethod
-    def _append_postgresql(cursor: Any, rows: list[tuple[Any, ...]],
-                           moves: list[tuple[Any, ...]]) -> None:
-        with cursor.copy("COPY positions (unit_id, at, lat, lon, heading, speed) "
-                         "FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        lat, lon, heading, speed, at, unit = (list(column) for column in zip(*moves,
-                                                                            strict=True))
-        cursor.execute(
-            "UPDATE units SET lat = m.lat, lon = m.lon, heading = m.heading, speed = m.speed, "
-            "position_at = m.at "
-            "FROM unnest(%s::float8[], %s::float8[], %s::float8[], %s::float8[], "
-            "%s::timestamptz[], %s::text[]) AS m(lat, lon, heading, speed, at, id) "
-            "WHERE units.id = m.id AND (units.position_at IS NULL OR units.position_at <= m.at)",
-            (lat, lon, heading, speed, at, unit))
+                           "AND (position_at IS NULL OR position_at <= ?5)",
+                           [(f.lat, f.lon, f.heading, f.speed, at(f.at), f.unit) for f in moves])
 
     def track(self, unit: str, since: datetime, until: datetime) -> list[PositionFix]:
         """A unit's stored positions in [since, until], oldest first."""
@@ -98,5 +79,39 @@ class Positions:
             rows = conn.execute(
                 select(s.positions).where(s.positions.c.unit_id == unit,
                                           s.positions.c.at >= since, s.positions.c.at <= until)
-                .order_by(s.positions.c.at, s.positions.c.id)).all()
+                .order_by(s.positions.c.at)).all()
         return [PositionFix(r.unit_id, r.lat, r.lon, r.heading, r.speed, r.at) for r in rows]
+
+
+def _append_postgresql(cursor: Any, fixes: Sequence[PositionFix],
+                       moves: list[PositionFix]) -> None:
+    with cursor.copy("COPY positions (unit_id, at, lat, lon, heading, speed) FROM STDIN") as copy:
+        copy.write(_copy_text(fixes))
+    # The latest fix per unit goes through a temporary table: COPY is far cheaper than sending
+    # thousands of parameters, and one joined UPDATE moves every unit.
+    cursor.execute("CREATE TEMPORARY TABLE IF NOT EXISTS unit_moves (id text, at timestamptz, "
+                   "lat float8, lon float8, heading float8, speed float8) ON COMMIT DELETE ROWS")
+    with cursor.copy("COPY unit_moves (id, at, lat, lon, heading, speed) FROM STDIN") as copy:
+        copy.write(_copy_text(moves))
+    cursor.execute(
+        "UPDATE units SET lat = m.lat, lon = m.lon, heading = m.heading, speed = m.speed, "
+        "position_at = m.at FROM unit_moves AS m "
+        "WHERE units.id = m.id AND (units.position_at IS NULL OR units.position_at <= m.at)")
+
+
+# COPY's text format: tab-separated, one row per line, with these characters escaped.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(fixes: Sequence[PositionFix]) -> str:
+    """Fixes as COPY text rows (unit, at, lat, lon, heading, speed), built in one pass:
+    formatting each value through the driver's adapters costs more than the database's work."""
+    stamps: dict[datetime, str] = {}
+    lines = []
+    for f in fixes:
+        stamp = stamps.get(f.at)
+        if stamp is None:
+            stamp = stamps[f.at] = f.at.isoformat()
+        lines.append(f"{f.unit.translate(_COPY_ESCAPES)}\t{stamp}\t{f.lat!r}\t{f.lon!r}\t"
+                     f"{f.heading!r}\t{f.speed!r}\n")
+    return "".join(lines)

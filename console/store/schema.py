@@ -52,8 +52,6 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 
 Json = JSON().with_variant(JSONB(), "postgresql")
-# SQLite autoincrements only an INTEGER PRIMARY KEY.
-BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 metadata = MetaData(
     naming_convention={
@@ -166,10 +164,10 @@ units = Table(
     Column("position_at", UtcDateTime),
 )
 
-# Track history: high volume, not events; written in batches.
+# Track history: high volume, not events; written in batches. Append-only and read by unit and
+# time, so it has no surrogate key to allocate per row, only the (unit, time) index.
 positions = Table(
     "positions", metadata,
-    Column("id", BigId, primary_key=True, autoincrement=True),
     Column("unit_id", String(64), nullable=False),
     Column("at", UtcDateTime, nullable=False),
     Column("lat", Float, nullable=False),

@@ -22,7 +22,7 @@ from __future__ import annotations
 import functools
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -99,6 +99,32 @@ class _Batch(Aggregates):
         self.conn = conn
         self.lock = lock
 
+    def preload(self, batch: Sequence[tuple[Command, Actor]]) -> None:
+        """Load, in two queries, every incident and unit the batch names in its arguments.
+
+        Rows are locked in id order, so two batches never wait on each other in a cycle.
+        """
+        incident_ids: set[str] = set()
+        unit_ids: set[str] = set()
+        for command, _ in batch:
+            args = command.args if isinstance(command.args, Mapping) else {}
+            for key, value in args.items():
+                if not isinstance(value, str) or len(value) > 64:
+                    continue
+                if key == "unit" or (key == "id" and command.name.startswith("unit.")):
+                    unit_ids.add(value)
+                elif key in ("id", "into"):
+                    incident_ids.add(value)
+        if incident_ids:
+            query = (select(s.incidents.c.doc).where(s.incidents.c.id.in_(incident_ids))
+                     .order_by(s.incidents.c.id))
+            for doc in self.conn.execute(query.with_for_update() if self.lock else query).scalars():
+                self.incidents[doc["id"]] = Incident.from_dict(doc)
+        if unit_ids:
+            query = select(s.units).where(s.units.c.id.in_(unit_ids)).order_by(s.units.c.id)
+            for row in self.conn.execute(query.with_for_update() if self.lock else query):
+                self.units[row.id] = unit_from_row(row._mapping)
+
     def load_incident(self, incident_id: str) -> Incident | None:
         query = select(s.incidents.c.doc).where(s.incidents.c.id == incident_id)
         doc = self.conn.execute(query.with_for_update() if self.lock else query).scalar()
@@ -153,6 +179,7 @@ class Writer:
         first_of: dict[str, int] = {}
         with self.db.writer.begin() as conn:
             world = _Batch(conn, self._lock_rows)
+            world.preload(batch)
             priors = {row.id: row for row in conn.execute(
                 select(s.commands.c.id, s.commands.c.result, s.commands.c.seq)
                 .where(s.commands.c.id.in_({c.id for c, _ in batch})))}
