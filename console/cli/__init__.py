@@ -31,6 +31,14 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="the embedded default (what plain main.py runs)")
     demo.add_argument("--db", help="database URL (default: SQLite in the user data directory)")
 
+    hub = commands.add_parser("hub", help="run a hub: the websocket server over the store")
+    hub.add_argument("--db", required=True, help="database URL or SQLite file path")
+    hub.add_argument("--host", default="127.0.0.1")
+    hub.add_argument("--port", type=int, default=8765, help="0 picks a free port")
+    hub.add_argument("--tls-cert", help="certificate (PEM) to serve wss://")
+    hub.add_argument("--tls-key", help="private key (PEM) of the certificate")
+    hub.add_argument("--name", help="this hub's name in logs and welcome messages")
+
     admin = commands.add_parser("admin", help="database and account administration")
     admin_commands = admin.add_subparsers(dest="admin_command", metavar="ACTION", required=True)
     init_db = admin_commands.add_parser("init-db", help="create or migrate the schema")
@@ -54,7 +62,47 @@ def main(argv: Sequence[str]) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.command == "admin":
         return _admin(args)
+    if args.command == "hub":
+        return _hub(args)
     return _demo(args)
+
+
+def _hub(args: argparse.Namespace) -> int:
+    import asyncio
+    import signal
+
+    from console.domain.rules import Rules
+    from console.hub.server import Hub, HubConfig
+    from console.store.store import Store
+
+    if bool(args.tls_cert) != bool(args.tls_key):
+        print("--tls-cert and --tls-key go together", file=sys.stderr)
+        return 2
+    log.info("loading the rules from resources/")
+    rules = Rules.load()
+    log.info("opening the store")
+    store = Store(args.db, rules)
+    config = HubConfig(host=args.host, port=args.port, tls_cert=args.tls_cert,
+                       tls_key=args.tls_key, **({"name": args.name} if args.name else {}))
+
+    async def serve() -> None:
+        hub = Hub(store, rules, config)
+        await hub.start()
+        scheme = "wss" if args.tls_cert else "ws"
+        print(f"hub {config.name} listening on {scheme}://{args.host}:{hub.port}", flush=True)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        await stop.wait()
+        await hub.stop()
+
+    try:
+        asyncio.run(serve())
+    finally:
+        store.close()
+    print("hub stopped", flush=True)
+    return 0
 
 
 def _admin(args: argparse.Namespace) -> int:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from console.domain.incident import Incident
 from console.domain.model import Actor, Event
@@ -120,10 +121,56 @@ class Store:
         with self.db.reader.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(query)]
 
+    def snapshot(self, *, finished_within: timedelta = timedelta(hours=24)) -> Snapshot:
+        """The live state and the seq it reflects, read in one consistent transaction.
+
+        Incidents: every open one, and those finished within ``finished_within`` (so a console
+        still shows what was just closed). Units and cameras: all.
+        """
+        since = self.clock() - finished_within
+        connection = self.db.reader.connect()
+        if self.db.dialect == "postgresql":
+            connection = connection.execution_options(isolation_level="REPEATABLE READ")
+        with connection as conn, conn.begin():
+            seq = int(conn.execute(select(s.log_head.c.seq)).scalar_one())
+            incidents = [_incident_wire(r) for r in conn.execute(
+                select(s.incidents.c.doc, s.incidents.c.next_due_at, s.incidents.c.next_due_stage)
+                .where(or_(s.incidents.c.is_open.is_(True), s.incidents.c.updated_at >= since))
+                .order_by(s.incidents.c.id))]
+            units = [unit_wire(r._mapping) for r in conn.execute(
+                select(s.units).order_by(s.units.c.id))]
+            cameras = [dict(r._mapping) for r in conn.execute(
+                select(s.cameras).order_by(s.cameras.c.id))]
+        return Snapshot(seq, incidents, units, cameras)
+
     def count(self, table: str) -> int:
         with self.db.reader.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(s.metadata.tables[table]))
                        .scalar_one())
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    seq: int
+    incidents: list[dict[str, Any]]
+    units: list[dict[str, Any]]
+    cameras: list[dict[str, Any]]
+
+
+def _incident_wire(row: Any) -> dict[str, Any]:
+    due = row.next_due_at
+    return {**row.doc, "next_due_at": due.isoformat() if due else None,
+            "next_due_stage": row.next_due_stage}
+
+
+def unit_wire(row: Any) -> dict[str, Any]:
+    """A unit as the wire carries it: its state, and its last position if it has one."""
+    unit = unit_from_row(row).to_dict()
+    at = row["position_at"]
+    unit["position"] = None if at is None else {
+        "lat": row["lat"], "lon": row["lon"], "heading": row["heading"],
+        "speed": row["speed"], "at": at.isoformat()}
+    return unit
 
 
 def _logged(row: Any) -> LoggedEvent:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
@@ -47,6 +47,8 @@ log = logging.getLogger(__name__)
 
 #: How often a batch is retried after a deadlock or a lost race on a unique key.
 RETRIES = 5
+#: The PostgreSQL notification channel on which every commit announces its last seq.
+LOG_CHANNEL = "linkage_log"
 
 
 @dataclass(frozen=True)
@@ -250,6 +252,11 @@ class Writer:
         if timeline_rows:
             conn.execute(insert(s.incident_timeline), timeline_rows)
         conn.execute(insert(s.commands), command_rows)
+        if self.db.dialect == "postgresql":
+            # Delivered at commit, to every hub on this database: "the log grew to seq N".
+            # The payload is only a hint (it differs per commit, so PostgreSQL never merges
+            # two); peers read the log itself, so a lost notification loses nothing.
+            conn.execute(select(func.pg_notify(LOG_CHANNEL, str(seq))))
         return logged
 
     def _save_state(self, conn: Connection, world: _Batch) -> None:

@@ -80,7 +80,16 @@ def db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     """A fresh, empty, migrated database: a new SQLite file, or the scratch PostgreSQL emptied."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path_factory.mktemp('db') / 'store.db'}"
-    url: str = request.getfixturevalue("pg_url")
+    return fresh_postgresql(request.getfixturevalue("pg_url"))
+
+
+@pytest.fixture
+def pg_db_url(pg_url: str) -> str:
+    """A fresh, empty, migrated PostgreSQL database, for what only PostgreSQL can do."""
+    return fresh_postgresql(pg_url)
+
+
+def fresh_postgresql(url: str) -> str:
     if url in _migrated:
         engine = create_engine(url)
         with engine.begin() as conn:

@@ -1,0 +1,449 @@
+"""The wire protocol, version 1 (DESIGN §5): one JSON object per websocket text frame.
+
+This is the sans-I/O codec the hub and the console share. It never touches a socket:
+
+- ``decode_client`` turns one frame a client sent (text or bytes) into a typed, validated message
+  — ``Hello``, ``CommandMessage``, ``PositionsMessage`` or ``Ping`` — or raises ``ProtocolError``
+  with a code and an English sentence the hub can send straight back in an ``error``. Whatever
+  the input, it raises nothing else.
+- The builders (``welcome``, ``error``, ``snapshot``, ``synced``, ``event``, ``result_ok``,
+  ``result_error``, ``positions_frame``, ``pong``) make the hub's messages as plain dicts, and
+  ``encode`` turns any message into compact JSON text.
+- ``decode_server`` is the console's light check of what the hub sent: a JSON object with a
+  known ``type``, returned as a dict.
+
+Unknown top-level fields are ignored so that older hubs accept newer clients; a known field of
+the wrong type is an error. Booleans never count as numbers, and NaN or infinite numbers are
+refused wherever they appear.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal, NoReturn
+
+#: The protocol version this module speaks.
+PROTOCOL = 1
+
+#: The largest text frame, in characters, the hub accepts. A larger one is answered with a
+#: ``too_large`` error and the connection stays up.
+MAX_FRAME = 256 * 1024
+
+#: The most rows one field ``positions`` batch may carry.
+MAX_POSITION_ROWS = 5000
+
+#: The largest whole number accepted for a sequence number or a version (a signed 64-bit column).
+MAX_WHOLE = 2**63 - 1
+
+ProtocolErrorCode = Literal["bad_frame", "bad_message", "unsupported_protocol", "too_large"]
+
+#: Every ``code`` the hub puts on an ``error`` message.
+ERROR_CODES = frozenset({
+    "auth_failed", "bad_frame", "bad_message", "too_large", "unsupported_protocol",
+    "not_ready", "rate_limited", "forbidden", "shutting_down",
+})
+
+#: Message types a client may send (police hand-off messages live elsewhere).
+CLIENT_TYPES = ("hello", "command", "positions", "ping")
+
+#: Message types the hub sends to consoles and field clients.
+SERVER_TYPES = ("welcome", "error", "snapshot", "synced", "event", "result", "positions", "pong")
+
+_COMMAND_NAME = re.compile(r"[a-z_]+\.[a-z_]+")
+_SHOWN = 40  # characters of a client's value quoted back in an error message
+
+
+class ProtocolError(Exception):
+    """A frame the codec refuses.
+
+    Args:
+        code: ``bad_frame`` (not UTF-8 or not JSON), ``bad_message`` (JSON, but not a valid
+            message), ``unsupported_protocol`` or ``too_large``.
+        message: an English sentence naming the problem and, where relevant, the field.
+        ref: the ``id`` of the offending command, when one could be read.
+    """
+
+    def __init__(self, code: ProtocolErrorCode, message: str, ref: str | None = None) -> None:
+        super().__init__(message)
+        self.code: ProtocolErrorCode = code
+        self.message = message
+        self.ref = ref
+
+    def to_message(self) -> dict[str, Any]:
+        """The ``error`` message the hub sends back for this refusal."""
+        return error(self.code, self.message, self.ref)
+
+
+# --- client → hub ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Hello:
+    """The handshake: either ``username`` and ``password`` or ``token`` is set, never both."""
+
+    protocol: int
+    client: str
+    username: str | None
+    password: str | None = field(repr=False)
+    token: str | None = field(repr=False)
+    resume_from: int | None
+
+
+@dataclass(frozen=True)
+class CommandMessage:
+    """A command: a client-chosen ``id`` (re-sent unchanged after a reconnect), a dotted
+    ``name``, its ``args`` and, optionally, the incident version the client saw."""
+
+    id: str
+    name: str
+    args: dict[str, Any] = field(hash=False)
+    expected_version: int | None
+
+
+@dataclass(frozen=True)
+class PositionsMessage:
+    """A field client's batch of ``(unit id, lat, lon, heading, speed)`` rows."""
+
+    units: tuple[tuple[str, float, float, float, float], ...]
+
+
+@dataclass(frozen=True)
+class Ping:
+    """A ping, answered with a ``pong`` carrying the same ``id``."""
+
+    id: str | None
+
+
+ClientMessage = Hello | CommandMessage | PositionsMessage | Ping
+
+
+def decode_client(text: str | bytes) -> ClientMessage:
+    """Decode and validate one frame a client sent.
+
+    Args:
+        text: the frame; bytes are read as UTF-8.
+
+    Returns:
+        The typed message.
+
+    Raises:
+        ProtocolError: for anything that is not a valid version-1 client message.
+    """
+    message = _parse(text, MAX_FRAME)
+    kind = _type_of(message, CLIENT_TYPES, "hello, command, positions or ping")
+    if kind == "hello":
+        return _hello(message)
+    if kind == "command":
+        return _command(message)
+    if kind == "positions":
+        return _positions(message)
+    return _ping(message)
+
+
+def _hello(message: dict[str, Any]) -> Hello:
+    protocol = message.get("protocol")
+    if protocol is None:
+        _refuse(f"The hello has no 'protocol'; this hub speaks protocol {PROTOCOL}.",
+                "unsupported_protocol")
+    if not _is_int(protocol):
+        _refuse(f"'protocol' must be the whole number {PROTOCOL}.", "unsupported_protocol")
+    if protocol != PROTOCOL:
+        _refuse(f"This hub speaks protocol {PROTOCOL}; the client asked for {_show(protocol)}.",
+                "unsupported_protocol")
+    client = message.get("client")
+    if not isinstance(client, str) or len(client) > 128:
+        _refuse("'client' must be a string of at most 128 characters.")
+    auth = message.get("auth")
+    if not isinstance(auth, dict):
+        _refuse("'auth' must be an object with 'username' and 'password', or with 'token'.")
+    username = password = token = None
+    if auth.keys() == {"username", "password"}:
+        username = _text(auth, "username", 64, where="'auth'")
+        password = _text(auth, "password", 1024, where="'auth'")
+    elif auth.keys() == {"token"}:
+        token = _text(auth, "token", 256, where="'auth'")
+    else:
+        _refuse("'auth' must hold either 'username' and 'password', or 'token', and nothing else.")
+    resume_from = _optional_whole(message, "resume_from")
+    return Hello(PROTOCOL, client, username, password, token, resume_from)
+
+
+def _command(message: dict[str, Any]) -> CommandMessage:
+    command_id = message.get("id")
+    if not isinstance(command_id, str) or not 1 <= len(command_id) <= 64:
+        _refuse("'id' must be a string of 1 to 64 characters.")
+    try:
+        name = message.get("name")
+        if (not isinstance(name, str) or len(name) > 64
+                or _COMMAND_NAME.fullmatch(name) is None):
+            _refuse("'name' must be a command name such as 'incident.accept' (lower-case letters "
+                    "and underscores around one dot, at most 64 characters).")
+        args = message.get("args", {})
+        if not isinstance(args, dict):
+            _refuse("'args' must be an object.")
+        expected_version = _optional_whole(message, "expected_version")
+    except ProtocolError as refusal:
+        refusal.ref = command_id
+        raise
+    return CommandMessage(command_id, name, args, expected_version)
+
+
+# Each column of a position row: name, lowest and highest value.
+_POSITION_COLUMNS = (
+    ("lat", -90, 90), ("lon", -180, 180), ("heading", 0, 360), ("speed", 0, 200),
+)
+
+
+def _positions(message: dict[str, Any]) -> PositionsMessage:
+    rows = message.get("units")
+    if not isinstance(rows, list):
+        _refuse("'units' must be a list of [id, lat, lon, heading, speed] rows.")
+    if len(rows) > MAX_POSITION_ROWS:
+        _refuse(f"'units' holds {len(rows)} rows; at most {MAX_POSITION_ROWS} are allowed "
+                "in one message.")
+    units: list[tuple[str, float, float, float, float]] = []
+    for index, row in enumerate(rows):
+        if not isinstance(row, list) or len(row) != 5:
+            _refuse(f"Row {index} of 'units' must be a list of five values: "
+                    "[id, lat, lon, heading, speed].")
+        unit_id = row[0]
+        if not isinstance(unit_id, str) or not 1 <= len(unit_id) <= 64:
+            _refuse(f"Row {index} of 'units': the unit id must be a string of 1 to 64 "
+                    "characters.")
+        numbers: list[float] = []
+        for value, (column, low, high) in zip(row[1:], _POSITION_COLUMNS, strict=True):
+            # Compare before converting: a huge int would overflow float().
+            if not _is_number(value) or not low <= value <= high:
+                _refuse(f"Row {index} of 'units': '{column}' must be a number from {low} "
+                        f"to {high}.")
+            numbers.append(float(value))
+        lat, lon, heading, speed = numbers
+        units.append((unit_id, lat, lon, heading, speed))
+    return PositionsMessage(tuple(units))
+
+
+def _ping(message: dict[str, Any]) -> Ping:
+    ping_id = message.get("id")
+    if ping_id is not None and (not isinstance(ping_id, str) or not 1 <= len(ping_id) <= 64):
+        _refuse("'id' must be a string of 1 to 64 characters, or null.")
+    return Ping(ping_id)
+
+
+# --- hub → client ---------------------------------------------------------------------------
+
+
+def encode(message: Mapping[str, Any]) -> str:
+    """Compact JSON text of ``message``, with non-ASCII text kept as it is.
+
+    Raises:
+        ValueError: for NaN or an infinite number (a bug in the sender, not the client's fault).
+        TypeError: for a value JSON cannot hold.
+    """
+    return json.dumps(message, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+def welcome(user: Mapping[str, Any], token: str, seq: int, hub: str) -> dict[str, Any]:
+    """The answer to a good ``hello``: who the client is, its session token, the log head."""
+    return {"type": "welcome", "protocol": PROTOCOL, "user": dict(user), "token": token,
+            "seq": seq, "hub": hub}
+
+
+def error(code: str, message: str, ref: str | None = None, **extra: Any) -> dict[str, Any]:
+    """An ``error``; ``ref`` (omitted when None) names the command it answers."""
+    built: dict[str, Any] = {"type": "error", "code": code, "message": message}
+    if ref is not None:
+        built["ref"] = ref
+    built.update(extra)
+    return built
+
+
+def snapshot(seq: int, **parts: Any) -> dict[str, Any]:
+    """The live state as of ``seq``: ``incidents``, ``units``, ``cameras``, ``taxonomy``, …"""
+    return {"type": "snapshot", "seq": seq, **parts}
+
+
+def synced(seq: int) -> dict[str, Any]:
+    """The end of the replay or snapshot: live events follow from ``seq`` + 1."""
+    return {"type": "synced", "seq": seq}
+
+
+def event(logged: Mapping[str, Any]) -> dict[str, Any]:
+    """An already-built event dict (``LoggedEvent.to_wire()``), passed through.
+
+    Raises:
+        ValueError: if it carries a ``type`` other than ``event``.
+    """
+    built = dict(logged)
+    if built.setdefault("type", "event") != "event":
+        raise ValueError(f"An event message cannot have type {built['type']!r}.")
+    return built
+
+
+def result_ok(id: str, data: Mapping[str, Any], seq: int | None) -> dict[str, Any]:
+    """A command's success, sent after its commit; ``seq`` is that of its last event."""
+    return {"type": "result", "id": id, "ok": True, "data": dict(data), "seq": seq}
+
+
+def result_error(id: str, code: str, message: str, **extra: Any) -> dict[str, Any]:
+    """A command's refusal; ``extra`` (e.g. ``template``, ``params``) joins the ``error``."""
+    return {"type": "result", "id": id, "ok": False,
+            "error": {"code": code, "message": message, **extra}}
+
+
+def positions_frame(at: datetime, units: Sequence[Sequence[Any]]) -> dict[str, Any]:
+    """The latest positions for consoles: ``[id, lat, lon, heading, speed, status]`` rows."""
+    return {"type": "positions", "at": at.isoformat(), "units": [list(row) for row in units]}
+
+
+def pong(id: str | None) -> dict[str, Any]:
+    """The answer to a ``ping``."""
+    return {"type": "pong", "id": id}
+
+
+def decode_server(text: str | bytes) -> dict[str, Any]:
+    """Check that a frame from the hub is a JSON object with a known ``type``, and return it.
+
+    Raises:
+        ProtocolError: if it is not.
+    """
+    message = _parse(text, None)
+    _type_of(message, SERVER_TYPES, ", ".join(SERVER_TYPES[:-1]) + " or " + SERVER_TYPES[-1])
+    return message
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+class _NotFinite(ValueError):
+    pass
+
+
+def _refuse_constant(literal: str) -> NoReturn:
+    raise _NotFinite(f"{literal} is not a number JSON allows")
+
+
+def _finite_float(literal: str) -> float:
+    number = float(literal)
+    if not math.isfinite(number):
+        raise _NotFinite(f"{_show(literal)} is too large a number")
+    return number
+
+
+def _parse(text: str | bytes, limit: int | None) -> dict[str, Any]:
+    """The JSON object in one frame; ``limit`` is the most characters allowed, if any."""
+    if isinstance(text, bytes | bytearray | memoryview):
+        raw = bytes(text)
+        # A UTF-8 character takes at most 4 bytes: skip decoding what is too large anyway.
+        if limit is not None and len(raw) > 4 * limit:
+            _too_large(limit)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            _refuse(f"The frame is not valid UTF-8 text (byte {exc.start}).", "bad_frame")
+    if limit is not None and len(text) > limit:
+        _too_large(limit)
+    try:
+        value = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+    except json.JSONDecodeError as exc:
+        _refuse(f"The frame is not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}).",
+                "bad_frame")
+    except _NotFinite as exc:
+        _refuse(f"The frame is not JSON: {exc}.", "bad_frame")
+    except RecursionError:
+        _refuse("The frame is not JSON this hub can read: it is nested too deeply.", "bad_frame")
+    except ValueError as exc:  # e.g. an integer with more digits than Python converts
+        _refuse(f"The frame is not JSON this hub can read: {exc}.", "bad_frame")
+    if not isinstance(value, dict):
+        _refuse(f"A message must be a JSON object, not {_json_kind(value)}.")
+    if not _is_unicode(value):
+        _refuse("The message holds a lone surrogate escape (such as \\ud800), "
+                "which is not valid text.")
+    return value
+
+
+def _type_of(message: dict[str, Any], known: Sequence[str], expected: str) -> str:
+    kind = message.get("type")
+    if kind is None:
+        _refuse(f"The message has no 'type'; expected {expected}.")
+    if not isinstance(kind, str):
+        _refuse(f"'type' must be a string; expected {expected}.")
+    if kind not in known:
+        _refuse(f"Unknown message type {_show(kind)}; expected {expected}.")
+    return kind
+
+
+def _is_unicode(value: Any) -> bool:
+    """Whether every string in a parsed JSON value is encodable text (no lone surrogates, which
+    JSON escapes allow but UTF-8, the database and the other clients do not)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if not item.isascii():
+                try:
+                    item.encode("utf-8")
+                except UnicodeEncodeError:
+                    return False
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return True
+
+
+def _text(container: dict[str, Any], key: str, longest: int, *, where: str) -> str:
+    value = container.get(key)
+    if not isinstance(value, str) or not 1 <= len(value) <= longest:
+        _refuse(f"'{key}' in {where} must be a non-empty string of at most {longest} characters.")
+    return value
+
+
+def _optional_whole(message: dict[str, Any], key: str) -> int | None:
+    value = message.get(key)
+    if value is None:
+        return None
+    if not _is_int(value) or not 0 <= value <= MAX_WHOLE:
+        _refuse(f"'{key}' must be a whole number or null.")
+    return int(value)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "true or false"
+    if value is None:
+        return "null"
+    return "a number"
+
+
+def _show(value: Any) -> str:
+    """A client's value quoted back in an error, cut short."""
+    shown = repr(value)
+    return shown if len(shown) <= _SHOWN else shown[: _SHOWN - 1] + "…"
+
+
+def _too_large(limit: int) -> NoReturn:
+    _refuse(f"The frame is larger than {limit} characters.", "too_large")
+
+
+def _refuse(message: str, code: ProtocolErrorCode = "bad_message") -> NoReturn:
+    raise ProtocolError(code, message)

@@ -1,0 +1,42 @@
+"""Personal data: who may see a reporter's name and phone, and how others see them masked."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from console.domain.model import Role
+
+#: Roles whose work needs the reporter's identity: they call back, verify and hand over.
+PERSONAL_DATA_ROLES = frozenset({Role.CALL_TAKER, Role.CONTROLLER, Role.DUTY_LEADER,
+                                 Role.POLICE_LIAISON, Role.DEPARTMENT})
+
+
+def sees_personal_data(roles: Iterable[Role]) -> bool:
+    return any(role in PERSONAL_DATA_ROLES for role in roles)
+
+
+def mask_phone(phone: str) -> str:
+    """``13800000001`` → ``138****0001``: enough to tell two callers apart, not to call."""
+    if len(phone) <= 4:
+        return "*" * len(phone)
+    keep = min(3, max(0, len(phone) - 8))  # a short number shows only its last four
+    return phone[:keep] + "*" * (len(phone) - keep - 4) + phone[-4:]
+
+
+def mask_name(name: str) -> str:
+    """``张先生`` → ``张**``."""
+    return name[:1] + "*" * (len(name) - 1) if name else name
+
+
+def mask_reporter(reporter: Mapping[str, Any]) -> dict[str, Any]:
+    return {**reporter, "name": mask_name(str(reporter.get("name") or "")),
+            "phone": mask_phone(str(reporter.get("phone") or ""))}
+
+
+def masked(document: Mapping[str, Any]) -> Mapping[str, Any]:
+    """An incident document or event data with any reporter masked (others untouched)."""
+    reporter = document.get("reporter")
+    if not isinstance(reporter, Mapping):
+        return document
+    return {**document, "reporter": mask_reporter(reporter)}

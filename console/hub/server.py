@@ -1,0 +1,228 @@
+"""The hub: one asyncio process that owns the write path and talks websockets to everyone.
+
+    hub = Hub(store, rules, HubConfig(port=8765))
+    await hub.start()        # listening; hub.port is the real port (0 picks a free one)
+    ...
+    await hub.stop()         # stop taking commands, finish the queued ones, close politely
+
+Paths: ``/ws`` consoles, ``/field`` field units (``/police`` arrives with the police link), and
+``GET /healthz``. The database is only ever touched from worker threads: the event loop never
+waits on it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import logging
+import socket
+import ssl
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from http import HTTPStatus
+from typing import Any, TypeVar
+
+import psycopg
+from sqlalchemy.engine import make_url
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.datastructures import Headers
+from websockets.http11 import Request, Response
+
+from console.comms import protocol as p
+from console.domain.rules import Rules
+from console.hub.command_queue import CommandQueue
+from console.hub.log import EventLog
+from console.hub.session import Session
+from console.hub.tracking import Tracker
+from console.store.accounts import User
+from console.store.store import Snapshot, Store
+from console.store.writer import LOG_CHANNEL
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+ENDPOINTS = {"/ws": "ws", "/field": "field"}
+
+
+@dataclass(frozen=True)
+class HubConfig:
+    host: str = "127.0.0.1"
+    port: int = 8765
+    name: str = field(default_factory=lambda: f"hub-{socket.gethostname()}-{uuid.uuid4().hex[:6]}")
+    tls_cert: str | None = None
+    tls_key: str | None = None
+    session_ttl: timedelta = timedelta(hours=12)
+    #: Frames a client may send per second, and in a burst.
+    message_rate: float = 500.0
+    message_burst: float = 2000.0
+    #: Bad frames a client may send per second, and in a burst, before it is disconnected.
+    fault_rate: float = 50.0
+    fault_burst: float = 20_000.0
+    #: Commands one client may have waiting for their result before the hub stops reading it.
+    max_in_flight: int = 200
+    position_frames_per_s: float = 4.0
+    #: How often positions are stored, and other hubs' positions read (PostgreSQL).
+    position_flush_s: float = 0.5
+    #: Frames larger than this are refused by the websocket layer itself (and the connection
+    #: closed); frames up to protocol.MAX_FRAME are read; between the two get an error.
+    hard_frame_limit: int = 4 * 1024 * 1024
+
+
+class Hub:
+    def __init__(self, store: Store, rules: Rules, config: HubConfig | None = None) -> None:
+        self.store = store
+        self.rules = rules
+        self.config = config or HubConfig()
+        self._threads = ThreadPoolExecutor(max_workers=4, thread_name_prefix="hub-db")
+        self.log = EventLog(store, self.run)
+        self.commands = CommandQueue(store, self.log.poke)
+        self.tracker = Tracker(store, self.run)
+        self.log_listeners: list[Callable[[Any], None]] = []
+        self.sessions: set[Session] = set()
+        self.port = self.config.port
+        self._server: Server | None = None
+        self._tasks: list[asyncio.Task[Any]] = []
+        self._stopping = asyncio.Event()
+
+    async def run(self, call: Callable[..., T], *args: Any) -> T:
+        """Run a blocking store call on a worker thread."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._threads, functools.partial(call, *args))
+
+    # -- life cycle ----------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        await self.log.start()
+        await self.tracker.start()
+        tls = None
+        if self.config.tls_cert:
+            tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            tls.load_cert_chain(self.config.tls_cert, self.config.tls_key)
+        self._tasks = [
+            asyncio.create_task(self.commands.run(), name="writer"),
+            asyncio.create_task(self._follow(), name="log-follower"),
+            asyncio.create_task(self.tracker.run_loops(
+                frame_interval=1.0 / self.config.position_frames_per_s,
+                flush_interval=self.config.position_flush_s,
+                peers=self.store.db.dialect == "postgresql", stopping=self._stopping),
+                name="positions"),
+        ]
+        if self.store.db.dialect == "postgresql":
+            self._tasks.append(asyncio.create_task(self._listen(), name="pg-listen"))
+        self._server = await serve(self._connection, self.config.host, self.config.port,
+                                   process_request=self._http, ssl=tls,
+                                   max_size=self.config.hard_frame_limit, max_queue=64,
+                                   ping_interval=20, ping_timeout=20)
+        self.port = self._server.sockets[0].getsockname()[1]
+        log.info("hub %s listening on %s://%s:%d", self.config.name, "wss" if tls else "ws",
+                 self.config.host, self.port)
+
+    async def stop(self) -> None:
+        """Stop accepting, answer the queued commands, store the positions, close politely."""
+        log.info("hub %s stopping", self.config.name)
+        if self._server is not None:
+            self._server.close(close_connections=False)
+        await self.commands.close()
+        writer = self._tasks[0] if self._tasks else None
+        if writer is not None:
+            await writer
+        self._stopping.set()
+        self.log.stop()
+        if self._server is not None:
+            for connection in list(self._server.connections):
+                await connection.close(1001, "hub shutting down")
+            await self._server.wait_closed()
+        for task in self._tasks[1:]:
+            if task.get_name() == "positions":
+                await task  # stores the last positions
+            else:
+                task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self.commands.shutdown()
+        self._threads.shutdown(wait=True)
+
+    async def serve_forever(self) -> None:
+        await self._stopping.wait()
+
+    # -- the log ---------------------------------------------------------------------------
+
+    async def _follow(self) -> None:
+        # Keep unit statuses for position frames current from every event, whoever wrote it.
+        previous = self.log.head
+        follower = asyncio.create_task(self.log.follow())
+        try:
+            while not self._stopping.is_set():
+                await self.log.wait_beyond(previous)
+                for event in await self.log.after(previous, limit=5000):
+                    self.tracker.on_event(event)
+                    previous = event.seq
+                if self._stopping.is_set():
+                    break
+        finally:
+            follower.cancel()
+            await asyncio.gather(follower, return_exceptions=True)
+
+    async def _listen(self) -> None:
+        """LISTEN for other hubs' commits; each notification pokes the follower."""
+        url = make_url(self.store.db.url)
+        conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        while not self._stopping.is_set():
+            try:
+                async with await psycopg.AsyncConnection.connect(conninfo,
+                                                                 autocommit=True) as conn:
+                    await conn.execute(f"LISTEN {LOG_CHANNEL}")
+                    self.log.poke()  # anything committed while we were not listening
+                    async for _ in conn.notifies():
+                        self.log.poke()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("LISTEN connection lost; reconnecting", exc_info=True)
+                await asyncio.sleep(1.0)
+
+    # -- what sessions ask of the hub --------------------------------------------------------
+
+    async def authenticate(self, hello: p.Hello) -> User | None:
+        accounts = self.store.accounts
+        if hello.token is not None:
+            return await self.run(functools.partial(accounts.resolve_session, hello.token,
+                                                    now=datetime.now(UTC)))
+        return await self.run(accounts.authenticate, hello.username or "", hello.password or "")
+
+    async def new_session(self, user: User) -> str:
+        return await self.run(functools.partial(self.store.accounts.create_session, user,
+                                                now=datetime.now(UTC),
+                                                ttl=self.config.session_ttl))
+
+    async def snapshot(self) -> Snapshot:
+        return await self.run(self.store.snapshot)
+
+    # -- connections -------------------------------------------------------------------------
+
+    def _http(self, connection: ServerConnection, request: Request) -> Response | None:
+        if request.path == "/healthz":
+            body = json.dumps({"status": "ok", "hub": self.config.name, "seq": self.log.head,
+                               "sessions": len(self.sessions),
+                               "db": self.store.db.dialect})
+            return Response(HTTPStatus.OK.value, "OK", Headers(
+                [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]),
+                body.encode())
+        if request.path not in ENDPOINTS:
+            return connection.respond(HTTPStatus.NOT_FOUND,
+                                      f"No endpoint {request.path}; use /ws or /field.\n")
+        return None
+
+    async def _connection(self, ws: ServerConnection) -> None:
+        assert ws.request is not None
+        session = Session(self, ws, ENDPOINTS[ws.request.path])
+        self.sessions.add(session)
+        try:
+            await session.run()
+        except Exception:
+            log.exception("session failed")
+        finally:
+            self.sessions.discard(session)

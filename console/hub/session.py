@@ -1,0 +1,268 @@
+"""One client connection: hello and auth, then snapshot or resume, then commands and live events.
+
+A session reads its client's frames and answers each; a pump task sends committed events from
+the session's own cursor, so every event arrives once and in order whatever the timing of
+snapshot, replay and live traffic. Bad input is answered with an error and the connection stays
+up — unless the client floods, then it is closed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from websockets.asyncio.server import ServerConnection
+from websockets.exceptions import ConnectionClosed
+
+from console.comms import protocol as p
+from console.domain.model import Role
+from console.domain.privacy import masked, sees_personal_data
+from console.store.accounts import User
+from console.store.writer import Command, LoggedEvent, Result
+
+if TYPE_CHECKING:
+    from console.hub.server import Hub
+
+log = logging.getLogger(__name__)
+
+HELLO_TIMEOUT = 10.0
+#: A resume further behind than this gets a snapshot instead of a replay.
+REPLAY_LIMIT = 50_000
+
+
+@dataclass
+class Bucket:
+    """A token bucket: ``rate`` messages a second, bursts up to ``burst``."""
+
+    rate: float
+    burst: float
+    tokens: float = 0.0
+    stamp: float = 0.0
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
+class Session:
+    def __init__(self, hub: Hub, ws: ServerConnection, endpoint: str) -> None:
+        self.hub = hub
+        self.ws = ws
+        self.endpoint = endpoint  # "ws" (consoles) or "field"
+        self.user: User | None = None
+        self.cursor = 0
+        self.personal = False
+        self.bucket = Bucket(hub.config.message_rate, hub.config.message_burst,
+                             tokens=hub.config.message_burst, stamp=time.monotonic())
+        self.faults = Bucket(hub.config.fault_rate, hub.config.fault_burst,
+                             tokens=hub.config.fault_burst, stamp=time.monotonic())
+        self.in_flight = 0
+        self._answered = asyncio.Condition()
+        self._positions: dict[str, list[Any]] = {}
+        self._positions_ready = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    # -- the connection ------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        try:
+            if not await self._hello():
+                return
+            self._tasks.append(asyncio.create_task(self._pump_events()))
+            if self.endpoint == "ws":
+                self.hub.tracker.listeners.append(self._offer_positions)
+                self._tasks.append(asyncio.create_task(self._pump_positions()))
+            async for frame in self.ws:
+                if not await self._handle(frame):
+                    return
+        except ConnectionClosed:
+            pass
+        finally:
+            if self._offer_positions in self.hub.tracker.listeners:
+                self.hub.tracker.listeners.remove(self._offer_positions)
+            for task in self._tasks:
+                task.cancel()
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def send(self, message: Mapping[str, Any]) -> None:
+        await self.ws.send(p.encode(message))
+
+    async def _refuse(self, code: str, message: str, ref: str | None = None) -> bool:
+        """Answer bad input; False (close) once the client is flooding us with it."""
+        await self.send(p.error(code, message, ref))
+        if not self.faults.take():
+            await self.ws.close(1008, "too many bad messages")
+            return False
+        return True
+
+    # -- hello -------------------------------------------------------------------------------
+
+    async def _hello(self) -> bool:
+        try:
+            frame = await asyncio.wait_for(self.ws.recv(), timeout=HELLO_TIMEOUT)
+        except TimeoutError:
+            await self.send(p.error("bad_message", "No hello within "
+                                    f"{HELLO_TIMEOUT:.0f} seconds; closing."))
+            await self.ws.close(1008, "no hello")
+            return False
+        while True:
+            try:
+                hello = p.decode_client(frame)
+            except p.ProtocolError as error:
+                if not await self._refuse(error.code, error.message, error.ref):
+                    return False
+            else:
+                if isinstance(hello, p.Hello):
+                    break
+                ref = getattr(hello, "id", None)
+                if not await self._refuse("not_ready", "Send hello first: nothing else is "
+                                          "accepted before the hub knows who you are.", ref):
+                    return False
+            frame = await self.ws.recv()
+        user = await self.hub.authenticate(hello)
+        if user is None or not self._may_use_endpoint(user):
+            await self.send(p.error("auth_failed", "Unknown user, wrong password, or an "
+                                    "expired session; log in again."
+                                    if user is None else
+                                    f"The account {user.username} may not connect to "
+                                    f"/{self.endpoint}."))
+            await self.ws.close(1008, "authentication failed")
+            return False
+        self.user = user
+        self.personal = sees_personal_data(user.roles)
+        token = hello.token or await self.hub.new_session(user)
+        await self.send(p.welcome(user.to_wire(), token, self.hub.log.head, self.hub.config.name))
+        await self._sync(hello.resume_from)
+        return True
+
+    def _may_use_endpoint(self, user: User) -> bool:
+        if self.endpoint == "field":
+            return Role.FIELD in user.roles or Role.ADMIN in user.roles
+        return bool(user.roles - {Role.FIELD, Role.POLICE})
+
+    async def _sync(self, resume_from: int | None) -> None:
+        head = self.hub.log.head
+        if self.endpoint == "field":
+            self.cursor = head  # field clients get commands answered, not the whole log
+        elif resume_from is not None and 0 <= resume_from <= head \
+                and head - resume_from <= REPLAY_LIMIT:
+            self.cursor = resume_from
+            while self.cursor < head:
+                for event in await self.hub.log.after(self.cursor):
+                    await self._send_event(event)
+        else:
+            snapshot = await self.hub.snapshot()
+            incidents = snapshot.incidents if self.personal else \
+                [masked(i) for i in snapshot.incidents]
+            await self.send(p.snapshot(snapshot.seq, incidents=incidents, units=snapshot.units,
+                                       cameras=snapshot.cameras,
+                                       taxonomy=self.hub.rules.taxonomy.to_wire()))
+            self.cursor = snapshot.seq
+        await self.send(p.synced(self.cursor))
+
+    # -- frames after hello ------------------------------------------------------------------
+
+    async def _handle(self, frame: str | bytes) -> bool:
+        try:
+            message = p.decode_client(frame)
+        except p.ProtocolError as error:
+            return await self._refuse(error.code, error.message, error.ref)
+        if not self.bucket.take():
+            ref = getattr(message, "id", None)
+            if isinstance(message, p.CommandMessage):
+                await self.send(p.result_error(message.id, "rate_limited", "Too many messages; "
+                                               "slow down and send this command again."))
+                return self.faults.take() or await self._flood()
+            return await self._refuse("rate_limited", "Too many messages; slow down.", ref)
+        if isinstance(message, p.Hello):
+            return await self._refuse("bad_message", "Already logged in; hello is sent once.")
+        if isinstance(message, p.Ping):
+            await self.send(p.pong(message.id))
+            return True
+        if isinstance(message, p.PositionsMessage):
+            return await self._positions_in(message)
+        return await self._command(message)
+
+    async def _flood(self) -> bool:
+        await self.ws.close(1008, "flooding")
+        return False
+
+    async def _positions_in(self, message: p.PositionsMessage) -> bool:
+        assert self.user is not None
+        if self.endpoint != "field":
+            return await self._refuse("bad_message", "Positions are sent on /field.")
+        allowed = self.user.unit
+        if allowed is not None and any(row[0] != allowed for row in message.units):
+            return await self._refuse("forbidden", f"This account reports only unit {allowed}.")
+        self.hub.tracker.take(message.units, datetime.now(UTC))
+        return True
+
+    async def _command(self, message: p.CommandMessage) -> bool:
+        assert self.user is not None
+        # Backpressure, not refusal: with too many commands waiting for their commit we stop
+        # reading this client's frames, and TCP slows it down.
+        async with self._answered:
+            await self._answered.wait_for(
+                lambda: self.in_flight < self.hub.config.max_in_flight)
+        self.in_flight += 1
+        future = self.hub.commands.submit(
+            Command(message.id, message.name, message.args, message.expected_version),
+            self.user.actor)
+        self._tasks.append(asyncio.create_task(self._answer(future)))
+        self._tasks = [t for t in self._tasks if not t.done()]
+        return True
+
+    async def _answer(self, future: asyncio.Future[Result]) -> None:
+        try:
+            result = await future
+        finally:
+            self.in_flight -= 1
+            async with self._answered:
+                self._answered.notify_all()
+        if result.ok:
+            await self.send(p.result_ok(result.command_id, result.data, result.seq))
+        else:
+            error = dict(result.error or {})
+            code = error.pop("code", "invalid")
+            text = error.pop("message", "")
+            await self.send(p.result_error(result.command_id, code, text, **error))
+
+    # -- what the hub pushes -------------------------------------------------------------------
+
+    async def _send_event(self, event: LoggedEvent) -> None:
+        wire = event.to_wire()
+        if not self.personal:
+            wire["data"] = dict(masked(wire["data"]))
+        await self.send(p.event(wire))
+        self.cursor = event.seq
+
+    async def _pump_events(self) -> None:
+        if self.endpoint == "field":
+            return
+        while True:
+            await self.hub.log.wait_beyond(self.cursor)
+            for event in await self.hub.log.after(self.cursor):
+                await self._send_event(event)
+
+    def _offer_positions(self, changed: dict[str, list[Any]]) -> None:
+        self._positions.update(changed)
+        self._positions_ready.set()
+
+    async def _pump_positions(self) -> None:
+        interval = 1.0 / self.hub.config.position_frames_per_s
+        while True:
+            await self._positions_ready.wait()
+            self._positions_ready.clear()
+            frame, self._positions = self._positions, {}
+            await self.send(p.positions_frame(datetime.now(UTC), list(frame.values())))
+            await asyncio.sleep(interval)

@@ -1,0 +1,188 @@
+"""The protocol over real websockets to a real hub (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+import uuid
+
+import pytest
+from websockets.exceptions import ConnectionClosed
+
+from tests.hub.conftest import PASSWORD, Client, HubThread, incident_args
+
+
+def test_good_login_gets_welcome_snapshot_and_synced(hub: HubThread) -> None:
+    client = Client(hub.port)
+    welcome = client.hello("ctl")
+    assert welcome["user"]["username"] == "ctl"
+    assert welcome["user"]["roles"] == ["controller"]
+    assert welcome["protocol"] == 1
+    assert len(welcome["token"]) > 30
+    snapshot, synced = client.sync()
+    assert snapshot is not None
+    assert {"incidents", "units", "cameras", "taxonomy"} <= snapshot.keys()
+    assert "env.noise_construction" in {c["code"] for c in snapshot["taxonomy"]}
+    assert synced["seq"] == snapshot["seq"] == 0
+    # The token logs in again without the password.
+    again = Client(hub.port)
+    assert again.hello(token=welcome["token"])["user"]["username"] == "ctl"
+
+
+@pytest.mark.parametrize(("username", "password"), [("ctl", "wrong"), ("nobody", PASSWORD)])
+def test_bad_login_is_refused_and_closed(hub: HubThread, username: str, password: str) -> None:
+    client = Client(hub.port)
+    client.send({"type": "hello", "protocol": 1, "client": "tests",
+                 "auth": {"username": username, "password": password}})
+    error = client.recv()
+    assert error["type"] == "error"
+    assert error["code"] == "auth_failed"
+    with pytest.raises(ConnectionClosed):
+        client.recv()
+
+
+def test_a_forged_token_is_refused(hub: HubThread) -> None:
+    client = Client(hub.port)
+    client.send({"type": "hello", "protocol": 1, "client": "t", "auth": {"token": "forged"}})
+    assert client.recv()["code"] == "auth_failed"
+
+
+def test_events_follow_the_snapshot_live(hub: HubThread) -> None:
+    watcher, actor = Client(hub.port), Client(hub.port)
+    watcher.login("viewer")
+    actor.login("ctl")
+    result = actor.command("incident.create", **incident_args())
+    assert result["ok"], result
+    assert result["data"]["version"] == 1
+    event = watcher.until("event")
+    assert event["seq"] == result["seq"] == 1
+    assert event["name"] == "incident.created"
+    assert event["actor"] == "ctl"
+    # A viewer has no need for the reporter's identity.
+    assert event["data"]["reporter"] == {"name": "张**", "phone": "138****0001"}
+    assert actor.until("event")["data"]["reporter"]["phone"] == "13800000001"
+
+
+def test_resume_replays_exactly_the_missed_events(hub: HubThread) -> None:
+    actor = Client(hub.port)
+    actor.login("ctl")
+    first = actor.command("incident.create", **incident_args())["data"]["id"]
+    watcher = Client(hub.port)
+    welcome = watcher.hello("viewer")
+    watcher.sync()
+    seen = welcome["seq"]
+    watcher.close()
+    missed = [actor.command("incident.note", id=first, text=f"第 {n} 次回访")["seq"]
+              for n in range(5)]
+    back = Client(hub.port)
+    back.hello(token=welcome["token"], resume_from=seen)
+    snapshot, synced = back.sync()
+    assert snapshot is None
+    assert [e["seq"] for e in back.events] == missed == list(range(seen + 1, seen + 6))
+    assert synced["seq"] == missed[-1]
+    # And live afterwards, with no duplicate.
+    actor.command("incident.note", id=first, text="结束")
+    assert back.until("event")["seq"] == missed[-1] + 1
+
+
+def test_a_resent_command_id_is_applied_once(hub: HubThread) -> None:
+    client = Client(hub.port)
+    client.login("ctl")
+    command_id = str(uuid.uuid4())
+    first = client.command("incident.create", command_id=command_id, **incident_args())
+    again = client.command("incident.create", command_id=command_id, **incident_args())
+    assert again == first
+    assert hub.store.count("incidents") == 1
+    assert hub.store.last_seq() == 1
+
+
+def test_stale_expected_version_is_a_conflict(hub: HubThread) -> None:
+    client = Client(hub.port)
+    client.login("ctl")
+    incident = client.command("incident.create", **incident_args())["data"]["id"]
+    client.command("incident.accept", id=incident)
+    stale = client.command("incident.assign", id=incident, department="environment",
+                           expected_version=1)
+    assert stale["ok"] is False
+    assert stale["error"]["code"] == "conflict"
+
+
+def test_a_command_outside_the_role_is_forbidden_and_writes_nothing(hub: HubThread) -> None:
+    client = Client(hub.port)
+    client.login("ctl")
+    incident = client.command("incident.create", **incident_args())["data"]["id"]
+    head = hub.store.last_seq()
+    viewer = Client(hub.port)
+    viewer.login("viewer")
+    refused = viewer.command("incident.accept", id=incident)
+    assert refused["ok"] is False
+    assert refused["error"]["code"] == "forbidden"
+    assert "may not accept incidents" in refused["error"]["message"]
+    assert hub.store.last_seq() == head
+
+
+def test_bad_input_gets_clear_errors_and_the_connection_stays(hub: HubThread) -> None:
+    client = Client(hub.port)
+    client.send({"type": "command", "id": "c1", "name": "incident.accept", "args": {}})
+    before_hello = client.recv()
+    assert (before_hello["code"], before_hello.get("ref")) == ("not_ready", "c1")
+    client.login("ctl")
+    cases = [
+        ("{not json", "bad_frame"),
+        (json.dumps([1, 2]), "bad_message"),
+        (json.dumps({"type": "teleport"}), "bad_message"),
+        (json.dumps({"type": "command", "id": 5, "name": "incident.accept"}), "bad_message"),
+        ("x" * (300 * 1024), "too_large"),
+        (json.dumps({"type": "hello", "protocol": 1, "client": "t",
+                     "auth": {"token": "again"}}), "bad_message"),
+    ]
+    for frame, code in cases:
+        client.send(frame)
+        error = client.recv()
+        assert error["type"] == "error", error
+        assert error["code"] == code, (frame[:40], error)
+        assert error["message"].endswith("."), error
+    client.send({"type": "ping", "id": "still-there"})
+    assert client.recv() == {"type": "pong", "id": "still-there"}
+    assert hub.store.last_seq() == 0
+
+
+def test_healthz_answers_with_status(hub: HubThread) -> None:
+    with urllib.request.urlopen(f"http://127.0.0.1:{hub.port}/healthz", timeout=5) as answer:
+        assert answer.status == 200
+        status = json.loads(answer.read())
+    assert status["status"] == "ok"
+    assert status["seq"] == 0
+
+
+def test_unknown_path_is_404(hub: HubThread) -> None:
+    with pytest.raises(Exception, match="404"):
+        Client(hub.port, "/nowhere")
+
+
+def test_positions_reach_consoles_coalesced(hub: HubThread) -> None:
+    console = Client(hub.port)
+    console.login("ctl")
+    admin_result = Client(hub.port)
+    admin_result.login("ctl")
+    field = Client(hub.port, "/field")
+    field.login("gateway")
+    started = time.monotonic()
+    for step in range(10):
+        field.send({"type": "positions", "units": [
+            ["G1", 30.66 + step / 10_000, 104.10, 90, 1.2], ["G2", 30.67, 104.09, 0, 0]]})
+    frames = []
+    while time.monotonic() - started < 1.5:
+        try:
+            message = console.recv(timeout=0.3)
+        except TimeoutError:
+            continue
+        if message["type"] == "positions":
+            frames.append(message)
+    assert frames, "no positions frame within 1.5 s"
+    latest = {row[0]: row for frame in frames for row in frame["units"]}
+    assert latest["G1"][1] == pytest.approx(30.6609)
+    # Coalesced: 20 fixes went in, at most 4 frames a second came out, latest per unit.
+    assert len(frames) <= 7
+    assert all(len(frame["units"]) <= 2 for frame in frames)
