@@ -5,7 +5,7 @@
 set -euo pipefail
 packages=(libpulse0 libxcb-icccm4 libxcb-keysyms1 libxcb-xinerama0 libxkbcommon-x11-0 libegl1
           libgl1 libnss3 libxcomposite1 libxdamage1 libxrandr2 libxtst6 libxkbfile1 libasound2
-          libfontconfig1 libdbus-1-3 fonts-noto-cjk xvfb xauth)
+          libfontconfig1 libdbus-1-3 fonts-noto-cjk xvfb xauth openssl)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -53,8 +53,8 @@ def add_users(store: Store) -> None:
 class HubThread:
     """A hub with its own event loop in a background thread of the test process."""
 
-    def __init__(self, url: str, rules: Rules, **config: Any) -> None:
-        self.store = Store(url, rules)
+    def __init__(self, url: str, hub_rules: Rules, **config: Any) -> None:
+        self.store = Store(url, hub_rules)
         self.config = HubConfig(port=0, **config)
         self.hub: Hub | None = None
         self._ready = threading.Event()
