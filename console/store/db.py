@@ -18,6 +18,9 @@ from sqlalchemy.engine import make_url
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
+UNIT_MOVES_DDL = ("CREATE TEMPORARY TABLE IF NOT EXISTS unit_moves (id text, at timestamptz, "
+                  "lat float8, lon float8, heading float8, speed float8) ON COMMIT DELETE ROWS")
+
 
 @dataclass(frozen=True)
 class Database:
@@ -54,6 +57,15 @@ def open_database(url: str, *, pool_size: int = 10) -> Database:
         writer = _sqlite_engine(url, immediate=True)
         return Database(url, writer, _sqlite_engine(url, immediate=False))
     engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, record: Any) -> None:
+        # Where a position batch puts each unit's latest fix before one joined UPDATE
+        # (console/store/positions.py); made once per connection, emptied at every commit.
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(UNIT_MOVES_DDL)
+        dbapi_connection.commit()
+
     return Database(url, engine, engine)
 
 

@@ -87,10 +87,9 @@ def _append_postgresql(cursor: Any, fixes: Sequence[PositionFix],
                        moves: list[PositionFix]) -> None:
     with cursor.copy("COPY positions (unit_id, at, lat, lon, heading, speed) FROM STDIN") as copy:
         copy.write(_copy_text(fixes))
-    # The latest fix per unit goes through a temporary table: COPY is far cheaper than sending
-    # thousands of parameters, and one joined UPDATE moves every unit.
-    cursor.execute("CREATE TEMPORARY TABLE IF NOT EXISTS unit_moves (id text, at timestamptz, "
-                   "lat float8, lon float8, heading float8, speed float8) ON COMMIT DELETE ROWS")
+    # The latest fix per unit goes through a temporary table (made when the connection opened,
+    # console/store/db.py): COPY is far cheaper than sending thousands of parameters, and one
+    # joined UPDATE moves every unit.
     with cursor.copy("COPY unit_moves (id, at, lat, lon, heading, speed) FROM STDIN") as copy:
         copy.write(_copy_text(moves))
     cursor.execute(
