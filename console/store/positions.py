@@ -41,23 +41,22 @@ class Positions:
         """
         if not fixes:
             return 0
-        latest: dict[str, PositionFix] = {}
-        for fix in fixes:
-            if fix.unit not in latest or fix.at >= latest[fix.unit].at:
-                latest[fix.unit] = fix
         with self.db.writer.begin() as conn:
             cursor = conn.connection.cursor()
             try:
                 if self.db.dialect == "postgresql":
-                    _append_postgresql(cursor, fixes, list(latest.values()))
+                    _append_postgresql(cursor, fixes)
                 else:
-                    self._append_sqlite(cursor, fixes, list(latest.values()))
+                    self._append_sqlite(cursor, fixes)
             finally:
                 cursor.close()
         return len(fixes)
 
-    def _append_sqlite(self, cursor: Any, fixes: Sequence[PositionFix],
-                       moves: list[PositionFix]) -> None:
+    def _append_sqlite(self, cursor: Any, fixes: Sequence[PositionFix]) -> None:
+        latest: dict[str, PositionFix] = {}
+        for fix in fixes:
+            if fix.unit not in latest or fix.at >= latest[fix.unit].at:
+                latest[fix.unit] = fix
         times: dict[datetime, Any] = {}
 
         def at(value: datetime) -> Any:
@@ -71,7 +70,8 @@ class Positions:
         cursor.executemany("UPDATE units SET lat = ?, lon = ?, heading = ?, speed = ?, "
                            "position_at = ?5 WHERE id = ?6 "
                            "AND (position_at IS NULL OR position_at <= ?5)",
-                           [(f.lat, f.lon, f.heading, f.speed, at(f.at), f.unit) for f in moves])
+                           [(f.lat, f.lon, f.heading, f.speed, at(f.at), f.unit)
+                            for f in latest.values()])
 
     def track(self, unit: str, since: datetime, until: datetime) -> list[PositionFix]:
         """A unit's stored positions in [since, until], oldest first."""
@@ -83,18 +83,18 @@ class Positions:
         return [PositionFix(r.unit_id, r.lat, r.lon, r.heading, r.speed, r.at) for r in rows]
 
 
-def _append_postgresql(cursor: Any, fixes: Sequence[PositionFix],
-                       moves: list[PositionFix]) -> None:
-    with cursor.copy("COPY positions (unit_id, at, lat, lon, heading, speed) FROM STDIN") as copy:
-        copy.write(_copy_text(fixes))
-    # The latest fix per unit goes through a temporary table (made when the connection opened,
-    # console/store/db.py): COPY is far cheaper than sending thousands of parameters, and one
-    # joined UPDATE moves every unit.
+def _append_postgresql(cursor: Any, fixes: Sequence[PositionFix]) -> None:
+    # One COPY of the batch into the connection's temporary table (console/store/db.py, emptied
+    # at commit); from there the server appends the history and moves each unit to its latest
+    # fix. COPY is far cheaper than sending thousands of parameters.
     with cursor.copy("COPY unit_moves (id, at, lat, lon, heading, speed) FROM STDIN") as copy:
-        copy.write(_copy_text(moves))
+        copy.write(_copy_text(fixes))
+    cursor.execute("INSERT INTO positions (unit_id, at, lat, lon, heading, speed) "
+                   "SELECT id, at, lat, lon, heading, speed FROM unit_moves")
     cursor.execute(
         "UPDATE units SET lat = m.lat, lon = m.lon, heading = m.heading, speed = m.speed, "
-        "position_at = m.at FROM unit_moves AS m "
+        "position_at = m.at FROM (SELECT DISTINCT ON (id) * FROM unit_moves "
+        "ORDER BY id, at DESC) AS m "
         "WHERE units.id = m.id AND (units.position_at IS NULL OR units.position_at <= m.at)")
 
 
