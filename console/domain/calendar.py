@@ -8,7 +8,6 @@ Council publishes the next year's arrangement; `WorkCalendar.load()` reads and c
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -16,7 +15,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+from console.domain.resources import RESOURCES, load_toml
+
 DEFAULT_TZ = "Asia/Shanghai"
 
 MINUTES = "minutes"
@@ -71,16 +71,7 @@ class WorkCalendar:
         Raises:
             ValueError: the file is not valid TOML, or an entry is wrong; the message names it.
         """
-        path = RESOURCES / "calendar.toml" if path is None else path
-        try:
-            with path.open("rb") as f:
-                data = tomllib.load(f)
-        except tomllib.TOMLDecodeError as exc:
-            raise ValueError(f"{path.name}: not valid TOML: {exc}") from exc
-        try:
-            return cls.from_mapping(data)
-        except ValueError as exc:
-            raise ValueError(f"{path.name}: {exc}") from exc
+        return load_toml(RESOURCES / "calendar.toml" if path is None else path, cls.from_mapping)
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> WorkCalendar:

@@ -31,6 +31,8 @@ from shapely.errors import GEOSException
 from shapely.geometry import shape
 from shapely.strtree import STRtree
 
+from console.domain.resources import RESOURCES
+
 __all__ = [
     "DEFAULT_DIRECTORY",
     "Area",
@@ -39,7 +41,7 @@ __all__ = [
     "Place",
 ]
 
-DEFAULT_DIRECTORY = Path(__file__).resolve().parents[2] / "resources" / "geography"
+DEFAULT_DIRECTORY = RESOURCES / "geography"
 STREETS_FILE = "streets.geojson"
 COMMUNITIES_FILE = "communities.geojson"
 GRID_CELLS_FILE = "grid_cells.geojson"

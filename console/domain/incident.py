@@ -9,7 +9,7 @@ here are event timestamps; the clocks themselves are computed from them in
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -113,7 +113,6 @@ class Incident:
     extensions: tuple[ExtensionRequest, ...] = ()
     assignments: tuple[Assignment, ...] = ()
     updated_at: datetime | None = None
-    extra: tuple[tuple[str, Any], ...] = field(default=())
 
     def stage(self, name: str) -> StageRun | None:
         return next((run for stage, run in self.stages if stage == name), None)

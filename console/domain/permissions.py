@@ -8,7 +8,6 @@ only cases the police diverted, and the police act only through their own source
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,8 +16,7 @@ from typing import Any
 from console.domain.errors import Refused
 from console.domain.incident import Incident
 from console.domain.model import Actor, Role, Source
-
-RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+from console.domain.resources import RESOURCES, load_toml
 
 #: Every command the domain knows, with what it does in a dispatcher's words (used in refusals).
 COMMANDS: dict[str, str] = {
@@ -64,8 +62,7 @@ class RoleMatrix:
 
     @classmethod
     def load(cls, path: Path | None = None) -> RoleMatrix:
-        with open(path or RESOURCES / "roles.toml", "rb") as f:
-            return cls.from_dict(tomllib.load(f))
+        return load_toml(path or RESOURCES / "roles.toml", cls.from_dict)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RoleMatrix:

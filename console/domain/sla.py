@@ -9,7 +9,6 @@ event timestamps and never stored; `now` is always an argument.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -17,7 +16,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from console.domain.calendar import RESOURCES, UNITS, WorkCalendar, require_aware
+from console.domain.calendar import UNITS, WorkCalendar, require_aware
+from console.domain.resources import RESOURCES, load_toml
 
 PRIORITIES: tuple[str, ...] = ("P1", "P2", "P3", "P4")
 REMINDER_THRESHOLDS: tuple[int, ...] = (50, 80, 100)
@@ -107,16 +107,7 @@ class SlaTable:
             ValueError: the file is not valid TOML, or an entry is missing or wrong; the message
                 names the entry (e.g. "sla.toml: routine.P2.sign: unknown unit 'days'").
         """
-        path = RESOURCES / "sla.toml" if path is None else path
-        try:
-            with path.open("rb") as f:
-                data = tomllib.load(f)
-        except tomllib.TOMLDecodeError as exc:
-            raise ValueError(f"{path.name}: not valid TOML: {exc}") from exc
-        try:
-            return cls.from_mapping(data)
-        except ValueError as exc:
-            raise ValueError(f"{path.name}: {exc}") from exc
+        return load_toml(RESOURCES / "sla.toml" if path is None else path, cls.from_mapping)
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> SlaTable:

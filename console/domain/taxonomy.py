@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, cast
 
+from console.domain.resources import RESOURCES
+
 __all__ = [
     "DEFAULT_PATH",
     "FALLBACK_DEPARTMENT",
@@ -39,7 +41,7 @@ __all__ = [
     "Taxonomy",
 ]
 
-DEFAULT_PATH = Path(__file__).resolve().parents[2] / "resources" / "taxonomy.json"
+DEFAULT_PATH = RESOURCES / "taxonomy.json"
 
 STREET = "street"
 """Pseudo-department of a category: the sub-district office of the street the incident is in."""

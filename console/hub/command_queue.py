@@ -11,7 +11,6 @@ import asyncio
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 from console.domain.model import Actor
 from console.store.store import Store
@@ -82,13 +81,3 @@ class CommandQueue:
 
     def shutdown(self) -> None:
         self._thread.shutdown(wait=True)
-
-
-def result_message(result: Result) -> dict[str, Any]:
-    if result.ok:
-        return {"type": "result", "id": result.command_id, "ok": True, "data": result.data,
-                "seq": result.seq}
-    error = dict(result.error or {})
-    return {"type": "result", "id": result.command_id, "ok": False,
-            "error": {"code": error.get("code", "invalid"), "message": error.get("message", ""),
-                      **{k: v for k, v in error.items() if k not in ("code", "message")}}}

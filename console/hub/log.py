@@ -15,13 +15,12 @@ import collections
 import contextlib
 import logging
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from console.store.store import Store
 from console.store.writer import LoggedEvent
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 
 class EventLog:

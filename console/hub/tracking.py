@@ -39,8 +39,7 @@ class Tracker:
         self.listeners: list[Callable[[dict[str, Row]], None]] = []
 
     async def start(self) -> None:
-        snapshot = await self.run(self.store.snapshot)
-        for unit in snapshot.units:
+        for unit in await self.run(self.store.units):
             self.status[unit["id"]] = unit["status"]
             if unit["position"]:
                 p = unit["position"]

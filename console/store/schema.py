@@ -9,7 +9,6 @@ by the domain; the columns beside it are projections for indexing and filtering.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -229,7 +228,3 @@ id_counters = Table(
     Column("day", String(8), primary_key=True),
     Column("last", Integer, nullable=False),
 )
-
-
-def row_dict(row: Any) -> dict[str, Any]:
-    return dict(row._mapping)

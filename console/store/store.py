@@ -137,11 +137,19 @@ class Store:
                 select(s.incidents.c.doc, s.incidents.c.next_due_at, s.incidents.c.next_due_stage)
                 .where(or_(s.incidents.c.is_open.is_(True), s.incidents.c.updated_at >= since))
                 .order_by(s.incidents.c.id))]
-            units = [unit_wire(r._mapping) for r in conn.execute(
-                select(s.units).order_by(s.units.c.id))]
+            units = self._units(conn)
             cameras = [dict(r._mapping) for r in conn.execute(
                 select(s.cameras).order_by(s.cameras.c.id))]
         return Snapshot(seq, incidents, units, cameras)
+
+    def units(self) -> list[dict[str, Any]]:
+        """Every unit as the wire carries it, with its last position."""
+        with self.db.reader.connect() as conn:
+            return self._units(conn)
+
+    @staticmethod
+    def _units(conn: Any) -> list[dict[str, Any]]:
+        return [unit_wire(r._mapping) for r in conn.execute(select(s.units).order_by(s.units.c.id))]
 
     def count(self, table: str) -> int:
         with self.db.reader.connect() as conn:
