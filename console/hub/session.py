@@ -68,6 +68,9 @@ class Session:
                              tokens=hub.config.fault_burst, stamp=time.monotonic())
         self.in_flight = 0
         self._answered = asyncio.Condition()
+        # Position changes not yet sent: the tick's shared frame while this session keeps up,
+        # merged rows (encoded for this session alone) when it has fallen behind a tick.
+        self._shared_frame: str | None = None
         self._positions: dict[str, list[Any]] = {}
         self._positions_ready = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -254,15 +257,21 @@ class Session:
             for event in await self.hub.log.after(self.cursor):
                 await self._send_event(event)
 
-    def _offer_positions(self, changed: dict[str, list[Any]]) -> None:
-        self._positions.update(changed)
+    def _offer_positions(self, changed: dict[str, list[Any]], frame: str) -> None:
+        if not self._positions_ready.is_set():
+            self._shared_frame, self._positions = frame, changed
+        else:  # the previous tick is still waiting: merge, and send one frame for both
+            self._positions = {**self._positions, **changed}
+            self._shared_frame = None
         self._positions_ready.set()
 
     async def _pump_positions(self) -> None:
-        interval = 1.0 / self.hub.config.position_frames_per_s
+        # The tracker ticks at most position_frames_per_s times a second; a session that is
+        # slower than that gets fewer, larger frames with only the latest position per unit.
         while True:
             await self._positions_ready.wait()
+            shared, rows = self._shared_frame, self._positions
+            self._shared_frame, self._positions = None, {}
             self._positions_ready.clear()
-            frame, self._positions = self._positions, {}
-            await self.send(p.positions_frame(datetime.now(UTC), list(frame.values())))
-            await asyncio.sleep(interval)
+            await self.ws.send(shared or p.encode(p.positions_frame(datetime.now(UTC),
+                                                                     list(rows.values()))))

@@ -225,8 +225,17 @@ class HubProcess:
     def stop(self) -> int:
         with contextlib.suppress(ProcessLookupError):
             self.process.send_signal(signal.SIGTERM)
-        code = self.process.wait(60)
+        try:
+            code = self.process.wait(60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(30)
+            self._release()
+            raise AssertionError("hub did not stop within 60 s:\n"
+                                 + "".join(self.output[-40:])) from None
         self._release()
+        if code != 0:
+            print("".join(self.output[-40:]))  # shown by pytest with the failing assertion
         return code
 
     def _release(self) -> None:

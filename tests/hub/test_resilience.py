@@ -235,3 +235,5 @@ def test_ten_thousand_malformed_frames(flood_hub: tuple[HubProcess, Store]) -> N
     client = Client(hub.port)
     client.login("ctl")
     assert client.command("incident.create", **incident_args())["ok"]
+    client.close()
+    flooder.client.close()
