@@ -48,6 +48,7 @@ PROBE = "PROBE"
 FRAMES_PER_S = 4
 TICKS = os.sysconf("SC_CLK_TCK")
 CLIENT_CPU: list[float] = []
+RESULT_MS: list[float] = []  # command sent → its result (committed), at the commanding client
 PROBE_PATTERN = re.compile(r'\["PROBE",([-0-9.e]+)')
 
 
@@ -104,6 +105,9 @@ class Process:
         self.process.terminate()
         self.process.wait(60)
         assert self.process.stdout is not None
+        for line in self.process.stdout:
+            if "TRACE" in line:
+                print(line.strip())
         self.process.stdout.close()
 
 
@@ -165,10 +169,13 @@ async def commander(ws: Any, seconds: float, sent: dict[int, float]) -> None:
 
     async def results() -> None:
         async for text in ws:
+            if not text.startswith('{"type":"result"'):
+                continue  # this console's position frames and events are not measured here
             message = json.loads(text)
             if message["type"] == "result":
                 assert message["ok"], message
                 sent[message["seq"]] = pending.pop(message["id"])
+                RESULT_MS.append(1000 * (time.perf_counter() - sent[message["seq"]]))
 
     reader = asyncio.create_task(results())
     started = time.perf_counter()
@@ -300,6 +307,8 @@ async def main_async(url: str, seconds: float) -> dict[str, Any]:
     return {
         "command_p50_ms": round(percentile(command_ms, 0.50), 1),
         "command_p99_ms": round(percentile(command_ms, 0.99), 1),
+        "result_p50_ms": round(percentile(RESULT_MS, 0.50), 1),
+        "result_p99_ms": round(percentile(RESULT_MS, 0.99), 1),
         "commands": len(command_ms),
         "commands_missing_on_some_console": missing,
         "position_p50_ms": round(percentile(position_ms, 0.50), 1),
