@@ -3,12 +3,12 @@
 This is the sans-I/O codec the hub and the console share. It never touches a socket:
 
 - ``decode_client`` turns one frame a client sent (text or bytes) into a typed, validated message
-  — ``Hello``, ``CommandMessage``, ``PositionsMessage`` or ``Ping`` — or raises ``ProtocolError``
-  with a code and an English sentence the hub can send straight back in an ``error``. Whatever
-  the input, it raises nothing else.
+  — ``Hello``, ``CommandMessage``, ``PositionsMessage``, ``Ping`` or ``TimelineRequest`` — or
+  raises ``ProtocolError`` with a code and an English sentence the hub can send straight back in
+  an ``error``. Whatever the input, it raises nothing else.
 - The builders (``welcome``, ``error``, ``snapshot``, ``synced``, ``event``, ``result_ok``,
-  ``result_error``, ``positions_frame``, ``pong``) make the hub's messages as plain dicts, and
-  ``encode`` turns any message into compact JSON text.
+  ``result_error``, ``positions_frame``, ``pong``, ``timeline``) make the hub's messages as plain
+  dicts, and ``encode`` turns any message into compact JSON text.
 - ``decode_server`` is the console's light check of what the hub sent: a JSON object with a
   known ``type``, returned as a dict.
 
@@ -49,10 +49,11 @@ ERROR_CODES = frozenset({
 })
 
 #: Message types a client may send (police hand-off messages live elsewhere).
-CLIENT_TYPES = ("hello", "command", "positions", "ping")
+CLIENT_TYPES = ("hello", "command", "positions", "ping", "timeline")
 
 #: Message types the hub sends to consoles and field clients.
-SERVER_TYPES = ("welcome", "error", "snapshot", "synced", "event", "result", "positions", "pong")
+SERVER_TYPES = ("welcome", "error", "snapshot", "synced", "event", "result", "positions", "pong",
+                "timeline")
 
 _COMMAND_NAME = re.compile(r"[a-z_]+\.[a-z_]+")
 _SHOWN = 40  # characters of a client's value quoted back in an error message
@@ -119,7 +120,15 @@ class Ping:
     id: str | None
 
 
-ClientMessage = Hello | CommandMessage | PositionsMessage | Ping
+@dataclass(frozen=True)
+class TimelineRequest:
+    """A console asks for every event of one incident (the detail's timeline)."""
+
+    id: str
+    incident: str
+
+
+ClientMessage = Hello | CommandMessage | PositionsMessage | Ping | TimelineRequest
 
 
 def decode_client(text: str | bytes) -> ClientMessage:
@@ -135,13 +144,16 @@ def decode_client(text: str | bytes) -> ClientMessage:
         ProtocolError: for anything that is not a valid version-1 client message.
     """
     message = _parse(text, MAX_FRAME)
-    kind = _type_of(message, CLIENT_TYPES, "hello, command, positions or ping")
+    kind = _type_of(message, CLIENT_TYPES, "hello, command, positions, ping or timeline")
     if kind == "hello":
         return _hello(message)
     if kind == "command":
         return _command(message)
     if kind == "positions":
         return _positions(message)
+    if kind == "timeline":
+        return TimelineRequest(_text(message, "id", 64, where="timeline"),
+                               _text(message, "incident", 64, where="timeline"))
     return _ping(message)
 
 
@@ -303,6 +315,11 @@ def positions_frame(at: datetime, units: Sequence[Sequence[Any]]) -> dict[str, A
 def pong(id: str | None) -> dict[str, Any]:
     """The answer to a ``ping``."""
     return {"type": "pong", "id": id}
+
+
+def timeline(id: str, incident: str, events: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The answer to a ``timeline`` request: the incident's events in seq order."""
+    return {"type": "timeline", "id": id, "incident": incident, "events": list(events)}
 
 
 def decode_server(text: str | bytes) -> dict[str, Any]:

@@ -194,7 +194,20 @@ class Session:
             return True
         if isinstance(message, p.PositionsMessage):
             return await self._positions_in(message)
+        if isinstance(message, p.TimelineRequest):
+            return await self._timeline(message)
         return await self._command(message)
+
+    async def _timeline(self, message: p.TimelineRequest) -> bool:
+        if self.endpoint == "field":
+            return await self._refuse("bad_message", "Timelines are read on /ws.", message.id)
+        events = await self.hub.run(self.hub.store.timeline, message.incident)
+        wires = [event.to_wire() for event in events]
+        if not self.personal:
+            for wire in wires:
+                wire["data"] = dict(masked(wire["data"]))
+        await self.send(p.timeline(message.id, message.incident, wires))
+        return True
 
     async def _flood(self) -> bool:
         await self.ws.close(1008, "flooding")

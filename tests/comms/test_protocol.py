@@ -19,6 +19,7 @@ from console.comms.protocol import (
     Ping,
     PositionsMessage,
     ProtocolError,
+    TimelineRequest,
     decode_client,
     decode_server,
     encode,
@@ -135,10 +136,10 @@ BAD: list[tuple[str, str | bytes, str, str]] = [
     ("null", "null", "bad_message", "must be a JSON object, not null"),
     ("number", "7", "bad_message", "must be a JSON object, not a number"),
     ("no type", "{}", "bad_message",
-     "The message has no 'type'; expected hello, command, positions or ping."),
+     "The message has no 'type'; expected hello, command, positions, ping or timeline."),
     ("type not a string", '{"type":1}', "bad_message", "'type' must be a string"),
     ("unknown type", '{"type":"x"}', "bad_message",
-     "Unknown message type 'x'; expected hello, command, positions or ping."),
+     "Unknown message type 'x'; expected hello, command, positions, ping or timeline."),
     ("police type", '{"type":"incident"}', "bad_message", "Unknown message type 'incident'"),
     ("server type", '{"type":"welcome"}', "bad_message", "Unknown message type 'welcome'"),
     # hello
@@ -335,6 +336,7 @@ GOOD: dict[str, dict[str, st.SearchStrategy[Any]]] = {
                           max_size=5),
     },
     "ping": {"id": st.none() | st.text(max_size=66)},
+    "timeline": {"id": st.text(max_size=66), "incident": st.text(max_size=66)},
 }
 
 
@@ -365,7 +367,7 @@ def check_decodes_or_refuses(text: str | bytes) -> None:
         assert result.code in ("bad_frame", "bad_message", "unsupported_protocol", "too_large")
         assert is_sentence(result.message), result.message
     else:
-        assert isinstance(result, Hello | CommandMessage | PositionsMessage | Ping)
+        assert isinstance(result, p.ClientMessage)
 
 
 @given(st.text())
@@ -398,7 +400,7 @@ def test_any_fields_for_each_type(message: dict[str, Any]) -> None:
     if isinstance(decoded, ProtocolError):
         return
     expected = {"hello": Hello, "command": CommandMessage, "positions": PositionsMessage,
-                "ping": Ping}[message["type"]]
+                "ping": Ping, "timeline": TimelineRequest}[message["type"]]
     assert isinstance(decoded, expected)
     # Whatever was accepted can be answered and echoed without trouble.
     if isinstance(decoded, CommandMessage):

@@ -186,3 +186,32 @@ def test_positions_reach_consoles_coalesced(hub: HubThread) -> None:
     # Coalesced: 20 fixes went in, at most 4 frames a second came out, latest per unit.
     assert len(frames) <= 7
     assert all(len(frame["units"]) <= 2 for frame in frames)
+
+
+def test_timeline_lists_an_incidents_events_masked_by_role(hub: HubThread) -> None:
+    actor, watcher = Client(hub.port), Client(hub.port)
+    actor.login("ctl")
+    watcher.login("viewer")
+    created = actor.command("incident.create", **incident_args())
+    incident = created["data"]["id"]
+    assert actor.command("incident.accept", id=incident)["ok"]
+    assert actor.command("incident.note", id=incident, text="回访电话未接通")["ok"]
+    actor.command("incident.create", **incident_args(description="另一件"))  # not in it
+
+    actor.send({"type": "timeline", "id": "t1", "incident": incident})
+    answer = actor.until("timeline")
+    assert answer["id"] == "t1" and answer["incident"] == incident
+    assert [e["name"] for e in answer["events"]] == [
+        "incident.created", "incident.accepted", "incident.noted"]
+    assert [e["seq"] for e in answer["events"]] == [1, 2, 3]
+    assert answer["events"][0]["data"]["reporter"]["phone"] == "13800000001"
+
+    watcher.send({"type": "timeline", "id": "t2", "incident": incident})
+    masked = watcher.until("timeline")
+    assert masked["events"][0]["data"]["reporter"] == {"name": "张**", "phone": "138****0001"}
+
+    watcher.send({"type": "timeline", "id": "t3", "incident": "CH-NOPE"})
+    assert watcher.until("timeline")["events"] == []
+    watcher.send({"type": "timeline", "id": "t4"})
+    error = watcher.until("error")
+    assert error["code"] == "bad_message" and "'incident'" in error["message"]
