@@ -1,0 +1,696 @@
+"""The unit roster as a Qt tree model: units grouped by type and street, updated narrowly.
+
+:class:`UnitRosterModel` is one tree model — type → street → units by default, any sequence of
+the levels ``"type"`` and ``"street"`` (``()`` gives a flat list) — rather than a flat model
+under a grouping proxy: a Python proxy would map every index through Python twice, and the tree
+keeps what changes cheap. Each group holds its children in order (groups by type order or street
+name, units by name then id) with a dict from key to child group, so placing or finding a unit is
+a bisection in its own group, and a change set touches only the rows of the units it names. A
+group that loses its last unit is removed with it (one ``rowsRemoved``); one that gains its first
+is inserted with it (one ``rowsInserted``); each group shows its unit count, so the groups above a
+unit that came or went get a ``dataChanged`` of their first cell.
+
+Positions are not events and change no roster column; change-set positions are ignored. The
+order inside a group is fixed (name, then id): ``sort()`` is Qt's no-op.
+
+"Time in status" is live, like the queue's countdown: :meth:`UnitRosterModel.tick` emits one
+``dataChanged`` over the time column per group that holds units (≤ types × streets signals, never
+one per unit); views repaint only the visible part.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractItemModel,
+    QByteArray,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+)
+
+from console.comms.replica import ChangeSet, Replica
+from console.domain.model import UnitStatus, UnitType
+from console.domain.rules import Rules
+from console.domain.units import Unit
+from console.views.incident_model import DisplayNames, countdown_text, tr, ui_language
+
+CONTEXT = "UnitRosterModel"
+_MAX_TEXT = "\U0010ffff"
+
+DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+#: ``Qt.UserRole``: the :class:`Unit` of a unit row (None on group rows).
+UnitRole = int(Qt.ItemDataRole.UserRole)
+#: The unit's :class:`UnitStatus` (for a delegate's colour).
+StatusRole = UnitRole + 1
+#: When the unit entered its status (aware ``datetime``).
+StatusSinceRole = UnitRole + 2
+#: On group rows: ``(level, key)``, e.g. ``("type", UnitType.PATROL)`` or ``("street", code)``.
+GroupRole = UnitRole + 3
+#: On group rows: how many units (passing the filter) the group holds.
+CountRole = UnitRole + 4
+#: The id of the incident the unit is assigned to, or None.
+IncidentIdRole = UnitRole + 5
+
+LEVELS = ("type", "street")
+
+
+class Column(IntEnum):
+    NAME = 0
+    TYPE = 1
+    TIER = 2
+    STREET = 3
+    STATUS = 4
+    TIME_IN_STATUS = 5
+    INCIDENT = 6
+
+
+_HEADERS = {
+    Column.NAME: QT_TRANSLATE_NOOP("UnitRosterModel", "Unit"),
+    Column.TYPE: QT_TRANSLATE_NOOP("UnitRosterModel", "Type"),
+    Column.TIER: QT_TRANSLATE_NOOP("UnitRosterModel", "Tier"),
+    Column.STREET: QT_TRANSLATE_NOOP("UnitRosterModel", "Street"),
+    Column.STATUS: QT_TRANSLATE_NOOP("UnitRosterModel", "Status"),
+    Column.TIME_IN_STATUS: QT_TRANSLATE_NOOP("UnitRosterModel", "Time in status"),
+    Column.INCIDENT: QT_TRANSLATE_NOOP("UnitRosterModel", "Incident"),
+}
+_TYPES = {
+    UnitType.GRID_WORKER: QT_TRANSLATE_NOOP("UnitRosterModel", "Grid worker"),
+    UnitType.COMMUNITY_POLICE: QT_TRANSLATE_NOOP("UnitRosterModel", "Community police"),
+    UnitType.URBAN_MANAGEMENT: QT_TRANSLATE_NOOP("UnitRosterModel", "Urban management"),
+    UnitType.PATROL: QT_TRANSLATE_NOOP("UnitRosterModel", "Patrol"),
+    UnitType.MEDIATOR: QT_TRANSLATE_NOOP("UnitRosterModel", "Mediator"),
+    UnitType.EMERGENCY: QT_TRANSLATE_NOOP("UnitRosterModel", "Emergency team"),
+    UnitType.VOLUNTEER: QT_TRANSLATE_NOOP("UnitRosterModel", "Volunteer"),
+    UnitType.DEPARTMENT_CREW: QT_TRANSLATE_NOOP("UnitRosterModel", "Department crew"),
+}
+_STATUSES = {
+    UnitStatus.OFF_DUTY: QT_TRANSLATE_NOOP("UnitRosterModel", "Off duty"),
+    UnitStatus.AVAILABLE: QT_TRANSLATE_NOOP("UnitRosterModel", "Available"),
+    UnitStatus.DISPATCHED: QT_TRANSLATE_NOOP("UnitRosterModel", "Dispatched"),
+    UnitStatus.EN_ROUTE: QT_TRANSLATE_NOOP("UnitRosterModel", "En route"),
+    UnitStatus.ON_SCENE: QT_TRANSLATE_NOOP("UnitRosterModel", "On scene"),
+    UnitStatus.BUSY: QT_TRANSLATE_NOOP("UnitRosterModel", "Busy"),
+    UnitStatus.OUT_OF_SERVICE: QT_TRANSLATE_NOOP("UnitRosterModel", "Out of service"),
+}
+#: The translatable labels other views reuse (context ``UnitRosterModel``).
+TYPE_LABELS = _TYPES
+STATUS_LABELS = _STATUSES
+_NO_STREET = QT_TRANSLATE_NOOP("UnitRosterModel", "No street")
+_GROUP_FORMAT = QT_TRANSLATE_NOOP("UnitRosterModel", "{name} ({count})")
+_DAYS_FORMAT = QT_TRANSLATE_NOOP("UnitRosterModel", "{days}d {hours:02d}h")
+_TYPE_ORDER = {t: n for n, t in enumerate(UnitType)}
+
+
+@dataclass(frozen=True)
+class UnitFilter:
+    """Which units the roster shows. Empty sets do not filter; ``text`` is a case-insensitive
+    substring of the unit's name or id. Codes are turned into the domain enums."""
+
+    types: frozenset[UnitType] = frozenset()
+    streets: frozenset[str] = frozenset()
+    statuses: frozenset[UnitStatus] = frozenset()
+    text: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "types", frozenset(UnitType(t) for t in self.types))
+        object.__setattr__(self, "streets", frozenset(str(s) for s in self.streets))
+        object.__setattr__(self, "statuses", frozenset(UnitStatus(s) for s in self.statuses))
+        object.__setattr__(self, "text", self.text.strip())
+
+    @property
+    def accepts_all(self) -> bool:
+        return not (self.types or self.streets or self.statuses or self.text)
+
+
+class _Group:
+    """A tree node: the root (depth 0) or a group. Above the last level its children are
+    groups (found by key in ``by_key``); at the last level they are unit ids."""
+
+    __slots__ = ("by_key", "children", "count", "depth", "key", "nid", "parent")
+
+    def __init__(self, nid: int, depth: int, key: Any, parent: _Group | None) -> None:
+        self.nid = nid
+        self.depth = depth
+        self.key = key
+        self.parent = parent
+        self.children: list[Any] = []
+        self.by_key: dict[Any, _Group] = {}
+        self.count = 0
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UnitRosterModel(QAbstractItemModel):
+    """Field units by type and street, with their status and how long they have had it.
+
+    Args:
+        replica: the GUI thread's replica; read only.
+        language: ``"zh…"`` for Chinese street names, else English; None follows ``QLocale()``.
+        rules: the locally loaded rules, for street names from their geography (optional).
+        grouping: the group levels, outermost first: a sequence of ``"type"`` and ``"street"``.
+        clock: where *now* comes from when :meth:`tick` gets none.
+        parent: the QObject parent.
+    """
+
+    UnitRole = UnitRole
+    StatusRole = StatusRole
+    StatusSinceRole = StatusSinceRole
+    GroupRole = GroupRole
+    CountRole = CountRole
+    IncidentIdRole = IncidentIdRole
+    BATCH_LIMIT = 2_000
+
+    def __init__(self, replica: Replica, *, language: str | None = None,
+                 rules: Rules | None = None, grouping: Sequence[str] = LEVELS,
+                 clock: Callable[[], datetime] = _utcnow, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._replica = replica
+        self._rules = rules
+        self._clock = clock
+        self._now = clock()
+        self._timer: QTimer | None = None
+        self._language = ui_language(language)
+        self._names = DisplayNames(self._language, rules)
+        self._retranslate_labels()
+        self._levels = self._check_levels(grouping)
+        self._filter = UnitFilter()
+        self._nids = itertools.count(1)
+        self._root = _Group(0, 0, None, None)
+        self._nodes: dict[int, _Group] = {0: self._root}
+        self._path: dict[str, tuple[Any, ...]] = {}  # shown unit → its group keys
+        self._leaf_key: dict[str, tuple[str, str]] = {}  # shown unit → its order in its group
+        self._incident_of: dict[str, str] = {}  # assignment id → incident id
+        self._index_assignments()
+        self._rebuild()
+
+    # -- Qt model interface -------------------------------------------------------------------
+
+    def index(self, row: int, column: int,
+              parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> QModelIndex:  # noqa: B008
+        if parent.isValid():
+            node = self._group_at(parent) if parent.column() == 0 else None
+            if node is None:
+                return QModelIndex()
+        else:
+            node = self._root
+        if 0 <= row < len(node.children) and 0 <= column < len(Column):
+            return self.createIndex(row, column, node.nid)
+        return QModelIndex()
+
+    def parent(self, child: QModelIndex | QPersistentModelIndex | None = None) -> Any:
+        if child is None:  # QObject.parent()
+            return QObject.parent(self)
+        if not child.isValid():
+            return QModelIndex()
+        holder = self._nodes.get(child.internalId())
+        if holder is None or holder is self._root:
+            return QModelIndex()
+        return self._index_of_group(holder)
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        if not parent.isValid():
+            return len(self._root.children)
+        if parent.column() != 0:
+            return 0
+        node = self._group_at(parent)
+        return 0 if node is None else len(node.children)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return len(Column)
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if self._unit_id(index) is not None:
+            flags |= Qt.ItemFlag.ItemNeverHasChildren
+        return flags
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = DISPLAY) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == DISPLAY:
+            return self._headers[section] if 0 <= section < len(self._headers) else None
+        return super().headerData(section, orientation, role)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = DISPLAY) -> Any:
+        if role not in _ROLES or not index.isValid():
+            return None
+        holder = self._nodes.get(index.internalId())
+        if holder is None or not 0 <= index.row() < len(holder.children):
+            return None
+        column = index.column()
+        if holder.depth < len(self._levels):
+            group = holder.children[index.row()]
+            level = self._levels[group.depth - 1]
+            if role == GroupRole:
+                return (level, group.key)
+            if role == CountRole:
+                return group.count
+            if role == DISPLAY and column == Column.NAME:
+                return self._group_format.format(name=self._group_label(level, group.key),
+                                                 count=group.count)
+            return None
+        unit = self._replica.units[holder.children[index.row()]]
+        if role == DISPLAY:
+            return self._display(column, unit)
+        if role == UnitRole:
+            return unit
+        if role == StatusRole:
+            return unit.status
+        if role == StatusSinceRole:
+            return unit.status_since
+        if role == IncidentIdRole:
+            return self._incident_of.get(unit.assignment) if unit.assignment else None
+        return None
+
+    def roleNames(self) -> dict[int, QByteArray]:
+        names = dict(super().roleNames())
+        for role, name in ((UnitRole, b"unit"), (StatusRole, b"status"),
+                           (StatusSinceRole, b"statusSince"), (GroupRole, b"group"),
+                           (CountRole, b"count"), (IncidentIdRole, b"incidentId")):
+            names[role] = QByteArray(name)
+        return names
+
+    # -- public API ---------------------------------------------------------------------------
+
+    @property
+    def filter(self) -> UnitFilter:
+        return self._filter
+
+    @property
+    def grouping(self) -> tuple[str, ...]:
+        return self._levels
+
+    @property
+    def now(self) -> datetime:
+        return self._now
+
+    def set_filter(self, unit_filter: UnitFilter) -> None:
+        """Show only units passing ``unit_filter``; selection and expanded groups that remain
+        follow their units and groups (a layout change, not a reset)."""
+        self._filter = unit_filter
+        self._relayout()
+
+    def set_grouping(self, grouping: Sequence[str]) -> None:
+        """Group by ``grouping`` (levels ``"type"``/``"street"``, outermost first); a reset."""
+        levels = self._check_levels(grouping)
+        if levels == self._levels:
+            return
+        self.beginResetModel()
+        self._levels = levels
+        self._rebuild()
+        self.endResetModel()
+
+    def unit_count(self) -> int:
+        """How many units pass the filter."""
+        return self._root.count
+
+    def index_of(self, unit_id: str, column: int = 0) -> QModelIndex:
+        """The index of a shown unit's row, or an invalid index."""
+        path = self._path.get(unit_id)
+        if path is None:
+            return QModelIndex()
+        group = self._walk(path)
+        return self.createIndex(self._unit_row(group, unit_id), column, group.nid)
+
+    def apply(self, change: ChangeSet) -> None:
+        """Follow a change set the replica has just applied, with the narrowest signals.
+
+        Incidents only matter for the "incident" column (assignment → incident); positions
+        are ignored. More than :attr:`BATCH_LIMIT` changed units are one layout change.
+        """
+        if change.reset:
+            self.beginResetModel()
+            self._index_assignments()
+            self._rebuild()
+            self.endResetModel()
+            return
+        for inc in change.incidents.values():
+            for assignment in inc.assignments:
+                if self._incident_of.get(assignment.id) != inc.id:
+                    self._incident_of[assignment.id] = inc.id
+                    self._incident_resolved(assignment.unit, assignment.id, change)
+        if len(change.units) > self.BATCH_LIMIT:
+            self._relayout()
+            return
+        for uid in change.units:
+            self._update_unit(uid)
+
+    def tick(self, now: datetime | None = None) -> None:
+        """Move *now* on: one ``dataChanged`` over the time column per group holding units."""
+        self._now = now if now is not None else self._clock()
+        leaf_depth = len(self._levels)
+        for node in self._nodes.values():
+            if node.depth == leaf_depth and node.children:
+                self.dataChanged.emit(
+                    self.createIndex(0, Column.TIME_IN_STATUS, node.nid),
+                    self.createIndex(len(node.children) - 1, Column.TIME_IN_STATUS, node.nid),
+                    [DISPLAY])
+
+    def start_ticking(self, interval_ms: int = 1_000) -> None:
+        """Tick every ``interval_ms`` (one timer per model, however many views)."""
+        if self._timer is None:
+            self._timer = QTimer(self)
+            self._timer.timeout.connect(self.tick)
+        self._timer.start(interval_ms)
+
+    def stop_ticking(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+
+    def set_language(self, language: str | None) -> None:
+        self._language = ui_language(language)
+        self._names = DisplayNames(self._language, self._rules)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """Re-read every label (after a LanguageChange); street groups are re-ordered by name."""
+        self._retranslate_labels()
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(Column) - 1)
+        self._relayout()
+
+    # -- the tree -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _check_levels(grouping: Iterable[str]) -> tuple[str, ...]:
+        levels = tuple(grouping)
+        if any(level not in LEVELS for level in levels) or len(set(levels)) != len(levels):
+            raise ValueError(f"grouping must use each of {LEVELS} at most once, got {levels!r}")
+        return levels
+
+    def _group_at(self, index: QModelIndex | QPersistentModelIndex) -> _Group | None:
+        """The group an index stands for, or None for a unit row."""
+        holder = self._nodes.get(index.internalId())
+        if holder is None or holder.depth >= len(self._levels):
+            return None
+        row = index.row()
+        return holder.children[row] if 0 <= row < len(holder.children) else None
+
+    def _unit_id(self, index: QModelIndex | QPersistentModelIndex) -> str | None:
+        holder = self._nodes.get(index.internalId())
+        if holder is None or holder.depth < len(self._levels):
+            return None
+        row = index.row()
+        return holder.children[row] if 0 <= row < len(holder.children) else None
+
+    def _index_of_group(self, group: _Group) -> QModelIndex:
+        if group.parent is None:
+            return QModelIndex()
+        return self.createIndex(group.parent.children.index(group), 0, group.parent.nid)
+
+    def _walk(self, path: tuple[Any, ...]) -> _Group:
+        node = self._root
+        for key in path:
+            node = node.by_key[key]
+        return node
+
+    def _unit_row(self, group: _Group, uid: str) -> int:
+        return bisect.bisect_left(group.children, self._leaf_key[uid],
+                                  key=self._leaf_key.__getitem__)
+
+    def _passes(self, unit: Unit) -> bool:
+        f = self._filter
+        if f.types and unit.type not in f.types:
+            return False
+        if f.streets and unit.street not in f.streets:
+            return False
+        if f.statuses and unit.status not in f.statuses:
+            return False
+        return not f.text or f.text.casefold() in f"{unit.id}\n{unit.name}".casefold()
+
+    def _unit_path(self, unit: Unit) -> tuple[Any, ...]:
+        return tuple(unit.type if level == "type" else (unit.street or "")
+                     for level in self._levels)
+
+    @staticmethod
+    def _unit_key(unit: Unit) -> tuple[str, str]:
+        return (unit.name.casefold(), unit.id)
+
+    def _group_key(self, level: str, key: Any) -> tuple[Any, ...]:
+        if level == "type":
+            return (_TYPE_ORDER[key], "")
+        return (self._names.street(key) if key else _MAX_TEXT, key)
+
+    def _group_order(self, level: str) -> Callable[[_Group], tuple[Any, ...]]:
+        def order(group: _Group) -> tuple[Any, ...]:
+            return self._group_key(level, group.key)
+
+        return order
+
+    def _new_group(self, depth: int, key: Any, parent: _Group) -> _Group:
+        group = _Group(next(self._nids), depth, key, parent)
+        self._nodes[group.nid] = group
+        return group
+
+    def _forget(self, group: _Group) -> None:
+        self._nodes.pop(group.nid, None)
+        if group.depth < len(self._levels):
+            for child in group.children:
+                self._forget(child)
+
+    def _rebuild(self) -> None:
+        """Build the whole tree from the replica (inside a reset or a layout change)."""
+        self._root = _Group(0, 0, None, None)
+        self._nodes = {0: self._root}
+        self._path.clear()
+        self._leaf_key.clear()
+        members: dict[tuple[Any, ...], list[str]] = {}
+        for uid, unit in self._replica.units.items():
+            if self._passes(unit):
+                path = self._unit_path(unit)
+                self._path[uid] = path
+                self._leaf_key[uid] = self._unit_key(unit)
+                members.setdefault(path, []).append(uid)
+        for path, uids in members.items():
+            node = self._root
+            node.count += len(uids)
+            for depth, key in enumerate(path, start=1):
+                child = node.by_key.get(key)
+                if child is None:
+                    child = node.by_key[key] = self._new_group(depth, key, node)
+                    node.children.append(child)
+                child.count += len(uids)
+                node = child
+            node.children.extend(uids)
+        for node in list(self._nodes.values()):
+            if node.depth < len(self._levels):
+                node.children.sort(key=self._group_order(self._levels[node.depth]))
+            else:
+                node.children.sort(key=self._leaf_key.__getitem__)
+
+    def _relayout(self) -> None:
+        """Rebuild, keeping persistent indexes (selection, expanded groups) on what they held."""
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        held = [(self._identity(p), p.column()) for p in persistent]
+        self._rebuild()
+        if persistent:
+            self.changePersistentIndexList(
+                persistent, [self._find(identity, column) for identity, column in held])
+        self.layoutChanged.emit()
+
+    def _identity(self, index: QModelIndex | QPersistentModelIndex) -> tuple[str, Any] | None:
+        uid = self._unit_id(index)
+        if uid is not None:
+            return ("unit", uid)
+        group = self._group_at(index)
+        if group is None:
+            return None
+        keys = []
+        while group.parent is not None:
+            keys.append(group.key)
+            group = group.parent
+        return ("group", tuple(reversed(keys)))
+
+    def _find(self, identity: tuple[str, Any] | None, column: int) -> QModelIndex:
+        if identity is None:
+            return QModelIndex()
+        kind, what = identity
+        if kind == "unit":
+            return self.index_of(what, column)
+        node = self._root
+        for key in what:
+            found = node.by_key.get(key)
+            if found is None:
+                return QModelIndex()
+            node = found
+        index = self._index_of_group(node)
+        return index.siblingAtColumn(column) if index.isValid() else index
+
+    # -- narrow updates -----------------------------------------------------------------------
+
+    def _update_unit(self, uid: str) -> None:
+        unit = self._replica.units[uid]
+        passes = self._passes(unit)
+        old_path = self._path.get(uid)
+        if old_path is None:
+            if passes:
+                self._insert_unit(uid, unit)
+            return
+        if not passes:
+            self._remove_unit(uid)
+            return
+        if self._unit_path(unit) != old_path:
+            self._remove_unit(uid)
+            self._insert_unit(uid, unit)
+            return
+        group = self._walk(old_path)
+        parent = self._index_of_group(group)
+        row = self._unit_row(group, uid)
+        key = self._unit_key(unit)
+        if key != self._leaf_key[uid]:
+            dest = bisect.bisect_left(group.children, key, key=self._leaf_key.__getitem__)
+            if dest not in (row, row + 1):
+                self.beginMoveRows(parent, row, row, parent, dest)
+                del group.children[row]
+                row = dest - 1 if dest > row else dest
+                group.children.insert(row, uid)
+                self._leaf_key[uid] = key
+                self.endMoveRows()
+            else:
+                self._leaf_key[uid] = key
+        self.dataChanged.emit(self.index(row, 0, parent),
+                              self.index(row, len(Column) - 1, parent))
+
+    def _insert_unit(self, uid: str, unit: Unit) -> None:
+        path = self._unit_path(unit)
+        key = self._unit_key(unit)
+        node = self._root
+        for depth, value in enumerate(path, start=1):
+            child = node.by_key.get(value)
+            if child is None:
+                # The unit opens a group: insert the new branch (groups and unit) as one row.
+                branch = self._new_group(depth, value, node)
+                tip = branch
+                for deeper, deeper_value in enumerate(path[depth:], start=depth + 1):
+                    below = self._new_group(deeper, deeper_value, tip)
+                    tip.children.append(below)
+                    tip.by_key[deeper_value] = below
+                    tip.count = 1
+                    tip = below
+                tip.children.append(uid)
+                tip.count = 1
+                level = self._levels[depth - 1]
+                row = bisect.bisect_left(node.children, self._group_key(level, value),
+                                         key=self._group_order(level))
+                self.beginInsertRows(self._index_of_group(node), row, row)
+                node.children.insert(row, branch)
+                node.by_key[value] = branch
+                self._path[uid] = path
+                self._leaf_key[uid] = key
+                self._count(node, +1)
+                self.endInsertRows()
+                self._repaint_counts(node)
+                return
+            node = child
+        row = bisect.bisect_left(node.children, key, key=self._leaf_key.__getitem__)
+        self.beginInsertRows(self._index_of_group(node), row, row)
+        node.children.insert(row, uid)
+        self._path[uid] = path
+        self._leaf_key[uid] = key
+        self._count(node, +1)
+        self.endInsertRows()
+        self._repaint_counts(node)
+
+    def _remove_unit(self, uid: str) -> None:
+        group = self._walk(self._path[uid])
+        # The outermost group this unit alone keeps alive goes with it.
+        doomed: _Group | None = None
+        node = group
+        while node.parent is not None and node.count == 1:
+            doomed, node = node, node.parent
+        if doomed is not None:
+            row = node.children.index(doomed)
+            self.beginRemoveRows(self._index_of_group(node), row, row)
+            del node.children[row]
+            del node.by_key[doomed.key]
+        else:
+            row = self._unit_row(group, uid)
+            self.beginRemoveRows(self._index_of_group(group), row, row)
+            del group.children[row]
+        del self._path[uid]
+        del self._leaf_key[uid]
+        self._count(node, -1)
+        self.endRemoveRows()
+        if doomed is not None:
+            self._forget(doomed)
+        self._repaint_counts(node)
+
+    @staticmethod
+    def _count(node: _Group | None, delta: int) -> None:
+        """Add ``delta`` to the unit counts of ``node`` and its ancestors (inside the bracket,
+        so a group's label is already right when ``rowsInserted``/``rowsRemoved`` arrive)."""
+        while node is not None:
+            node.count += delta
+            node = node.parent
+
+    def _repaint_counts(self, node: _Group | None) -> None:
+        """The first cell of ``node`` and of each group above it shows a new count."""
+        while node is not None and node.parent is not None:
+            index = self._index_of_group(node)
+            self.dataChanged.emit(index, index, [DISPLAY, CountRole])
+            node = node.parent
+
+    def _incident_resolved(self, unit_id: str, assignment_id: str, change: ChangeSet) -> None:
+        """A unit's assignment became known to belong to an incident: repaint that one cell."""
+        if unit_id in change.units or unit_id not in self._path:
+            return  # its own update (or nothing, if not shown) covers it
+        unit = self._replica.units.get(unit_id)
+        if unit is not None and unit.assignment == assignment_id:
+            index = self.index_of(unit_id, Column.INCIDENT)
+            self.dataChanged.emit(index, index, [DISPLAY, IncidentIdRole])
+
+    def _index_assignments(self) -> None:
+        self._incident_of = {a.id: inc.id for inc in self._replica.incidents.values()
+                             for a in inc.assignments}
+
+    # -- display ------------------------------------------------------------------------------
+
+    def _retranslate_labels(self) -> None:
+        self._headers = [tr(_HEADERS[c], CONTEXT) for c in Column]
+        self._types = {t: tr(text, CONTEXT) for t, text in _TYPES.items()}
+        self._statuses = {s: tr(text, CONTEXT) for s, text in _STATUSES.items()}
+        self._no_street = tr(_NO_STREET, CONTEXT)
+        self._group_format = tr(_GROUP_FORMAT, CONTEXT)
+        self._days_format = tr(_DAYS_FORMAT, CONTEXT)
+
+    def _group_label(self, level: str, key: Any) -> str:
+        if level == "type":
+            return self._types[key]
+        return self._names.street(key) if key else self._no_street
+
+    def _display(self, column: int, unit: Unit) -> str:
+        if column == Column.NAME:
+            return f"{unit.name} ({unit.id})"
+        if column == Column.TYPE:
+            return self._types[unit.type]
+        if column == Column.TIER:
+            return str(unit.tier) if unit.tier is not None else ""
+        if column == Column.STREET:
+            return self._names.street(unit.street) if unit.street else ""
+        if column == Column.STATUS:
+            return self._statuses[unit.status]
+        if column == Column.TIME_IN_STATUS:
+            return countdown_text(self._now - unit.status_since, self._days_format)
+        if column == Column.INCIDENT:
+            if unit.assignment:
+                return self._incident_of.get(unit.assignment, "")
+            return ""
+        return ""
+
+
+_ROLES = frozenset({DISPLAY, UnitRole, StatusRole, StatusSinceRole, GroupRole, CountRole,
+                    IncidentIdRole})

@@ -1,0 +1,176 @@
+"""Qt model fixtures: an offscreen QApplication, and domain objects built the way the hub does.
+
+Incidents and units are made by the domain's own ``created``/``registered`` and ``evolve`` from
+events; their next deadlines by :func:`console.domain.deadlines.next_deadline` over the shipped
+rules, so the change sets fed to the models are the ones the client would build.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QAbstractItemModel, QCoreApplication, QEvent
+
+from console.comms.replica import ChangeSet, Replica
+from console.domain import deadlines
+from console.domain import incident as incident_rules
+from console.domain import units as unit_rules
+from console.domain.incident import Incident
+from console.domain.model import Event
+from console.domain.rules import Rules
+from console.domain.units import Unit
+from tests.geo import small_geography
+
+# Before any QApplication exists (pytest-qt makes it lazily, in the qapp fixture); the root
+# conftest imports nothing of Qt, so the GUI folders set the platform themselves.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+#: Wednesday 2026-11-25, 09:00 in Chengdu.
+T0 = datetime(2026, 11, 25, 1, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _flush_deferred_deletes(qapp: Any) -> Iterator[None]:
+    # pytest-qt only processes events; deleteLater() objects need DeferredDelete (PLATFORM.md).
+    yield
+    for _ in range(3):
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        QCoreApplication.processEvents()
+
+
+@pytest.fixture(scope="session")
+def rules() -> Rules:
+    return Rules.load(geography=small_geography())
+
+
+def new_incident(number: int, at: datetime = T0, **data: Any) -> Incident:
+    """An incident as ``incident.created`` brings it into being (defaults: a P3 noise case)."""
+    fields: dict[str, Any] = {
+        "id": f"CH-20261125-{number:06d}",
+        "source": "hotline",
+        "request_type": "complaint",
+        "category": "env.noise_construction",
+        "priority": "P3",
+        "sla_class": "standard",
+        "description": "工地夜间施工噪声扰民",
+        "location": {"lat": 30.6675, "lon": 104.0925, "address": "建设路 1 号",
+                     "grid": "g010", "community": "c01", "street": "street.mengzhuiwan"},
+        "reporter": {"name": "张先生", "phone": "13800000001"},
+    }
+    actor = data.pop("actor", "ctl")
+    fields.update(data)
+    return incident_rules.created(Event("incident.created", at, actor, fields))
+
+
+def then(inc: Incident, name: str, at: datetime | None = None, actor: str = "ctl",
+         **data: Any) -> Incident:
+    """``inc`` after one more event about it."""
+    when = at if at is not None else (inc.updated_at or inc.created_at) + timedelta(minutes=1)
+    return incident_rules.evolve(inc, Event(name, when, actor, {"id": inc.id, **data}))
+
+
+def assigned(inc: Incident, department: str = "urban_mgmt",
+             co_handlers: tuple[str, ...] = ()) -> Incident:
+    inc = then(inc, "incident.accepted")
+    return then(inc, "incident.assigned", department=department, co_handlers=list(co_handlers))
+
+
+def new_unit(unit_id: str, at: datetime = T0, **data: Any) -> Unit:
+    fields: dict[str, Any] = {"unit": unit_id, "name": f"Unit {unit_id}", "type": "grid_worker",
+                              "status": "available", "tier": 1, "street": "street.mengzhuiwan",
+                              "community": "c01"}
+    fields.update(data)
+    return unit_rules.registered(Event("unit.registered", at, "admin", fields))
+
+
+def unit_then(unit: Unit, name: str, at: datetime, **data: Any) -> Unit:
+    return unit_rules.evolve(unit, Event(name, at, "ctl", {"unit": unit.id, **data}))
+
+
+class Feed:
+    """Builds change sets the way the client does and applies them to a replica, then a model."""
+
+    def __init__(self, rules: Rules) -> None:
+        self.rules = rules
+        self.replica = Replica()
+        self.seq = 0
+        self.models: list[Any] = []
+
+    def change(self, incidents: list[Incident] = (), units: list[Unit] = (),  # type: ignore[assignment]
+               reset: bool = False, **more: Any) -> ChangeSet:
+        self.seq += 1
+        return ChangeSet(
+            seq=self.seq, reset=reset,
+            incidents={i.id: i for i in incidents},
+            deadlines={i.id: deadlines.next_deadline(i, self.rules) for i in incidents},
+            units={u.id: u for u in units}, **more)
+
+    def send(self, incidents: list[Incident] = (), units: list[Unit] = (),  # type: ignore[assignment]
+             reset: bool = False, **more: Any) -> ChangeSet:
+        change = self.change(incidents, units, reset, **more)
+        self.replica.apply(change)
+        for model in self.models:
+            model.apply(change)
+        return change
+
+
+@pytest.fixture
+def feed(rules: Rules) -> Feed:
+    return Feed(rules)
+
+
+class Recorder:
+    """Every structural or data signal of a model, in order, as plain tuples."""
+
+    def __init__(self, model: QAbstractItemModel) -> None:
+        self.log: list[tuple[Any, ...]] = []
+        model.rowsInserted.connect(lambda p, a, b: self.log.append(("inserted", a, b)))
+        model.rowsRemoved.connect(lambda p, a, b: self.log.append(("removed", a, b)))
+        model.rowsMoved.connect(
+            lambda p, a, b, d, r: self.log.append(("moved", a, b, r)))
+        model.dataChanged.connect(lambda tl, br, roles=(): self.log.append(
+            ("changed", tl.row(), tl.column(), br.row(), br.column())))
+        model.modelReset.connect(lambda: self.log.append(("reset",)))
+        model.layoutChanged.connect(lambda *args: self.log.append(("layout",)))
+
+    def take(self) -> list[tuple[Any, ...]]:
+        log, self.log = self.log, []
+        return log
+
+
+# -- a real hub and a logged-in bridge, for docks driven end to end ----------------------------
+
+
+@pytest.fixture
+def live_hub(tmp_path: Any, rules: Rules) -> Iterator[Any]:
+    """A real hub (in a thread of this process) on a fresh SQLite file, with the test users."""
+    from tests.hub.conftest import HubThread, add_users
+
+    thread = HubThread(f"sqlite:///{tmp_path}/hub.db", rules)
+    add_users(thread.store)
+    thread.start()
+    yield thread
+    thread.stop()
+
+
+def log_in(qtbot: Any, bridge: Any, port: int, username: str = "ctl") -> None:
+    from tests.hub.conftest import PASSWORD
+
+    bridge.connect_to(f"ws://127.0.0.1:{port}/ws", username, PASSWORD)
+    qtbot.waitUntil(lambda: bridge.state == "live" and bridge.replica.user is not None,
+                    timeout=10_000)
+
+
+@pytest.fixture
+def live_bridge(qtbot: Any, live_hub: Any, rules: Rules) -> Iterator[Any]:
+    """A :class:`Bridge` logged in to ``live_hub`` as the controller ``ctl``, live."""
+    from console.comms.bridge import Bridge
+
+    bridge = Bridge(rules, backoff_base=0.05, backoff_cap=0.5)
+    log_in(qtbot, bridge, live_hub.port)
+    yield bridge
+    bridge.shutdown()
