@@ -1,0 +1,635 @@
+"""One incident in full: its fields, assignments, extensions, SLA clocks, timeline and actions.
+
+:class:`IncidentDetail` shows the incident the replica holds and follows ``bridge.changed``; it
+never asks the hub for the incident itself. The **timeline** is the exception: the replica keeps
+no history, so the detail asks the hub once (``bridge.request_timeline``) and then adds the live
+events of the change sets, each seq once, in seq order.
+
+**Actions.** One :class:`QAction` per incident command (:data:`incident_actions.ACTIONS`), with
+a shortcut that works while the focus is inside the detail; the main window may list them in a
+menu (:meth:`IncidentDetail.actions`). Each is enabled exactly when
+:func:`console.domain.commands.allowed_actions` says so for the logged-in user, and otherwise
+shows the domain's reason as its tool tip: the rules live once, in ``domain``. A command goes
+out with the version the user saw (``expected_version``), so acting on something that changed
+meanwhile is refused with ``conflict`` rather than applied blindly. Results: a refusal shows in
+the detail's message line and on the message bus (``error``); success on the bus (``info``).
+While the console is not live the detail is drawn as stale and actions answer "Not connected"
+at once instead of opening a dialog whose input could not be sent.
+
+:class:`IncidentWindow` is the same detail in a window of its own (a second monitor), made by
+:func:`pop_out`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGridLayout,
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QScrollArea,
+    QSizePolicy,
+    QSplitter,
+    QToolButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.comms.bridge import Bridge
+from console.comms.client import CommandResult
+from console.comms.replica import ChangeSet
+from console.domain import deadlines
+from console.domain.commands import allowed_actions
+from console.domain.incident import Incident
+from console.domain.model import AssignmentState, Source
+from console.domain.rules import Rules
+from console.views import incident_model
+from console.views.common import context_of, messages, result_text
+from console.views.incident_actions import (
+    ACTION_BY_COMMAND,
+    ACTIONS,
+    ASSIGNMENT_STATES,
+    EVENT_TEXT,
+    EXTENSION_STATUS,
+    EXTENSION_UNITS,
+    TIMELINE_LINE,
+    TOOK_DUPLICATE,
+    VERIFY_METHODS,
+    ActionDialog,
+    DialogInput,
+    stage_label,
+    when_text,
+)
+from console.views.incident_model import DisplayNames, countdown_text, tr, ui_language
+
+CONTEXT = "IncidentDetail"
+translate = QCoreApplication.translate  # the name pyside6-lupdate looks for
+
+_NOT_CONNECTED = QT_TRANSLATE_NOOP("IncidentDetail",
+                                   "Not connected to the hub; the command was not sent.")
+
+#: The fields shown, in order: key → label.
+FIELDS = {
+    "id": QT_TRANSLATE_NOOP("IncidentDetail", "ID"),
+    "state": QT_TRANSLATE_NOOP("IncidentDetail", "State"),
+    "priority": QT_TRANSLATE_NOOP("IncidentDetail", "Priority"),
+    "category": QT_TRANSLATE_NOOP("IncidentDetail", "Category"),
+    "request_type": QT_TRANSLATE_NOOP("IncidentDetail", "Request type"),
+    "source": QT_TRANSLATE_NOOP("IncidentDetail", "Source"),
+    "police_case_no": QT_TRANSLATE_NOOP("IncidentDetail", "Police case no."),
+    "created": QT_TRANSLATE_NOOP("IncidentDetail", "Registered"),
+    "description": QT_TRANSLATE_NOOP("IncidentDetail", "Description"),
+    "address": QT_TRANSLATE_NOOP("IncidentDetail", "Address"),
+    "place": QT_TRANSLATE_NOOP("IncidentDetail", "Street / community / grid"),
+    "reporter": QT_TRANSLATE_NOOP("IncidentDetail", "Reporter"),
+    "lead_department": QT_TRANSLATE_NOOP("IncidentDetail", "Lead department"),
+    "co_handlers": QT_TRANSLATE_NOOP("IncidentDetail", "Co-handlers"),
+    "supervised": QT_TRANSLATE_NOOP("IncidentDetail", "Supervised"),
+    "resolution": QT_TRANSLATE_NOOP("IncidentDetail", "Resolution"),
+    "answer": QT_TRANSLATE_NOOP("IncidentDetail", "Answer"),
+    "verification": QT_TRANSLATE_NOOP("IncidentDetail", "Verification"),
+    "police": QT_TRANSLATE_NOOP("IncidentDetail", "Police"),
+    "merged_into": QT_TRANSLATE_NOOP("IncidentDetail", "Merged into"),
+    "duplicates": QT_TRANSLATE_NOOP("IncidentDetail", "Duplicates"),
+}
+
+Wire = Mapping[str, Any]
+
+
+class IncidentDetail(QWidget):
+    """The detail of one incident, live.
+
+    Args:
+        bridge: the console's bridge (its replica, commands and timeline requests).
+        rules: the rule data the actions are decided with.
+
+    Signals:
+        updated(object): the :class:`Incident` just shown (after every refresh), or None
+            when the replica does not hold it.
+
+    Attributes (for the main window and for tests): ``fields`` (key → value label),
+    ``buttons`` (command → tool button), ``timeline`` (list widget), ``message`` (the
+    message line), ``dialog`` (the open argument dialog, if any).
+    """
+
+    updated = Signal(object)
+
+    def __init__(self, bridge: Bridge, rules: Rules, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("incidentDetail")
+        self._bridge = bridge
+        self._rules = rules
+        self._incident_id: str | None = None
+        self._incident: Incident | None = None
+        self._events: dict[int, Wire] = {}
+        self._timeline_asked = False
+        # Commands sent: None while the hub has not answered, then the incident version the
+        # replica must reach (a result can come before the change set that shows it).
+        self._in_flight: dict[str, int | None] = {}
+        self._names = DisplayNames(ui_language(), rules, bridge.replica.taxonomy)
+        self.dialog: ActionDialog | None = None
+
+        self.stale_banner = QLabel(translate(
+            "IncidentDetail", "Not connected to the hub: this may be out of date."), self)
+        self.stale_banner.setStyleSheet("background: #fff3cd; color: #6d4c00; padding: 2px;")
+        self.stale_banner.hide()
+        self.message = QLabel(self)
+        self.message.setObjectName("message")
+        self.message.setWordWrap(True)
+        self.message.hide()
+        self.header = QLabel(self)
+        self.header.setWordWrap(True)
+        self.header.setStyleSheet("font-weight: bold; font-size: 13pt;")
+
+        self._body = QWidget()
+        form = QFormLayout(self._body)
+        self.fields: dict[str, QLabel] = {}
+        for key, label in FIELDS.items():
+            value = QLabel(self._body)
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.fields[key] = value
+            form.addRow(translate("IncidentDetail", label), value)
+        self.assignments = self._tree([
+            translate("IncidentDetail", "Unit"), translate("IncidentDetail", "Status"),
+            *(translate("IncidentActions", ASSIGNMENT_STATES[s]) for s in AssignmentState)])
+        form.addRow(translate("IncidentDetail", "Units"), self.assignments)
+        self.extensions = self._tree([
+            translate("IncidentDetail", "Request"), translate("IncidentDetail", "Deadline"),
+            translate("IncidentDetail", "Extra"), translate("IncidentDetail", "Status"),
+            translate("IncidentDetail", "Reason")])
+        form.addRow(translate("IncidentDetail", "Extensions"), self.extensions)
+        self.clocks = self._tree([
+            translate("IncidentDetail", "Deadline"), translate("IncidentDetail", "Started"),
+            translate("IncidentDetail", "Due"), translate("IncidentDetail", "Remaining")])
+        form.addRow(translate("IncidentDetail", "Time limits"), self.clocks)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self._body)
+
+        self.timeline = QListWidget(self)
+        self.timeline.setObjectName("timeline")
+        timeline_box = QWidget(self)
+        column = QVBoxLayout(timeline_box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(QLabel(translate("IncidentDetail", "Timeline"), timeline_box))
+        column.addWidget(self.timeline)
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.addWidget(scroll)
+        splitter.addWidget(timeline_box)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+
+        self._actions: dict[str, QAction] = {}
+        self.buttons: dict[str, QToolButton] = {}
+        bar = QWidget(self)
+        grid = QGridLayout(bar)
+        grid.setContentsMargins(0, 0, 0, 0)
+        for n, spec in enumerate(ACTIONS):
+            action = QAction(spec.text, self)
+            action.setObjectName(spec.command)
+            action.setShortcut(QKeySequence(spec.shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.triggered.connect(lambda _=False, c=spec.command: self.trigger(c))
+            self.addAction(action)
+            self._actions[spec.command] = action
+            button = QToolButton(bar)
+            button.setDefaultAction(action)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            grid.addWidget(button, n // 4, n % 4)
+            self.buttons[spec.command] = button
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.stale_banner)
+        layout.addWidget(self.message)
+        layout.addWidget(self.header)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(bar)
+
+        self._ticker = QTimer(self)
+        self._ticker.setInterval(1_000)
+        self._ticker.timeout.connect(self._tick)
+        bridge.changed.connect(self._on_changed)
+        bridge.state_changed.connect(self._on_state)
+        bridge.logged_in.connect(self._on_login)
+        self._on_state(bridge.state, None)
+        self.refresh()
+
+    # -- public ----------------------------------------------------------------------------
+
+    @property
+    def incident_id(self) -> str | None:
+        return self._incident_id
+
+    @property
+    def incident(self) -> Incident | None:
+        """The incident as last shown (None when none is, or the replica lacks it)."""
+        return self._incident
+
+    @property
+    def stale(self) -> bool:
+        return self.stale_banner.isVisibleTo(self)
+
+    def actions(self) -> list[QAction]:  # type: ignore[override]
+        """The incident actions, in the order of the buttons (for a main window's menu)."""
+        return list(self._actions.values())
+
+    def action(self, command: str) -> QAction:
+        return self._actions[command]
+
+    def show_incident(self, incident_id: str | None) -> None:
+        """Show ``incident_id`` (None: nothing), and fetch its timeline from the hub."""
+        if self.dialog is not None:
+            self.dialog.reject()
+        self._incident_id = incident_id
+        self._in_flight = {}
+        self._events = {}
+        self.message.hide()
+        self.timeline.clear()
+        self.refresh()
+        if incident_id is None:
+            self._ticker.stop()
+            return
+        self._ticker.start()
+        self._timeline_asked = False
+        self._request_timeline()
+
+    def timeline_lines(self) -> list[str]:
+        return [self.timeline.item(row).text() for row in range(self.timeline.count())]
+
+    def trigger(self, command: str) -> None:
+        """Do ``command`` on the incident: at once, or after its dialog is accepted."""
+        inc = self._incident
+        spec = ACTION_BY_COMMAND[command]
+        if inc is None or not self._actions[command].isEnabled():
+            return
+        if self._bridge.state != "live":
+            self._refused(translate("IncidentDetail", _NOT_CONNECTED))
+            return
+        if spec.dialog is None:
+            self._send(command, {}, inc)
+            return
+        if self.dialog is not None:
+            self.dialog.reject()
+        given = DialogInput(inc, self._bridge.replica, self._rules, self._names)
+        dialog = spec.dialog(given, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._send(command, dialog.values or {}, inc))
+        dialog.finished.connect(lambda _code: self._forget_dialog(dialog))
+        self.dialog = dialog
+        dialog.open()
+
+    def refresh(self) -> None:
+        """Show the replica's incident again (fields, lists, clocks, actions)."""
+        inc = self._bridge.replica.incidents.get(self._incident_id or "")
+        self._incident = inc
+        if inc is None:
+            self.header.setText("" if self._incident_id is None else translate(
+                "IncidentDetail", "{id} is not in this console's view.").format(
+                    id=self._incident_id))
+            for value in self.fields.values():
+                value.clear()
+            for tree in (self.assignments, self.extensions, self.clocks):
+                tree.clear()
+        else:
+            self._fill(inc)
+        self._update_actions()
+        self.updated.emit(inc)
+
+    # -- filling in ------------------------------------------------------------------------
+
+    def _tree(self, headers: list[str]) -> QTreeWidget:
+        tree = QTreeWidget(self)
+        tree.setRootIsDecorated(False)
+        tree.setHeaderLabels(headers)
+        tree.setMaximumHeight(110)
+        return tree
+
+    def _fill(self, inc: Incident) -> None:
+        names = self._names
+        state = tr(incident_model._STATES[inc.state])
+        priority = tr(incident_model._PRIORITIES[inc.priority])
+        self.header.setText(f"{inc.id}  ·  {names.category(inc.category)}  ·  {state}  ·  "
+                            f"{priority}")
+        loc = inc.location
+        place = [names.street(loc.street) if loc.street else "",
+                 names.community(loc.community) if loc.community else "", loc.grid or ""]
+        try:
+            request_type = self._rules.taxonomy.request_type(inc.request_type.value).name(
+                names.language)
+        except ValueError:
+            request_type = inc.request_type.value
+        yes = translate("IncidentDetail", "Yes")
+        verification = ""
+        if inc.verified_at is not None:
+            verification = translate("IncidentDetail", "by {who} at {when}").format(
+                who=inc.verified_by or "", when=when_text(inc.verified_at))
+        police = ""
+        if inc.escalated_from is not None:
+            police = (translate("IncidentDetail", "Acknowledged by the police")
+                      if inc.police_acknowledged
+                      else translate("IncidentDetail", "Waiting for the police"))
+        values = {
+            "id": inc.id, "state": state, "priority": priority,
+            "category": f"{names.category(inc.category)} ({inc.category})",
+            "request_type": request_type,
+            "source": tr(incident_model._SOURCES[inc.source]),
+            "police_case_no": inc.police_case_no or "",
+            "created": f"{when_text(inc.created_at)}  {inc.created_by}",
+            "description": inc.description,
+            "address": f"{loc.address}  ({loc.lat:.5f}, {loc.lon:.5f})",
+            "place": " / ".join(p for p in place if p),
+            "reporter": "  ".join(p for p in (inc.reporter.name, inc.reporter.phone) if p),
+            "lead_department": names.department(inc.lead_department)
+            if inc.lead_department else "",
+            "co_handlers": ", ".join(names.department(c) for c in inc.co_handlers),
+            "supervised": yes if inc.supervised else "",
+            "resolution": inc.resolution or "",
+            "answer": inc.answer or "",
+            "verification": verification,
+            "police": police,
+            "merged_into": inc.merged_into or "",
+            "duplicates": ", ".join(inc.duplicates),
+        }
+        for key, text in values.items():
+            self.fields[key].setText(text)
+        self.assignments.clear()
+        for a in inc.assignments:
+            times = dict(a.times)
+            QTreeWidgetItem(self.assignments, [
+                a.unit, translate("IncidentActions", ASSIGNMENT_STATES[a.state]),
+                *(when_text(times.get(s.value)) for s in AssignmentState)])
+        self.extensions.clear()
+        for x in inc.extensions:
+            unit = translate("IncidentActions", EXTENSION_UNITS.get(x.unit, x.unit))
+            QTreeWidgetItem(self.extensions, [
+                x.id, stage_label(x.stage), f"+{x.value} {unit}",
+                translate("IncidentTimeline", EXTENSION_STATUS.get(x.status, x.status)),
+                x.reason])
+        self._fill_clocks(inc)
+
+    def _fill_clocks(self, inc: Incident) -> None:
+        self.clocks.clear()
+        now = datetime.now(UTC)
+        for clock in deadlines.clocks(inc, self._rules):
+            if clock.running:
+                remaining = clock.remaining(now)
+                status = (translate("IncidentDetail", "overdue by {time}") if clock.overdue(now)
+                          else translate("IncidentDetail", "{time} left")).format(
+                    time=countdown_text(abs(remaining)))
+            elif clock.met:
+                status = translate("IncidentDetail", "met")
+            else:
+                status = translate("IncidentDetail", "late")
+            QTreeWidgetItem(self.clocks, [stage_label(clock.stage.value),
+                                          when_text(clock.started_at), when_text(clock.due_at),
+                                          status])
+
+    def _update_actions(self) -> None:
+        inc = self._incident
+        ctx = context_of(self._rules, self._bridge.replica.user)
+        if inc is None or ctx is None:
+            why = (translate("IncidentDetail", "Not logged in.") if ctx is None
+                   else translate("IncidentDetail", "No incident is shown."))
+            allowed: dict[str, str | None] = {spec.command: why for spec in ACTIONS}
+        else:
+            allowed = allowed_actions(inc, ctx)
+        for spec in ACTIONS:
+            action = self._actions[spec.command]
+            reason = allowed.get(spec.command)
+            if reason is None and self._waiting(spec.command, inc):
+                reason = translate("IncidentDetail", "Waiting for the hub's answer.")
+            action.setEnabled(reason is None)
+            shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            action.setToolTip(reason if reason is not None else f"{spec.text} ({shortcut})")
+
+    # -- timeline --------------------------------------------------------------------------
+
+    def _request_timeline(self) -> None:
+        """Ask the hub for the incident's events (when live; else once it is)."""
+        iid = self._incident_id
+        if iid is None or self._bridge.state != "live":
+            return
+        self._timeline_asked = True
+        self._bridge.request_timeline(
+            iid, lambda events, asked=iid: self._timeline_came(asked, events))
+
+    def _timeline_came(self, asked: str, events: list[Wire] | None) -> None:
+        if not shiboken6.isValid(self) or asked != self._incident_id:
+            return
+        if events is None:  # offline, or no answer: ask again the next time the link is live
+            self._timeline_asked = False
+            return
+        for wire in events:
+            self._events.setdefault(int(wire["seq"]), wire)
+        self._draw_timeline()
+
+    def _draw_timeline(self) -> None:
+        self.timeline.clear()
+        self.timeline.addItems([self.event_line(self._events[seq])
+                                for seq in sorted(self._events)])
+        self.timeline.scrollToBottom()
+
+    def event_line(self, wire: Wire) -> str:
+        """One timeline line in the user's language: ``09:14 王调度 accepted``."""
+        user = self._bridge.replica.user
+        return event_text(wire, self._incident_id or "", self._names,
+                          {user.username: user.display_name} if user else {})
+
+    # -- commands --------------------------------------------------------------------------
+
+    def _forget_dialog(self, dialog: ActionDialog) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
+
+    def _send(self, command: str, args: Mapping[str, Any], inc: Incident) -> None:
+        if self._bridge.state != "live":
+            self._refused(translate("IncidentDetail", _NOT_CONNECTED))
+            return
+        self._in_flight[command] = None
+        self._update_actions()
+        self._bridge.submit(command, {**args, "id": inc.id}, expected_version=inc.version,
+                            callback=lambda result: self._answered(command, inc.id, result))
+
+    def _answered(self, command: str, incident_id: str, result: CommandResult) -> None:
+        if not shiboken6.isValid(self):
+            return
+        if incident_id == self._incident_id:  # (the user may have moved on meanwhile)
+            version = result.data.get("version") if result.data.get("id") == incident_id \
+                else None
+            if result.ok and isinstance(version, int):
+                self._in_flight[command] = version
+            else:
+                self._in_flight.pop(command, None)
+        spec = ACTION_BY_COMMAND[command]
+        if result.ok:
+            text = translate("IncidentDetail", "{action}: done ({id}).").format(
+                action=spec.text.rstrip("…"), id=incident_id)
+            self.message.setStyleSheet("color: #2e7d32;")
+            self.message.setText(text)
+            self.message.show()
+            messages().info(text)
+        elif result.code == "offline":
+            self._refused(translate("IncidentDetail", _NOT_CONNECTED))
+        else:
+            self._refused(translate("IncidentDetail", "{action} refused: {reason}").format(
+                action=spec.text.rstrip("…"), reason=result_text(result)))
+        self._update_actions()
+
+    def _waiting(self, command: str, inc: Incident | None) -> bool:
+        if command not in self._in_flight:
+            return False
+        version = self._in_flight[command]
+        if version is None:
+            return True
+        if inc is not None and inc.version < version:
+            return True
+        del self._in_flight[command]
+        return False
+
+    def _refused(self, text: str) -> None:
+        self.message.setStyleSheet("color: #c62828;")
+        self.message.setText(text)
+        self.message.show()
+        messages().error(text)
+
+    # -- the bridge ------------------------------------------------------------------------
+
+    def _on_changed(self, change: ChangeSet) -> None:
+        iid = self._incident_id
+        if iid is None:
+            return
+        if change.taxonomy is not None:
+            self._names = DisplayNames(self._names.language, self._rules, change.taxonomy)
+        new = False
+        for seq, event in change.events:
+            if iid in (event.data.get("id"), event.data.get("into")) and seq not in self._events:
+                self._events[seq] = {"seq": seq, "at": event.at.isoformat(), "name": event.name,
+                                     "actor": event.actor, "data": dict(event.data)}
+                new = True
+        if new:
+            self._draw_timeline()
+        if change.reset:
+            self._request_timeline()  # events between the old state and the snapshot
+        if change.reset or iid in change.incidents:
+            self.refresh()
+
+    def _on_state(self, state: str, detail: object) -> None:
+        stale = state != "live"
+        self.stale_banner.setVisible(stale)
+        self._body.setStyleSheet("QLabel { color: palette(mid); }" if stale else "")
+        self._update_actions()
+        if not stale and not self._timeline_asked:
+            self._request_timeline()
+
+    def _on_login(self, user: object) -> None:
+        self.refresh()  # who may do what has changed
+
+    def _tick(self) -> None:
+        if self._incident is not None and self.isVisible():
+            self._fill_clocks(self._incident)
+            self._update_actions()  # supervise and extensions depend on the clock
+
+
+def event_text(wire: Mapping[str, Any], incident_id: str, names: DisplayNames,
+               display_names: Mapping[str, str]) -> str:
+    """One event (wire form) as a timeline line in the user's language, seen from
+    ``incident_id``: ``09:14 王调度 accepted``. ``display_names`` maps usernames to names."""
+    data: Mapping[str, Any] = wire.get("data") or {}
+    name = str(wire.get("name", ""))
+    actor = str(wire.get("actor", ""))
+    at = wire.get("at")
+    when = when_text(datetime.fromisoformat(at) if isinstance(at, str) else at)
+    template = EVENT_TEXT.get(name)
+    if name == "incident.merged" and data.get("into") == incident_id:
+        template = TOOK_DUPLICATE
+    what = name if template is None else translate("IncidentTimeline", template).format_map(
+        _Params(names, data))
+    return translate("IncidentTimeline", TIMELINE_LINE).format(
+        time=when, actor=display_names.get(actor, actor), what=what)
+
+
+class _Params(dict[str, str]):
+    """Event data as timeline parameters: names instead of codes, "" for what is missing."""
+
+    def __init__(self, names: DisplayNames, data: Mapping[str, Any]) -> None:
+        super().__init__()
+        self._names = names
+        self._data = data
+
+    def __missing__(self, key: str) -> str:
+        data, names = self._data, self._names
+        value = data.get(key)
+        if key == "department":
+            return names.department(str(value)) if value else ""
+        if key == "source" and value in Source._value2member_map_:
+            return tr(incident_model._SOURCES[Source(value)])
+        if key == "method" and value in VERIFY_METHODS:
+            return translate("IncidentActions", VERIFY_METHODS[str(value)])
+        if key == "status" and value in AssignmentState._value2member_map_:
+            return translate("IncidentActions", ASSIGNMENT_STATES[AssignmentState(value)])
+        if key == "stage" and value:
+            return stage_label(str(value))
+        if key == "extra" and isinstance(value, Mapping):
+            unit = str(value.get("unit", ""))
+            unit = translate("IncidentActions", EXTENSION_UNITS.get(unit, unit))
+            return f"{value.get('value', '')} {unit}"
+        if key == "note" and not value:
+            return translate("IncidentTimeline", "satisfied") if data.get("satisfied") else ""
+        return "" if value is None else str(value)
+
+
+class IncidentWindow(QMainWindow):
+    """An incident in a window of its own, following changes like any detail.
+
+    Args:
+        incident_id: the incident shown; the title says its id and category.
+    """
+
+    def __init__(self, bridge: Bridge, rules: Rules, incident_id: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        if parent is not None:
+            self.setWindowFlag(Qt.WindowType.Window)
+        self.setObjectName("incidentWindow")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.detail = IncidentDetail(bridge, rules, self)
+        self.setCentralWidget(self.detail)
+        menu = self.menuBar().addMenu(translate("IncidentDetail", "&Actions"))
+        menu.addActions(self.detail.actions())
+        self.detail.updated.connect(self._retitle)
+        self.detail.show_incident(incident_id)
+        self.resize(640, 760)
+
+    def _retitle(self, inc: Incident | None) -> None:
+        iid = self.detail.incident_id or ""
+        if inc is None:
+            self.setWindowTitle(iid)
+        else:
+            self.setWindowTitle(f"{iid} — {self.detail._names.category(inc.category)}")
+
+
+_windows: set[IncidentWindow] = set()
+
+
+def pop_out(bridge: Bridge, rules: Rules, incident_id: str,
+            parent: QWidget | None = None) -> IncidentWindow:
+    """Open ``incident_id`` in a window of its own and return it (it deletes itself on close)."""
+    window = IncidentWindow(bridge, rules, incident_id, parent)
+    _windows.add(window)
+    window.destroyed.connect(lambda *_: _windows.discard(window))
+    window.show()
+    window.raise_()
+    window.activateWindow()
+    return window

@@ -1,0 +1,598 @@
+"""The hotline 96966 intake form: register a call as an incident, keyboard first.
+
+What the call taker sees while typing:
+
+- **Earlier cases of the caller** — as soon as the phone number matches a reporter's phone in
+  the replica (open incidents and those finished in the last day). Roles that see reporters
+  masked simply get no match. Activating one asks the main window to open it
+  (:attr:`IntakeForm.open_requested`).
+- **Category search** in Chinese, pinyin (full or initials) and English, over the rules'
+  taxonomy (:meth:`Taxonomy.search`): type, move with Up/Down, Enter takes the highlighted one.
+  The request type follows the category unless changed.
+- **Possible duplicates** — open incidents of the same category, or of the same category group,
+  within :data:`DUPLICATE_RADIUS_M` of the location, registered in the last
+  :data:`DUPLICATE_WINDOW`; same category first, then nearest.
+
+**Duplicates: create, then merge.** A second call about the same noise is still a call: the
+caller has a name and a number, may want a callback, and the center counts how many people
+complained. So the form does what a hotline does with a repeated report (重复件并案): it
+registers the call as its own incident and at once merges it into the existing one ("Create and
+merge into selected"), which records it among the existing incident's duplicates and stops its
+own clocks. Merely adding a note to the existing incident would lose the second caller.
+
+**Inquiries answered on the spot**: for request types the domain lets a call taker answer at
+intake (inquiry, opinion, suggestion), "Answered on the phone" plus the answer sends
+``incident.answer`` right after the creation, which closes the incident.
+
+Keys: Tab moves through the fields in reading order (the lists come last), Ctrl+Enter
+registers, Esc clears. Field errors show beside the field before anything is sent; refusals
+from the hub show in the form's message line and on the message bus.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.comms.bridge import Bridge
+from console.comms.client import CommandResult
+from console.comms.replica import ChangeSet, Replica
+from console.domain.incident import Incident
+from console.domain.model import ANSWERABLE_AT_INTAKE, Priority, RequestType, Source
+from console.domain.rules import Rules
+from console.domain.taxonomy import Taxonomy
+from console.views import incident_model
+from console.views.common import messages, result_text
+from console.views.incident_actions import FieldError, distance_m, distance_text
+from console.views.incident_model import DisplayNames, tr, ui_language
+
+CONTEXT = "IntakeForm"
+translate = QCoreApplication.translate  # the name pyside6-lupdate looks for
+
+DUPLICATE_RADIUS_M = 500.0
+DUPLICATE_WINDOW = timedelta(hours=6)
+_NOT_CONNECTED = QT_TRANSLATE_NOOP("IntakeForm",
+                                   "Not connected to the hub; the incident was not registered.")
+
+
+def phone_digits(phone: str) -> str:
+    return re.sub(r"\D", "", phone)
+
+
+def caller_history(replica: Replica, phone: str) -> list[Incident]:
+    """The replica's incidents reported from ``phone`` (digits compared), newest first."""
+    digits = phone_digits(phone)
+    if len(digits) < 5:
+        return []
+    found = [inc for inc in replica.incidents.values()
+             if phone_digits(inc.reporter.phone) == digits]
+    found.sort(key=lambda inc: inc.created_at, reverse=True)
+    return found
+
+
+def duplicate_candidates(replica: Replica, taxonomy: Taxonomy, category: str, lat: float,
+                         lon: float, now: datetime) -> list[tuple[Incident, float]]:
+    """Open incidents that may report the same thing: same category or category group,
+    within :data:`DUPLICATE_RADIUS_M`, registered within :data:`DUPLICATE_WINDOW` of ``now``;
+    same category first, then nearest."""
+    group = taxonomy.category(category).group if taxonomy.has_category(category) else None
+    since = now - DUPLICATE_WINDOW
+    found = []
+    for inc in replica.incidents.values():
+        if inc.finished or inc.created_at < since:
+            continue
+        if inc.category != category and (group is None or not taxonomy.has_category(
+                inc.category) or taxonomy.category(inc.category).group != group):
+            continue
+        metres = distance_m(lat, lon, inc.location.lat, inc.location.lon)
+        if metres <= DUPLICATE_RADIUS_M:
+            found.append((inc, metres))
+    found.sort(key=lambda row: (row[0].category != category, row[1], row[0].id))
+    return found
+
+
+def parse_location(text: str) -> tuple[float, float] | None:
+    """``"30.6675, 104.0925"`` (lat, lon; comma, full-width comma or space) or None."""
+    parts = [p for p in re.split(r"[,，\s]+", text.strip()) if p]
+    if len(parts) != 2:
+        return None
+    try:
+        lat, lon = float(parts[0]), float(parts[1])
+    except ValueError:
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return lat, lon
+
+
+class CategoryPicker(QWidget):
+    """A search field over the taxonomy and the list of what it finds.
+
+    Signals:
+        category_changed(object): the chosen category code, or None.
+    """
+
+    category_changed = Signal(object)
+
+    def __init__(self, taxonomy: Taxonomy, names: DisplayNames,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._taxonomy = taxonomy
+        self._names = names
+        self.edit = QLineEdit(self)
+        self.edit.setPlaceholderText(translate(
+            "IntakeForm", "Search in Chinese, pinyin or English"))
+        self.results = QListWidget(self)
+        self.results.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.results.setMaximumHeight(110)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.edit)
+        column.addWidget(self.results)
+        self.setFocusProxy(self.edit)
+        self._current: str | None = None
+        self.edit.textEdited.connect(self._search)
+        self.results.currentItemChanged.connect(self._chosen)
+        self.edit.installEventFilter(self)
+
+    def category(self) -> str | None:
+        return self._current
+
+    def set_category(self, code: str | None) -> None:
+        self.results.clear()
+        if code is None:
+            self.edit.clear()
+        else:
+            self.edit.setText(self._names.category(code))
+            self._add(code)
+            self.results.setCurrentRow(0)
+        self._set(code)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.edit and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            key = event.key()
+            count = self.results.count()
+            if key in (Qt.Key.Key_Down, Qt.Key.Key_Up) and count:
+                step = 1 if key == Qt.Key.Key_Down else -1
+                self.results.setCurrentRow(max(0, min(count - 1,
+                                                      self.results.currentRow() + step)))
+                return True
+            if (key in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+                    and event.modifiers() == Qt.KeyboardModifier.NoModifier
+                    and self._current is not None):
+                self.edit.setText(self._names.category(self._current))
+                self.edit.focusNextChild()
+                return True
+        return super().eventFilter(watched, event)
+
+    def _add(self, code: str) -> None:
+        category = self._taxonomy.category(code)
+        try:
+            group = self._taxonomy.group(category.group).name(self._names.language)
+        except ValueError:
+            group = category.group
+        item = QListWidgetItem(f"{self._names.category(code)}  ·  {group}", self.results)
+        item.setData(Qt.ItemDataRole.UserRole, code)
+        item.setToolTip(code)
+
+    def _search(self, text: str) -> None:
+        self.results.blockSignals(True)
+        self.results.clear()
+        for category in self._taxonomy.search(text, limit=12):
+            self._add(category.code)
+        self.results.blockSignals(False)
+        if self.results.count():
+            self.results.setCurrentRow(0)
+        else:
+            self._set(None)
+
+    def _chosen(self, item: QListWidgetItem | None) -> None:
+        self._set(item.data(Qt.ItemDataRole.UserRole) if item is not None else None)
+
+    def _set(self, code: str | None) -> None:
+        if code != self._current:
+            self._current = code
+            self.category_changed.emit(code)
+
+
+class IntakeForm(QWidget):
+    """Register a call as an incident.
+
+    Args:
+        bridge: the console's bridge (replica, commands).
+        rules: taxonomy (search, request types), geography (street/community of a point).
+
+    Signals:
+        created(str): the id of an incident this form registered.
+        open_requested(str): the user activated an earlier case or a duplicate.
+    """
+
+    created = Signal(str)
+    open_requested = Signal(str)
+
+    def __init__(self, bridge: Bridge, rules: Rules, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("intakeForm")
+        self._bridge = bridge
+        self._rules = rules
+        self._names = DisplayNames(ui_language(), rules, bridge.replica.taxonomy)
+        self._sending = False
+
+        self.phone = QLineEdit(self)
+        self.phone.setPlaceholderText("13800000001")
+        self.history = QListWidget(self)
+        self.history.setObjectName("callerHistory")
+        self.source = QComboBox(self)
+        for source in Source:
+            self.source.addItem(tr(incident_model._SOURCES[source]), source.value)
+        self.police_case_no = QLineEdit(self)
+        self.category = CategoryPicker(rules.taxonomy, self._names, self)
+        self.request_type = QComboBox(self)
+        for kind in rules.taxonomy.request_types:
+            self.request_type.addItem(kind.name(self._names.language), kind.code)
+        self.priority = QComboBox(self)
+        for priority in Priority:
+            self.priority.addItem(tr(incident_model._PRIORITIES[priority]), priority.value)
+        self.description = QPlainTextEdit(self)
+        self.description.setTabChangesFocus(True)
+        self.description.setMaximumHeight(100)
+        self.address = QLineEdit(self)
+        self.location = QLineEdit(self)
+        self.location.setPlaceholderText(
+            translate("IntakeForm", "lat, lon — e.g. 30.6675, 104.0925"))
+        self.place = QLabel(self)
+        self.reporter_name = QLineEdit(self)
+        self.answered = QCheckBox(translate("IntakeForm", "Answered on the phone"), self)
+        self.answer = QPlainTextEdit(self)
+        self.answer.setTabChangesFocus(True)
+        self.answer.setMaximumHeight(70)
+        self.duplicates = QListWidget(self)
+        self.duplicates.setObjectName("duplicates")
+        self.submit_button = QPushButton(translate("IntakeForm", "Register (Ctrl+Enter)"), self)
+        self.merge_button = QPushButton(translate("IntakeForm", "Register and merge into selected"),
+                                        self)
+        self.clear_button = QPushButton(translate("IntakeForm", "Clear (Esc)"), self)
+        self.message = QLabel(self)
+        self.message.setObjectName("message")
+        self.message.setWordWrap(True)
+
+        form = QFormLayout()
+        self.errors: dict[str, FieldError] = {}
+
+        def row(key: str, label: str, *widgets: QWidget) -> None:
+            holder = QWidget(self)
+            column = QVBoxLayout(holder)
+            column.setContentsMargins(0, 0, 0, 0)
+            for widget in widgets:
+                column.addWidget(widget)
+            self.errors[key] = FieldError(holder)
+            column.addWidget(self.errors[key])
+            form.addRow(label, holder)
+
+        row("phone", translate("IntakeForm", "Caller phone"), self.phone)
+        row("source", translate("IntakeForm", "Source"), self.source)
+        row("police_case_no", translate("IntakeForm", "Police case no."), self.police_case_no)
+        row("category", translate("IntakeForm", "Category"), self.category)
+        row("request_type", translate("IntakeForm", "Request type"), self.request_type)
+        row("priority", translate("IntakeForm", "Priority"), self.priority)
+        row("description", translate("IntakeForm", "Description"), self.description)
+        row("address", translate("IntakeForm", "Address"), self.address)
+        row("location", translate("IntakeForm", "Location"), self.location, self.place)
+        row("reporter_name", translate("IntakeForm", "Reporter name"), self.reporter_name)
+        row("answer", translate("IntakeForm", "Answer"), self.answered, self.answer)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.submit_button)
+        buttons.addWidget(self.clear_button)
+        left = QVBoxLayout()
+        left.addLayout(form)
+        left.addWidget(self.message)
+        left.addLayout(buttons)
+        right = QVBoxLayout()
+        right.addWidget(QLabel(translate("IntakeForm", "Earlier cases of this caller"), self))
+        right.addWidget(self.history)
+        right.addWidget(QLabel(translate("IntakeForm", "Possible duplicates nearby"), self))
+        right.addWidget(self.duplicates)
+        right.addWidget(self.merge_button)
+        layout = QHBoxLayout(self)
+        layout.addLayout(left, 3)
+        layout.addLayout(right, 2)
+
+        chain = [self.phone, self.source, self.police_case_no, self.category.edit,
+                 self.request_type, self.priority, self.description, self.address,
+                 self.location, self.reporter_name, self.answered, self.answer,
+                 self.submit_button, self.clear_button, self.history, self.duplicates,
+                 self.merge_button]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
+
+        for keys, slot in (("Ctrl+Return", self.submit), ("Ctrl+Enter", self.submit),
+                           ("Esc", self.clear)):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+
+        self.phone.textChanged.connect(self._show_history)
+        self.source.currentIndexChanged.connect(self._source_changed)
+        self.category.category_changed.connect(self._category_changed)
+        self.request_type.currentIndexChanged.connect(self._request_type_changed)
+        self.location.textChanged.connect(self._location_changed)
+        self.answered.toggled.connect(self._answer_toggled)
+        self.duplicates.currentItemChanged.connect(lambda *_: self._update_buttons())
+        self.history.itemActivated.connect(self._open_item)
+        self.duplicates.itemActivated.connect(self._open_item)
+        self.submit_button.clicked.connect(lambda: self.submit())
+        self.merge_button.clicked.connect(self._submit_as_duplicate)
+        self.clear_button.clicked.connect(self.clear)
+        self._refresh_lists = QTimer(self)
+        self._refresh_lists.setSingleShot(True)
+        self._refresh_lists.setInterval(150)
+        self._refresh_lists.timeout.connect(self._refresh)
+        bridge.changed.connect(self._on_changed)
+        self.clear()
+
+    # -- public ----------------------------------------------------------------------------
+
+    def set_location(self, lat: float, lon: float, address: str | None = None) -> None:
+        """Fill the location (from the map, say) and, if given, the address."""
+        if address is not None:
+            self.address.setText(address)
+        self.location.setText(f"{lat:.6f}, {lon:.6f}")
+
+    def clear(self) -> None:
+        """Empty the form for the next call (hotline source, P3)."""
+        for edit in (self.phone, self.police_case_no, self.address, self.location,
+                     self.reporter_name):
+            edit.clear()
+        self.description.clear()
+        self.answer.clear()
+        self.answered.setChecked(False)
+        self.category.set_category(None)
+        self.source.setCurrentIndex(self.source.findData(Source.HOTLINE.value))
+        self.priority.setCurrentIndex(self.priority.findData(Priority.P3.value))
+        self.request_type.setCurrentIndex(
+            self.request_type.findData(RequestType.COMPLAINT.value))
+        for error in self.errors.values():
+            error.show_error("")
+        self.history.clear()
+        self.duplicates.clear()
+        self._source_changed()
+        self._request_type_changed()
+        self._update_buttons()
+        self.phone.setFocus()
+
+    def arguments(self) -> dict[str, Any] | None:
+        """The ``incident.create`` arguments, or None after marking the wrong fields."""
+        problems: dict[str, str] = {}
+        phone = self.phone.text().strip()
+        if phone and not re.fullmatch(r"\+?[\d\s-]{3,20}", phone):
+            problems["phone"] = translate("IntakeForm", "Digits only, e.g. 13800000001.")
+        source = self.source.currentData()
+        case_no = self.police_case_no.text().strip()
+        if source == Source.POLICE.value and not case_no:
+            problems["police_case_no"] = translate("IntakeForm",
+                                                   "A police case needs its case number.")
+        category = self.category.category()
+        if category is None:
+            problems["category"] = translate("IntakeForm", "Choose a category.")
+        description = self.description.toPlainText().strip()
+        if not description:
+            problems["description"] = translate("IntakeForm", "Say what the caller reports.")
+        where = parse_location(self.location.text())
+        if where is None:
+            problems["location"] = translate(
+                "IntakeForm", "Give the place as lat, lon (or pick it on the map).")
+        answer = self.answer.toPlainText().strip()
+        if self.answered.isChecked() and not answer:
+            problems["answer"] = translate("IntakeForm", "Write the answer given on the phone.")
+        for key, error in self.errors.items():
+            error.show_error(problems.get(key, ""))
+        if problems or category is None or where is None:
+            return None
+        args: dict[str, Any] = {
+            "source": source, "category": category,
+            "priority": self.priority.currentData(),
+            "request_type": self.request_type.currentData(),
+            "description": description,
+            "location": {"lat": where[0], "lon": where[1],
+                         "address": self.address.text().strip()},
+            "reporter": {"name": self.reporter_name.text().strip(), "phone": phone},
+        }
+        if case_no:
+            args["police_case_no"] = case_no
+        return args
+
+    def submit(self, merge_into: str | None = None) -> bool:
+        """Register the incident (then answer it, or merge it into ``merge_into``).
+
+        Returns whether the command was sent.
+        """
+        if self._sending:
+            return False
+        args = self.arguments()
+        if args is None:
+            self._say(translate("IntakeForm", "Check the marked fields."), error=False)
+            return False
+        if self._bridge.state != "live":
+            self._say(translate("IntakeForm", _NOT_CONNECTED), error=True)
+            return False
+        then: tuple[str, dict[str, Any]] | None = None
+        if self.answered.isChecked() and self._answerable():
+            then = ("incident.answer", {"answer": self.answer.toPlainText().strip()})
+        elif merge_into is not None:
+            then = ("incident.merge", {"into": merge_into})
+        self._sending = True
+        self._update_buttons()
+        self._bridge.submit("incident.create", args,
+                            callback=lambda result: self._created(result, then))
+        return True
+
+    # -- results ---------------------------------------------------------------------------
+
+    def _created(self, result: CommandResult, then: tuple[str, dict[str, Any]] | None) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self._sending = False
+        if not result.ok:
+            self._refused(translate("IntakeForm", "Not registered: {reason}"), result)
+            self._update_buttons()
+            return
+        new_id = str(result.data["id"])
+        self.clear()
+        text = translate("IntakeForm", "Registered {id}.").format(id=new_id)
+        self._say(text, error=False)
+        messages().info(text)
+        self.created.emit(new_id)
+        if then is not None:
+            name, more = then
+            self._bridge.submit(name, {"id": new_id, **more},
+                                expected_version=result.data.get("version"),
+                                callback=lambda r: self._followed_up(name, new_id, more, r))
+
+    def _followed_up(self, name: str, new_id: str, args: dict[str, Any],
+                     result: CommandResult) -> None:
+        if not shiboken6.isValid(self):
+            return
+        if not result.ok:
+            template = (translate("IntakeForm", "{id} was registered but not answered: {reason}")
+                        if name == "incident.answer" else
+                        translate("IntakeForm", "{id} was registered but not merged: {reason}"))
+            self._refused(template, result, id=new_id)
+            return
+        text = (translate("IntakeForm", "{id} answered and closed.").format(id=new_id)
+                if name == "incident.answer" else
+                translate("IntakeForm", "{id} merged into {into}.").format(
+                    id=new_id, into=args.get("into", "")))
+        self._say(text, error=False)
+        messages().info(text)
+
+    def _refused(self, template: str, result: CommandResult, **more: str) -> None:
+        reason = (translate("IntakeForm", _NOT_CONNECTED) if result.code == "offline"
+                  else result_text(result))
+        text = template.format(reason=reason, **more)
+        self._say(text, error=True)
+        messages().error(text)
+
+    def _say(self, text: str, *, error: bool) -> None:
+        self.message.setStyleSheet("color: #c62828;" if error else "color: #2e7d32;")
+        self.message.setText(text)
+
+    # -- reacting to input -----------------------------------------------------------------
+
+    def _submit_as_duplicate(self) -> None:
+        item = self.duplicates.currentItem()
+        if item is not None:
+            self.submit(merge_into=item.data(Qt.ItemDataRole.UserRole))
+
+    def _open_item(self, item: QListWidgetItem) -> None:
+        self.open_requested.emit(item.data(Qt.ItemDataRole.UserRole))
+
+    def _answerable(self) -> bool:
+        return self.request_type.currentData() in {t.value for t in ANSWERABLE_AT_INTAKE}
+
+    def _source_changed(self, *_: Any) -> None:
+        self.police_case_no.setEnabled(self.source.currentData() == Source.POLICE.value)
+
+    def _category_changed(self, code: str | None) -> None:
+        if code is not None:
+            kind = self._rules.taxonomy.category(code).request_type
+            self.request_type.setCurrentIndex(max(0, self.request_type.findData(kind)))
+        self._show_duplicates()
+
+    def _request_type_changed(self, *_: Any) -> None:
+        answerable = self._answerable()
+        self.answered.setEnabled(answerable)
+        if not answerable:
+            self.answered.setChecked(False)
+        self._answer_toggled(self.answered.isChecked())
+
+    def _answer_toggled(self, checked: bool) -> None:
+        self.answer.setEnabled(checked)
+        self._update_buttons()
+
+    def _location_changed(self, text: str) -> None:
+        where = parse_location(text)
+        geography = self._rules.geography
+        if where is None or geography is None:
+            self.place.clear()
+        else:
+            place = geography.locate(*where)
+            names = self._names
+            parts = [names.street(place.street) if place.street else "",
+                     names.community(place.community) if place.community else "",
+                     place.grid or ""]
+            self.place.setText(" / ".join(p for p in parts if p)
+                               or translate("IntakeForm", "Outside the district"))
+        self._show_duplicates()
+
+    def _update_buttons(self) -> None:
+        self.submit_button.setEnabled(not self._sending)
+        self.merge_button.setEnabled(not self._sending and not self.answered.isChecked()
+                                     and self.duplicates.currentItem() is not None)
+
+    def _on_changed(self, change: ChangeSet) -> None:
+        if change.taxonomy is not None:
+            self._names = DisplayNames(self._names.language, self._rules, change.taxonomy)
+        if change.reset or change.incidents:
+            self._refresh_lists.start()
+
+    def _refresh(self) -> None:
+        self._show_history()
+        self._show_duplicates()
+
+    def _show_history(self, *_: Any) -> None:
+        found = caller_history(self._bridge.replica, self.phone.text())
+        self._fill(self.history, [(inc, None) for inc in found])
+        if found and not self.reporter_name.text().strip():
+            name = found[0].reporter.name
+            if name and "*" not in name:
+                self.reporter_name.setText(name)
+
+    def _show_duplicates(self, *_: Any) -> None:
+        category = self.category.category()
+        where = parse_location(self.location.text())
+        found: list[tuple[Incident, float]] = []
+        if category is not None and where is not None:
+            found = duplicate_candidates(self._bridge.replica, self._rules.taxonomy, category,
+                                         where[0], where[1], datetime.now(UTC))[:20]
+        held = self.duplicates.currentItem()
+        keep = held.data(Qt.ItemDataRole.UserRole) if held is not None else None
+        self._fill(self.duplicates, found, keep)
+        self._update_buttons()
+
+    def _fill(self, target: QListWidget, rows: list[tuple[Incident, float | None]],
+              keep: str | None = None) -> None:
+        target.blockSignals(True)
+        target.clear()
+        for inc, metres in rows:
+            parts = [inc.id, inc.created_at.astimezone().strftime("%m-%d %H:%M"),
+                     self._names.category(inc.category), tr(incident_model._STATES[inc.state])]
+            if metres is not None:
+                parts.insert(2, distance_text(metres))
+            item = QListWidgetItem("  ·  ".join(parts), target)
+            item.setData(Qt.ItemDataRole.UserRole, inc.id)
+            item.setToolTip(f"{inc.description}\n{inc.location.address}")
+            if inc.id == keep:
+                target.setCurrentItem(item)
+        target.blockSignals(False)
+
