@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 LINKAGE_TEST_PG ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 export LINKAGE_TEST_PG
 
-.PHONY: run test test-domain-noqt lint typecheck system clean
+.PHONY: run test test-domain-noqt lint typecheck system clean translations
 
 run: $(VENV)/.installed
 	$(PY) main.py
@@ -41,6 +41,12 @@ lint: $(VENV)/.installed
 
 typecheck: $(VENV)/.installed
 	$(VENV)/bin/mypy
+
+# Refresh the Chinese translation source from the code, then compile what the console loads.
+# Translate the new entries (Qt Linguist, or by hand in the .ts) before committing.
+translations: $(VENV)/.installed
+	$(VENV)/bin/pyside6-lupdate -silent -no-obsolete -locations none console/views console/map -ts resources/i18n/linkage_zh_CN.ts
+	$(VENV)/bin/pyside6-lrelease -silent resources/i18n/linkage_zh_CN.ts -qm resources/i18n/linkage_zh_CN.qm
 
 clean:
 	rm -rf $(VENV) $(NOQT)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from console.domain.model import Role
 
@@ -30,6 +32,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="the embedded default (what plain main.py runs)")
     demo.add_argument("--db", help="database URL (default: SQLite in the user data directory)")
+    demo.add_argument("--no-gui", action="store_true",
+                      help="only prepare the store and print a summary")
+
+    console = commands.add_parser("console", help="the desktop console, on a hub")
+    console.add_argument("--hub", help="hub address, e.g. ws://10.1.2.3:8765 (asks if absent)")
+    console.add_argument("--user", help="user name; with the password on standard input, "
+                                        "logs in directly")
+    console.add_argument("--language", choices=["system", "zh_CN", "en"],
+                         help="interface language (remembered)")
+    console.add_argument("--quit-after", type=float, metavar="SECONDS",
+                         help="quit after this many seconds (smoke tests)")
 
     hub = commands.add_parser("hub", help="run a hub: the websocket server over the store")
     hub.add_argument("--db", required=True, help="database URL or SQLite file path")
@@ -64,6 +77,8 @@ def main(argv: Sequence[str]) -> int:
         return _admin(args)
     if args.command == "hub":
         return _hub(args)
+    if args.command == "console":
+        return _console(args)
     return _demo(args)
 
 
@@ -141,8 +156,19 @@ def _create_user(args: argparse.Namespace, db: object) -> int:
     return 0
 
 
+#: The embedded default's demo accounts until the demo district brings its own.
+DEMO_USERS = {
+    "demo": (["controller"], "演示调度员"),
+    "leader": (["duty_leader"], "值班领导"),
+}
+DEMO_PASSWORD = "demo"
+
+
 def _demo(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
     from console.domain.rules import Rules
+    from console.store.accounts import AccountError
     from console.store.store import Store
 
     url = args.db or default_db_url()
@@ -151,10 +177,46 @@ def _demo(args: argparse.Namespace) -> int:
     log.info("opening the store at %s", url)
     store = Store(url, rules)
     try:
-        print(f"Linkage Console store ready at {url}: {store.count('incidents')} incidents, "
+        for name, (roles, display) in DEMO_USERS.items():
+            with contextlib.suppress(AccountError):  # made on an earlier run
+                store.accounts.create_user(name, DEMO_PASSWORD, roles, now=datetime.now(UTC),
+                                           display_name=display)
+        print(f"Linkage Console store at {url}: {store.count('incidents')} incidents, "
               f"{store.count('units')} units, last event seq {store.last_seq()}.")
-        print("The desktop console, the hub and the demo district are not part of this build "
-              "yet; see docs/architecture.md for what is.")
+        print("Demo accounts (password \"demo\"): "
+              + ", ".join(f"{n} ({', '.join(r)})" for n, (r, _) in DEMO_USERS.items()))
+        if args.no_gui:
+            return 0
+        from console.hub.embedded import EmbeddedHub
+
+        log.info("starting the embedded hub")
+        hub = EmbeddedHub(store, rules).start()
+        log.info("embedded hub at %s", hub.url)
+        try:
+            return _run_console(rules, embedded_url=hub.url, user="demo",
+                                password=DEMO_PASSWORD)
+        finally:
+            log.info("stopping the embedded hub")
+            hub.stop()
     finally:
         store.close()
-    return 0
+
+
+def _console(args: argparse.Namespace) -> int:
+    from console.domain.rules import Rules
+
+    password = None
+    if args.user and not sys.stdin.isatty():
+        password = sys.stdin.readline().rstrip("\n")
+    return _run_console(Rules.load(), hub=args.hub, user=args.user, password=password,
+                        language=args.language, quit_after=args.quit_after)
+
+
+def _run_console(rules: Any, *, hub: str | None = None, user: str | None = None,
+                 password: str | None = None, language: str | None = None,
+                 embedded_url: str | None = None, quit_after: float | None = None) -> int:
+    """Start Qt, then the login (or log in directly)."""
+    from console.views.runtime import run_console
+
+    return run_console(rules, hub=hub, user=user, password=password, language=language,
+                       embedded_url=embedded_url, quit_after=quit_after)

@@ -1,0 +1,124 @@
+"""The console application: one connection, its replica, the settings, and the windows over it.
+
+:class:`ConsoleApp` is what ``main.py console`` and the demo start: it owns the :class:`Bridge`
+(hence the hub client thread), the translators, the layouts and every main window. All windows
+read the same replica; closing the last one shuts the connection down.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtWidgets import QApplication
+
+from console.comms.bridge import Bridge
+from console.comms.replica import UserInfo
+from console.domain.rules import Rules
+from console.views.common import messages
+from console.views.i18n import LANGUAGES, Translations
+from console.views.layouts import Layouts
+from console.views.login import LoginDialog
+from console.views.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+
+class ConsoleApp(QObject):
+    """Signals:
+        windows_changed(): a main window opened or closed.
+    """
+
+    windows_changed = Signal()
+
+    def __init__(self, rules: Rules, settings: QSettings, *, embedded_url: str | None = None,
+                 **client_options: object) -> None:
+        super().__init__()
+        self.rules = rules
+        self.settings = settings
+        self.embedded_url = embedded_url
+        self.bridge = Bridge(rules, self, **client_options)
+        self.translations = Translations()
+        self.translations.apply(self.language_setting())
+        self.layouts = Layouts(settings)
+        self.windows: list[MainWindow] = []
+        self.login_dialog: LoginDialog | None = None
+        self.bridge.logged_in.connect(self._logged_in)
+        self.bridge.notice.connect(self._notice)
+        self._opened = False
+        self._quitting = False
+        #: Leave the Qt event loop when the console quits (the program; not in tests).
+        self.exit_on_quit = False
+
+    # -- start ---------------------------------------------------------------------------------
+
+    def show_login(self, *, hub: str | None = None, user: str | None = None) -> LoginDialog:
+        """The login dialog; the first main window opens once the hub accepts the login."""
+        dialog = LoginDialog(self.bridge, self.settings, embedded_url=self.embedded_url,
+                             hub=hub, user=user)
+        dialog.rejected.connect(self._login_abandoned)
+        self.login_dialog = dialog
+        dialog.show()
+        return dialog
+
+    def log_in(self, url: str, user: str, password: str) -> None:
+        """Log in without the dialog (password given on standard input, or the demo)."""
+        self.bridge.connect_to(url, user, password)
+
+    def _login_abandoned(self) -> None:
+        if not self.windows:
+            self.quit()
+
+    def _logged_in(self, user: UserInfo) -> None:
+        self.layouts.user = user.username
+        if not self._opened:
+            self._opened = True
+            window = self.new_window()
+            self.layouts.restore(window, Layouts.LAST)
+
+    def _notice(self, level: str, text: str) -> None:
+        getattr(messages(), level if level in ("info", "warning", "error") else "info")(text)
+
+    # -- windows -------------------------------------------------------------------------------
+
+    def new_window(self) -> MainWindow:
+        """Another main window on the same connection."""
+        window = MainWindow(self, number=len(self.windows) + 1)
+        self.windows.append(window)
+        window.closed.connect(self._closed)
+        window.show()
+        self.windows_changed.emit()
+        return window
+
+    def _closed(self, window: MainWindow) -> None:
+        if window in self.windows:
+            self.windows.remove(window)
+        self.windows_changed.emit()
+        if not self.windows and not self._quitting:
+            self.quit()
+
+    def quit(self) -> None:
+        """Close every window, end the connection, and leave the event loop."""
+        if self._quitting:
+            return
+        self._quitting = True
+        for window in list(self.windows):
+            window.close()
+        self.bridge.shutdown()
+        app = QApplication.instance()
+        if app is not None and self.exit_on_quit:
+            app.quit()
+
+    # -- language ------------------------------------------------------------------------------
+
+    def language_setting(self) -> str:
+        value = str(self.settings.value("language", "system") or "system")
+        return value if value in LANGUAGES else "system"
+
+    def set_language(self, setting: str) -> None:
+        if setting not in LANGUAGES:
+            raise ValueError(f"unknown language setting {setting!r}")
+        self.settings.setValue("language", setting)
+        self.translations.apply(setting)
+        for window in self.windows:
+            window.retranslate()

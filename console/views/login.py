@@ -1,0 +1,152 @@
+"""The login dialog: which hub, who, and the password.
+
+"This computer" stands for the embedded hub when the console started one; otherwise the user
+types a ``ws://`` or ``wss://`` address (the ``/ws`` path is added when missing). The dialog
+never blocks on the network: it hands the login to the bridge and waits for its signals, showing
+the hub's own refusal when the password is wrong.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.comms.bridge import Bridge
+from console.comms.replica import UserInfo
+
+THIS_COMPUTER = "this-computer"
+
+
+def hub_url(address: str) -> str:
+    """A websocket URL for what the user typed: scheme and ``/ws`` added when missing."""
+    address = address.strip()
+    if "://" not in address:
+        address = "ws://" + address
+    scheme, rest = address.split("://", 1)
+    if "/" not in rest:
+        rest += "/ws"
+    return f"{scheme}://{rest}"
+
+
+class LoginDialog(QDialog):
+    """Signals:
+        logged_in(UserInfo): the hub accepted the login (the dialog then closes itself).
+    """
+
+    logged_in = Signal(object)
+
+    def __init__(self, bridge: Bridge, settings: QSettings, *, embedded_url: str | None = None,
+                 hub: str | None = None, user: str | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("loginDialog")
+        self.bridge = bridge
+        self.settings = settings
+        self.embedded_url = embedded_url
+        self.hub = QComboBox(self)
+        self.hub.setObjectName("loginHub")
+        self.hub.setEditable(True)
+        if embedded_url:
+            self.hub.addItem(self.tr("This computer"), THIS_COMPUTER)
+        for address in settings.value("login/hubs", [], list) or []:
+            if address and self.hub.findText(address) < 0:
+                self.hub.addItem(address, address)
+        if hub:
+            found = self.hub.findData(hub)
+            if found < 0:
+                self.hub.insertItem(0, hub, hub)
+                found = 0
+            self.hub.setCurrentIndex(found)
+        self.user = QLineEdit(user or str(settings.value("login/user", "") or ""), self)
+        self.user.setObjectName("loginUser")
+        self.password = QLineEdit(self)
+        self.password.setObjectName("loginPassword")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.error = QLabel(self)
+        self.error.setObjectName("loginError")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("QLabel { color: #c5221f; }")
+        self.error.hide()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+
+        form = QFormLayout()
+        form.addRow(self.tr("Hub"), self.hub)
+        form.addRow(self.tr("User"), self.user)
+        form.addRow(self.tr("Password"), self.password)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self.setWindowTitle(self.tr("Linkage Console — log in"))
+        (self.password if self.user.text() else self.user).setFocus()
+
+        bridge.logged_in.connect(self._accepted)
+        bridge.state_changed.connect(self._state)
+        self._waiting = False
+
+    def url(self) -> str:
+        data = self.hub.currentData()
+        if data == THIS_COMPUTER and self.hub.currentText() == self.hub.itemText(
+                self.hub.currentIndex()):
+            assert self.embedded_url is not None
+            return self.embedded_url
+        return hub_url(self.hub.currentText())
+
+    def submit(self) -> None:
+        if not self.user.text().strip():
+            self._show_error(self.tr("Enter your user name."))
+            return
+        if not self.password.text():
+            self._show_error(self.tr("Enter your password."))
+            return
+        if not self.hub.currentText().strip():
+            self._show_error(self.tr("Enter the hub's address."))
+            return
+        self.error.hide()
+        self._waiting = True
+        self.buttons.setEnabled(False)
+        self.bridge.connect_to(self.url(), self.user.text().strip(), self.password.text())
+
+    def _show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.show()
+
+    def _state(self, state: str, detail: object) -> None:
+        if not self._waiting:
+            return
+        if state == "auth_failed":
+            self._waiting = False
+            self.buttons.setEnabled(True)
+            self.password.clear()
+            self.password.setFocus()
+            self._show_error(self.tr("The hub refused the login: {reason}").format(
+                reason=detail))
+        elif state == "reconnecting":
+            self._show_error(self.tr("Cannot reach the hub at {url}; still trying…").format(
+                url=self.url()))
+            self.buttons.setEnabled(True)
+
+    def _accepted(self, user: UserInfo) -> None:
+        if not self._waiting:
+            return
+        self._waiting = False
+        self.settings.setValue("login/user", user.username)
+        if self.hub.currentData() != THIS_COMPUTER:
+            hubs = [self.hub.currentText(),
+                    *[h for h in self.settings.value("login/hubs", [], list) or []
+                      if h != self.hub.currentText()]]
+            self.settings.setValue("login/hubs", hubs[:10])
+        self.logged_in.emit(user)
+        self.accept()

@@ -1,0 +1,377 @@
+"""The main window: it only assembles the docks, menus and status bar around one dock manager.
+
+Every dock (queue, detail, intake, roster, command line, and any extra queue) is a QtAds dock
+with a stable object name, so a layout saved by name restores onto the same docks — floating
+ones included, onto whichever monitor they were on. Several main windows can share one
+connection (File → New window); each has its own dock manager and layout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import PySide6QtAds as QtAds
+from PySide6.QtCore import QByteArray, QEvent, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
+from PySide6.QtWidgets import (
+    QInputDialog,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.views.command_line import CommandLine
+from console.views.command_parser import help_text
+from console.views.common import messages
+from console.views.incident_detail import IncidentDetail, IncidentWindow
+from console.views.intake import IntakeForm
+from console.views.queue_dock import IncidentQueue
+from console.views.roster_dock import UnitRoster
+from console.views.status import ConnectionBanner, ConsoleStatusBar, roles_text
+
+if TYPE_CHECKING:
+    from console.views.app import ConsoleApp
+
+#: Bumped when the docks change so that an old saved state is not forced onto new docks.
+LAYOUT_VERSION = 1
+
+
+class MainWindow(QMainWindow):
+    """Signals:
+        closed(MainWindow): the window was closed.
+    """
+
+    closed = Signal(object)
+
+    def __init__(self, app: ConsoleApp, number: int = 1) -> None:
+        super().__init__()
+        self.app = app
+        self.bridge = app.bridge
+        self.rules = app.rules
+        self.number = number
+        self.setObjectName(f"mainWindow{number}")
+        self.resize(1600, 950)
+        self._popouts: list[IncidentWindow] = []
+        self._closed = False
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        QtAds.CDockManager.setConfigFlag(QtAds.CDockManager.eConfigFlag.FocusHighlighting, True)
+        QtAds.CDockManager.setConfigFlag(
+            QtAds.CDockManager.eConfigFlag.OpaqueSplitterResize, True)
+        holder = QWidget(self)
+        box = QVBoxLayout(holder)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(0)
+        self.banner = ConnectionBanner(self.bridge, holder)
+        box.addWidget(self.banner)
+        self.dock_manager = QtAds.CDockManager(holder)
+        box.addWidget(self.dock_manager)
+        self.setCentralWidget(holder)
+        self.status = ConsoleStatusBar(self.bridge, self)
+        self.setStatusBar(self.status)
+
+        self.queue = IncidentQueue(self.bridge, self.rules, self)
+        self.detail = IncidentDetail(self.bridge, self.rules, self)
+        self.intake = IntakeForm(self.bridge, self.rules, self)
+        self.roster = UnitRoster(self.bridge, self.rules, self)
+        self.command_line = CommandLine(self.bridge, self)
+        self.queues: list[IncidentQueue] = [self.queue]
+
+        self.docks: dict[str, QtAds.CDockWidget] = {}
+        # The default desk: units on the left, the queue in the middle over a one-line command
+        # line, the incident and the intake as tabs on the right.
+        areas = QtAds.DockWidgetArea
+        queue_area = self._add_dock("queue", self.queue, areas.CenterDockWidgetArea)
+        roster_area = self._add_dock("roster", self.roster, areas.LeftDockWidgetArea)
+        detail_area = self._add_dock("detail", self.detail, areas.RightDockWidgetArea)
+        self._add_dock("intake", self.intake, None, detail_area)
+        self.docks["detail"].setAsCurrentTab()
+        line_area = self._add_dock("command_line", self.command_line,
+                                   areas.BottomDockWidgetArea, queue_area)
+        self.docks["command_line"].setMinimumSizeHintMode(
+            QtAds.CDockWidget.eMinimumSizeHintMode.MinimumSizeHintFromContent)
+        self._default_sizes = [(roster_area, [380, 760, 500]), (line_area, [800, 40])]
+        self._connect_dock_signals(self.queue)
+        self.intake.created.connect(self.open_incident)
+        self.intake.open_requested.connect(self.open_incident)
+        self.command_line.open_incident.connect(self.open_incident)
+        self.command_line.new_intake.connect(self.focus_intake)
+        self.command_line.help_requested.connect(self.show_help)
+        self.roster.open_incident.connect(self.open_incident)
+        messages().message.connect(self._message)
+        self.bridge.logged_in.connect(lambda _user: self.retitle())
+        self._build_menus()
+        self.retranslate()
+        self._default_state: QByteArray | None = None
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._default_state is None:  # splitter sizes only hold once the window has a size
+            for area, sizes in self._default_sizes:
+                self.dock_manager.setSplitterSizes(area, sizes)
+            self._default_state = self.dock_manager.saveState(LAYOUT_VERSION)
+
+    # -- docks ---------------------------------------------------------------------------------
+
+    def _add_dock(self, name: str, widget: QWidget, where: QtAds.DockWidgetArea | None,
+                  area: QtAds.CDockAreaWidget | None = None) -> QtAds.CDockAreaWidget:
+        """Add a dock beside ``area`` (``where``), as a tab of it (``where`` None), or on its
+        own side of the window."""
+        dock = QtAds.CDockWidget(self.dock_manager, name)
+        dock.setObjectName(name)
+        # The widgets scroll themselves where they need to; a dock-level scroll area would
+        # let a wide widget push its buttons out of sight instead of fitting the dock.
+        dock.setWidget(widget, QtAds.CDockWidget.eInsertMode.ForceNoScrollArea)
+        dock.setFeature(QtAds.CDockWidget.DockWidgetFeature.DockWidgetFloatable, True)
+        self.docks[name] = dock
+        if where is None:
+            assert area is not None
+            return self.dock_manager.addDockWidgetTabToArea(dock, area)
+        if area is not None:
+            return self.dock_manager.addDockWidget(where, dock, area)
+        return self.dock_manager.addDockWidget(where, dock)
+
+    def _connect_dock_signals(self, queue: IncidentQueue) -> None:
+        queue.open_incident.connect(self.open_incident)
+        queue.current_incident.connect(self.detail.show_incident)
+
+    def add_queue(self, name: str | None = None) -> IncidentQueue:
+        """Another queue dock with its own filter (floating until placed)."""
+        name = name or f"queue_{len(self.queues) + 1}"
+        queue = IncidentQueue(self.bridge, self.rules, self)
+        self.queues.append(queue)
+        self._connect_dock_signals(queue)
+        self._add_dock(name, queue, QtAds.DockWidgetArea.CenterDockWidgetArea,
+                       self.docks["queue"].dockAreaWidget())
+        self.docks[name].setWindowTitle(self.tr("Queue {n}").format(n=len(self.queues)))
+        self._fill_view_menu()
+        return queue
+
+    def extra_queue_names(self) -> list[str]:
+        return [name for name in self.docks if name.startswith("queue_")]
+
+    # -- incidents -------------------------------------------------------------------------------
+
+    def open_incident(self, incident_id: str) -> None:
+        """Show the incident in the detail dock and bring the dock forward."""
+        self.detail.show_incident(incident_id)
+        dock = self.docks["detail"]
+        dock.toggleView(True)
+        dock.raise_()
+        for queue in self.queues:
+            queue.select_incident(incident_id)
+
+    def pop_out_current(self) -> IncidentWindow | None:
+        incident_id = self.detail.incident_id
+        if not incident_id:
+            messages().warning(self.tr("Open an incident first."))
+            return None
+        window = IncidentWindow(self.bridge, self.rules, incident_id)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._popouts.append(window)
+        window.destroyed.connect(lambda *_: self._popouts.remove(window)
+                                 if window in self._popouts else None)
+        window.show()
+        return window
+
+    def focus_intake(self) -> None:
+        dock = self.docks["intake"]
+        dock.toggleView(True)
+        dock.raise_()
+        self.intake.phone.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def focus_command_line(self, prefix: str = "") -> None:
+        dock = self.docks["command_line"]
+        dock.toggleView(True)
+        dock.raise_()
+        edit = self.command_line.edit
+        if prefix:
+            edit.setText(prefix)
+        edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def show_help(self) -> None:
+        QMessageBox.information(self, self.tr("Command line"), help_text())
+
+    # -- menus -----------------------------------------------------------------------------------
+
+    def _action(self, menu: QMenu, slot: Callable[[], Any], shortcut: str | None = None,
+                name: str = "") -> QAction:
+        action = QAction(self)
+        action.setObjectName(name)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut
+                                      if name == "quit" else Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(lambda _checked=False: slot())
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        self.file_menu = bar.addMenu("")
+        self.a_new_window = self._action(self.file_menu, self.app.new_window, "Ctrl+Shift+N",
+                                         "newWindow")
+        self.file_menu.addSeparator()
+        self.a_quit = self._action(self.file_menu, self.app.quit, "Ctrl+Q", "quit")
+
+        self.incident_menu = bar.addMenu("")
+        self.a_new_intake = self._action(self.incident_menu, self.focus_intake, "Ctrl+N",
+                                         "newIntake")
+        self.a_find = self._action(self.incident_menu, lambda: self.focus_command_line("F "),
+                                   "Ctrl+F", "find")
+        self.a_command = self._action(self.incident_menu, self.focus_command_line, "Ctrl+L",
+                                      "commandLine")
+        self.a_pop_out = self._action(self.incident_menu, self.pop_out_current,
+                                      "Ctrl+Shift+O", "popOut")
+        self.incident_menu.addSeparator()
+        self.incident_actions_menu = self.incident_menu.addMenu("")
+        for action in self.detail.actions():
+            self.incident_actions_menu.addAction(action)
+
+        self.view_menu = bar.addMenu("")
+        self.layouts_menu = bar.addMenu("")
+        self.settings_menu = bar.addMenu("")
+        self.language_menu = self.settings_menu.addMenu("")
+        self.language_actions: dict[str, QAction] = {}
+        for code in ("system", "zh_CN", "en"):
+            action = QAction(self)
+            action.setCheckable(True)
+            action.setObjectName(f"language_{code}")
+            action.triggered.connect(lambda _c=False, code=code: self.app.set_language(code))
+            self.language_menu.addAction(action)
+            self.language_actions[code] = action
+        self.help_menu = bar.addMenu("")
+        self.a_help = self._action(self.help_menu, self.show_help, "F1", "help")
+        self._fill_view_menu()
+        self.layouts_menu.aboutToShow.connect(self._fill_layouts_menu)
+
+    def _fill_view_menu(self) -> None:
+        self.view_menu.clear()
+        for dock in self.docks.values():
+            self.view_menu.addAction(dock.toggleViewAction())
+        self.view_menu.addSeparator()
+        self.a_add_queue = self._action(self.view_menu, self.add_queue, "Ctrl+Shift+Q",
+                                        "addQueue")
+        self.a_add_queue.setText(self.tr("New queue"))
+
+    def _fill_layouts_menu(self) -> None:
+        menu = self.layouts_menu
+        menu.clear()
+        save = self._action(menu, self._save_layout_dialog, None, "saveLayout")
+        save.setText(self.tr("Save layout as…"))
+        reset = self._action(menu, self.reset_layout, None, "resetLayout")
+        reset.setText(self.tr("Reset layout"))
+        names = self.app.layouts.names()
+        if names:
+            menu.addSeparator()
+        for name in names:
+            action = self._action(menu, lambda name=name: self.app.layouts.restore(self, name),
+                                  None, f"layout_{name}")
+            action.setText(name)
+
+    def _save_layout_dialog(self) -> None:
+        name, ok = QInputDialog.getText(self, self.tr("Save layout"), self.tr("Layout name:"))
+        if ok and name.strip():
+            self.app.layouts.save(self, name.strip())
+            messages().info(self.tr("Layout “{name}” saved.").format(name=name.strip()))
+
+    def reset_layout(self) -> None:
+        if self._default_state is not None:
+            self.dock_manager.restoreState(self._default_state, LAYOUT_VERSION)
+
+    # -- state -----------------------------------------------------------------------------------
+
+    def save_state(self) -> dict[str, Any]:
+        """Everything a layout holds of this window."""
+        return {
+            "version": LAYOUT_VERSION,
+            "geometry": bytes(self.saveGeometry().data()),
+            "docks": bytes(self.dock_manager.saveState(LAYOUT_VERSION).data()),
+            "queues": self.extra_queue_names(),
+            "filters": {name: q.settings() for name, q in zip(
+                ["queue", *self.extra_queue_names()], self.queues, strict=True)},
+        }
+
+    def restore_state(self, state: dict[str, Any]) -> bool:
+        """Put the window back as ``state`` says; False (and nothing changed) if it cannot."""
+        if state.get("version") != LAYOUT_VERSION:
+            return False
+        for name in state.get("queues", []):
+            if name not in self.docks:
+                self.add_queue(name)
+        if not self.restoreGeometry(QByteArray(state["geometry"])):
+            return False
+        if not self.dock_manager.restoreState(QByteArray(state["docks"]), LAYOUT_VERSION):
+            return False
+        names = ["queue", *self.extra_queue_names()]
+        for name, queue in zip(names, self.queues, strict=True):
+            if name in state.get("filters", {}):
+                queue.restore(state["filters"][name])
+        self.app.layouts.keep_on_screen(self)
+        return True
+
+    # -- text ------------------------------------------------------------------------------------
+
+    def _message(self, level: str, text: str) -> None:
+        self.status.showMessage(text, 8000 if level != "error" else 15000)
+
+    def retitle(self) -> None:
+        user = self.bridge.replica.user
+        title = self.tr("Linkage Console")
+        if user is not None:
+            title += f" — {user.display_name} ({roles_text(user)})"
+        if self.number > 1:
+            title += f" [{self.number}]"
+        self.setWindowTitle(title)
+
+    def retranslate(self) -> None:
+        self.retitle()
+        titles = {"queue": self.tr("Incident queue"), "detail": self.tr("Incident"),
+                  "intake": self.tr("Intake 96966"), "roster": self.tr("Units"),
+                  "command_line": self.tr("Command line")}
+        for name, dock in self.docks.items():
+            dock.setWindowTitle(titles.get(name, dock.windowTitle()))
+        self.file_menu.setTitle(self.tr("&File"))
+        self.a_new_window.setText(self.tr("New window"))
+        self.a_quit.setText(self.tr("Quit"))
+        self.incident_menu.setTitle(self.tr("&Incident"))
+        self.a_new_intake.setText(self.tr("New intake"))
+        self.a_find.setText(self.tr("Find incident…"))
+        self.a_command.setText(self.tr("Command line"))
+        self.a_pop_out.setText(self.tr("Pop out into a window"))
+        self.incident_actions_menu.setTitle(self.tr("Actions"))
+        self.view_menu.setTitle(self.tr("&View"))
+        self.a_add_queue.setText(self.tr("New queue"))
+        self.layouts_menu.setTitle(self.tr("&Layouts"))
+        self.settings_menu.setTitle(self.tr("&Settings"))
+        self.language_menu.setTitle(self.tr("Language"))
+        labels = {"system": self.tr("Follow the system"), "zh_CN": "简体中文",
+                  "en": "English"}
+        for code, action in self.language_actions.items():
+            action.setText(labels[code])
+            action.setChecked(code == self.app.language_setting())
+        self.help_menu.setTitle(self.tr("&Help"))
+        self.a_help.setText(self.tr("Command line help"))
+        for widget in (*self.queues, self.detail, self.intake, self.roster, self.command_line):
+            retranslate = getattr(widget, "retranslate", None)
+            if callable(retranslate):
+                retranslate()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange and not self._closed:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        for window in list(self._popouts):
+            window.close()
+        self.app.layouts.save(self, self.app.layouts.LAST)
+        self.dock_manager.deleteLater()
+        self.closed.emit(self)
+        super().closeEvent(event)

@@ -1,0 +1,299 @@
+"""The incident queue dock: a filter bar over a sortable table with live countdowns.
+
+Several queues can be open at once (each its own filter, e.g. "my street, overdue"); they share
+the replica, each has its own :class:`IncidentQueueModel`. Double-click or Enter opens the
+incident; the countdown cell is amber from 80 % of its limit and red once overdue.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.comms.bridge import Bridge
+from console.comms.replica import ChangeSet
+from console.domain.model import FINISHED_STATES, IncidentState, Priority, Source
+from console.domain.rules import Rules
+from console.domain.sla import ClockLevel
+from console.views.incident_model import (
+    SOURCE_LABELS,
+    STATE_LABELS,
+    Column,
+    IncidentQueueModel,
+    LevelRole,
+    QueueFilter,
+    tr,
+)
+
+_LEVEL_COLOURS = {
+    ClockLevel.AMBER: (QColor("#f6c343"), QColor("#3a2a00")),
+    ClockLevel.OVERDUE: (QColor("#d93a3a"), QColor("#ffffff")),
+}
+_PRIORITY_COLOURS = {Priority.P1: QColor("#d93a3a"), Priority.P2: QColor("#e07b1a")}
+
+
+class CountdownDelegate(QStyledItemDelegate):
+    """Paints the deadline cell amber (≥ 80 % of the limit) or red (overdue), from the model's
+    level role: the 80 % rule lives in the domain, not here."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem,
+                        index: QModelIndex | QPersistentModelIndex) -> None:
+        super().initStyleOption(option, index)
+        colours = _LEVEL_COLOURS.get(index.data(LevelRole))
+        if colours is not None:
+            option.backgroundBrush = QBrush(colours[0])  # type: ignore[attr-defined]
+            option.palette.setColor(option.palette.ColorRole.Text, colours[1])  # type: ignore[attr-defined]
+            font = QFont(option.font)  # type: ignore[attr-defined]
+            font.setBold(True)
+            option.font = font  # type: ignore[attr-defined]
+
+
+class PriorityDelegate(QStyledItemDelegate):
+    def initStyleOption(self, option: QStyleOptionViewItem,
+                        index: QModelIndex | QPersistentModelIndex) -> None:
+        super().initStyleOption(option, index)
+        incident = index.data(Qt.ItemDataRole.UserRole)
+        colour = _PRIORITY_COLOURS.get(incident.priority) if incident is not None else None
+        if colour is not None:
+            option.palette.setColor(option.palette.ColorRole.Text, colour)  # type: ignore[attr-defined]
+            font = QFont(option.font)  # type: ignore[attr-defined]
+            font.setBold(True)
+            option.font = font  # type: ignore[attr-defined]
+
+
+class QueueTable(QTableView):
+    """The table; Enter opens the current incident (double-click too)."""
+
+    activated_incident = Signal(str)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self._open(self.currentIndex())
+            return
+        super().keyPressEvent(event)
+
+    def _open(self, index: QModelIndex) -> None:
+        incident = index.siblingAtColumn(0).data(Qt.ItemDataRole.UserRole)
+        if incident is not None:
+            self.activated_incident.emit(incident.id)
+
+
+class IncidentQueue(QWidget):
+    """One queue: filter bar, table and a count.
+
+    Signals:
+        open_incident(str): the user opened an incident (double-click or Enter).
+        current_incident(str): the selection moved to an incident.
+    """
+
+    open_incident = Signal(str)
+    current_incident = Signal(str)
+
+    def __init__(self, bridge: Bridge, rules: Rules, parent: QWidget | None = None, *,
+                 language: str | None = None) -> None:
+        super().__init__(parent)
+        self.bridge = bridge
+        self.rules = rules
+        self.model = IncidentQueueModel(bridge.replica, language=language, rules=rules,
+                                        parent=self)
+        self.model.set_filter(QueueFilter.open_cases())
+        self.model.sort(Column.DEADLINE, Qt.SortOrder.AscendingOrder)
+
+        self.search = QLineEdit(self)
+        self.search.setObjectName("queueSearch")
+        self.search.setClearButtonEnabled(True)
+        self.state = QComboBox(self)
+        self.state.setObjectName("queueState")
+        self.priority = QComboBox(self)
+        self.priority.setObjectName("queuePriority")
+        self.source = QComboBox(self)
+        self.source.setObjectName("queueSource")
+        self.overdue = QCheckBox(self)
+        self.overdue.setObjectName("queueOverdue")
+        self.supervised = QCheckBox(self)
+        self.supervised.setObjectName("queueSupervised")
+        self.mine = QCheckBox(self)
+        self.mine.setObjectName("queueMine")
+        self.count = QLabel(self)
+        self.count.setObjectName("queueCount")
+
+        self.table = QueueTable(self)
+        self.table.setObjectName("queueTable")
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicator(Column.DEADLINE,
+                                                       Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        for column, width in ((Column.ID, 140), (Column.PRIORITY, 34), (Column.CATEGORY, 120),
+                              (Column.PLACE, 110), (Column.SOURCE, 62), (Column.STATE, 70),
+                              (Column.ASSIGNEE, 110), (Column.DEADLINE, 76),
+                              (Column.SUPERVISED, 30)):
+            self.table.setColumnWidth(column, width)
+        # What falls due first is what a controller reads first: the countdown sits right
+        # after the id and priority (the model's column numbers stay as they are).
+        header.moveSection(header.visualIndex(Column.DEADLINE), 2)
+        self.table.setItemDelegateForColumn(Column.DEADLINE, CountdownDelegate(self.table))
+        self.table.setItemDelegateForColumn(Column.PRIORITY, PriorityDelegate(self.table))
+        self.table.doubleClicked.connect(self.table._open)
+        self.table.activated_incident.connect(self.open_incident)
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.search, 1)
+        top.addWidget(self.count)
+        bar = QHBoxLayout()
+        bar.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.state, self.priority, self.source, self.overdue, self.supervised,
+                       self.mine):
+            bar.addWidget(widget)
+        bar.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(top)
+        layout.addLayout(bar)
+        layout.addWidget(self.table)
+
+        self._filter_timer = QTimer(self, singleShot=True, interval=150)
+        self._filter_timer.timeout.connect(self._apply_filter)
+        self.search.textChanged.connect(self._filter_timer.start)
+        for combo in (self.state, self.priority, self.source):
+            combo.currentIndexChanged.connect(self._apply_filter)
+        for box in (self.overdue, self.supervised, self.mine):
+            box.toggled.connect(self._apply_filter)
+        bridge.changed.connect(self._changed)
+        bridge.state_changed.connect(self._connection)
+        self.model.start_ticking(1000)
+        self.retranslate()
+
+    # -- filter --------------------------------------------------------------------------------
+
+    def queue_filter(self) -> QueueFilter:
+        """The filter the bar describes."""
+        state = self.state.currentData()
+        if state == "open":
+            states = frozenset(s for s in IncidentState if s not in FINISHED_STATES)
+        elif state:
+            states = frozenset({IncidentState(state)})
+        else:
+            states = frozenset()
+        priority = self.priority.currentData()
+        source = self.source.currentData()
+        user = self.bridge.replica.user
+        return QueueFilter(
+            states=states,
+            priorities=frozenset({Priority(priority)}) if priority else frozenset(),
+            sources=frozenset({Source(source)}) if source else frozenset(),
+            overdue_only=self.overdue.isChecked(),
+            supervised_only=self.supervised.isChecked(),
+            mine=(user.department or user.username) if self.mine.isChecked() and user else None,
+            text=self.search.text().strip(),
+        )
+
+    def set_filter(self, queue_filter: QueueFilter) -> None:
+        self.model.set_filter(queue_filter)
+        self._update_count()
+
+    def _apply_filter(self, *_: Any) -> None:
+        self.set_filter(self.queue_filter())
+
+    # -- state ---------------------------------------------------------------------------------
+
+    def settings(self) -> dict[str, Any]:
+        """What a layout remembers of this queue."""
+        return {"search": self.search.text(), "state": self.state.currentData(),
+                "priority": self.priority.currentData(), "source": self.source.currentData(),
+                "overdue": self.overdue.isChecked(), "supervised": self.supervised.isChecked(),
+                "mine": self.mine.isChecked(), "sort": int(self.model.sort_column),
+                "order": int(self.model.sort_order.value)}
+
+    def restore(self, settings: dict[str, Any]) -> None:
+        for combo, key in ((self.state, "state"), (self.priority, "priority"),
+                           (self.source, "source")):
+            found = combo.findData(settings.get(key))
+            if found >= 0:
+                combo.setCurrentIndex(found)
+        self.search.setText(str(settings.get("search", "")))
+        self.overdue.setChecked(bool(settings.get("overdue")))
+        self.supervised.setChecked(bool(settings.get("supervised")))
+        self.mine.setChecked(bool(settings.get("mine")))
+        if "sort" in settings:
+            order = Qt.SortOrder(int(settings.get("order", 0)))
+            self.table.horizontalHeader().setSortIndicator(int(settings["sort"]), order)
+        self._apply_filter()
+
+    def _changed(self, change: ChangeSet) -> None:
+        self.model.apply(change)
+        self._update_count()
+
+    def _connection(self, state: str, _detail: object) -> None:
+        self.table.setProperty("stale", state != "live")
+        self.table.setStyleSheet("" if state == "live" else "QTableView { color: #8a8a8a; }")
+
+    def _update_count(self) -> None:
+        self.count.setText(self.tr("%n incident(s)", "", self.model.rowCount()))
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        incident = current.siblingAtColumn(0).data(Qt.ItemDataRole.UserRole)
+        if incident is not None:
+            self.current_incident.emit(incident.id)
+
+    def select_incident(self, incident_id: str) -> bool:
+        row = self.model.row_of(incident_id)
+        if row < 0:
+            return False
+        self.table.selectRow(row)
+        self.table.scrollTo(self.model.index(row, 0))
+        return True
+
+    def retranslate(self) -> None:
+        self.search.setPlaceholderText(self.tr("Search id, description, address…"))
+        fill(self.state, [(self.tr("Open"), "open"), (self.tr("All states"), None)]
+             + [(tr(STATE_LABELS[s]), s.value) for s in IncidentState])
+        fill(self.priority, [(self.tr("All priorities"), None)]
+             + [(p.value, p.value) for p in Priority])
+        fill(self.source, [(self.tr("All sources"), None)]
+             + [(tr(SOURCE_LABELS[s]), s.value) for s in Source])
+        self.overdue.setText(self.tr("Overdue"))
+        self.supervised.setText(self.tr("Supervised"))
+        self.mine.setText(self.tr("Mine"))
+        self.model.retranslate()
+        self._update_count()
+
+
+def fill(combo: QComboBox, entries: list[tuple[str, Any]]) -> None:
+    """Refill a combo keeping the selected data."""
+    current = combo.currentData()
+    combo.blockSignals(True)
+    combo.clear()
+    for text, data in entries:
+        combo.addItem(text, data)
+    found = combo.findData(current)
+    combo.setCurrentIndex(found if found >= 0 else 0)
+    combo.blockSignals(False)
+
+

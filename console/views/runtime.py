@@ -1,0 +1,87 @@
+"""Starting the desktop console: Qt, the settings, the login, the event loop.
+
+One step at a time, each logged; shutdown is wired to the application's ``aboutToQuit``. An
+uncaught exception in a slot is logged and shown to the user instead of killing the console
+silently.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+import traceback
+from types import TracebackType
+from typing import Any
+
+log = logging.getLogger("console")
+
+
+def _excepthook(kind: type[BaseException], error: BaseException,
+                tb: TracebackType | None) -> None:
+    text = "".join(traceback.format_exception(kind, error, tb))
+    log.error("uncaught exception:\n%s", text)
+    from console.views.common import messages
+
+    with contextlib.suppress(RuntimeError):  # no QApplication (any more): the log has it
+        messages().error(f"Internal error: {error}. It has been logged; the console carries on.")
+
+
+def run_console(rules: Any, *, hub: str | None = None, user: str | None = None,
+                password: str | None = None, language: str | None = None,
+                embedded_url: str | None = None, quit_after: float | None = None) -> int:
+    """Run the console until its last window closes; returns the exit status.
+
+    ``embedded_url`` is the hub this process started ("this computer"), if any: the caller
+    starts and stops it, since the views reach a hub only over the wire.
+    """
+
+    if "QTWEBENGINE_CHROMIUM_FLAGS" not in os.environ and os.geteuid() == 0:
+        os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = "--no-sandbox"
+    try:
+        from PySide6.QtCore import QSettings, QTimer
+        from PySide6.QtWidgets import QApplication
+    except ImportError as error:  # the system libraries Qt needs are missing
+        print(f"Qt cannot start: {error}.\nInstall what it needs with: "
+              "sudo installer/debian-packages.sh", file=sys.stderr)
+        return 2
+
+    log.info("starting Qt")
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Linkage Console")
+    app.setOrganizationName("linkage-console")
+    app.setQuitOnLastWindowClosed(False)
+    sys.excepthook = _excepthook
+
+    from console.views.app import ConsoleApp
+    from console.views.login import hub_url
+
+    settings = QSettings()
+    if language:
+        settings.setValue("language", language)
+    console = ConsoleApp(rules, settings, embedded_url=embedded_url)
+    console.exit_on_quit = True
+    if password is not None and user:
+        url = embedded_url if embedded_url and not hub else hub_url(hub or "")
+        log.info("logging in to %s as %s", url, user)
+        console.log_in(url, user, password)
+        console.bridge.state_changed.connect(
+            lambda state, detail: _login_failed(console, state, detail, hub, user))
+    else:
+        log.info("login dialog for %s", hub or "a hub")
+        console.show_login(hub=hub, user=user)
+    console.bridge.logged_in.connect(
+        lambda who: log.info("logged in as %s (%s)", who.username, ", ".join(who.roles)))
+    app.aboutToQuit.connect(console.bridge.shutdown)
+    if quit_after is not None:
+        QTimer.singleShot(int(quit_after * 1000), console.quit)
+    return app.exec()
+
+
+def _login_failed(console: Any, state: str, detail: object, hub: str | None,
+                  user: str) -> None:
+    if state == "auth_failed" and not console.windows and console.login_dialog is None:
+        print(f"login refused: {detail}", file=sys.stderr)
+        console.show_login(hub=hub, user=user)

@@ -1,0 +1,123 @@
+"""The status bar: connection state, seconds since the last event, user and role, the clock.
+
+And the banner a controller cannot miss while the hub is out of reach: the console keeps
+showing the last state it had, marked stale, and says that actions are refused until it is back.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+
+from console.comms.bridge import Bridge
+from console.comms.replica import ChangeSet, UserInfo
+
+CONTEXT = "ConnectionStatus"
+STATE_TEXT = {
+    "connecting": QT_TRANSLATE_NOOP("ConnectionStatus", "Connecting…"),
+    "syncing": QT_TRANSLATE_NOOP("ConnectionStatus", "Synchronising…"),
+    "live": QT_TRANSLATE_NOOP("ConnectionStatus", "Live"),
+    "reconnecting": QT_TRANSLATE_NOOP("ConnectionStatus", "Reconnecting…"),
+    "auth_failed": QT_TRANSLATE_NOOP("ConnectionStatus", "Login refused"),
+    "stopped": QT_TRANSLATE_NOOP("ConnectionStatus", "Not connected"),
+}
+ROLE_TEXT = {
+    "call_taker": QT_TRANSLATE_NOOP("Roles", "call taker"),
+    "controller": QT_TRANSLATE_NOOP("Roles", "controller"),
+    "duty_leader": QT_TRANSLATE_NOOP("Roles", "duty leader"),
+    "department": QT_TRANSLATE_NOOP("Roles", "department desk"),
+    "liaison": QT_TRANSLATE_NOOP("Roles", "police liaison"),
+    "police": QT_TRANSLATE_NOOP("Roles", "police"),
+    "field": QT_TRANSLATE_NOOP("Roles", "field unit"),
+    "viewer": QT_TRANSLATE_NOOP("Roles", "viewer"),
+    "admin": QT_TRANSLATE_NOOP("Roles", "administrator"),
+}
+_COLOURS = {"live": "#1e8e3e", "connecting": "#b06000", "syncing": "#b06000",
+            "reconnecting": "#c5221f", "auth_failed": "#c5221f", "stopped": "#c5221f"}
+
+
+def state_text(state: str) -> str:
+    return QCoreApplication.translate(CONTEXT, STATE_TEXT.get(state, state))
+
+
+def roles_text(user: UserInfo) -> str:
+    return ", ".join(QCoreApplication.translate("Roles", ROLE_TEXT.get(r, r)) for r in user.roles)
+
+
+class ConnectionBanner(QLabel):
+    """A red strip over the docks while the console is not live."""
+
+    def __init__(self, bridge: Bridge, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("connectionBanner")
+        self.setWordWrap(True)
+        self.setStyleSheet("QLabel { background: #c5221f; color: white; padding: 4px 8px;"
+                           " font-weight: bold; }")
+        self.bridge = bridge
+        bridge.state_changed.connect(self._state)
+        self._state(bridge.state, bridge.state_detail)
+
+    def _state(self, state: str, detail: object) -> None:
+        if state == "live" or (state in ("connecting", "syncing", "stopped")
+                               and self.bridge.replica.user is None):
+            self.hide()
+            return
+        text = self.tr("Not connected to the hub ({state}). The queue shows the last known "
+                       "state and is not updating; actions are refused until the connection "
+                       "is back.").format(state=state_text(state))
+        delay = getattr(detail, "delay", None)
+        if state == "reconnecting" and delay is not None:
+            text += " " + self.tr("Next attempt in {seconds:.1f} s.").format(seconds=delay)
+        self.setText(text)
+        self.show()
+
+
+class ConsoleStatusBar(QStatusBar):
+    """Connection state, seconds since the last event, user and role, and the clock."""
+
+    def __init__(self, bridge: Bridge, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("statusBar")
+        self.bridge = bridge
+        self.connection = QLabel(self)
+        self.connection.setObjectName("statusConnection")
+        self.last_event = QLabel(self)
+        self.last_event.setObjectName("statusLastEvent")
+        self.user = QLabel(self)
+        self.user.setObjectName("statusUser")
+        self.clock = QLabel(self)
+        self.clock.setObjectName("statusClock")
+        for label in (self.connection, self.last_event, self.user, self.clock):
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.addPermanentWidget(label)
+        self._last_event_at: float | None = None
+        bridge.state_changed.connect(self._state)
+        bridge.changed.connect(self._changed)
+        bridge.logged_in.connect(lambda _user: self.refresh())
+        self._timer = QTimer(self, interval=1000)
+        self._timer.timeout.connect(self.refresh)
+        self._timer.start()
+        self._state(bridge.state, bridge.state_detail)
+
+    def _state(self, state: str, _detail: object) -> None:
+        self.connection.setText("● " + state_text(state))
+        self.connection.setStyleSheet(f"QLabel {{ color: {_COLOURS.get(state, '#555')};"
+                                      " font-weight: bold; }")
+        self.refresh()
+
+    def _changed(self, change: ChangeSet) -> None:
+        if change.events or change.reset:
+            self._last_event_at = time.monotonic()
+
+    def refresh(self) -> None:
+        if self._last_event_at is None:
+            self.last_event.setText(self.tr("No event yet"))
+        else:
+            seconds = int(time.monotonic() - self._last_event_at)
+            self.last_event.setText(self.tr("Last event %n s ago", "", seconds))
+        user = self.bridge.replica.user
+        self.user.setText(f"{user.display_name} ({roles_text(user)})" if user else "")
+        self.clock.setText(datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S"))
