@@ -35,7 +35,7 @@ from console.views.status import ConnectionBanner, ConsoleStatusBar, roles_text
 if TYPE_CHECKING:
     from console.views.app import ConsoleApp
 
-#: Bumped when the docks change so that an old saved state is not forced onto new docks.
+# Bumped when the docks change so that an old saved state is not forced onto new docks.
 LAYOUT_VERSION = 1
 
 

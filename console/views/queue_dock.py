@@ -148,9 +148,9 @@ class IncidentQueue(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
-        for column, width in ((Column.ID, 140), (Column.PRIORITY, 34), (Column.CATEGORY, 120),
+        for column, width in ((Column.ID, 140), (Column.PRIORITY, 44), (Column.CATEGORY, 120),
                               (Column.PLACE, 110), (Column.SOURCE, 62), (Column.STATE, 70),
-                              (Column.ASSIGNEE, 110), (Column.DEADLINE, 76),
+                              (Column.ASSIGNEE, 110), (Column.DEADLINE, 96),
                               (Column.SUPERVISED, 30)):
             self.table.setColumnWidth(column, width)
         # What falls due first is what a controller reads first: the countdown sits right

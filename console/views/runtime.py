@@ -22,10 +22,14 @@ def _excepthook(kind: type[BaseException], error: BaseException,
                 tb: TracebackType | None) -> None:
     text = "".join(traceback.format_exception(kind, error, tb))
     log.error("uncaught exception:\n%s", text)
+    from PySide6.QtCore import QCoreApplication
+
     from console.views.common import messages
 
     with contextlib.suppress(RuntimeError):  # no QApplication (any more): the log has it
-        messages().error(f"Internal error: {error}. It has been logged; the console carries on.")
+        messages().error(QCoreApplication.translate(
+            "Console", "Internal error: {error}. It has been logged; the console carries on.")
+            .format(error=error))
 
 
 def run_console(rules: Any, *, hub: str | None = None, user: str | None = None,

@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""The README's screenshots: the console on a small seeded district, in English and Chinese.
+
+    S="-screen 0 1600x950x24"
+    xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py en docs/console-en.png
+    xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py zh_CN docs/console-zh.png
+
+A hub runs in this process on a temporary SQLite file with the test district's geography; some
+incidents are registered "earlier" through a store whose clock is set back, so the queue shows
+countdowns that are fine, amber and overdue. The console logs in as a controller, opens the
+first incident, and the whole screen is grabbed.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import tempfile
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from PySide6.QtCore import QSettings, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from console.domain.model import Actor, Role  # noqa: E402
+from console.domain.rules import Rules  # noqa: E402
+from console.hub.embedded import EmbeddedHub  # noqa: E402
+from console.store.store import Store  # noqa: E402
+from console.store.writer import Command  # noqa: E402
+from console.views.app import ConsoleApp  # noqa: E402
+from tests.geo import small_geography  # noqa: E402
+
+CATEGORIES = ["env.noise_construction", "city.streetlight", "utility.water_main_burst",
+              "city.road_damage", "city.garbage_collection", "safety.fire_hazard",
+              "city.street_vendor", "env.open_burning", "safety.gas_leak", "env.green_space"]
+DESCRIPTIONS = ["工地夜间施工噪声扰民", "路灯不亮，行人不便", "自来水管爆裂，路面积水",
+                "人行道路面破损", "垃圾桶满溢无人清运", "楼道堆放杂物存在火灾隐患",
+                "占道经营影响通行", "露天焚烧垃圾", "闻到燃气味", "绿化带被破坏"]
+
+
+def seed(url: str, rules: Rules) -> None:
+    now = datetime.now(UTC)
+    rng = random.Random(11)
+    admin = Actor("admin", frozenset({Role.ADMIN}))
+    ctl = Actor("wang", frozenset({Role.CONTROLLER}))
+    store = Store(url, rules)
+    store.accounts.create_user("wang", "demo", ["controller"], now=now, display_name="王调度")
+    units = [(Command(str(uuid.uuid4()), "unit.register", {
+        "id": f"U{n:03d}", "name": f"{kind_zh}{n}", "type": kind, "status": status,
+        "street": street, "tier": 3 if kind == "grid_worker" else None}), admin)
+        for n, (kind, kind_zh, status, street) in enumerate(
+            [(k, z, s, st) for k, z in (("grid_worker", "网格员"), ("patrol", "巡逻"),
+                                         ("urban_management", "城管"))
+             for s in ("available", "available", "busy", "off_duty")
+             for st in ("street.mengzhuiwan", "street.shuangqiaozi")], start=1)]
+    store.execute_batch(units)
+    store.close()
+    for minutes_ago in (150, 40, 12, 8, 5, 3, 1, 0):
+        def clock(m: int = minutes_ago) -> datetime:
+            return datetime.now(UTC) - timedelta(minutes=m)
+
+        past = Store(url, rules, clock=clock)
+        batch = []
+        for _ in range(rng.randint(2, 5)):
+            n = rng.randrange(len(CATEGORIES))
+            batch.append((Command(str(uuid.uuid4()), "incident.create", {
+                "source": rng.choice(["hotline", "hotline", "grid", "public", "department"]),
+                "category": CATEGORIES[n], "priority": rng.choice(["P1", "P2", "P3", "P3"]),
+                "description": DESCRIPTIONS[n],
+                "location": {"lat": 30.66 + rng.random() * 0.01,
+                             "lon": 104.09 + rng.random() * 0.02,
+                             "address": f"建设路 {rng.randint(1, 200)} 号"},
+                "reporter": {"name": rng.choice(["张先生", "李女士", "王先生"]),
+                             "phone": f"1380000{rng.randint(0, 9999):04d}"}}), ctl))
+        results, _ = past.execute_batch(batch)
+        accepted = [(Command(str(uuid.uuid4()), "incident.accept", {"id": r.data["id"]}), ctl)
+                    for r in results if r.ok and rng.random() < 0.5]
+        past.execute_batch(accepted)
+        past.close()
+
+
+def main() -> None:
+    language = sys.argv[1] if len(sys.argv) > 1 else "en"
+    out = Path(sys.argv[2] if len(sys.argv) > 2 else f"console-{language}.png")
+    folder = Path(tempfile.mkdtemp())
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
+    rules = Rules.load(geography=small_geography())
+    url = f"sqlite:///{folder / 'demo.db'}"
+    seed(url, rules)
+    store = Store(url, rules)
+    hub = EmbeddedHub(store, rules).start()
+    app = QApplication.instance() or QApplication([])
+    settings = QSettings()
+    settings.setValue("language", language)
+    console = ConsoleApp(rules, settings)
+    console.log_in(hub.url, "wang", "demo")
+
+    def shoot() -> None:
+        window = console.windows[0]
+        window.showMaximized()
+        ids = window.queue.model.incident_ids()
+        if ids:
+            window.open_incident(ids[0])
+        QTimer.singleShot(2000, lambda: (window.screen().grabWindow(0).save(str(out)),
+                                         print("saved", out), console.quit(), app.quit()))
+
+    def wait() -> None:
+        if console.windows and console.bridge.state == "live":
+            QTimer.singleShot(1500, shoot)
+        else:
+            QTimer.singleShot(200, wait)
+
+    QTimer.singleShot(200, wait)
+    QTimer.singleShot(60_000, app.quit)
+    app.exec()
+    hub.stop()
+    store.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1683 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>CommandLine</name>
+    <message>
+        <source>{id} accepted.</source>
+        <translation>{id} 已受理。</translation>
+    </message>
+    <message>
+        <source>{id} rejected.</source>
+        <translation>{id} 不予受理。</translation>
+    </message>
+    <message>
+        <source>{unit} dispatched to {id}.</source>
+        <translation>已派遣 {unit} 处置 {id}。</translation>
+    </message>
+    <message>
+        <source>{id} is now {status}.</source>
+        <translation>{id} 状态已改为{status}。</translation>
+    </message>
+    <message>
+        <source>{id} closed.</source>
+        <translation>{id} 已结案。</translation>
+    </message>
+    <message>
+        <source>{id}: verification recorded.</source>
+        <translation>{id}：核查结果已记录。</translation>
+    </message>
+    <message>
+        <source>{id} assigned.</source>
+        <translation>{id} 已交办。</translation>
+    </message>
+    <message>
+        <source>Note added to {id}.</source>
+        <translation>已为 {id} 添加备注。</translation>
+    </message>
+    <message>
+        <source>{id} escalated to the police.</source>
+        <translation>{id} 已移交公安。</translation>
+    </message>
+    <message>
+        <source>{id} merged into {into}.</source>
+        <translation>{id} 已合并到 {into}。</translation>
+    </message>
+    <message>
+        <source>{id} reopened.</source>
+        <translation>{id} 已重新启动。</translation>
+    </message>
+    <message>
+        <source>Sending…</source>
+        <extracomment>The word a completion inserts (the popup shows a longer label).</extracomment>
+        <translation>正在发送…</translation>
+    </message>
+    <message>
+        <source>Offline: not connected to the hub; the command was not sent.</source>
+        <translation>离线：未连接到服务器，命令未发送。</translation>
+    </message>
+    <message>
+        <source>reporter satisfied</source>
+        <translation>反映人满意</translation>
+    </message>
+    <message>
+        <source>reporter not satisfied</source>
+        <translation>反映人不满意</translation>
+    </message>
+    <message>
+        <source>Command — H for help (A 123 accept, D 123 U45 …)</source>
+        <translation>命令 — 输入 H 查看帮助（A 123 受理，D 123 U45 派遣…）</translation>
+    </message>
+    <message>
+        <source>A &lt;incident&gt;</source>
+        <translation>A &lt;事件号&gt;</translation>
+    </message>
+    <message>
+        <source>accept</source>
+        <translation>受理</translation>
+    </message>
+    <message>
+        <source>R &lt;incident&gt; &lt;reason…&gt;</source>
+        <translation>R &lt;事件号&gt; &lt;理由…&gt;</translation>
+    </message>
+    <message>
+        <source>reject, with a reason</source>
+        <translation>不予受理（须说明理由）</translation>
+    </message>
+    <message>
+        <source>D &lt;incident&gt; &lt;unit&gt; [&lt;unit&gt;…]</source>
+        <translation>D &lt;事件号&gt; &lt;力量&gt; [&lt;力量&gt;…]</translation>
+    </message>
+    <message>
+        <source>dispatch field units</source>
+        <translation>派遣外勤力量</translation>
+    </message>
+    <message>
+        <source>F &lt;incident&gt;</source>
+        <translation>F &lt;事件号&gt;</translation>
+    </message>
+    <message>
+        <source>find and open an incident</source>
+        <translation>查找并打开事件</translation>
+    </message>
+    <message>
+        <source>N</source>
+        <translation>N</translation>
+    </message>
+    <message>
+        <source>new intake</source>
+        <translation>新建登记</translation>
+    </message>
+    <message>
+        <source>S &lt;unit&gt; [&lt;unit&gt;…] &lt;status&gt;</source>
+        <translation>S &lt;力量&gt; [&lt;力量&gt;…] &lt;状态&gt;</translation>
+    </message>
+    <message>
+        <source>unit status: off_duty, available, busy, out_of_service</source>
+        <translation>设置力量状态：off_duty（下班）、available（空闲）、busy（忙碌）、out_of_service（停用）</translation>
+    </message>
+    <message>
+        <source>C &lt;incident&gt;</source>
+        <translation>C &lt;事件号&gt;</translation>
+    </message>
+    <message>
+        <source>close</source>
+        <translation>结案</translation>
+    </message>
+    <message>
+        <source>V &lt;incident&gt; ok|fail [&lt;note…&gt;]</source>
+        <translation>V &lt;事件号&gt; ok|fail [&lt;备注…&gt;]</translation>
+    </message>
+    <message>
+        <source>verify by callback (fail needs a note)</source>
+        <translation>回访核查（fail 须填写备注）</translation>
+    </message>
+    <message>
+        <source>G &lt;incident&gt; [&lt;department&gt; [&lt;co-handler&gt;…]]</source>
+        <translation>G &lt;事件号&gt; [&lt;主办部门&gt; [&lt;协办部门&gt;…]]</translation>
+    </message>
+    <message>
+        <source>assign to a department</source>
+        <translation>交办部门</translation>
+    </message>
+    <message>
+        <source>X &lt;incident&gt; &lt;text…&gt;</source>
+        <translation>X &lt;事件号&gt; &lt;内容…&gt;</translation>
+    </message>
+    <message>
+        <source>add a note</source>
+        <translation>添加备注</translation>
+    </message>
+    <message>
+        <source>E &lt;incident&gt; &lt;reason…&gt;</source>
+        <translation>E &lt;事件号&gt; &lt;理由…&gt;</translation>
+    </message>
+    <message>
+        <source>escalate to the police</source>
+        <translation>移交公安</translation>
+    </message>
+    <message>
+        <source>M &lt;incident&gt; &lt;into&gt;</source>
+        <translation>M &lt;事件号&gt; &lt;目标事件号&gt;</translation>
+    </message>
+    <message>
+        <source>merge a duplicate into another incident</source>
+        <translation>将重复事件合并到另一事件</translation>
+    </message>
+    <message>
+        <source>O &lt;incident&gt; &lt;reason…&gt;</source>
+        <translation>O &lt;事件号&gt; &lt;理由…&gt;</translation>
+    </message>
+    <message>
+        <source>reopen a closed incident</source>
+        <translation>重新启动已结案事件</translation>
+    </message>
+    <message>
+        <source>H</source>
+        <translation>H</translation>
+    </message>
+    <message>
+        <source>this help</source>
+        <translation>显示本帮助</translation>
+    </message>
+    <message>
+        <source>Missing {what}. Usage: {usage}</source>
+        <extracomment>Statuses a dispatcher sets by hand (the others follow from assignments).</extracomment>
+        <translation>缺少{what}。用法：{usage}</translation>
+    </message>
+    <message>
+        <source>&apos;{token}&apos; is not an incident number (123 or CH-20261127-000123).</source>
+        <translation>“{token}”不是事件号（应为 123 或 CH-20261127-000123 形式）。</translation>
+    </message>
+    <message>
+        <source>No incident numbered {number} is on this console.</source>
+        <translation>本控制台上没有编号为 {number} 的事件。</translation>
+    </message>
+    <message>
+        <source>{number} could be {candidates}; type the full id.</source>
+        <translation>{number} 可能是 {candidates}，请输入完整编号。</translation>
+    </message>
+    <message>
+        <source>No unit &apos;{token}&apos; is on this console.</source>
+        <translation>本控制台上没有力量“{token}”。</translation>
+    </message>
+    <message>
+        <source>&apos;{token}&apos; could be {candidates}.</source>
+        <translation>“{token}”可能是 {candidates}。</translation>
+    </message>
+    <message>
+        <source>&apos;{token}&apos; follows from an assignment; use D to dispatch instead.</source>
+        <translation>“{token}”状态由派遣任务决定，请改用 D 命令派遣。</translation>
+    </message>
+    <message>
+        <source>&apos;{token}&apos; is not a status; use {statuses}.</source>
+        <translation>“{token}”不是有效状态，可用状态：{statuses}。</translation>
+    </message>
+    <message>
+        <source>There is no department &apos;{token}&apos;.</source>
+        <translation>没有部门“{token}”。</translation>
+    </message>
+    <message>
+        <source>Type a command; H lists them.</source>
+        <translation>请输入命令；输入 H 查看命令列表。</translation>
+    </message>
+    <message>
+        <source>Unknown command &apos;{verb}&apos;; type H for the list.</source>
+        <translation>未知命令“{verb}”；输入 H 查看命令列表。</translation>
+    </message>
+    <message>
+        <source>Too many words (&apos;{extra}&apos;). Usage: {usage}</source>
+        <translation>多余的内容（“{extra}”）。用法：{usage}</translation>
+    </message>
+    <message>
+        <source>the incident number</source>
+        <translation>事件号</translation>
+    </message>
+    <message>
+        <source>a unit</source>
+        <translation>力量</translation>
+    </message>
+    <message>
+        <source>the status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>ok or fail</source>
+        <translation>ok 或 fail</translation>
+    </message>
+    <message>
+        <source>&apos;{token}&apos; is neither ok nor fail.</source>
+        <translation>“{token}”既不是 ok 也不是 fail。</translation>
+    </message>
+    <message>
+        <source>Say why the reporter is not satisfied: V {number} fail &lt;note…&gt;</source>
+        <translation>请说明反映人不满意的原因：V {number} fail &lt;备注…&gt;</translation>
+    </message>
+    <message>
+        <source>the incident to merge into</source>
+        <translation>要合并到的事件</translation>
+    </message>
+    <message>
+        <source>a reason</source>
+        <translation>理由</translation>
+    </message>
+    <message>
+        <source>the note</source>
+        <translation>备注内容</translation>
+    </message>
+    <message>
+        <source>Commands (123 = the incident&apos;s short number):</source>
+        <translation>命令（123 = 事件短号）：</translation>
+    </message>
+</context>
+<context>
+    <name>ConnectionBanner</name>
+    <message>
+        <source>Not connected to the hub ({state}). The queue shows the last known state and is not updating; actions are refused until the connection is back.</source>
+        <translation>未连接到服务器（{state}）。工单队列显示的是最后已知状态，不再更新；连接恢复前无法执行任何操作。</translation>
+    </message>
+    <message>
+        <source>Next attempt in {seconds:.1f} s.</source>
+        <translation>{seconds:.1f} 秒后重试。</translation>
+    </message>
+</context>
+<context>
+    <name>ConnectionStatus</name>
+    <message>
+        <source>Connecting…</source>
+        <translation>正在连接…</translation>
+    </message>
+    <message>
+        <source>Synchronising…</source>
+        <translation>正在同步…</translation>
+    </message>
+    <message>
+        <source>Live</source>
+        <translation>实时</translation>
+    </message>
+    <message>
+        <source>Reconnecting…</source>
+        <translation>正在重连…</translation>
+    </message>
+    <message>
+        <source>Login refused</source>
+        <translation>登录被拒绝</translation>
+    </message>
+    <message>
+        <source>Not connected</source>
+        <translation>未连接</translation>
+    </message>
+</context>
+<context>
+    <name>Console</name>
+    <message>
+        <source>Internal error: {error}. It has been logged; the console carries on.</source>
+        <translation>内部错误：{error}。已记入日志，调度台继续运行。</translation>
+    </message>
+</context>
+<context>
+    <name>ConsoleStatusBar</name>
+    <message>
+        <source>No event yet</source>
+        <translation>尚无事件</translation>
+    </message>
+    <message numerus="yes">
+        <source>Last event %n s ago</source>
+        <translation>
+            <numerusform>最近事件：%n 秒前</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>IncidentActions</name>
+    <message>
+        <source>Dispatched</source>
+        <translation>已派遣</translation>
+    </message>
+    <message>
+        <source>Acknowledged</source>
+        <translation>已确认</translation>
+    </message>
+    <message>
+        <source>En route</source>
+        <translation>在途</translation>
+    </message>
+    <message>
+        <source>On scene</source>
+        <translation>已到场</translation>
+    </message>
+    <message>
+        <source>Cleared</source>
+        <translation>已撤离</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>Callback to the reporter</source>
+        <translation>电话回访反映人</translation>
+    </message>
+    <message>
+        <source>On site</source>
+        <translation>现场核查</translation>
+    </message>
+    <message>
+        <source>hours</source>
+        <translation>小时</translation>
+    </message>
+    <message>
+        <source>working days</source>
+        <translation>工作日</translation>
+    </message>
+    <message>
+        <source>minutes</source>
+        <translation>分钟</translation>
+    </message>
+    <message>
+        <source>Required.</source>
+        <translation>必填。</translation>
+    </message>
+    <message>
+        <source>position unknown</source>
+        <translation>位置未知</translation>
+    </message>
+    <message>
+        <source>{m} m</source>
+        <translation>{m} 米</translation>
+    </message>
+    <message>
+        <source>{km:.1f} km</source>
+        <translation>{km:.1f} 公里</translation>
+    </message>
+    <message>
+        <source>Merge into another incident</source>
+        <translation>合并到其他事件</translation>
+    </message>
+    <message>
+        <source>Merge into</source>
+        <translation>合并到</translation>
+    </message>
+    <message>
+        <source>An incident cannot be merged into itself.</source>
+        <translation>事件不能合并到自身。</translation>
+    </message>
+    <message>
+        <source>Assign to a department</source>
+        <translation>交办部门</translation>
+    </message>
+    <message>
+        <source>Lead department</source>
+        <translation>主办部门</translation>
+    </message>
+    <message>
+        <source>Co-handling departments</source>
+        <translation>协办部门</translation>
+    </message>
+    <message>
+        <source>The lead department cannot also be a co-handler.</source>
+        <translation>主办部门不能同时作为协办部门。</translation>
+    </message>
+    <message>
+        <source>Dispatch a unit</source>
+        <translation>派遣力量</translation>
+    </message>
+    <message>
+        <source>Unit</source>
+        <translation>力量</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Distance</source>
+        <translation>距离</translation>
+    </message>
+    <message>
+        <source>Choose an available unit.</source>
+        <translation>请选择一个空闲力量。</translation>
+    </message>
+    <message>
+        <source>Verify the result</source>
+        <translation>核查办理结果</translation>
+    </message>
+    <message>
+        <source>The reporter is satisfied</source>
+        <translation>反映人满意</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>核查方式</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Say why the result is not satisfactory.</source>
+        <translation>请说明不满意的原因。</translation>
+    </message>
+    <message>
+        <source>Request an extension</source>
+        <translation>申请延期</translation>
+    </message>
+    <message>
+        <source>Deadline</source>
+        <translation>时限</translation>
+    </message>
+    <message>
+        <source>Extra time</source>
+        <translation>延长时间</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>理由</translation>
+    </message>
+    <message>
+        <source>No deadline is running.</source>
+        <translation>当前没有正在计时的时限。</translation>
+    </message>
+    <message>
+        <source>Refuse an extension</source>
+        <translation>驳回延期申请</translation>
+    </message>
+    <message>
+        <source>Approve an extension</source>
+        <translation>批准延期申请</translation>
+    </message>
+    <message>
+        <source>Request</source>
+        <translation>申请</translation>
+    </message>
+    <message>
+        <source>No request is waiting.</source>
+        <translation>没有待审批的延期申请。</translation>
+    </message>
+    <message>
+        <source>Unit progress</source>
+        <translation>力量进展</translation>
+    </message>
+    <message>
+        <source>Assignment</source>
+        <translation>派遣任务</translation>
+    </message>
+    <message>
+        <source>New status</source>
+        <translation>新状态</translation>
+    </message>
+    <message>
+        <source>No unit is on the way or at the scene.</source>
+        <translation>没有在途或在现场的力量。</translation>
+    </message>
+    <message>
+        <source>Accept</source>
+        <translation>受理</translation>
+    </message>
+    <message>
+        <source>Reject…</source>
+        <translation>不予受理…</translation>
+    </message>
+    <message>
+        <source>Reject</source>
+        <translation>不予受理</translation>
+    </message>
+    <message>
+        <source>Answer…</source>
+        <translation>直接答复…</translation>
+    </message>
+    <message>
+        <source>Answer and close</source>
+        <translation>答复并结案</translation>
+    </message>
+    <message>
+        <source>Answer</source>
+        <translation>答复内容</translation>
+    </message>
+    <message>
+        <source>Merge into…</source>
+        <translation>合并到…</translation>
+    </message>
+    <message>
+        <source>Assign…</source>
+        <translation>交办…</translation>
+    </message>
+    <message>
+        <source>Dispatch unit…</source>
+        <translation>派遣力量…</translation>
+    </message>
+    <message>
+        <source>Unit progress…</source>
+        <translation>力量进展…</translation>
+    </message>
+    <message>
+        <source>Sign for</source>
+        <translation>签收</translation>
+    </message>
+    <message>
+        <source>Return…</source>
+        <translation>退单…</translation>
+    </message>
+    <message>
+        <source>Return for jurisdiction</source>
+        <translation>非本单位职责退单</translation>
+    </message>
+    <message>
+        <source>Resolve…</source>
+        <translation>办结…</translation>
+    </message>
+    <message>
+        <source>Report resolved</source>
+        <translation>办结反馈</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>办理结果</translation>
+    </message>
+    <message>
+        <source>Verify…</source>
+        <translation>核查回访…</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>结案</translation>
+    </message>
+    <message>
+        <source>Reopen…</source>
+        <translation>重新启动…</translation>
+    </message>
+    <message>
+        <source>Reopen</source>
+        <translation>重新启动</translation>
+    </message>
+    <message>
+        <source>Escalate to police…</source>
+        <translation>移交公安…</translation>
+    </message>
+    <message>
+        <source>Escalate to the police</source>
+        <translation>移交公安</translation>
+    </message>
+    <message>
+        <source>Note…</source>
+        <translation>备注…</translation>
+    </message>
+    <message>
+        <source>Add a note</source>
+        <translation>添加备注</translation>
+    </message>
+    <message>
+        <source>Supervise…</source>
+        <translation>督办…</translation>
+    </message>
+    <message>
+        <source>Supervise</source>
+        <translation>督办</translation>
+    </message>
+    <message>
+        <source>Instruction</source>
+        <translation>督办意见</translation>
+    </message>
+    <message>
+        <source>Request extension…</source>
+        <translation>申请延期…</translation>
+    </message>
+    <message>
+        <source>Approve extension…</source>
+        <translation>批准延期…</translation>
+    </message>
+    <message>
+        <source>Refuse extension…</source>
+        <translation>驳回延期…</translation>
+    </message>
+</context>
+<context>
+    <name>IncidentDetail</name>
+    <message>
+        <source>Not connected to the hub; the command was not sent.</source>
+        <translation>未连接到服务器，命令未发送。</translation>
+    </message>
+    <message>
+        <source>ID</source>
+        <extracomment>The fields shown, in order: key → label.</extracomment>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>优先级</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>事件类别</translation>
+    </message>
+    <message>
+        <source>Request type</source>
+        <translation>诉求类型</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <source>Police case no.</source>
+        <translation>警情编号</translation>
+    </message>
+    <message>
+        <source>Registered</source>
+        <translation>登记时间</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>事件描述</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>Street / community / grid</source>
+        <translation>街道 / 社区 / 网格</translation>
+    </message>
+    <message>
+        <source>Reporter</source>
+        <translation>反映人</translation>
+    </message>
+    <message>
+        <source>Lead department</source>
+        <translation>主办部门</translation>
+    </message>
+    <message>
+        <source>Co-handlers</source>
+        <translation>协办部门</translation>
+    </message>
+    <message>
+        <source>Supervised</source>
+        <translation>督办</translation>
+    </message>
+    <message>
+        <source>Resolution</source>
+        <translation>办理结果</translation>
+    </message>
+    <message>
+        <source>Answer</source>
+        <translation>答复</translation>
+    </message>
+    <message>
+        <source>Verification</source>
+        <translation>核查回访</translation>
+    </message>
+    <message>
+        <source>Police</source>
+        <translation>公安</translation>
+    </message>
+    <message>
+        <source>Merged into</source>
+        <translation>已合并到</translation>
+    </message>
+    <message>
+        <source>Duplicates</source>
+        <translation>重复事件</translation>
+    </message>
+    <message>
+        <source>Not connected to the hub: this may be out of date.</source>
+        <translation>未连接到服务器：以下内容可能不是最新的。</translation>
+    </message>
+    <message>
+        <source>Unit</source>
+        <translation>力量</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Units</source>
+        <translation>力量</translation>
+    </message>
+    <message>
+        <source>Request</source>
+        <translation>申请</translation>
+    </message>
+    <message>
+        <source>Deadline</source>
+        <translation>时限</translation>
+    </message>
+    <message>
+        <source>Extra</source>
+        <translation>延长</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>理由</translation>
+    </message>
+    <message>
+        <source>Extensions</source>
+        <translation>延期</translation>
+    </message>
+    <message>
+        <source>Started</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>到期</translation>
+    </message>
+    <message>
+        <source>Remaining</source>
+        <translation>剩余</translation>
+    </message>
+    <message>
+        <source>Time limits</source>
+        <translation>办理时限</translation>
+    </message>
+    <message>
+        <source>Timeline</source>
+        <translation>流转记录</translation>
+    </message>
+    <message>
+        <source>{id} is not in this console&apos;s view.</source>
+        <translation>{id} 不在本控制台的可见范围内。</translation>
+    </message>
+    <message>
+        <source>Yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>by {who} at {when}</source>
+        <translation>{who} 于 {when}</translation>
+    </message>
+    <message>
+        <source>Acknowledged by the police</source>
+        <translation>公安已签收</translation>
+    </message>
+    <message>
+        <source>Waiting for the police</source>
+        <translation>等待公安签收</translation>
+    </message>
+    <message>
+        <source>overdue by {time}</source>
+        <translation>已超时 {time}</translation>
+    </message>
+    <message>
+        <source>{time} left</source>
+        <translation>剩余 {time}</translation>
+    </message>
+    <message>
+        <source>met</source>
+        <translation>按时</translation>
+    </message>
+    <message>
+        <source>late</source>
+        <translation>超时</translation>
+    </message>
+    <message>
+        <source>Not logged in.</source>
+        <translation>未登录。</translation>
+    </message>
+    <message>
+        <source>No incident is shown.</source>
+        <translation>未显示事件。</translation>
+    </message>
+    <message>
+        <source>Waiting for the hub&apos;s answer.</source>
+        <translation>正在等待服务器应答。</translation>
+    </message>
+    <message>
+        <source>{action}: done ({id}).</source>
+        <translation>{action}：已完成（{id}）。</translation>
+    </message>
+    <message>
+        <source>{action} refused: {reason}</source>
+        <translation>{action}被拒绝：{reason}</translation>
+    </message>
+    <message>
+        <source>&amp;Actions</source>
+        <translation>操作(&amp;A)</translation>
+    </message>
+</context>
+<context>
+    <name>IncidentQueue</name>
+    <message numerus="yes">
+        <source>%n incident(s)</source>
+        <translation>
+            <numerusform>%n 件事件</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Search id, description, address…</source>
+        <translation>搜索编号、描述、地址…</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>未结案</translation>
+    </message>
+    <message>
+        <source>All states</source>
+        <translation>全部状态</translation>
+    </message>
+    <message>
+        <source>All priorities</source>
+        <translation>全部优先级</translation>
+    </message>
+    <message>
+        <source>All sources</source>
+        <translation>全部来源</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>超时</translation>
+    </message>
+    <message>
+        <source>Supervised</source>
+        <translation>督办</translation>
+    </message>
+    <message>
+        <source>Mine</source>
+        <translation>我的</translation>
+    </message>
+</context>
+<context>
+    <name>IncidentQueueModel</name>
+    <message>
+        <source>ID</source>
+        <extracomment>``Qt.UserRole``: the :class:`Incident` of the row. The due time (aware ``datetime``) of the running clock, or None. Share of the running clock&apos;s limit used: 0.0 … 1.0, above 1.0 when overdue; None without clock. The running clock&apos;s :class:`~console.domain.sla.ClockLevel` (ok/half/amber/overdue), or None. The running :class:`~console.domain.sla.SlaClock` itself (its stage, limit, extensions), or None.</extracomment>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>优先级</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>事件类别</translation>
+    </message>
+    <message>
+        <source>Street / community</source>
+        <translation>街道 / 社区</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Assignee</source>
+        <translation>承办单位</translation>
+    </message>
+    <message>
+        <source>Next deadline</source>
+        <translation>下一时限</translation>
+    </message>
+    <message>
+        <source>Supervised</source>
+        <translation>督办</translation>
+    </message>
+    <message>
+        <source>P1</source>
+        <translation>P1</translation>
+    </message>
+    <message>
+        <source>P2</source>
+        <translation>P2</translation>
+    </message>
+    <message>
+        <source>P3</source>
+        <translation>P3</translation>
+    </message>
+    <message>
+        <source>P4</source>
+        <translation>P4</translation>
+    </message>
+    <message>
+        <source>Hotline</source>
+        <translation>热线</translation>
+    </message>
+    <message>
+        <source>Police 110</source>
+        <translation>110 分流</translation>
+    </message>
+    <message>
+        <source>Grid worker</source>
+        <translation>网格员</translation>
+    </message>
+    <message>
+        <source>Public</source>
+        <translation>群众</translation>
+    </message>
+    <message>
+        <source>Video</source>
+        <translation>视频监控</translation>
+    </message>
+    <message>
+        <source>Sensor</source>
+        <translation>物联感知</translation>
+    </message>
+    <message>
+        <source>Department</source>
+        <translation>部门</translation>
+    </message>
+    <message>
+        <source>Walk-in</source>
+        <translation>来访</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>待受理</translation>
+    </message>
+    <message>
+        <source>Accepted</source>
+        <translation>已受理</translation>
+    </message>
+    <message>
+        <source>Assigned</source>
+        <translation>已交办</translation>
+    </message>
+    <message>
+        <source>In progress</source>
+        <translation>办理中</translation>
+    </message>
+    <message>
+        <source>Resolved</source>
+        <translation>已办结</translation>
+    </message>
+    <message>
+        <source>Verified</source>
+        <translation>已核查</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>已结案</translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation>不予受理</translation>
+    </message>
+    <message>
+        <source>Merged</source>
+        <translation>已合并</translation>
+    </message>
+    <message>
+        <source>With police</source>
+        <translation>已移交公安</translation>
+    </message>
+    <message>
+        <source>Accept</source>
+        <translation>受理</translation>
+    </message>
+    <message>
+        <source>Assign</source>
+        <translation>交办</translation>
+    </message>
+    <message>
+        <source>Sign</source>
+        <translation>签收</translation>
+    </message>
+    <message>
+        <source>Arrive</source>
+        <translation>到场</translation>
+    </message>
+    <message>
+        <source>Resolve</source>
+        <translation>办结</translation>
+    </message>
+    <message>
+        <source>Reply</source>
+        <translation>答复</translation>
+    </message>
+    <message>
+        <source>{days}d {hours:02d}h</source>
+        <extracomment>Countdowns of a day or more: &quot;2d 04h&quot; (Chinese: &quot;2天04时&quot;).</extracomment>
+        <translation>{days}天{hours:02d}时</translation>
+    </message>
+</context>
+<context>
+    <name>IncidentTimeline</name>
+    <message>
+        <source>created ({source})</source>
+        <extracomment>What each event did, as the timeline says it after &quot;time actor&quot;.</extracomment>
+        <translation>登记（{source}）</translation>
+    </message>
+    <message>
+        <source>accepted</source>
+        <translation>受理</translation>
+    </message>
+    <message>
+        <source>rejected: {reason}</source>
+        <translation>不予受理：{reason}</translation>
+    </message>
+    <message>
+        <source>answered and closed: {answer}</source>
+        <translation>答复并结案：{answer}</translation>
+    </message>
+    <message>
+        <source>merged into {into}</source>
+        <translation>合并到 {into}</translation>
+    </message>
+    <message>
+        <source>assigned to {department}</source>
+        <translation>交办至{department}</translation>
+    </message>
+    <message>
+        <source>signed for ({department})</source>
+        <translation>签收（{department}）</translation>
+    </message>
+    <message>
+        <source>returned it: {reason}</source>
+        <translation>退单：{reason}</translation>
+    </message>
+    <message>
+        <source>resolved: {result}</source>
+        <translation>办结：{result}</translation>
+    </message>
+    <message>
+        <source>verified ({method}): {note}</source>
+        <translation>核查通过（{method}）：{note}</translation>
+    </message>
+    <message>
+        <source>verification failed ({method}): {note}</source>
+        <translation>核查未通过（{method}）：{note}</translation>
+    </message>
+    <message>
+        <source>closed</source>
+        <translation>结案</translation>
+    </message>
+    <message>
+        <source>reopened: {reason}</source>
+        <translation>重新启动：{reason}</translation>
+    </message>
+    <message>
+        <source>escalated to the police: {reason}</source>
+        <translation>移交公安：{reason}</translation>
+    </message>
+    <message>
+        <source>acknowledged for the police</source>
+        <translation>公安签收</translation>
+    </message>
+    <message>
+        <source>returned it for the police: {cause}</source>
+        <translation>公安退回：{cause}</translation>
+    </message>
+    <message>
+        <source>reported the police disposition: {disposition}</source>
+        <translation>反馈公安处置结果：{disposition}</translation>
+    </message>
+    <message>
+        <source>noted: {text}</source>
+        <translation>备注：{text}</translation>
+    </message>
+    <message>
+        <source>supervised: {note}</source>
+        <translation>督办：{note}</translation>
+    </message>
+    <message>
+        <source>asked for {extra} more on the {stage} deadline: {reason}</source>
+        <translation>申请{stage}时限延期 {extra}：{reason}</translation>
+    </message>
+    <message>
+        <source>approved extension {request}</source>
+        <translation>批准延期申请 {request}</translation>
+    </message>
+    <message>
+        <source>refused extension {request}: {reason}</source>
+        <translation>驳回延期申请 {request}：{reason}</translation>
+    </message>
+    <message>
+        <source>dispatched {unit}</source>
+        <translation>派遣 {unit}</translation>
+    </message>
+    <message>
+        <source>reported {unit} {status}</source>
+        <translation>报告 {unit} {status}</translation>
+    </message>
+    <message>
+        <source>Pending</source>
+        <translation>待审批</translation>
+    </message>
+    <message>
+        <source>Approved</source>
+        <translation>已批准</translation>
+    </message>
+    <message>
+        <source>Refused</source>
+        <translation>已驳回</translation>
+    </message>
+    <message>
+        <source>took in duplicate {id}</source>
+        <translation>并入重复事件 {id}</translation>
+    </message>
+    <message>
+        <source>{time} {actor} {what}</source>
+        <translation>{time} {actor} {what}</translation>
+    </message>
+    <message>
+        <source>satisfied</source>
+        <translation>满意</translation>
+    </message>
+</context>
+<context>
+    <name>IntakeForm</name>
+    <message>
+        <source>Not connected to the hub; the incident was not registered.</source>
+        <translation>未连接到服务器，事件未登记。</translation>
+    </message>
+    <message>
+        <source>Search in Chinese, pinyin or English</source>
+        <translation>可用中文、拼音或英文搜索</translation>
+    </message>
+    <message>
+        <source>lat, lon — e.g. 30.6675, 104.0925</source>
+        <translation>纬度, 经度 — 例如 30.6675, 104.0925</translation>
+    </message>
+    <message>
+        <source>Answered on the phone</source>
+        <translation>电话中已直接答复</translation>
+    </message>
+    <message>
+        <source>Register (Ctrl+Enter)</source>
+        <translation>登记（Ctrl+Enter）</translation>
+    </message>
+    <message>
+        <source>Register and merge into selected</source>
+        <translation>登记并合并到所选事件</translation>
+    </message>
+    <message>
+        <source>Clear (Esc)</source>
+        <translation>清空（Esc）</translation>
+    </message>
+    <message>
+        <source>Caller phone</source>
+        <translation>来电号码</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <source>Police case no.</source>
+        <translation>警情编号</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>事件类别</translation>
+    </message>
+    <message>
+        <source>Request type</source>
+        <translation>诉求类型</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>优先级</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>事件描述</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>Location</source>
+        <translation>位置</translation>
+    </message>
+    <message>
+        <source>Reporter name</source>
+        <translation>反映人姓名</translation>
+    </message>
+    <message>
+        <source>Answer</source>
+        <translation>答复</translation>
+    </message>
+    <message>
+        <source>Earlier cases of this caller</source>
+        <translation>该来电人的历史诉求</translation>
+    </message>
+    <message>
+        <source>Possible duplicates nearby</source>
+        <translation>附近可能重复的事件</translation>
+    </message>
+    <message>
+        <source>Digits only, e.g. 13800000001.</source>
+        <translation>只能填写数字，例如 13800000001。</translation>
+    </message>
+    <message>
+        <source>A police case needs its case number.</source>
+        <translation>110 分流事件须填写警情编号。</translation>
+    </message>
+    <message>
+        <source>Choose a category.</source>
+        <translation>请选择事件类别。</translation>
+    </message>
+    <message>
+        <source>Say what the caller reports.</source>
+        <translation>请填写来电人反映的内容。</translation>
+    </message>
+    <message>
+        <source>Give the place as lat, lon (or pick it on the map).</source>
+        <translation>请按“纬度, 经度”填写位置（或在地图上选取）。</translation>
+    </message>
+    <message>
+        <source>Write the answer given on the phone.</source>
+        <translation>请填写电话中给出的答复。</translation>
+    </message>
+    <message>
+        <source>Check the marked fields.</source>
+        <translation>请检查标出的字段。</translation>
+    </message>
+    <message>
+        <source>Not registered: {reason}</source>
+        <translation>未登记：{reason}</translation>
+    </message>
+    <message>
+        <source>Registered {id}.</source>
+        <translation>已登记 {id}。</translation>
+    </message>
+    <message>
+        <source>{id} was registered but not answered: {reason}</source>
+        <translation>{id} 已登记，但未能答复结案：{reason}</translation>
+    </message>
+    <message>
+        <source>{id} was registered but not merged: {reason}</source>
+        <translation>{id} 已登记，但未能合并：{reason}</translation>
+    </message>
+    <message>
+        <source>{id} answered and closed.</source>
+        <translation>{id} 已答复并结案。</translation>
+    </message>
+    <message>
+        <source>{id} merged into {into}.</source>
+        <translation>{id} 已合并到 {into}。</translation>
+    </message>
+    <message>
+        <source>Outside the district</source>
+        <translation>不在本区辖区内</translation>
+    </message>
+</context>
+<context>
+    <name>LoginDialog</name>
+    <message>
+        <source>This computer</source>
+        <translation>本机</translation>
+    </message>
+    <message>
+        <source>Hub</source>
+        <translation>服务器</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>Linkage Console — log in</source>
+        <translation>大联动调度台 — 登录</translation>
+    </message>
+    <message>
+        <source>Enter your user name.</source>
+        <translation>请输入用户名。</translation>
+    </message>
+    <message>
+        <source>Enter your password.</source>
+        <translation>请输入密码。</translation>
+    </message>
+    <message>
+        <source>Enter the hub&apos;s address.</source>
+        <translation>请输入服务器地址。</translation>
+    </message>
+    <message>
+        <source>The hub refused the login: {reason}</source>
+        <translation>服务器拒绝登录：{reason}</translation>
+    </message>
+    <message>
+        <source>Cannot reach the hub at {url}; still trying…</source>
+        <translation>无法连接服务器 {url}，正在重试…</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Queue {n}</source>
+        <translation>工单队列 {n}</translation>
+    </message>
+    <message>
+        <source>Open an incident first.</source>
+        <translation>请先打开一个事件。</translation>
+    </message>
+    <message>
+        <source>Command line</source>
+        <translation>命令行</translation>
+    </message>
+    <message>
+        <source>New queue</source>
+        <translation>新建工单队列</translation>
+    </message>
+    <message>
+        <source>Save layout as…</source>
+        <translation>布局另存为…</translation>
+    </message>
+    <message>
+        <source>Reset layout</source>
+        <translation>重置布局</translation>
+    </message>
+    <message>
+        <source>Save layout</source>
+        <translation>保存布局</translation>
+    </message>
+    <message>
+        <source>Layout name:</source>
+        <translation>布局名称：</translation>
+    </message>
+    <message>
+        <source>Layout “{name}” saved.</source>
+        <translation>布局“{name}”已保存。</translation>
+    </message>
+    <message>
+        <source>Linkage Console</source>
+        <translation>大联动调度台</translation>
+    </message>
+    <message>
+        <source>Incident queue</source>
+        <translation>工单队列</translation>
+    </message>
+    <message>
+        <source>Incident</source>
+        <translation>事件</translation>
+    </message>
+    <message>
+        <source>Intake 96966</source>
+        <translation>96966 来电登记</translation>
+    </message>
+    <message>
+        <source>Units</source>
+        <translation>力量</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>New window</source>
+        <translation>新建窗口</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <source>&amp;Incident</source>
+        <translation>事件(&amp;I)</translation>
+    </message>
+    <message>
+        <source>New intake</source>
+        <translation>新建登记</translation>
+    </message>
+    <message>
+        <source>Find incident…</source>
+        <translation>查找事件…</translation>
+    </message>
+    <message>
+        <source>Pop out into a window</source>
+        <translation>弹出为独立窗口</translation>
+    </message>
+    <message>
+        <source>Actions</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Layouts</source>
+        <translation>布局(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;Settings</source>
+        <translation>设置(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <source>Follow the system</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>Command line help</source>
+        <translation>命令行帮助</translation>
+    </message>
+</context>
+<context>
+    <name>Roles</name>
+    <message>
+        <source>call taker</source>
+        <translation>接线员</translation>
+    </message>
+    <message>
+        <source>controller</source>
+        <translation>调度员</translation>
+    </message>
+    <message>
+        <source>duty leader</source>
+        <translation>值班领导</translation>
+    </message>
+    <message>
+        <source>department desk</source>
+        <translation>部门坐席</translation>
+    </message>
+    <message>
+        <source>police liaison</source>
+        <translation>公安联络员</translation>
+    </message>
+    <message>
+        <source>police</source>
+        <translation>公安</translation>
+    </message>
+    <message>
+        <source>field unit</source>
+        <translation>外勤力量</translation>
+    </message>
+    <message>
+        <source>viewer</source>
+        <translation>只读用户</translation>
+    </message>
+    <message>
+        <source>administrator</source>
+        <translation>管理员</translation>
+    </message>
+</context>
+<context>
+    <name>UnitRoster</name>
+    <message>
+        <source>Type › street</source>
+        <translation>类型 › 街道</translation>
+    </message>
+    <message>
+        <source>Street › type</source>
+        <translation>街道 › 类型</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Street</source>
+        <translation>街道</translation>
+    </message>
+    <message>
+        <source>No grouping</source>
+        <translation>不分组</translation>
+    </message>
+    <message>
+        <source>Sending…</source>
+        <extracomment>Status shortcuts, in the order of :data:`SETTABLE_STATUSES`.</extracomment>
+        <translation>正在发送…</translation>
+    </message>
+    <message>
+        <source>{unit} is now {status}.</source>
+        <translation>{unit} 状态已改为{status}。</translation>
+    </message>
+    <message>
+        <source>Offline: not connected to the hub; the change was not sent.</source>
+        <translation>离线：未连接到服务器，修改未发送。</translation>
+    </message>
+    <message>
+        <source>{unit}: {why}</source>
+        <translation>{unit}：{why}</translation>
+    </message>
+    <message>
+        <source>Not live: the roster shows the last state received.</source>
+        <translation>非实时：力量列表显示的是最后收到的状态。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n unit(s)</source>
+        <translation>
+            <numerusform>%n 个力量</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>All streets</source>
+        <translation>全部街道</translation>
+    </message>
+    <message>
+        <source>Search unit name or id…</source>
+        <translation>搜索力量名称或编号…</translation>
+    </message>
+    <message>
+        <source>All types</source>
+        <translation>全部类型</translation>
+    </message>
+    <message>
+        <source>All statuses</source>
+        <translation>全部状态</translation>
+    </message>
+    <message>
+        <source>Set {status}</source>
+        <translation>设为{status}</translation>
+    </message>
+    <message>
+        <source>Open incident</source>
+        <translation>打开事件</translation>
+    </message>
+</context>
+<context>
+    <name>UnitRosterModel</name>
+    <message>
+        <source>Unit</source>
+        <extracomment>``Qt.UserRole``: the :class:`Unit` of a unit row (None on group rows). The unit&apos;s :class:`UnitStatus` (for a delegate&apos;s colour). When the unit entered its status (aware ``datetime``). On group rows: ``(level, key)``, e.g. ``(&quot;type&quot;, UnitType.PATROL)`` or ``(&quot;street&quot;, code)``. On group rows: how many units (passing the filter) the group holds. The id of the incident the unit is assigned to, or None.</extracomment>
+        <translation>力量</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Tier</source>
+        <translation>层级</translation>
+    </message>
+    <message>
+        <source>Street</source>
+        <translation>街道</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Time in status</source>
+        <translation>状态持续时间</translation>
+    </message>
+    <message>
+        <source>Incident</source>
+        <translation>事件</translation>
+    </message>
+    <message>
+        <source>Grid worker</source>
+        <translation>网格员</translation>
+    </message>
+    <message>
+        <source>Community police</source>
+        <translation>社区民警</translation>
+    </message>
+    <message>
+        <source>Urban management</source>
+        <translation>城管</translation>
+    </message>
+    <message>
+        <source>Patrol</source>
+        <translation>巡逻</translation>
+    </message>
+    <message>
+        <source>Mediator</source>
+        <translation>调解员</translation>
+    </message>
+    <message>
+        <source>Emergency team</source>
+        <translation>应急队伍</translation>
+    </message>
+    <message>
+        <source>Volunteer</source>
+        <translation>志愿者</translation>
+    </message>
+    <message>
+        <source>Department crew</source>
+        <translation>部门作业队伍</translation>
+    </message>
+    <message>
+        <source>Off duty</source>
+        <translation>下班</translation>
+    </message>
+    <message>
+        <source>Available</source>
+        <translation>空闲</translation>
+    </message>
+    <message>
+        <source>Dispatched</source>
+        <translation>已派遣</translation>
+    </message>
+    <message>
+        <source>En route</source>
+        <translation>在途</translation>
+    </message>
+    <message>
+        <source>On scene</source>
+        <translation>在现场</translation>
+    </message>
+    <message>
+        <source>Busy</source>
+        <translation>忙碌</translation>
+    </message>
+    <message>
+        <source>Out of service</source>
+        <translation>停用</translation>
+    </message>
+    <message>
+        <source>No street</source>
+        <extracomment>The translatable labels other views reuse (context ``UnitRosterModel``).</extracomment>
+        <translation>未归属街道</translation>
+    </message>
+    <message>
+        <source>{name} ({count})</source>
+        <translation>{name}（{count}）</translation>
+    </message>
+    <message>
+        <source>{days}d {hours:02d}h</source>
+        <translation>{days}天{hours:02d}时</translation>
+    </message>
+</context>
+</TS>
