@@ -194,10 +194,10 @@ def incident_args(**overrides: Any) -> dict[str, Any]:
 class HubProcess:
     """``main.py hub`` as a real process, for kill and multi-hub tests."""
 
-    def __init__(self, url: str, name: str) -> None:
+    def __init__(self, url: str, name: str, port: int = 0) -> None:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         self.process = subprocess.Popen(
-            [sys.executable, str(MAIN), "hub", "--db", url, "--port", "0", "--name", name],
+            [sys.executable, str(MAIN), "hub", "--db", url, "--port", str(port), "--name", name],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
         assert self.process.stdout is not None
         for line in self.process.stdout:
