@@ -8,11 +8,9 @@ each command's future. Under load this is group commit: many commands share one 
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
 
 from console.domain.model import Actor
 from console.store.store import Store
@@ -21,7 +19,6 @@ from console.store.writer import Command, Result
 log = logging.getLogger(__name__)
 
 BATCH = 100
-T = TypeVar("T")
 
 
 class CommandQueue:
@@ -33,16 +30,6 @@ class CommandQueue:
         # One thread writes: batches go in order, and the GUI-free hub loop never blocks.
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hub-writer")
         self.accepting = True
-
-    async def write(self, call: Callable[..., T], *args: Any) -> T:
-        """Run another write (a slice of positions) on the writer thread, between batches.
-
-        One thread for every write of this hub: SQLite has one write lock, and a command batch
-        that had to wait for it in SQLite's busy handler slept up to 100 ms at a time. Here a
-        batch waits at most for the one slice in progress.
-        """
-        return await asyncio.get_running_loop().run_in_executor(
-            self._thread, functools.partial(call, *args))
 
     def submit(self, command: Command, actor: Actor) -> asyncio.Future[Result]:
         future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()

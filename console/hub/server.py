@@ -80,7 +80,7 @@ class Hub:
         self._threads = ThreadPoolExecutor(max_workers=4, thread_name_prefix="hub-db")
         self.log = EventLog(store, self.run)
         self.commands = CommandQueue(store, self.log.poke)
-        self.tracker = Tracker(store, self.run, self.commands.write)
+        self.tracker = Tracker(store, self.run)
         self.log_listeners: list[Callable[[Any], None]] = []
         self.sessions: set[Session] = set()
         self.port = self.config.port

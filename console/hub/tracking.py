@@ -24,18 +24,13 @@ from console.store.writer import LoggedEvent
 
 log = logging.getLogger(__name__)
 
-#: Fixes per position transaction.
-FLUSH_SLICE = 1000
-
 Row = list[Any]  # [id, lat, lon, heading, speed, status]
 
 
 class Tracker:
-    def __init__(self, store: Store, run: Callable[..., Any],
-                 write: Callable[..., Any] | None = None) -> None:
+    def __init__(self, store: Store, run: Callable[..., Any]) -> None:
         self.store = store
         self.run = run
-        self.write = write or run
         self.status: dict[str, str] = {}
         self.latest: dict[str, Row] = {}
         self._changed: dict[str, Row] = {}
@@ -95,16 +90,11 @@ class Tracker:
         if not self._unstored:
             return
         batch, self._unstored = self._unstored, []
-        # In slices, each its own transaction on the writer thread: a command waits for one
-        # slice at most, never for a whole flush.
-        for start in range(0, len(batch), FLUSH_SLICE):
-            try:
-                await self.write(self.store.positions.append, batch[start:start + FLUSH_SLICE])
-            except Exception:
-                log.warning("storing %d positions failed; will retry", len(batch) - start,
-                            exc_info=True)
-                self._unstored = batch[start:] + self._unstored
-                return
+        try:
+            await self.run(self.store.positions.append, batch)
+        except Exception:
+            log.warning("storing %d positions failed; will retry", len(batch), exc_info=True)
+            self._unstored = batch + self._unstored
 
     def tick(self) -> None:
         """Hand the changes since the last tick to every listener (the console sessions), with
