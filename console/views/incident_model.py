@@ -137,6 +137,8 @@ STATE_LABELS: Mapping[IncidentState, str] = _STATES
 SOURCE_LABELS: Mapping[Source, str] = _SOURCES
 PRIORITY_LABELS: Mapping[Priority, str] = _PRIORITIES
 STAGE_LABELS: Mapping[Stage, str] = _STAGES
+_ROW_FLAGS = (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+              | Qt.ItemFlag.ItemNeverHasChildren)
 _STATE_ORDER = {state: n for n, state in enumerate(IncidentState)}
 _PRIORITY_ORDER = {priority: n for n, priority in enumerate(Priority)}
 
@@ -327,10 +329,8 @@ class IncidentQueueModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(Column)
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-                | Qt.ItemFlag.ItemNeverHasChildren)
+        # Asked for every cell at every repaint: a constant, not an enum expression.
+        return _ROW_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = DISPLAY) -> Any:
@@ -383,7 +383,9 @@ class IncidentQueueModel(QAbstractTableModel):
         self._sort_column = Column(column) if 0 <= column < len(Column) else Column.ID
         self._descending = order == Qt.SortOrder.DescendingOrder
         self._primary = self._primary_fn()
-        self._relayout()
+        # The filter did not change: re-key the rows shown (in id order, the tie order) rather
+        # than filter every incident again — half the time at 100,000 rows.
+        self._relayout(sorted(self._rows))
 
     # -- public API ---------------------------------------------------------------------------
 
@@ -522,9 +524,13 @@ class IncidentQueueModel(QAbstractTableModel):
             self._due_index = sorted((ts, iid) for iid, ts in self._due_ts.items())
         self._rows, self._row_key = self._derive()
 
-    def _derive(self) -> tuple[list[str], dict[str, Any]]:
+    def _derive(self, base: list[str] | None = None) -> tuple[list[str], dict[str, Any]]:
+        """The visible rows in order and their keys; ``base``: the ids passing the filter, in
+        id order, if already known."""
         passes = self._predicate
-        if passes is None:
+        if base is not None:
+            pass  # already filtered
+        elif passes is None:
             base = self._by_id
         else:
             incidents, deadlines = self._replica.incidents, self._replica.deadlines
@@ -534,7 +540,7 @@ class IncidentQueueModel(QAbstractTableModel):
         # Stable, also in reverse: equal keys stay in id order.
         return sorted(base, key=keys.__getitem__, reverse=self._descending), keys
 
-    def _relayout(self) -> None:
+    def _relayout(self, base: list[str] | None = None) -> None:
         """Re-derive the visible rows; persistent indexes (selection, current) follow their ids.
 
         (PySide6 emits the layout signals without their parents/hint arguments.)
@@ -543,7 +549,7 @@ class IncidentQueueModel(QAbstractTableModel):
         persistent = self.persistentIndexList()
         held = [(self._rows[p.row()] if 0 <= p.row() < len(self._rows) else None, p.column())
                 for p in persistent]
-        self._rows, self._row_key = self._derive()
+        self._rows, self._row_key = self._derive(base)
         if persistent:
             moved = []
             for iid, column in held:

@@ -106,6 +106,9 @@ _STATUSES = {
 #: The translatable labels other views reuse (context ``UnitRosterModel``).
 TYPE_LABELS = _TYPES
 STATUS_LABELS = _STATUSES
+# Asked for every cell at every repaint: constants, not enum expressions.
+_GROUP_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_UNIT_FLAGS = _GROUP_FLAGS | Qt.ItemFlag.ItemNeverHasChildren
 _NO_STREET = QT_TRANSLATE_NOOP("UnitRosterModel", "No street")
 _GROUP_FORMAT = QT_TRANSLATE_NOOP("UnitRosterModel", "{name} ({count})")
 _DAYS_FORMAT = QT_TRANSLATE_NOOP("UnitRosterModel", "{days}d {hours:02d}h")
@@ -234,10 +237,7 @@ class UnitRosterModel(QAbstractItemModel):
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if self._unit_id(index) is not None:
-            flags |= Qt.ItemFlag.ItemNeverHasChildren
-        return flags
+        return _UNIT_FLAGS if self._unit_id(index) is not None else _GROUP_FLAGS
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = DISPLAY) -> Any:
