@@ -34,10 +34,11 @@ deadline ≤ 200 ms. The last line is one JSON object.
 Diagnosis: ``--cprofile FILE`` profiles the GUI thread over the window (and the sorts into
 ``FILE.sort``); ``--py-spy FILE`` samples the whole process with py-spy from the venv (extra
 flags in ``CONSOLE_LOAD_PY_SPY_ARGS``, e.g. ``--native``, which pauses the process for each
-sample and so inflates the stalls); ``--gc-freeze`` (now redundant: the bridge freezes after every snapshot) calls
-``gc.freeze()`` in this process once the snapshot is in; ``--switch-interval MS`` another,
-with the GIL's switch interval; ``--stagger-ticks`` moves the roster's 1 Hz tick half a second
-away from the queue's (they otherwise fire, and repaint, together).
+sample and so inflates the stalls); ``--gc-freeze`` calls ``gc.freeze()`` once the snapshot
+is in (now redundant: the bridge freezes after every snapshot itself);
+``--switch-interval MS`` is an experiment with the GIL's switch interval; ``--stagger-ticks``
+moves the roster's 1 Hz tick half a second away from the queue's (they otherwise fire, and
+repaint, together).
 """
 
 from __future__ import annotations

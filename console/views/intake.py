@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -73,6 +74,13 @@ DUPLICATE_RADIUS_M = 500.0
 DUPLICATE_WINDOW = timedelta(hours=6)
 _NOT_CONNECTED = QT_TRANSLATE_NOOP("IntakeForm",
                                    "Not connected to the hub; the incident was not registered.")
+
+
+class _Only:
+    """A stand-in replica holding only some incidents (what a change set brought)."""
+
+    def __init__(self, incidents: Mapping[str, Incident]) -> None:
+        self.incidents = incidents
 
 
 def phone_digits(phone: str) -> str:
@@ -553,8 +561,32 @@ class IntakeForm(QWidget):
     def _on_changed(self, change: ChangeSet) -> None:
         if change.taxonomy is not None:
             self._names = DisplayNames(self._names.language, self._rules, change.taxonomy)
-        if change.reset or change.incidents:
+        # Both lists scan every incident held (100,000 in a busy district: ~120 ms each), so
+        # a change set refreshes them only when one of its incidents belongs in them or is
+        # shown in them — not ten times a second while a call is being typed.
+        relevant = change.reset or (change.incidents and self._concerns(change.incidents))
+        if relevant and not self._refresh_lists.isActive():
             self._refresh_lists.start()
+
+    def _concerns(self, changed: Mapping[str, Incident]) -> bool:
+        shown = {self._list_id(target, row) for target in (self.history, self.duplicates)
+                 for row in range(target.count())}
+        if shown & changed.keys():
+            return True
+        only = _Only(changed)
+        if caller_history(only, self.phone.text()):  # type: ignore[arg-type]
+            return True
+        category = self.category.category()
+        where = parse_location(self.location.text())
+        return category is not None and where is not None and bool(duplicate_candidates(
+            only, self._rules.taxonomy, category, where[0], where[1],  # type: ignore[arg-type]
+            datetime.now(UTC)))
+
+    @staticmethod
+    def _list_id(target: QListWidget, row: int) -> str | None:
+        item = target.item(row)
+        value = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        return value if isinstance(value, str) else None
 
     def _refresh(self) -> None:
         self._show_history()

@@ -187,6 +187,24 @@ def test_the_callers_earlier_cases_are_listed(
     assert theirs.history.count() == 0
 
 
+def test_only_change_sets_that_concern_the_call_rescan_the_lists(
+        qtbot: Any, live_bridge: Bridge, rules: Rules) -> None:
+    form = make_form(qtbot, live_bridge, rules)
+    qtbot.keyClicks(form.phone, "13700000009")
+    qtbot.waitUntil(lambda: not form._refresh_lists.isActive())
+    scans: list[int] = []
+    form._refresh_lists.timeout.connect(lambda: scans.append(1))
+    # Another caller, elsewhere: the lists (a scan of every incident held) are left alone.
+    other = create(qtbot, live_bridge, reporter={"name": "李先生", "phone": "13700000008"},
+                   category="city.streetlight", location={"lat": 30.6620, "lon": 104.1080})
+    qtbot.wait(400)
+    assert other in live_bridge.replica.incidents and scans == []
+    # This caller calls again: the history is refreshed.
+    mine = create(qtbot, live_bridge, reporter={"name": "王女士", "phone": "13700000009"})
+    qtbot.waitUntil(lambda: form.history.count() == 1, timeout=WAIT_MS)
+    assert scans and form.history.item(0).data(Qt.ItemDataRole.UserRole) == mine
+
+
 def test_nearby_duplicates_are_suggested_and_a_call_merged_into_one(
         qtbot: Any, live_bridge: Bridge, rules: Rules, heard: list[tuple[str, str]]) -> None:
     same = create(qtbot, live_bridge)  # construction noise at HERE
