@@ -77,6 +77,10 @@ class EventLog:
             self._grew.notify_all()
         return len(events) == 1000
 
+    @property
+    def stopped(self) -> bool:
+        return self._stopped
+
     async def wait_beyond(self, seq: int) -> None:
         """Return once the head is past ``seq`` (or the log is stopping)."""
         async with self._grew:

@@ -267,6 +267,8 @@ class Session:
             return
         while True:
             await self.hub.log.wait_beyond(self.cursor)
+            if self.hub.log.stopped:  # the hub is stopping: nothing more will come
+                return
             for event in await self.hub.log.after(self.cursor):
                 await self._send_event(event)
 
