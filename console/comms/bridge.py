@@ -18,7 +18,13 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
-from console.comms.client import OFFLINE_MESSAGE, STOPPED, CommandResult, HubClient
+from console.comms.client import (
+    OFFLINE_MESSAGE,
+    STOPPED,
+    CommandResult,
+    HubClient,
+    check_hub_url,
+)
 from console.comms.replica import ChangeSet, Replica, UserInfo
 from console.domain.rules import Rules
 
@@ -87,6 +93,7 @@ class Bridge(QObject):
         Raises:
             ValueError: if ``url`` is not a ``ws://`` or ``wss://`` address.
         """
+        check_hub_url(url)  # before letting go: a typo must not drop a working connection
         self._let_go(wait=False)
         self._generation += 1
         generation = self._generation

@@ -127,6 +127,15 @@ class CommandResult:
                    params=dict(error.get("params") or {}))
 
 
+def check_hub_url(url: str) -> None:
+    """Raises ValueError unless ``url`` is a ``ws://`` or ``wss://`` address with a host."""
+    try:
+        parse_uri(url)
+    except InvalidURI as error:
+        raise ValueError(f"{url!r} is not a hub address (ws://host:port/ws): {error}") \
+            from None
+
+
 def backoff_delay(attempt: int, base: float = 0.25, cap: float = 10.0,
                   rng: random.Random | None = None) -> float:
     """Exponential backoff with full jitter: a uniform draw in [0, min(cap, base·2^attempt)].
@@ -198,11 +207,7 @@ class HubClient:
                  backoff_base: float = 0.25, backoff_cap: float = 10.0,
                  flush_interval: float = 0.1, open_timeout: float = 10.0,
                  seed: int | None = None) -> None:
-        try:
-            parse_uri(url)
-        except InvalidURI as error:
-            raise ValueError(f"{url!r} is not a hub address (ws://host:port/ws): {error}") \
-                from None
+        check_hub_url(url)
         self.url = url
         self.username = username
         self._password: str | None = password

@@ -119,6 +119,5 @@ class ConsoleApp(QObject):
         if setting not in LANGUAGES:
             raise ValueError(f"unknown language setting {setting!r}")
         self.settings.setValue("language", setting)
+        # Installing the translators sends every widget a LanguageChange; each retranslates.
         self.translations.apply(setting)
-        for window in self.windows:
-            window.retranslate()

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtWidgets import QComboBox
 
 from console.comms.client import CommandResult
 from console.comms.replica import UserInfo
@@ -62,6 +63,18 @@ def messages() -> MessageBus:
     if _bus is None:
         _bus = MessageBus()
     return _bus
+
+
+def refill_combo(combo: QComboBox, entries: list[tuple[str, Any]]) -> None:
+    """Refill a combo (text, data) keeping what was chosen, without signalling a change."""
+    current = combo.currentData()
+    combo.blockSignals(True)
+    combo.clear()
+    for text, data in entries:
+        combo.addItem(text, data)
+    found = combo.findData(current)
+    combo.setCurrentIndex(found if found >= 0 else 0)
+    combo.blockSignals(False)
 
 
 def result_text(result: CommandResult) -> str:

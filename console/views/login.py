@@ -114,10 +114,16 @@ class LoginDialog(QDialog):
         if not self.hub.currentText().strip():
             self._show_error(self.tr("Enter the hub's address."))
             return
+        try:
+            self.bridge.connect_to(self.url(), self.user.text().strip(), self.password.text())
+        except ValueError:
+            self._show_error(self.tr("“{address}” is not a hub address; write it as "
+                                     "ws://host:port or wss://host:port.").format(
+                                         address=self.hub.currentText().strip()))
+            return
         self.error.hide()
         self._waiting = True
         self.buttons.setEnabled(False)
-        self.bridge.connect_to(self.url(), self.user.text().strip(), self.password.text())
 
     def _show_error(self, text: str) -> None:
         self.error.setText(text)

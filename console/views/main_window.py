@@ -355,10 +355,7 @@ class MainWindow(QMainWindow):
             action.setChecked(code == self.app.language_setting())
         self.help_menu.setTitle(self.tr("&Help"))
         self.a_help.setText(self.tr("Command line help"))
-        for widget in (*self.queues, self.detail, self.intake, self.roster, self.command_line):
-            retranslate = getattr(widget, "retranslate", None)
-            if callable(retranslate):
-                retranslate()
+        # The docks retranslate themselves on the LanguageChange Qt sends every widget.
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange and not self._closed:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -31,6 +31,7 @@ from console.comms.replica import ChangeSet
 from console.domain.model import FINISHED_STATES, IncidentState, Priority, Source
 from console.domain.rules import Rules
 from console.domain.sla import ClockLevel
+from console.views.common import refill_combo
 from console.views.incident_model import (
     SOURCE_LABELS,
     STATE_LABELS,
@@ -272,28 +273,21 @@ class IncidentQueue(QWidget):
 
     def retranslate(self) -> None:
         self.search.setPlaceholderText(self.tr("Search id, description, address…"))
-        fill(self.state, [(self.tr("Open"), "open"), (self.tr("All states"), None)]
-             + [(tr(STATE_LABELS[s]), s.value) for s in IncidentState])
-        fill(self.priority, [(self.tr("All priorities"), None)]
-             + [(p.value, p.value) for p in Priority])
-        fill(self.source, [(self.tr("All sources"), None)]
-             + [(tr(SOURCE_LABELS[s]), s.value) for s in Source])
+        refill_combo(self.state, [(self.tr("Open"), "open"), (self.tr("All states"), None)]
+                     + [(tr(STATE_LABELS[s]), s.value) for s in IncidentState])
+        refill_combo(self.priority, [(self.tr("All priorities"), None)]
+                     + [(p.value, p.value) for p in Priority])
+        refill_combo(self.source, [(self.tr("All sources"), None)]
+                     + [(tr(SOURCE_LABELS[s]), s.value) for s in Source])
         self.overdue.setText(self.tr("Overdue"))
         self.supervised.setText(self.tr("Supervised"))
         self.mine.setText(self.tr("Mine"))
         self.model.retranslate()
         self._update_count()
 
-
-def fill(combo: QComboBox, entries: list[tuple[str, Any]]) -> None:
-    """Refill a combo keeping the selected data."""
-    current = combo.currentData()
-    combo.blockSignals(True)
-    combo.clear()
-    for text, data in entries:
-        combo.addItem(text, data)
-    found = combo.findData(current)
-    combo.setCurrentIndex(found if found >= 0 else 0)
-    combo.blockSignals(False)
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
 
 

@@ -47,7 +47,7 @@ from console.domain.model import UnitStatus, UnitType
 from console.domain.rules import Rules
 from console.views.command_line import status_label
 from console.views.command_parser import SETTABLE_STATUSES
-from console.views.common import actor_of, messages, result_text
+from console.views.common import actor_of, messages, refill_combo, result_text
 from console.views.incident_model import DisplayNames, tr, ui_language
 from console.views.unit_model import (
     TYPE_LABELS,
@@ -381,16 +381,17 @@ class UnitRoster(QWidget):
 
     def _fill_streets(self) -> None:
         streets = sorted(self._streets, key=lambda code: (self._names.street(code), code))
-        _fill(self.street_filter, [(self.tr("All streets"), None)]
-             + [(self._names.street(code), code) for code in streets])
+        refill_combo(self.street_filter, [(self.tr("All streets"), None)]
+                     + [(self._names.street(code), code) for code in streets])
 
     def retranslate(self) -> None:
         self.search.setPlaceholderText(self.tr("Search unit name or id…"))
-        _fill(self.grouping, [(self.tr(str(label)), levels) for label, levels in _GROUPINGS])
-        _fill(self.type_filter, [(self.tr("All types"), None)]
-             + [(tr(TYPE_LABELS[t], "UnitRosterModel"), t.value) for t in UnitType])
-        _fill(self.status_filter, [(self.tr("All statuses"), None)]
-             + [(status_label(s), s.value) for s in UnitStatus])
+        refill_combo(self.grouping,
+                     [(self.tr(str(label)), levels) for label, levels in _GROUPINGS])
+        refill_combo(self.type_filter, [(self.tr("All types"), None)]
+                     + [(tr(TYPE_LABELS[t], "UnitRosterModel"), t.value) for t in UnitType])
+        refill_combo(self.status_filter, [(self.tr("All statuses"), None)]
+                     + [(status_label(s), s.value) for s in UnitStatus])
         self._fill_streets()
         for status, action in self.status_actions.items():
             action.setText(self.tr("Set {status}").format(status=status_label(status)))
@@ -402,18 +403,6 @@ class UnitRoster(QWidget):
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
-
-
-def _fill(combo: QComboBox, entries: list[tuple[str, Any]]) -> None:
-    """Refill a combo keeping what was chosen, without signalling a change."""
-    current = combo.currentData()
-    combo.blockSignals(True)
-    combo.clear()
-    for text, data in entries:
-        combo.addItem(text, data)
-    found = combo.findData(current)
-    combo.setCurrentIndex(found if found >= 0 else 0)
-    combo.blockSignals(False)
 
 
 def _position(index: QModelIndex) -> tuple[int, ...]:

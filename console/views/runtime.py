@@ -68,9 +68,16 @@ def run_console(rules: Any, *, hub: str | None = None, user: str | None = None,
     console = ConsoleApp(rules, settings, embedded_url=embedded_url)
     console.exit_on_quit = True
     if password is not None and user:
+        if not hub and not embedded_url:
+            print("--user logs in directly only with --hub ws://HOST:PORT", file=sys.stderr)
+            return 2
         url = embedded_url if embedded_url and not hub else hub_url(hub or "")
         log.info("logging in to %s as %s", url, user)
-        console.log_in(url, user, password)
+        try:
+            console.log_in(url, user, password)
+        except ValueError as error:
+            print(f"cannot log in: {error}", file=sys.stderr)
+            return 2
         console.bridge.state_changed.connect(
             lambda state, detail: _login_failed(console, state, detail, hub, user))
     else:

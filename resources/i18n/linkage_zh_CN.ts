@@ -1335,6 +1335,10 @@
         <translation>请输入服务器地址。</translation>
     </message>
     <message>
+        <source>“{address}” is not a hub address; write it as ws://host:port or wss://host:port.</source>
+        <translation>“{address}”不是服务器地址，请写成 ws://主机:端口 或 wss://主机:端口。</translation>
+    </message>
+    <message>
         <source>The hub refused the login: {reason}</source>
         <translation>服务器拒绝登录：{reason}</translation>
     </message>

@@ -56,3 +56,15 @@ def test_a_wrong_password_is_refused_and_the_dialog_offered(tmp_path: Path,
     assert "login refused" in done.stderr
     assert "logged in as" not in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (("--user", "ctl"), "only with --hub"),
+    (("--hub", "ftp://somewhere", "--user", "ctl"), "is not a hub address"),
+])
+def test_a_bad_hub_address_is_a_clear_error(tmp_path: Path, args: tuple[str, ...],
+                                            said: str) -> None:
+    done = run_console(tmp_path, *args, stdin=PASSWORD + "\n")
+    assert done.returncode == 2, done.stderr
+    assert said in done.stderr
+    assert "Traceback" not in done.stderr

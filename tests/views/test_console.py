@@ -21,6 +21,7 @@ from console.views.incident_actions import (
     TextDialog,
     VerifyDialog,
 )
+from console.views.incident_model import Column
 from console.views.main_window import MainWindow
 from tests.comms.conftest import seed
 from tests.hub.conftest import PASSWORD, Client, HubProcess, HubThread, incident_args
@@ -266,12 +267,41 @@ def test_the_language_switches_live(qtbot: Any, live_hub: HubThread,
     assert window.file_menu.title() == "&File"
     app.set_language("zh_CN")
     try:
-        assert window.file_menu.title() != "&File"
+        # Qt posts LanguageChange to every widget; each retranslates when it arrives.
+        qtbot.waitUntil(lambda: window.file_menu.title() != "&File", timeout=WAIT_MS)
+        assert window.file_menu.title() == "文件(&F)"
+        assert window.queue.overdue.text() != "Overdue"
         assert window.docks["queue"].windowTitle() != "Incident queue"
-        header = window.queue.model.headerData(0, Qt.Orientation.Horizontal)
-        assert header != "ID" or window.queue.model.headerData(
-            7, Qt.Orientation.Horizontal) != "Next deadline"
+        assert window.queue.model.headerData(
+            Column.DEADLINE, Qt.Orientation.Horizontal) == "下一时限"
         assert app.settings.value("language") == "zh_CN"
     finally:
         app.set_language("en")
-    assert window.file_menu.title() == "&File"
+    qtbot.waitUntil(lambda: window.file_menu.title() == "&File", timeout=WAIT_MS)
+    assert window.queue.overdue.text() == "Overdue"
+
+
+def test_the_login_dialog_refuses_a_bad_address_and_a_wrong_password(
+        qtbot: Any, live_hub: HubThread, tmp_path: Path, rules: Rules) -> None:
+    settings = QSettings(str(tmp_path / "login.ini"), QSettings.Format.IniFormat)
+    app = ConsoleApp(rules, settings, backoff_base=0.05, backoff_cap=0.5)
+    try:
+        dialog = app.show_login(hub="ftp://nowhere", user="ctl")
+        dialog.password.setText(PASSWORD)
+        dialog.submit()
+        assert "is not a hub address" in dialog.error.text() and dialog.isVisible()
+        assert app.bridge.client is None  # nothing was started
+
+        dialog.hub.setEditText(f"127.0.0.1:{live_hub.port}")
+        dialog.password.setText("wrong")
+        dialog.submit()
+        qtbot.waitUntil(lambda: "refused" in dialog.error.text(), timeout=WAIT_MS)
+        assert dialog.isVisible() and not app.windows and dialog.password.text() == ""
+
+        dialog.password.setText(PASSWORD)
+        dialog.submit()
+        qtbot.waitUntil(lambda: bool(app.windows), timeout=WAIT_MS)
+        assert not dialog.isVisible()
+        assert settings.value("login/user") == "ctl"
+    finally:
+        app.quit()
