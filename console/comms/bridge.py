@@ -14,6 +14,7 @@ import gc
 import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
@@ -23,6 +24,7 @@ from console.comms.client import (
     STOPPED,
     CommandResult,
     HubClient,
+    TrackPoint,
     check_hub_url,
 )
 from console.comms.replica import ChangeSet, Replica, UserInfo
@@ -138,12 +140,22 @@ class Bridge(QObject):
                          callback: Callable[[list[dict[str, Any]] | None], None]) -> None:
         """Ask the hub for every event of an incident; ``callback`` gets them (wire form, seq
         order) in the GUI thread, or None when offline or unanswered — never inside this call."""
+        self._ask(lambda client: client.request_timeline(incident_id), callback)
+
+    def request_track(self, unit_id: str, since: datetime, until: datetime,
+                      callback: Callable[[list[TrackPoint] | None], None]) -> None:
+        """Ask the hub for a unit's stored positions in [since, until] (at most 24 hours);
+        ``callback`` gets ``TrackPoint`` rows oldest first in the GUI thread, or None when
+        offline or unanswered — never inside this call."""
+        self._ask(lambda client: client.request_track(unit_id, since, until), callback)
+
+    def _ask(self, query: Callable[[HubClient], Future[Any]],
+             callback: Callable[[Any], None]) -> None:
         client = self._client
         if client is None:
             self._answered.emit(callback, None)
             return
-        future = client.request_timeline(incident_id)
-        future.add_done_callback(
+        query(client).add_done_callback(
             lambda done: self._answered.emit(callback, done.result()))
 
     # -- in the loop thread --------------------------------------------------------------------

@@ -51,7 +51,8 @@ import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, InvalidStateError
 from dataclasses import dataclass, field
-from typing import Any, Final
+from datetime import datetime
+from typing import Any, Final, NamedTuple
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidURI, WebSocketException
@@ -94,6 +95,16 @@ class Retry:
     delay: float
     attempt: int
     reason: str
+
+
+class TrackPoint(NamedTuple):
+    """One stored position of a unit's trail."""
+
+    lat: float
+    lon: float
+    heading: float
+    speed: float
+    at: datetime
 
 
 @dataclass(frozen=True)
@@ -236,7 +247,7 @@ class HubClient:
         # Shared between the caller's threads and the loop thread: guarded by the lock.
         self._lock = threading.Lock()
         self._pending: dict[str, _Pending] = {}
-        self._timelines: dict[str, Future[list[dict[str, Any]] | None]] = {}
+        self._queries: dict[str, Future[Any]] = {}
 
         # Loop-thread state from here on.
         self._numbers = itertools.count(1)
@@ -353,16 +364,27 @@ class HubClient:
         The future resolves to None when the client is not live or no answer comes within
         ``timeout`` seconds; it never raises. Ask again when the connection is back.
         """
+        return self._query({"type": "timeline", "incident": incident_id}, timeout)
+
+    def request_track(self, unit_id: str, since: datetime, until: datetime,
+                      timeout: float = 10.0) -> Future[list[TrackPoint] | None]:
+        """One unit's stored positions in [since, until], oldest first (at most
+        ``protocol.MAX_TRACK_POINTS``, the newest kept); None as for :meth:`request_timeline`."""
+        return self._query({"type": "track", "unit": unit_id, "since": since.isoformat(),
+                            "until": until.isoformat()}, timeout)
+
+    def _query(self, message: dict[str, Any], timeout: float) -> Future[Any]:
+        """Send a read-only request; its answer (same ``id``) resolves the future."""
         request_id = str(uuid.uuid4())
-        future: Future[list[dict[str, Any]] | None] = Future()
-        frame = p.encode({"type": "timeline", "id": request_id, "incident": incident_id})
+        future: Future[Any] = Future()
+        frame = p.encode({**message, "id": request_id})
         with self._lock:
             loop = self._loop
             if loop is None or self._stopping or self._state != LIVE:
                 future.set_result(None)
                 return future
-            self._timelines[request_id] = future
-            loop.call_soon_threadsafe(self._send_timeline_request, request_id, frame, timeout)
+            self._queries[request_id] = future
+            loop.call_soon_threadsafe(self._send_query, request_id, frame, timeout)
         return future
 
     # -- the loop thread ---------------------------------------------------------------------
@@ -386,6 +408,11 @@ class HubClient:
                 self._loop = None
                 left = list(self._pending.values())
                 self._pending.clear()
+                unanswered = list(self._queries.values())
+                self._queries.clear()
+            for query in unanswered:  # a read-only request is simply not answered
+                if not query.done():
+                    query.set_result(None)
             reason = (f"Logged out of the hub ({self._auth_refusal}); the command's outcome "
                       "is unknown." if self._auth_refusal else
                       "The connection to the hub was closed; the command's outcome is unknown.")
@@ -510,7 +537,12 @@ class HubClient:
             elif kind == "error":
                 self._on_error(message)
             elif kind == "timeline":
-                self._answer_timeline(str(message.get("id")), list(message.get("events") or []))
+                self._answer_query(str(message.get("id")), list(message.get("events") or []))
+            elif kind == "track":
+                self._answer_query(str(message.get("id")), [
+                    TrackPoint(float(lat), float(lon), float(heading), float(speed),
+                               datetime.fromisoformat(at))
+                    for lat, lon, heading, speed, at in message.get("points") or []])
             # pong: the websocket layer's own pings keep the connection alive; nothing to do.
         except _Resync:
             raise
@@ -622,19 +654,19 @@ class HubClient:
             pending.sent_on = connection.number
         connection.outbox.put_nowait(pending.frame)
 
-    def _send_timeline_request(self, request_id: str, frame: str, timeout: float) -> None:
-        asyncio.get_running_loop().call_later(timeout, self._answer_timeline, request_id, None)
+    def _send_query(self, request_id: str, frame: str, timeout: float) -> None:
+        asyncio.get_running_loop().call_later(timeout, self._answer_query, request_id, None)
         connection = self._connection
         if connection is not None and connection.synced:
             connection.outbox.put_nowait(frame)
         else:
-            self._answer_timeline(request_id, None)
+            self._answer_query(request_id, None)
 
-    def _answer_timeline(self, request_id: str, events: list[dict[str, Any]] | None) -> None:
+    def _answer_query(self, request_id: str, answer: Any) -> None:
         with self._lock:
-            future = self._timelines.pop(request_id, None)
+            future = self._queries.pop(request_id, None)
         if future is not None and not future.done():
-            future.set_result(events)
+            future.set_result(answer)
 
     def _retry(self, pending: _Pending) -> None:
         connection = self._connection

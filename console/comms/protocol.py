@@ -3,12 +3,13 @@
 This is the sans-I/O codec the hub and the console share. It never touches a socket:
 
 - ``decode_client`` turns one frame a client sent (text or bytes) into a typed, validated message
-  — ``Hello``, ``CommandMessage``, ``PositionsMessage``, ``Ping`` or ``TimelineRequest`` — or
+  — ``Hello``, ``CommandMessage``, ``PositionsMessage``, ``Ping``, ``TimelineRequest`` or
+  ``TrackRequest`` — or
   raises ``ProtocolError`` with a code and an English sentence the hub can send straight back in
   an ``error``. Whatever the input, it raises nothing else.
 - The builders (``welcome``, ``error``, ``snapshot``, ``synced``, ``event``, ``result_ok``,
-  ``result_error``, ``positions_frame``, ``pong``, ``timeline``) make the hub's messages as plain
-  dicts, and ``encode`` turns any message into compact JSON text.
+  ``result_error``, ``positions_frame``, ``pong``, ``timeline``, ``track``) make the hub's
+  messages as plain dicts, and ``encode`` turns any message into compact JSON text.
 - ``decode_server`` is the console's light check of what the hub sent: a JSON object with a
   known ``type``, returned as a dict.
 
@@ -49,11 +50,16 @@ ERROR_CODES = frozenset({
 })
 
 #: Message types a client may send (police hand-off messages live elsewhere).
-CLIENT_TYPES = ("hello", "command", "positions", "ping", "timeline")
+CLIENT_TYPES = ("hello", "command", "positions", "ping", "timeline", "track")
 
 #: Message types the hub sends to consoles and field clients.
 SERVER_TYPES = ("welcome", "error", "snapshot", "synced", "event", "result", "positions", "pong",
-                "timeline")
+                "timeline", "track")
+
+#: The longest period one ``track`` request may cover, and the most points an answer carries
+#: (the newest are kept when a unit reported more often).
+MAX_TRACK_PERIOD_S = 24 * 3600
+MAX_TRACK_POINTS = 20_000
 
 _COMMAND_NAME = re.compile(r"[a-z_]+\.[a-z_]+")
 _SHOWN = 40  # characters of a client's value quoted back in an error message
@@ -128,7 +134,18 @@ class TimelineRequest:
     incident: str
 
 
-ClientMessage = Hello | CommandMessage | PositionsMessage | Ping | TimelineRequest
+@dataclass(frozen=True)
+class TrackRequest:
+    """A console asks for one unit's stored positions over a period (its trail on the map)."""
+
+    id: str
+    unit: str
+    since: datetime
+    until: datetime
+
+
+ClientMessage = (Hello | CommandMessage | PositionsMessage | Ping | TimelineRequest
+                 | TrackRequest)
 
 
 def decode_client(text: str | bytes) -> ClientMessage:
@@ -144,7 +161,7 @@ def decode_client(text: str | bytes) -> ClientMessage:
         ProtocolError: for anything that is not a valid version-1 client message.
     """
     message = _parse(text, MAX_FRAME)
-    kind = _type_of(message, CLIENT_TYPES, "hello, command, positions, ping or timeline")
+    kind = _type_of(message, CLIENT_TYPES, "hello, command, positions, ping, timeline or track")
     if kind == "hello":
         return _hello(message)
     if kind == "command":
@@ -154,6 +171,8 @@ def decode_client(text: str | bytes) -> ClientMessage:
     if kind == "timeline":
         return TimelineRequest(_text(message, "id", 64, where="timeline"),
                                _text(message, "incident", 64, where="timeline"))
+    if kind == "track":
+        return _track(message)
     return _ping(message)
 
 
@@ -239,6 +258,33 @@ def _positions(message: dict[str, Any]) -> PositionsMessage:
     return PositionsMessage(tuple(units))
 
 
+def _track(message: dict[str, Any]) -> TrackRequest:
+    request_id = _text(message, "id", 64, where="track")
+    unit = _text(message, "unit", 64, where="track")
+    since = _instant(message, "since")
+    until = _instant(message, "until")
+    if not since <= until:
+        _refuse("'since' must not be later than 'until'.")
+    if (until - since).total_seconds() > MAX_TRACK_PERIOD_S:
+        _refuse(f"A track covers at most {MAX_TRACK_PERIOD_S // 3600} hours; ask for a shorter "
+                "period.")
+    return TrackRequest(request_id, unit, since, until)
+
+
+def _instant(message: dict[str, Any], key: str) -> datetime:
+    value = message.get(key)
+    try:
+        if not isinstance(value, str) or len(value) > 40:
+            raise ValueError
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        _refuse(f"'{key}' must be an ISO 8601 time with its UTC offset, "
+                "e.g. 2026-11-27T08:00:00+08:00.")
+    if moment.tzinfo is None:
+        _refuse(f"'{key}' must carry its UTC offset (e.g. +08:00 or Z).")
+    return moment
+
+
 def _ping(message: dict[str, Any]) -> Ping:
     ping_id = message.get("id")
     if ping_id is not None and (not isinstance(ping_id, str) or not 1 <= len(ping_id) <= 64):
@@ -320,6 +366,11 @@ def pong(id: str | None) -> dict[str, Any]:
 def timeline(id: str, incident: str, events: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """The answer to a ``timeline`` request: the incident's events in seq order."""
     return {"type": "timeline", "id": id, "incident": incident, "events": list(events)}
+
+
+def track(id: str, unit: str, points: Sequence[Sequence[Any]]) -> dict[str, Any]:
+    """The answer to a ``track`` request: ``[lat, lon, heading, speed, at]`` rows, oldest first."""
+    return {"type": "track", "id": id, "unit": unit, "points": [list(row) for row in points]}
 
 
 def decode_server(text: str | bytes) -> dict[str, Any]:

@@ -196,6 +196,8 @@ class Session:
             return await self._positions_in(message)
         if isinstance(message, p.TimelineRequest):
             return await self._timeline(message)
+        if isinstance(message, p.TrackRequest):
+            return await self._track(message)
         return await self._command(message)
 
     async def _timeline(self, message: p.TimelineRequest) -> bool:
@@ -207,6 +209,16 @@ class Session:
             for wire in wires:
                 wire["data"] = dict(masked(wire["data"]))
         await self.send(p.timeline(message.id, message.incident, wires))
+        return True
+
+    async def _track(self, message: p.TrackRequest) -> bool:
+        if self.endpoint == "field":
+            return await self._refuse("bad_message", "Tracks are read on /ws.", message.id)
+        fixes = await self.hub.run(self.hub.store.positions.track, message.unit, message.since,
+                                   message.until, p.MAX_TRACK_POINTS)
+        await self.send(p.track(message.id, message.unit,
+                                [(f.lat, f.lon, f.heading, f.speed, f.at.isoformat())
+                                 for f in fixes]))
         return True
 
     async def _flood(self) -> bool:

@@ -73,14 +73,19 @@ class Positions:
                            [(f.lat, f.lon, f.heading, f.speed, at(f.at), f.unit)
                             for f in latest.values()])
 
-    def track(self, unit: str, since: datetime, until: datetime) -> list[PositionFix]:
-        """A unit's stored positions in [since, until], oldest first."""
+    def track(self, unit: str, since: datetime, until: datetime,
+              limit: int | None = None) -> list[PositionFix]:
+        """A unit's stored positions in [since, until], oldest first; with ``limit``, only the
+        newest ``limit`` of them."""
+        query = (select(s.positions).where(s.positions.c.unit_id == unit,
+                                           s.positions.c.at >= since, s.positions.c.at <= until)
+                 .order_by(s.positions.c.at.desc()))
+        if limit is not None:
+            query = query.limit(limit)
         with self.db.reader.connect() as conn:
-            rows = conn.execute(
-                select(s.positions).where(s.positions.c.unit_id == unit,
-                                          s.positions.c.at >= since, s.positions.c.at <= until)
-                .order_by(s.positions.c.at)).all()
-        return [PositionFix(r.unit_id, r.lat, r.lon, r.heading, r.speed, r.at) for r in rows]
+            rows = conn.execute(query).all()
+        return [PositionFix(r.unit_id, r.lat, r.lon, r.heading, r.speed, r.at)
+                for r in reversed(rows)]
 
 
 def _append_postgresql(cursor: Any, fixes: Sequence[PositionFix]) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -165,6 +166,36 @@ def test_shutdown_ends_the_client_thread(qtbot: QtBot, bridge: Bridge,
     assert not client.running
     assert not [t for t in threading.enumerate() if t.name.startswith("hub-client")]
     assert bridge.state == STOPPED
+
+
+def test_a_track_comes_back_in_the_gui_thread_as_points(
+        qtbot: QtBot, bridge: Bridge, hub: RestartableHub) -> None:
+    answers: list[tuple[Any, bool]] = []
+    since = datetime.now(UTC) - timedelta(minutes=5)
+    bridge.request_track("G1", since, since + timedelta(hours=1),
+                         lambda points: answers.append((points, in_gui_thread())))
+    qtbot.waitUntil(lambda: bool(answers), timeout=WAIT_MS)
+    assert answers.pop() == (None, True)  # offline
+
+    go_live(qtbot, bridge, hub)
+    field = Client(hub.port, "/field")
+    field.login("gateway")
+    field.send({"type": "positions", "units": [["G1", 30.661, 104.101, 45, 1.5]]})
+
+    deadline = time.monotonic() + 5
+    while True:  # the hub stores positions every 0.5 s
+        bridge.request_track("G1", since, datetime.now(UTC) + timedelta(seconds=5),
+                             lambda points: answers.append((points, in_gui_thread())))
+        qtbot.waitUntil(lambda: bool(answers), timeout=WAIT_MS)
+        if answers[-1][0] or time.monotonic() > deadline:
+            break
+        answers.pop()
+        qtbot.wait(200)
+    points, in_gui = answers.pop()
+    assert in_gui
+    [point] = points
+    assert (point.lat, point.lon, point.heading, point.speed) == (30.661, 104.101, 45.0, 1.5)
+    assert since <= point.at <= datetime.now(UTC)
 
 
 def test_a_timeline_comes_back_in_the_gui_thread_and_none_when_offline(

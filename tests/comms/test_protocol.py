@@ -112,6 +112,29 @@ def test_positions_empty_and_full() -> None:
     assert len(decoded.units) == 5000
 
 
+def test_track() -> None:
+    decoded = decode_client('{"type":"track","id":"k1","unit":"U45",'
+                            '"since":"2026-11-27T08:00:00+08:00","until":"2026-11-27T01:00:00Z"}')
+    assert decoded == p.TrackRequest("k1", "U45", datetime(2026, 11, 27, 0, tzinfo=UTC),
+                                     datetime(2026, 11, 27, 1, tzinfo=UTC))
+
+
+@pytest.mark.parametrize(("since", "until", "fragment"), [
+    ("2026-11-27T02:00:00Z", "2026-11-27T01:00:00Z", "'since' must not be later than 'until'"),
+    ("2026-11-25T00:00:00Z", "2026-11-27T01:00:00Z", "at most 24 hours"),
+    ("2026-11-27T00:00:00", "2026-11-27T01:00:00Z", "'since' must carry its UTC offset"),
+    ("yesterday", "2026-11-27T01:00:00Z", "'since' must be an ISO 8601 time"),
+    ("2026-11-27T00:00:00Z", 7, "'until' must be an ISO 8601 time"),
+])
+def test_track_refusals(since: Any, until: Any, fragment: str) -> None:
+    with pytest.raises(ProtocolError) as caught:
+        decode_client(json.dumps({"type": "track", "id": "k", "unit": "U1", "since": since,
+                                  "until": until}))
+    assert caught.value.code == "bad_message"
+    assert fragment in caught.value.message
+    assert is_sentence(caught.value.message)
+
+
 def test_ping() -> None:
     assert decode_client('{"type":"ping","id":"p1"}') == Ping("p1")
     assert decode_client('{"type":"ping"}') == Ping(None)
@@ -136,10 +159,10 @@ BAD: list[tuple[str, str | bytes, str, str]] = [
     ("null", "null", "bad_message", "must be a JSON object, not null"),
     ("number", "7", "bad_message", "must be a JSON object, not a number"),
     ("no type", "{}", "bad_message",
-     "The message has no 'type'; expected hello, command, positions, ping or timeline."),
+     "The message has no 'type'; expected hello, command, positions, ping, timeline or track."),
     ("type not a string", '{"type":1}', "bad_message", "'type' must be a string"),
     ("unknown type", '{"type":"x"}', "bad_message",
-     "Unknown message type 'x'; expected hello, command, positions, ping or timeline."),
+     "Unknown message type 'x'; expected hello, command, positions, ping, timeline or track."),
     ("police type", '{"type":"incident"}', "bad_message", "Unknown message type 'incident'"),
     ("server type", '{"type":"welcome"}', "bad_message", "Unknown message type 'welcome'"),
     # hello
@@ -337,6 +360,11 @@ GOOD: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     },
     "ping": {"id": st.none() | st.text(max_size=66)},
     "timeline": {"id": st.text(max_size=66), "incident": st.text(max_size=66)},
+    "track": {"id": st.text(max_size=66), "unit": st.text(max_size=66),
+              "since": st.datetimes(timezones=st.just(UTC)).map(datetime.isoformat)
+              | st.text(max_size=30),
+              "until": st.datetimes(timezones=st.just(UTC)).map(datetime.isoformat)
+              | st.text(max_size=30)},
 }
 
 
@@ -400,7 +428,8 @@ def test_any_fields_for_each_type(message: dict[str, Any]) -> None:
     if isinstance(decoded, ProtocolError):
         return
     expected = {"hello": Hello, "command": CommandMessage, "positions": PositionsMessage,
-                "ping": Ping, "timeline": TimelineRequest}[message["type"]]
+                "ping": Ping, "timeline": TimelineRequest,
+                "track": p.TrackRequest}[message["type"]]
     assert isinstance(decoded, expected)
     # Whatever was accepted can be answered and echoed without trouble.
     if isinstance(decoded, CommandMessage):
@@ -454,6 +483,9 @@ def test_builders() -> None:
         "units": [["U1", 31.2, 121.5, 90.0, 3.0, "available"]]}
     assert p.pong("p1") == {"type": "pong", "id": "p1"}
     assert p.pong(None) == {"type": "pong", "id": None}
+    assert p.track("k1", "U1", [(30.6, 104.1, 90.0, 1.5, "2024-05-01T08:30:00+00:00")]) == {
+        "type": "track", "id": "k1", "unit": "U1",
+        "points": [[30.6, 104.1, 90.0, 1.5, "2024-05-01T08:30:00+00:00"]]}
 
 
 def test_every_built_message_passes_decode_server() -> None:
@@ -461,7 +493,7 @@ def test_every_built_message_passes_decode_server() -> None:
     for message in (p.welcome({}, "t", 0, "h"), p.error("forbidden", "No."), p.snapshot(0),
                     p.synced(0), p.event({"seq": 1}), p.result_ok("c", {}, 1),
                     p.result_error("c", "invalid", "No."), p.positions_frame(at, []),
-                    p.pong(None)):
+                    p.pong(None), p.track("k", "U1", [])):
         assert decode_server(encode(message)) == message
         assert decode_server(encode(message).encode()) == message
 

@@ -6,6 +6,7 @@ import json
 import time
 import urllib.request
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from websockets.exceptions import ConnectionClosed
@@ -186,6 +187,41 @@ def test_positions_reach_consoles_coalesced(hub: HubThread) -> None:
     # Coalesced: 20 fixes went in, at most 4 frames a second came out, latest per unit.
     assert len(frames) <= 7
     assert all(len(frame["units"]) <= 2 for frame in frames)
+
+
+def test_track_gives_a_units_stored_positions_oldest_first(hub: HubThread) -> None:
+    console = Client(hub.port)
+    console.login("ctl")
+    field = Client(hub.port, "/field")
+    field.login("gateway")
+    before = datetime.now(UTC) - timedelta(seconds=1)
+    for step in range(3):
+        field.send({"type": "positions", "units": [["G1", 30.66 + step / 1000, 104.10, 90, 1.2],
+                                                   ["G2", 30.67, 104.09, 0, 0]]})
+        time.sleep(0.6)  # the hub stores positions every 0.5 s: three separate fixes
+    after = datetime.now(UTC) + timedelta(seconds=1)
+    deadline = time.monotonic() + 5
+    while True:
+        console.send({"type": "track", "id": "k1", "unit": "G1", "since": before.isoformat(),
+                      "until": after.isoformat()})
+        answer = console.until("track")
+        if len(answer["points"]) == 3 or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert answer["id"] == "k1" and answer["unit"] == "G1"
+    assert [round(row[0], 3) for row in answer["points"]] == [30.66, 30.661, 30.662]
+    times = [datetime.fromisoformat(row[4]) for row in answer["points"]]
+    assert times == sorted(times) and before <= times[0] and times[-1] <= after
+    console.send({"type": "track", "id": "k2", "unit": "G1", "since": after.isoformat(),
+                  "until": (after + timedelta(hours=1)).isoformat()})
+    assert console.until("track")["points"] == []
+    console.send({"type": "track", "id": "k3", "unit": "G1", "since": before.isoformat(),
+                  "until": (before + timedelta(hours=25)).isoformat()})
+    error = console.until("error")
+    assert error["code"] == "bad_message" and "24 hours" in error["message"]
+    field.send({"type": "track", "id": "k4", "unit": "G1", "since": before.isoformat(),
+                "until": after.isoformat()})
+    assert field.until("error")["message"] == "Tracks are read on /ws."
 
 
 def test_timeline_lists_an_incidents_events_masked_by_role(hub: HubThread) -> None:
