@@ -45,11 +45,17 @@ COMMANDS: dict[str, str] = {
     "assignment.update": "report a unit's progress",
     "unit.register": "register field units",
     "unit.set_status": "change unit status",
+    "unit.clock_in": "clock units in",
+    "unit.clock_out": "clock units out",
+    "unit.checkpoint": "record patrol checkpoints",
 }
 
 # Commands a department desk may issue only on incidents its department leads.
 _LEAD_ONLY = frozenset({"incident.sign", "incident.return", "incident.resolve",
                         "incident.request_extension"})
+# Commands a field account issues for a unit: its own, or any unit for the gateway.
+_FOR_ITSELF = frozenset({"assignment.update", "unit.set_status", "unit.clock_in",
+                         "unit.clock_out", "unit.checkpoint"})
 # Commands a liaison officer may issue only on police-diverted incidents.
 _POLICE_SOURCE_ONLY = frozenset({"incident.accept", "incident.reject"})
 
@@ -126,6 +132,9 @@ _SCOPE_REASON = {
     "incident.reject": "Liaison officers return police-diverted incidents only.",
     "assignment.update": "A field unit reports progress only on its own assignments.",
     "unit.set_status": "A field unit changes only its own status.",
+    "unit.clock_in": "A field unit clocks in only itself.",
+    "unit.clock_out": "A field unit clocks out only itself.",
+    "unit.checkpoint": "A field unit records only its own patrol checkpoints.",
     "incident.note": "You may add notes only to incidents your department handles.",
 }
 
@@ -143,8 +152,10 @@ def _in_scope(role: Role, actor: Actor, command: str, incident: Incident | None,
     if role is Role.FIELD:
         if command == "incident.create":
             return source is Source.GRID
-        if command in ("assignment.update", "unit.set_status"):
-            return unit is not None and unit == actor.unit
+        if command in _FOR_ITSELF:
+            # A field account bound to a unit acts for that unit; one bound to none is the field
+            # platform's gateway and acts for every unit.
+            return unit is not None and actor.unit in (None, unit)
         if command == "incident.verify":
             # On-site verification by a unit that was sent to the incident.
             return incident is not None and actor.unit is not None and any(

@@ -105,7 +105,7 @@ def evolve(unit: Unit, event: Event) -> Unit:
     if d.get("unit") != unit.id:
         return unit
     at = event.at
-    if event.name == "unit.status_changed":
+    if event.name in ("unit.status_changed", "unit.clocked_in", "unit.clocked_out"):
         new = replace(unit, status=UnitStatus(d["status"]))
     elif event.name == "assignment.dispatched":
         new = replace(unit, status=UnitStatus.DISPATCHED, assignment=d["assignment"])

@@ -55,7 +55,8 @@ class Tracker:
         if not isinstance(unit, str):
             return
         name = event.event.name
-        if name in ("unit.registered", "unit.status_changed"):
+        if name in ("unit.registered", "unit.status_changed", "unit.clocked_in",
+                    "unit.clocked_out"):
             status = d["status"]
         elif name == "assignment.dispatched":
             status = "dispatched"

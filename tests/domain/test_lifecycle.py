@@ -6,7 +6,7 @@ import pytest
 
 from console.domain.commands import allowed_actions
 from console.domain.errors import Refused
-from console.domain.model import AssignmentState, IncidentState, UnitStatus
+from console.domain.model import Actor, AssignmentState, IncidentState, Role, UnitStatus
 from console.domain.rules import Context
 from tests.domain.conftest import (
     ADMIN,
@@ -349,6 +349,62 @@ def test_a_field_unit_reports_only_for_itself(desk: Desk) -> None:
         status="en_route",
     )
     assert refusal.code == "forbidden"
+
+
+def test_a_gateway_field_account_acts_for_every_unit_but_verifies_nowhere(desk: Desk) -> None:
+    gateway = Actor("field-gateway", frozenset({Role.FIELD}))
+    desk.register("U1")
+    incident = desk.create()
+    desk.run(CONTROLLER, "incident.dispatch", id=incident, unit="U1")
+    desk.run(gateway, "assignment.update", id=incident, assignment=f"{incident}/1",
+             status="on_scene")
+    assert desk.unit("U1").status is UnitStatus.ON_SCENE
+    refusal = desk.refusal(gateway, "incident.verify", id=incident, method="site",
+                           satisfied=True)
+    assert refusal.code in ("forbidden", "conflict")
+
+
+def test_clocking_in_and_out_moves_a_unit_on_and_off_duty(desk: Desk) -> None:
+    desk.register("U1", status="off_duty")
+    desk.register("U2", status="off_duty")
+    worker = field_unit("U1")
+    assert desk.refusal(worker, "unit.clock_out", id="U1").message == "Unit U1 is already off duty."
+    assert desk.refusal(worker, "unit.clock_in", id="U2").code == "forbidden"
+    [event] = desk.run(worker, "unit.clock_in", id="U1")
+    assert (event.name, event.data) == ("unit.clocked_in",
+                                        {"unit": "U1", "status": "available",
+                                         "previous": "off_duty"})
+    assert desk.unit("U1").status is UnitStatus.AVAILABLE
+    assert desk.unit("U1").status_since == desk.now
+    assert "already on duty (available)" in desk.refusal(worker, "unit.clock_in", id="U1").message
+    incident = desk.create()
+    desk.run(CONTROLLER, "incident.dispatch", id=incident, unit="U1")
+    assert "clear or cancel it before" in desk.refusal(worker, "unit.clock_out", id="U1").message
+    desk.run(worker, "assignment.update", id=incident, assignment=f"{incident}/1",
+             status="cleared")
+    desk.advance(hours=2)
+    [event] = desk.run(worker, "unit.clock_out", id="U1")
+    assert event.name == "unit.clocked_out" and event.data["previous"] == "available"
+    assert desk.unit("U1").status is UnitStatus.OFF_DUTY
+    assert desk.refusal(CONTROLLER, "unit.clock_in", id="U1").code == "forbidden"
+    assert desk.refusal(worker, "unit.clock_in", id="U404").code == "not_found"
+
+
+def test_a_patrol_checkpoint_is_passed_on_duty_only(desk: Desk) -> None:
+    desk.register("U1", status="off_duty")
+    worker = field_unit("U1")
+    refusal = desk.refusal(worker, "unit.checkpoint", id="U1", checkpoint="cp.0001")
+    assert refusal.message == "Unit U1 is off duty; a checkpoint is passed on duty."
+    desk.run(worker, "unit.clock_in", id="U1")
+    version = desk.unit("U1").version
+    [event] = desk.run(worker, "unit.checkpoint", id="U1", checkpoint="cp.0001")
+    assert (event.name, event.data) == ("unit.checkpoint_passed",
+                                        {"unit": "U1", "checkpoint": "cp.0001"})
+    assert desk.unit("U1").status is UnitStatus.AVAILABLE
+    assert desk.unit("U1").version == version + 1
+    assert desk.refusal(worker, "unit.checkpoint", id="U1", checkpoint="").code == "invalid"
+    assert desk.refusal(field_unit("U2"), "unit.checkpoint", id="U1",
+                        checkpoint="cp.0001").code == "forbidden"
 
 
 def test_unit_status_follows_assignments_not_hands(desk: Desk) -> None:
