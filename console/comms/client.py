@@ -59,6 +59,7 @@ from websockets.exceptions import ConnectionClosed, InvalidURI, WebSocketExcepti
 from websockets.uri import parse_uri
 
 from console.comms import protocol as p
+from console.comms.clock import Clock, hub_clock
 from console.comms.live_state import LiveState, OutOfStep
 from console.comms.replica import ChangeSet, UserInfo
 from console.domain.rules import Rules
@@ -204,6 +205,8 @@ class HubClient:
         flush_interval: the shortest time between two change sets, in seconds.
         open_timeout: how long opening a connection and its handshake may take.
         seed: seeds the jitter, for tests.
+        clock: follows the hub's world time and speed from each ``welcome`` (default: the
+            console's process-wide :data:`console.comms.clock.hub_clock`).
 
     Every callback must return quickly; an exception it raises is logged and ignored.
     """
@@ -217,8 +220,9 @@ class HubClient:
                  client_name: str = CLIENT_NAME,
                  backoff_base: float = 0.25, backoff_cap: float = 10.0,
                  flush_interval: float = 0.1, open_timeout: float = 10.0,
-                 seed: int | None = None) -> None:
+                 seed: int | None = None, clock: Clock = hub_clock) -> None:
         check_hub_url(url)
+        self.clock = clock
         self.url = url
         self.username = username
         self._password: str | None = password
@@ -558,6 +562,13 @@ class HubClient:
         self._token = str(message["token"])
         self._password = None  # the token logs in from now on
         self._user = UserInfo.from_wire(message["user"])
+        if "time" in message:  # hubs before the world clock send none: real time
+            try:
+                self.clock.follow(datetime.fromisoformat(str(message["time"])),
+                                  float(message.get("speed", 1.0)))
+            except (TypeError, ValueError):
+                log.warning("the hub sent an unusable time %r; the local clock is used",
+                            message.get("time"))
         self._set_state(SYNCING, self._user)
         self._call(self._on_login, self._user)
         # Commands submitted while syncing were written behind the hello; the hub answers them

@@ -305,10 +305,15 @@ def encode(message: Mapping[str, Any]) -> str:
     return json.dumps(message, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 
 
-def welcome(user: Mapping[str, Any], token: str, seq: int, hub: str) -> dict[str, Any]:
-    """The answer to a good ``hello``: who the client is, its session token, the log head."""
-    return {"type": "welcome", "protocol": PROTOCOL, "user": dict(user), "token": token,
-            "seq": seq, "hub": hub}
+def welcome(user: Mapping[str, Any], token: str, seq: int, hub: str,
+            time: datetime | None = None, speed: float = 1.0) -> dict[str, Any]:
+    """The answer to a good ``hello``: who the client is, its session token, the log head,
+    and the hub's world time and its speed (1 = real time; a demo world may run faster)."""
+    built = {"type": "welcome", "protocol": PROTOCOL, "user": dict(user), "token": token,
+             "seq": seq, "hub": hub}
+    if time is not None:
+        built.update(time=time.isoformat(), speed=speed)
+    return built
 
 
 def error(code: str, message: str, ref: str | None = None, **extra: Any) -> dict[str, Any]:

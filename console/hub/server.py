@@ -33,6 +33,7 @@ from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 
 from console.comms import protocol as p
+from console.comms.clock import Clock
 from console.domain.rules import Rules
 from console.hub.command_queue import CommandQueue
 from console.hub.log import EventLog
@@ -70,6 +71,9 @@ class HubConfig:
     #: Frames larger than this are refused by the websocket layer itself (and the connection
     #: closed); frames up to protocol.MAX_FRAME are read; between the two get an error.
     hard_frame_limit: int = 4 * 1024 * 1024
+    #: The world clock: real time, or a demo world running faster (``main.py hub --speed``).
+    #: The store must be given the same clock (``Store(..., clock=config.clock.now)``).
+    clock: Clock = field(default_factory=Clock)
 
 
 class Hub:
@@ -77,10 +81,13 @@ class Hub:
         self.store = store
         self.rules = rules
         self.config = config or HubConfig()
+        if self.config.clock.speed != 1.0 and store.clock != self.config.clock.now:
+            raise ValueError("A hub whose world runs faster needs a store on the same clock: "
+                             "Store(..., clock=config.clock.now).")
         self._threads = ThreadPoolExecutor(max_workers=4, thread_name_prefix="hub-db")
         self.log = EventLog(store, self.run)
         self.commands = CommandQueue(store, self.log.poke)
-        self.tracker = Tracker(store, self.run)
+        self.tracker = Tracker(store, self.run, self.config.clock.now)
         self.log_listeners: list[Callable[[Any], None]] = []
         self.sessions: set[Session] = set()
         self.port = self.config.port

@@ -13,7 +13,6 @@ import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from websockets.asyncio.server import ServerConnection
@@ -144,7 +143,9 @@ class Session:
         self.user = user
         self.personal = sees_personal_data(user.roles)
         token = hello.token or await self.hub.new_session(user)
-        await self.send(p.welcome(user.to_wire(), token, self.hub.log.head, self.hub.config.name))
+        clock = self.hub.config.clock
+        await self.send(p.welcome(user.to_wire(), token, self.hub.log.head, self.hub.config.name,
+                                  clock.now(), clock.speed))
         await self._sync(hello.resume_from)
         return True
 
@@ -232,7 +233,7 @@ class Session:
         allowed = self.user.unit
         if allowed is not None and any(row[0] != allowed for row in message.units):
             return await self._refuse("forbidden", f"This account reports only unit {allowed}.")
-        self.hub.tracker.take(message.units, datetime.now(UTC))
+        self.hub.tracker.take(message.units, self.hub.config.clock.now())
         return True
 
     async def _command(self, message: p.CommandMessage) -> bool:
@@ -300,5 +301,5 @@ class Session:
             shared, rows = self._shared_frame, self._positions
             self._shared_frame, self._positions = None, {}
             self._positions_ready.clear()
-            await self.ws.send(shared or p.encode(p.positions_frame(datetime.now(UTC),
+            await self.ws.send(shared or p.encode(p.positions_frame(self.hub.config.clock.now(),
                                                                      list(rows.values()))))

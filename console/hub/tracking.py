@@ -28,15 +28,17 @@ Row = list[Any]  # [id, lat, lon, heading, speed, status]
 
 
 class Tracker:
-    def __init__(self, store: Store, run: Callable[..., Any]) -> None:
+    def __init__(self, store: Store, run: Callable[..., Any],
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.store = store
         self.run = run
+        self.clock = clock
         self.status: dict[str, str] = {}
         self.latest: dict[str, Row] = {}
         self._changed: dict[str, Row] = {}
         self._unstored: list[PositionFix] = []
         self._seen_at: dict[str, datetime] = {}
-        self._peer_cursor = datetime.now(UTC) - timedelta(seconds=5)
+        self._peer_cursor = clock() - timedelta(seconds=5)
         self.listeners: list[Callable[[dict[str, Row], str], None]] = []
 
     async def start(self) -> None:
@@ -103,7 +105,7 @@ class Tracker:
         if not self._changed:
             return
         changed, self._changed = self._changed, {}
-        frame = p.encode(p.positions_frame(datetime.now(UTC), list(changed.values())))
+        frame = p.encode(p.positions_frame(self.clock(), list(changed.values())))
         for listener in list(self.listeners):
             listener(changed, frame)
 

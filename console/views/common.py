@@ -8,13 +8,14 @@ what arrives in its status bar and, for errors, in a message strip.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtWidgets import QComboBox
 
 from console.comms.client import CommandResult
+from console.comms.clock import hub_clock
 from console.comms.replica import UserInfo
 from console.domain.model import Actor, Role
 from console.domain.rules import Context, Rules
@@ -34,7 +35,7 @@ def context_of(rules: Rules, user: UserInfo | None, now: datetime | None = None
     actor = actor_of(user)
     if actor is None:
         return None
-    return Context(rules, actor, now or datetime.now(UTC))
+    return Context(rules, actor, now or hub_clock.now())
 
 
 class MessageBus(QObject):

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.comms.clock import hub_clock
 from console.comms.replica import Replica
 from console.domain import deadlines
 from console.domain.incident import Incident
@@ -609,7 +610,7 @@ def when_text(at: datetime | None, today: datetime | None = None) -> str:
     if at is None:
         return ""
     local = at.astimezone()
-    today = (today or datetime.now(UTC)).astimezone()
+    today = (today or hub_clock.now()).astimezone()
     return local.strftime("%H:%M" if local.date() == today.date() else "%m-%d %H:%M")
 
 

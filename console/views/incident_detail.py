@@ -23,7 +23,7 @@ at once instead of opening a dialog whose input could not be sent.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import shiboken6
@@ -47,6 +47,7 @@ from PySide6.QtWidgets import (
 
 from console.comms.bridge import Bridge
 from console.comms.client import CommandResult
+from console.comms.clock import hub_clock
 from console.comms.replica import ChangeSet
 from console.domain import deadlines
 from console.domain.commands import allowed_actions
@@ -381,7 +382,7 @@ class IncidentDetail(QWidget):
 
     def _fill_clocks(self, inc: Incident) -> None:
         self.clocks.clear()
-        now = datetime.now(UTC)
+        now = hub_clock.now()
         for clock in deadlines.clocks(inc, self._rules):
             if clock.running:
                 remaining = clock.remaining(now)

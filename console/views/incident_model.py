@@ -28,7 +28,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import IntEnum
 from typing import Any
 
@@ -45,6 +45,7 @@ from PySide6.QtCore import (
     QTimer,
 )
 
+from console.comms.clock import hub_clock
 from console.comms.replica import ChangeSet, Replica
 from console.domain.incident import Incident
 from console.domain.model import FINISHED_STATES, IncidentState, Priority, Source
@@ -268,7 +269,7 @@ Predicate = Callable[[Incident, SlaClock | None], bool]
 
 
 def _utcnow() -> datetime:
-    return datetime.now(UTC)
+    return hub_clock.now()
 
 
 class IncidentQueueModel(QAbstractTableModel):

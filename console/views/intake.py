@@ -34,7 +34,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import shiboken6
@@ -57,6 +57,7 @@ from PySide6.QtWidgets import (
 
 from console.comms.bridge import Bridge
 from console.comms.client import CommandResult
+from console.comms.clock import hub_clock
 from console.comms.replica import ChangeSet, Replica
 from console.domain.incident import Incident
 from console.domain.model import ANSWERABLE_AT_INTAKE, Priority, RequestType, Source
@@ -580,7 +581,7 @@ class IntakeForm(QWidget):
         where = parse_location(self.location.text())
         return category is not None and where is not None and bool(duplicate_candidates(
             only, self._rules.taxonomy, category, where[0], where[1],  # type: ignore[arg-type]
-            datetime.now(UTC)))
+            hub_clock.now()))
 
     @staticmethod
     def _list_id(target: QListWidget, row: int) -> str | None:
@@ -606,7 +607,7 @@ class IntakeForm(QWidget):
         found: list[tuple[Incident, float]] = []
         if category is not None and where is not None:
             found = duplicate_candidates(self._bridge.replica, self._rules.taxonomy, category,
-                                         where[0], where[1], datetime.now(UTC))[:20]
+                                         where[0], where[1], hub_clock.now())[:20]
         held = self.duplicates.currentItem()
         keep = held.data(Qt.ItemDataRole.UserRole) if held is not None else None
         self._fill(self.duplicates, found, keep)

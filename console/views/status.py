@@ -7,12 +7,12 @@ showing the last state it had, marked stale, and says that actions are refused u
 from __future__ import annotations
 
 import time
-from datetime import datetime
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from console.comms.bridge import Bridge
+from console.comms.clock import hub_clock
 from console.comms.replica import ChangeSet, UserInfo
 
 CONTEXT = "ConnectionStatus"
@@ -120,4 +120,4 @@ class ConsoleStatusBar(QStatusBar):
             self.last_event.setText(self.tr("Last event %n s ago", "", seconds))
         user = self.bridge.replica.user
         self.user.setText(f"{user.display_name} ({roles_text(user)})" if user else "")
-        self.clock.setText(datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S"))
+        self.clock.setText(hub_clock.now().astimezone().strftime("%Y-%m-%d %H:%M:%S"))

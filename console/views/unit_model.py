@@ -24,7 +24,7 @@ import bisect
 import itertools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import IntEnum
 from typing import Any
 
@@ -39,6 +39,7 @@ from PySide6.QtCore import (
     QTimer,
 )
 
+from console.comms.clock import hub_clock
 from console.comms.replica import ChangeSet, Replica
 from console.domain.model import UnitStatus, UnitType
 from console.domain.rules import Rules
@@ -153,7 +154,7 @@ class _Group:
 
 
 def _utcnow() -> datetime:
-    return datetime.now(UTC)
+    return hub_clock.now()
 
 
 class UnitRosterModel(QAbstractItemModel):

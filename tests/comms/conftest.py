@@ -26,6 +26,7 @@ import pytest
 from sqlalchemy import text
 
 from console.comms.client import HubClient
+from console.comms.clock import Clock
 from console.comms.replica import ChangeSet, UserInfo
 from console.domain.model import Actor, Role
 from console.domain.rules import Rules
@@ -310,7 +311,8 @@ def make_client(rules: Rules) -> Iterator[Callable[..., tuple[HubClient, Recorde
     def make(url: str, username: str = "ctl", password: str = PASSWORD,
              **options: Any) -> tuple[HubClient, Recorder]:
         recorder = Recorder()
-        options = {"backoff_base": 0.05, "backoff_cap": 0.5, "seed": 7, **options}
+        options = {"backoff_base": 0.05, "backoff_cap": 0.5, "seed": 7, "clock": Clock(),
+                   **options}
         client = HubClient(url, username, password, rules, **recorder.callbacks(), **options)
         clients.append(client)
         client.start()

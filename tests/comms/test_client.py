@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,6 +33,7 @@ from console.comms.client import (
     Retry,
     backoff_delay,
 )
+from console.comms.clock import Clock
 from console.comms.replica import Replica
 from console.domain.incident import Incident
 from console.domain.model import IncidentState, UnitStatus
@@ -49,7 +51,7 @@ from tests.comms.conftest import (
     seed,
     wait_until,
 )
-from tests.hub.conftest import Client, incident_args
+from tests.hub.conftest import Client, HubThread, add_users, incident_args
 from tests.store.conftest import CONTROLLER
 
 MakeClient = Callable[..., tuple[HubClient, Recorder]]
@@ -128,6 +130,25 @@ def test_login_turns_the_snapshot_into_a_reset_change_set(hub: RestartableHub,
     assert not moved[0].reset and moved[0].positions["U1"].heading == 180.0
     for connection in (other, admin, field):
         connection.close()
+
+
+def test_the_client_follows_the_hubs_world_clock(tmp_path: Path, rules: Rules,
+                                                 make_client: MakeClient) -> None:
+    origin = datetime.now(UTC) + timedelta(days=3)
+    thread = HubThread(f"sqlite:///{tmp_path / 'clock.db'}", rules,
+                       clock=Clock(30, origin=origin))
+    add_users(thread.store)
+    thread.start()
+    try:
+        client, recorder = make_client(f"ws://127.0.0.1:{thread.port}/ws")
+        live(client, recorder)
+        assert client.clock.speed == 30
+        hub_now = thread.config.clock.now()
+        assert abs((client.clock.now() - hub_now).total_seconds()) < 15  # 0.5 s at 30×
+        assert client.clock.now() > origin
+    finally:
+        client.stop()
+        thread.stop()
 
 
 def test_a_wrong_password_is_auth_failed_without_a_retry(hub: RestartableHub,

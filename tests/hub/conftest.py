@@ -54,8 +54,8 @@ class HubThread:
     """A hub with its own event loop in a background thread of the test process."""
 
     def __init__(self, url: str, hub_rules: Rules, **config: Any) -> None:
-        self.store = Store(url, hub_rules)
         self.config = HubConfig(port=0, **config)
+        self.store = Store(url, hub_rules, clock=self.config.clock.now)
         self.hub: Hub | None = None
         self._ready = threading.Event()
         self._loop: asyncio.AbstractEventLoop | None = None

@@ -11,7 +11,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from websockets.exceptions import ConnectionClosed
 
-from tests.hub.conftest import PASSWORD, Client, HubThread, incident_args
+from console.comms.clock import Clock
+from console.domain.rules import Rules
+from console.hub.server import Hub, HubConfig
+from console.store.store import Store
+from tests.hub.conftest import PASSWORD, Client, HubThread, add_users, incident_args
 
 
 def test_good_login_gets_welcome_snapshot_and_synced(hub: HubThread) -> None:
@@ -29,6 +33,45 @@ def test_good_login_gets_welcome_snapshot_and_synced(hub: HubThread) -> None:
     # The token logs in again without the password.
     again = Client(hub.port)
     assert again.hello(token=welcome["token"])["user"]["username"] == "ctl"
+
+
+def test_a_faster_world_stamps_events_and_positions_on_its_clock(
+        db_url: str, rules: Rules) -> None:
+    origin = datetime.now(UTC) + timedelta(days=2)  # e.g. where an earlier demo run ended
+    thread = HubThread(db_url, rules, clock=Clock(60, origin=origin))
+    add_users(thread.store)
+    thread.start()
+    try:
+        client = Client(thread.port)
+        welcome = client.hello("ctl")
+        assert welcome["speed"] == 60
+        told = datetime.fromisoformat(welcome["time"])
+        assert origin <= told < origin + timedelta(minutes=10)
+        client.sync()
+        started = time.monotonic()
+        first = client.command("incident.create", **incident_args())
+        time.sleep(1.0)
+        second = client.command("incident.create", **incident_args(description="又一件"))
+        real = time.monotonic() - started
+        while len(client.events) < 2:
+            client.events.append(client.until("event"))
+        by_seq = {e["seq"]: datetime.fromisoformat(e["at"]) for e in client.events}
+        at = [by_seq[first["seq"]], by_seq[second["seq"]]]
+        # One real second is a world minute.
+        assert timedelta(seconds=55) <= at[1] - at[0] <= timedelta(seconds=60 * real + 5)
+        assert at[0] >= told
+    finally:
+        thread.stop()
+
+
+def test_a_hub_refuses_a_faster_clock_its_store_does_not_share(
+        db_url: str, rules: Rules) -> None:
+    store = Store(db_url, rules)
+    try:
+        with pytest.raises(ValueError, match="same clock"):
+            Hub(store, rules, HubConfig(clock=Clock(10)))
+    finally:
+        store.close()
 
 
 @pytest.mark.parametrize(("username", "password"), [("ctl", "wrong"), ("nobody", PASSWORD)])
