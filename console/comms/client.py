@@ -207,6 +207,8 @@ class HubClient:
         seed: seeds the jitter, for tests.
         clock: follows the hub's world time and speed from each ``welcome`` (default: the
             console's process-wide :data:`console.comms.clock.hub_clock`).
+        subscribe: the streams to ask for (``protocol.STREAMS``; default all): without
+            ``events`` there is no snapshot and no replica, only command results.
 
     Every callback must return quickly; an exception it raises is logged and ignored.
     """
@@ -220,9 +222,11 @@ class HubClient:
                  client_name: str = CLIENT_NAME,
                  backoff_base: float = 0.25, backoff_cap: float = 10.0,
                  flush_interval: float = 0.1, open_timeout: float = 10.0,
-                 seed: int | None = None, clock: Clock = hub_clock) -> None:
+                 seed: int | None = None, clock: Clock = hub_clock,
+                 subscribe: tuple[str, ...] | None = None) -> None:
         check_hub_url(url)
         self.clock = clock
+        self._subscribe = subscribe
         self.url = url
         self.username = username
         self._password: str | None = password
@@ -497,8 +501,11 @@ class HubClient:
             auth = {"username": self.username, "password": self._password or ""}
         resume = self._live.seq if self._live.has_snapshot and not self._want_snapshot \
             else None
-        return {"type": "hello", "protocol": p.PROTOCOL, "client": self._client_name,
-                "auth": auth, "resume_from": resume}
+        hello = {"type": "hello", "protocol": p.PROTOCOL, "client": self._client_name,
+                 "auth": auth, "resume_from": resume}
+        if self._subscribe is not None:
+            hello["subscribe"] = list(self._subscribe)
+        return hello
 
     async def _write(self, connection: _Connection) -> None:
         while True:

@@ -56,6 +56,9 @@ CLIENT_TYPES = ("hello", "command", "positions", "ping", "timeline", "track")
 SERVER_TYPES = ("welcome", "error", "snapshot", "synced", "event", "result", "positions", "pong",
                 "timeline", "track")
 
+#: The streams a console session may subscribe to in its ``hello``.
+STREAMS = ("events", "positions")
+
 #: The longest period one ``track`` request may cover, and the most points an answer carries
 #: (the newest are kept when a unit reported more often).
 MAX_TRACK_PERIOD_S = 24 * 3600
@@ -99,6 +102,9 @@ class Hello:
     password: str | None = field(repr=False)
     token: str | None = field(repr=False)
     resume_from: int | None
+    #: The streams the client wants on ``/ws`` (None: all of them). A client that only sends
+    #: commands — a department's system, a simulator's desk — asks for none and gets no snapshot.
+    subscribe: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -201,7 +207,14 @@ def _hello(message: dict[str, Any]) -> Hello:
     else:
         _refuse("'auth' must hold either 'username' and 'password', or 'token', and nothing else.")
     resume_from = _optional_whole(message, "resume_from")
-    return Hello(PROTOCOL, client, username, password, token, resume_from)
+    subscribe = message.get("subscribe")
+    if subscribe is not None:
+        if (not isinstance(subscribe, list) or len(subscribe) > len(STREAMS)
+                or any(s not in STREAMS for s in subscribe)):
+            _refuse("'subscribe' must be a list of streams out of 'events' and 'positions', "
+                    "or null for both.")
+        subscribe = frozenset(subscribe)
+    return Hello(PROTOCOL, client, username, password, token, resume_from, subscribe)
 
 
 def _command(message: dict[str, Any]) -> CommandMessage:

@@ -61,6 +61,8 @@ class Session:
         self.user: User | None = None
         self.cursor = 0
         self.personal = False
+        # What this session asked to be sent besides answers: the event log, position frames.
+        self.streams: frozenset[str] = frozenset(p.STREAMS) if endpoint == "ws" else frozenset()
         self.bucket = Bucket(hub.config.message_rate, hub.config.message_burst,
                              tokens=hub.config.message_burst, stamp=time.monotonic())
         self.faults = Bucket(hub.config.fault_rate, hub.config.fault_burst,
@@ -81,7 +83,7 @@ class Session:
             if not await self._hello():
                 return
             self._tasks.append(asyncio.create_task(self._pump_events()))
-            if self.endpoint == "ws":
+            if "positions" in self.streams:
                 self.hub.tracker.listeners.append(self._offer_positions)
                 self._tasks.append(asyncio.create_task(self._pump_positions()))
             async for frame in self.ws:
@@ -142,6 +144,8 @@ class Session:
             return False
         self.user = user
         self.personal = sees_personal_data(user.roles)
+        if hello.subscribe is not None:
+            self.streams &= hello.subscribe
         token = hello.token or await self.hub.new_session(user)
         clock = self.hub.config.clock
         await self.send(p.welcome(user.to_wire(), token, self.hub.log.head, self.hub.config.name,
@@ -156,7 +160,7 @@ class Session:
 
     async def _sync(self, resume_from: int | None) -> None:
         head = self.hub.log.head
-        if self.endpoint == "field":
+        if "events" not in self.streams:
             self.cursor = head  # field clients get commands answered, not the whole log
         elif resume_from is not None and 0 <= resume_from <= head \
                 and head - resume_from <= REPLAY_LIMIT:
@@ -276,7 +280,7 @@ class Session:
         self.cursor = event.seq
 
     async def _pump_events(self) -> None:
-        if self.endpoint == "field":
+        if "events" not in self.streams:
             return
         while True:
             await self.hub.log.wait_beyond(self.cursor)

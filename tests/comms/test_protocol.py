@@ -112,6 +112,18 @@ def test_positions_empty_and_full() -> None:
     assert len(decoded.units) == 5000
 
 
+def test_hello_subscribing_to_some_streams() -> None:
+    hello = decode_client('{"type":"hello","protocol":1,"client":"desk","auth":{"token":"t"},'
+                          '"subscribe":["events"]}')
+    assert isinstance(hello, Hello) and hello.subscribe == frozenset({"events"})
+    hello = decode_client('{"type":"hello","protocol":1,"client":"c","auth":{"token":"t"}}')
+    assert isinstance(hello, Hello) and hello.subscribe is None
+    for bad in ('"events"', '["events","sounds"]', '[1]', '["events","positions","events"]'):
+        with pytest.raises(ProtocolError, match="'subscribe' must be a list of streams"):
+            decode_client('{"type":"hello","protocol":1,"client":"c","auth":{"token":"t"},'
+                          f'"subscribe":{bad}}}')
+
+
 def test_track() -> None:
     decoded = decode_client('{"type":"track","id":"k1","unit":"U45",'
                             '"since":"2026-11-27T08:00:00+08:00","until":"2026-11-27T01:00:00Z"}')

@@ -232,6 +232,31 @@ def test_positions_reach_consoles_coalesced(hub: HubThread) -> None:
     assert all(len(frame["units"]) <= 2 for frame in frames)
 
 
+def test_a_session_gets_only_the_streams_it_subscribed_to(hub: HubThread) -> None:
+    actor = Client(hub.port)
+    actor.login("ctl")
+    field = Client(hub.port, "/field")
+    field.login("gateway")
+    quiet, events_only = Client(hub.port), Client(hub.port)
+    for client, streams in ((quiet, []), (events_only, ["events"])):
+        client.send({"type": "hello", "protocol": 1, "client": "tests",
+                     "auth": {"username": "ctl", "password": PASSWORD}, "subscribe": streams})
+        assert client.recv()["type"] == "welcome"
+    assert quiet.recv()["type"] == "synced"  # no snapshot
+    assert events_only.recv()["type"] == "snapshot"
+    assert events_only.recv()["type"] == "synced"
+    created = quiet.command("incident.create", **incident_args())
+    assert created["ok"]
+    field.send({"type": "positions", "units": [["G1", 30.66, 104.10, 90, 1.2]]})
+    assert events_only.until("event")["seq"] == created["seq"]
+    assert actor.until("positions")["units"][0][0] == "G1"
+    time.sleep(0.6)  # a position frame would have gone out by now
+    for client in (quiet, events_only):
+        with pytest.raises(TimeoutError):
+            client.until("anything", timeout=0.5)
+    assert quiet.events == [] and [m["type"] for m in events_only.other] == []
+
+
 def test_track_gives_a_units_stored_positions_oldest_first(hub: HubThread) -> None:
     console = Client(hub.port)
     console.login("ctl")
