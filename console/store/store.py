@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, insert, or_, select
 
 from console.domain.incident import Incident
 from console.domain.model import Actor, Event
@@ -150,6 +150,41 @@ class Store:
     @staticmethod
     def _units(conn: Any) -> list[dict[str, Any]]:
         return [unit_wire(r._mapping) for r in conn.execute(select(s.units).order_by(s.units.c.id))]
+
+    def last_event_at(self) -> datetime | None:
+        """The time of the newest event (None for an empty log): a world clock that ran faster
+        on an earlier run restarts from here, so time never runs backwards in the log."""
+        with self.db.reader.connect() as conn:
+            at: datetime | None = conn.execute(
+                select(s.events.c.at).order_by(s.events.c.seq.desc()).limit(1)).scalar()
+        return at
+
+    # -- reference data ------------------------------------------------------------------------
+
+    def put_cameras(self, cameras: Sequence[dict[str, Any]]) -> int:
+        """Add or replace cameras (``id``, ``name``, ``lat``, ``lon``, ``stream_url``, ``grid``,
+        ``street``); consoles see them in their next snapshot. Returns how many were written.
+
+        Raises:
+            ValueError: a camera without one of the fields, or with coordinates out of range.
+        """
+        rows = []
+        for camera in cameras:
+            try:
+                lat, lon = float(camera["lat"]), float(camera["lon"])
+                row = {"id": str(camera["id"]), "name": str(camera["name"]), "lat": lat,
+                       "lon": lon, "stream_url": str(camera["stream_url"]),
+                       "grid": camera.get("grid"), "street": camera.get("street")}
+            except (KeyError, TypeError, ValueError) as error:
+                raise ValueError(f"camera {camera.get('id')!r}: {error!r}") from None
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                raise ValueError(f"camera {row['id']!r}: coordinates out of range")
+            rows.append(row)
+        with self.db.writer.begin() as conn:
+            if rows:
+                conn.execute(delete(s.cameras).where(s.cameras.c.id.in_([r["id"] for r in rows])))
+                conn.execute(insert(s.cameras), rows)
+        return len(rows)
 
     def count(self, table: str) -> int:
         with self.db.reader.connect() as conn:

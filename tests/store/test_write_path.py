@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from console.domain.model import Actor, IncidentState, Role, UnitStatus
 from console.domain.sla import Stage
 from console.store.store import Store
@@ -199,3 +201,25 @@ def test_stored_deadline_matches_the_domain(store: Store, clock: Clock) -> None:
     limit = store.rules.sla.limit("standard", "P3", Stage.ACCEPT)
     assert row["id"] == incident
     assert row["next_due_at"] == clock.now + timedelta(**{limit.unit: limit.value})
+
+
+def test_cameras_are_put_and_replaced_and_reach_the_snapshot(store: Store) -> None:
+    camera = {"id": "cam.001", "name": "建设路与府青路口", "lat": 30.67, "lon": 104.10,
+              "stream_url": "http://127.0.0.1:8766/cameras/cam.001.mjpg",
+              "grid": "g000", "street": "street.mengzhuiwan"}
+    assert store.put_cameras([camera, {**camera, "id": "cam.002"}]) == 2
+    assert store.put_cameras([{**camera, "name": "建设路口"}]) == 1
+    cameras = store.snapshot().cameras
+    assert [(c["id"], c["name"]) for c in cameras] == [("cam.001", "建设路口"),
+                                                        ("cam.002", "建设路与府青路口")]
+    assert cameras[0]["stream_url"] == camera["stream_url"]
+    for bad, message in (({**camera, "lat": 130}, "out of range"), ({"id": "x"}, "KeyError")):
+        with pytest.raises(ValueError, match=message):
+            store.put_cameras([bad])
+    assert len(store.snapshot().cameras) == 2
+
+
+def test_last_event_at_is_the_newest_events_time(store: Store, clock: Clock) -> None:
+    assert store.last_event_at() is None
+    create(store)
+    assert store.last_event_at() == clock()
