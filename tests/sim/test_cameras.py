@@ -258,6 +258,20 @@ def test_a_still_picture():
     run(scenario)
 
 
+def test_ids_with_dots_as_the_district_names_its_cameras():
+    async def scenario() -> None:
+        cameras = [{"id": "cam.007", "name": "建设路口", "lat": 30.66, "lon": 104.1}]
+        async with CameraServer(cameras) as server:
+            assert server.url("cam.007").endswith("/cameras/cam.007.mjpg")
+            status, _, body = await get(server.port, "/cameras/cam.007.jpg")
+            assert status == 200 and decode(body)
+            client = await MjpegClient.open(server.port, "cam.007")
+            decode(await client.frame())
+            await client.close()
+
+    run(scenario)
+
+
 def test_unknown_cameras_and_paths_are_404_and_other_methods_405():
     async def scenario() -> None:
         async with CameraServer(CAMERAS) as server:
