@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import getpass
 import logging
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,56 @@ def default_db_url() -> str:
     return f"sqlite:///{folder / 'linkage.db'}"
 
 
+#: Where the simulator serves its cameras by default.
+CAMERA_PORT = 8766
+
+
+def _speed(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 < value <= 1000:
+        raise argparse.ArgumentTypeError("the speed must be above 0 and at most 1000")
+    return value
+
+
+def _instant(text: str) -> Any:
+    from datetime import datetime
+
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 time") from None
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError("give the time with its UTC offset, e.g. +08:00")
+    return moment
+
+
+def load_rules() -> Any:
+    """The rules from resources/, with the district's geography when it is there."""
+    from console.domain.geography import DEFAULT_DIRECTORY, Geography
+    from console.domain.rules import Rules
+
+    geography = None
+    if (DEFAULT_DIRECTORY / "streets.geojson").exists():
+        geography = Geography.from_files(DEFAULT_DIRECTORY)
+    else:
+        log.warning("no geography in %s: incidents will not be placed in streets and grids",
+                    DEFAULT_DIRECTORY)
+    return Rules.load(geography=geography)
+
+
+def resume_world(clock: Any, store: Any, start: Any = None) -> None:
+    """Keep the log's times from running backwards: a world that ran faster on an earlier run
+    (the demo, a training hub) left events ahead of now; unless told where to start, the world
+    goes on from the newest of them."""
+    last = store.last_event_at()
+    if start is None and last is not None and last > clock.now():
+        clock.follow(last, clock.speed)
+        log.info("the world goes on from %s, where the log ends", last.isoformat())
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="main.py", description="Linkage Console")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
@@ -34,6 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--db", help="database URL (default: SQLite in the user data directory)")
     demo.add_argument("--no-gui", action="store_true",
                       help="only prepare the store and print a summary")
+    demo.add_argument("--reset", action="store_true",
+                      help="delete the demo database and start the district over")
+    demo.add_argument("--speed", type=_speed, default=1.0,
+                      help="world seconds per real second (default 1: real time)")
+    demo.add_argument("--no-sim", action="store_true", help="do not run the simulator")
+    demo.add_argument("--seed", type=int, default=7, help="the simulator's seed")
 
     console = commands.add_parser("console", help="the desktop console, on a hub")
     console.add_argument("--hub", help="hub address, e.g. ws://10.1.2.3:8765 (asks if absent)")
@@ -51,11 +107,40 @@ def build_parser() -> argparse.ArgumentParser:
     hub.add_argument("--tls-cert", help="certificate (PEM) to serve wss://")
     hub.add_argument("--tls-key", help="private key (PEM) of the certificate")
     hub.add_argument("--name", help="this hub's name in logs and welcome messages")
+    hub.add_argument("--speed", type=_speed, default=1.0,
+                     help="run the world this many times faster than real time (demo and "
+                          "training hubs only; default 1)")
+    hub.add_argument("--world-start", type=_instant, metavar="ISO8601",
+                     help="with --speed: the world time to start from (e.g. "
+                          "2026-11-27T09:00:00+08:00); default: now, or the newest event's time")
+
+    simulate = commands.add_parser(
+        "simulate", help="play the demo district against a hub: units, calls, desks, cameras")
+    simulate.add_argument("--hub", required=True, help="hub address, e.g. ws://127.0.0.1:8765")
+    simulate.add_argument("--speed", type=_speed,
+                          help="world seconds per real second (default: the hub's speed)")
+    simulate.add_argument("--seed", type=int, default=7,
+                          help="the same seed files the same incidents")
+    simulate.add_argument("--duration", type=float, metavar="SECONDS",
+                          help="stop after this many real seconds")
+    simulate.add_argument("--calls-per-day", type=float, default=3000.0,
+                          help="new incidents a day, before the daily rhythm (default 3000)")
+    simulate.add_argument("--camera-port", type=int, default=CAMERA_PORT,
+                          help=f"port of the simulated cameras' streams (default {CAMERA_PORT}; "
+                               "-1: none)")
+    simulate.add_argument("--password-stdin", action="store_true",
+                          help="read the demo accounts' password from standard input "
+                               "(default: the demo password)")
 
     admin = commands.add_parser("admin", help="database and account administration")
     admin_commands = admin.add_subparsers(dest="admin_command", metavar="ACTION", required=True)
     init_db = admin_commands.add_parser("init-db", help="create or migrate the schema")
     init_db.add_argument("--db", required=True, help="database URL or SQLite file path")
+    seed_demo = admin_commands.add_parser(
+        "seed-demo", help="add the demo district's accounts, units and cameras")
+    seed_demo.add_argument("--db", required=True, help="database URL or SQLite file path")
+    seed_demo.add_argument("--camera-base", default=f"http://127.0.0.1:{CAMERA_PORT}",
+                           help="where the simulator serves the cameras")
     user = admin_commands.add_parser(
         "create-user", help="create a user; the password is read from a prompt, or from "
         "standard input when it is not a terminal")
@@ -79,6 +164,8 @@ def main(argv: Sequence[str]) -> int:
         return _hub(args)
     if args.command == "console":
         return _console(args)
+    if args.command == "simulate":
+        return _simulate(args)
     return _demo(args)
 
 
@@ -86,19 +173,28 @@ def _hub(args: argparse.Namespace) -> int:
     import asyncio
     import signal
 
-    from console.domain.rules import Rules
     from console.hub.server import Hub, HubConfig
     from console.store.store import Store
 
     if bool(args.tls_cert) != bool(args.tls_key):
         print("--tls-cert and --tls-key go together", file=sys.stderr)
         return 2
+    if args.world_start is not None and args.speed == 1.0:
+        print("--world-start goes with --speed", file=sys.stderr)
+        return 2
     log.info("loading the rules from resources/")
-    rules = Rules.load()
+    rules = load_rules()
     log.info("opening the store")
-    store = Store(args.db, rules)
+    from console.comms.clock import Clock
+
+    clock = Clock(args.speed, origin=args.world_start)
+    store = Store(args.db, rules, clock=clock.now)
+    resume_world(clock, store, args.world_start)
+    if args.speed != 1.0:
+        log.info("the world runs %s× from %s", args.speed, clock.now().isoformat())
     config = HubConfig(host=args.host, port=args.port, tls_cert=args.tls_cert,
-                       tls_key=args.tls_key, **({"name": args.name} if args.name else {}))
+                       tls_key=args.tls_key, clock=clock,
+                       **({"name": args.name} if args.name else {}))
 
     async def serve() -> None:
         hub = Hub(store, rules, config)
@@ -129,6 +225,8 @@ def _admin(args: argparse.Namespace) -> int:
         if args.admin_command == "init-db":
             print(f"schema is up to date in {db.url.split('@')[-1]}")
             return 0
+        if args.admin_command == "seed-demo":
+            return _seed_demo(args)
         return _create_user(args, db)
     finally:
         db.dispose()
@@ -156,50 +254,170 @@ def _create_user(args: argparse.Namespace, db: object) -> int:
     return 0
 
 
-#: The embedded default's demo accounts until the demo district brings its own.
-DEMO_USERS = {
-    "demo": (["controller"], "演示调度员"),
-    "leader": (["duty_leader"], "值班领导"),
-}
-DEMO_PASSWORD = "demo"
-
-
 def _demo(args: argparse.Namespace) -> int:
-    from datetime import UTC, datetime
+    import subprocess
 
-    from console.domain.rules import Rules
-    from console.store.accounts import AccountError
+    from console.comms.clock import Clock
+    from console.sim.demo import DEMO_PASSWORD, District, describe_accounts, people_accounts
     from console.store.store import Store
 
     url = args.db or default_db_url()
+    if args.reset:
+        _delete_sqlite(url)
     log.info("loading the rules from resources/")
-    rules = Rules.load()
+    rules = load_rules()
     log.info("opening the store at %s", url)
-    store = Store(url, rules)
+    clock = Clock(args.speed)
+    store = Store(url, rules, clock=clock.now)
     try:
-        for name, (roles, display) in DEMO_USERS.items():
-            with contextlib.suppress(AccountError):  # made on an earlier run
-                store.accounts.create_user(name, DEMO_PASSWORD, roles, now=datetime.now(UTC),
-                                           display_name=display)
+        resume_world(clock, store)
+        if store.count("units") == 0:
+            started = time.monotonic()
+            print("Seeding the demo district (first run) …", flush=True)
+            from console.sim.demo import seed_store
+
+            added = seed_store(store, District.load(), now=clock.now(),
+                               camera_base=f"http://127.0.0.1:{CAMERA_PORT}", progress=print)
+            print(f"Seeded {added['units']} units, {added['cameras']} cameras and "
+                  f"{added['accounts']} accounts in {time.monotonic() - started:.1f} s.")
         print(f"Linkage Console store at {url}: {store.count('incidents')} incidents, "
               f"{store.count('units')} units, last event seq {store.last_seq()}.")
-        print("Demo accounts (password \"demo\"): "
-              + ", ".join(f"{n} ({', '.join(r)})" for n, (r, _) in DEMO_USERS.items()))
+        print(f"Demo accounts (password \"{DEMO_PASSWORD}\"):")
+        print(describe_accounts(people_accounts()))
         if args.no_gui:
             return 0
         from console.hub.embedded import EmbeddedHub
 
         log.info("starting the embedded hub")
-        hub = EmbeddedHub(store, rules).start()
+        hub = EmbeddedHub(store, rules, clock=clock).start()
         log.info("embedded hub at %s", hub.url)
+        simulator: subprocess.Popen[bytes] | None = None
         try:
+            if not args.no_sim:
+                simulator = _start_simulator(hub.url, args.seed, Path(url_path(url)))
             return _run_console(rules, embedded_url=hub.url, user="demo",
                                 password=DEMO_PASSWORD)
         finally:
+            if simulator is not None:
+                _stop_process(simulator)
             log.info("stopping the embedded hub")
             hub.stop()
     finally:
         store.close()
+
+
+def url_path(url: str) -> str:
+    """The folder next to which the demo keeps its logs: the SQLite file's, or the data dir."""
+    from sqlalchemy.engine import make_url
+
+    from console.store.db import normalise_url
+
+    parsed = make_url(normalise_url(url))
+    if parsed.get_backend_name() == "sqlite" and parsed.database:
+        return str(Path(parsed.database).parent)
+    return str(Path(default_db_url().removeprefix("sqlite:///")).parent)
+
+
+def _delete_sqlite(url: str) -> None:
+    from sqlalchemy.engine import make_url
+
+    from console.store.db import normalise_url
+
+    parsed = make_url(normalise_url(url))
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        raise SystemExit("--reset starts over only an SQLite demo database; drop a PostgreSQL "
+                         "database with the database's own tools")
+    for suffix in ("", "-wal", "-shm"):
+        Path(parsed.database + suffix).unlink(missing_ok=True)
+    print(f"Deleted {parsed.database}: the district starts over.")
+
+
+def _start_simulator(hub_url: str, seed: int, folder: Path) -> Any:
+    """The simulator in its own process (its work never competes with the console's GUI
+    thread for the interpreter), logging to ``simulator.log`` next to the database."""
+    import subprocess
+
+    main = Path(__file__).resolve().parents[2] / "main.py"
+    log_file = (folder / "simulator.log").open("ab")
+    try:
+        process = subprocess.Popen(
+            [sys.executable, str(main), "simulate", "--hub", hub_url, "--seed", str(seed)],
+            stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    finally:
+        log_file.close()
+    print(f"Simulator running (pid {process.pid}), log in {folder / 'simulator.log'}.")
+    return process
+
+
+def _stop_process(process: Any) -> None:
+    import subprocess
+
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _seed_demo(args: argparse.Namespace) -> int:
+    from console.sim.demo import District, seed_store
+    from console.store.store import Store, utc_now
+
+    store = Store(args.db, load_rules())
+    try:
+        added = seed_store(store, District.load(), now=utc_now(), camera_base=args.camera_base,
+                           progress=print)
+    finally:
+        store.close()
+    print(f"added {added['accounts']} accounts, {added['units']} units, "
+          f"{added['cameras']} cameras")
+    return 0
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    import asyncio
+    import signal
+
+    from console.sim.cameras import CameraServer
+    from console.sim.demo import DEMO_PASSWORD, District
+    from console.sim.simulator import SimConfig, Simulator, summary_line
+
+    logging.getLogger("websockets").setLevel(logging.WARNING)
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else DEMO_PASSWORD
+    rules = load_rules()
+    district = District.load()
+    config = SimConfig(hub=args.hub, password=password, seed=args.seed, speed=args.speed,
+                       duration=args.duration, calls_per_day=args.calls_per_day)
+    simulator = Simulator(config, district, rules)
+
+    async def run() -> None:
+        cameras = None
+        if args.camera_port >= 0:
+            cameras = CameraServer(district.cameras, port=args.camera_port,
+                                   clock=simulator.clock.now)
+            try:
+                await cameras.start()
+            except OSError as error:
+                log.warning("the cameras cannot be served on port %d: %s", args.camera_port,
+                            error)
+                cameras = None
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, simulator.stop)
+        try:
+            counts = await simulator.run()
+        finally:
+            if cameras is not None:
+                await cameras.stop()
+        print(summary_line(counts), flush=True)
+
+    try:
+        asyncio.run(run())
+    except RuntimeError as error:
+        print(f"simulate: {error}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _console(args: argparse.Namespace) -> int:

@@ -365,6 +365,26 @@ class HubClient:
             loop.call_soon_threadsafe(self._dispatch, pending)
         return future
 
+    def send_positions(self, rows: list[list[Any]]) -> bool:
+        """Send a field ``positions`` batch (``[id, lat, lon, heading, speed]`` rows, at most
+        ``protocol.MAX_POSITION_ROWS``) on a ``/field`` connection.
+
+        Positions are not commands: a batch sent while the client is not live is dropped, and
+        the next one takes its place. Returns whether it was handed to the connection.
+        """
+        frame = p.encode({"type": "positions", "units": rows})
+        with self._lock:
+            loop = self._loop
+            if loop is None or self._stopping or self._state != LIVE:
+                return False
+            loop.call_soon_threadsafe(self._send_frame, frame)
+        return True
+
+    def _send_frame(self, frame: str) -> None:
+        connection = self._connection
+        if connection is not None and connection.synced:
+            connection.outbox.put_nowait(frame)
+
     def request_timeline(self, incident_id: str, timeout: float = 10.0
                          ) -> Future[list[dict[str, Any]] | None]:
         """Every event of one incident, from the hub (wire form, seq order).

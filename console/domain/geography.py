@@ -259,6 +259,18 @@ class Geography:
         self.community(community)
         return tuple(self._cells_of[community])
 
+    def polygon(self, level: Level, code: str) -> Any:
+        """The shapely (Multi)Polygon of an area, in GeoJSON's ``(lon, lat)`` order.
+
+        Raises:
+            ValueError: unknown code.
+        """
+        layer = {"street": self._streets, "community": self._communities, "grid": self._cells}[
+            level
+        ]
+        layer.get(code, "grid cell" if level == "grid" else level)
+        return layer.geometry(code)
+
     def representative_point(self, level: Level, code: str) -> tuple[float, float]:
         """A ``(lat, lon)`` guaranteed inside the area — where a map puts its label or a marker.
 

@@ -134,7 +134,7 @@ class Session:
                     return False
             frame = await self.ws.recv()
         user = await self.hub.authenticate(hello)
-        if user is None or not self._may_use_endpoint(user):
+        if user is None or not self._may_use_endpoint(user, hello):
             await self.send(p.error("auth_failed", "Unknown user, wrong password, or an "
                                     "expired session; log in again."
                                     if user is None else
@@ -153,9 +153,11 @@ class Session:
         await self._sync(hello.resume_from)
         return True
 
-    def _may_use_endpoint(self, user: User) -> bool:
+    def _may_use_endpoint(self, user: User, hello: p.Hello) -> bool:
         if self.endpoint == "field":
             return Role.FIELD in user.roles or Role.ADMIN in user.roles
+        if Role.POLICE in user.roles and hello.subscribe == frozenset():
+            return True  # a police center sending commands only: it sees nothing of the log
         return bool(user.roles - {Role.FIELD, Role.POLICE})
 
     async def _sync(self, resume_from: int | None) -> None:

@@ -370,3 +370,13 @@ def test_ten_thousand_locates_on_a_1500_cell_grid_take_under_two_seconds() -> No
     elapsed = time.perf_counter() - started
     assert all(p.grid is not None for p in places)
     assert elapsed < 2.0, f"10,000 locates took {elapsed:.2f} s"
+
+
+def test_polygon_of_an_area(geo: Geography) -> None:
+    cell_code = geo.grid_codes[0]
+    cell = geo.polygon("grid", cell_code)
+    place = geo.place_of_grid(cell_code)
+    assert geo.locate(*geo.representative_point("grid", cell_code)).grid == cell_code
+    assert geo.polygon("street", str(place.street)).buffer(1e-9).contains(cell)
+    with pytest.raises(ValueError, match="unknown grid cell 'nope'"):
+        geo.polygon("grid", "nope")

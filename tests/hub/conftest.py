@@ -39,6 +39,7 @@ USERS = {
     "viewer": (["viewer"], None, None),
     "desk-env": (["department"], "environment", None),
     "gateway": (["field"], None, None),
+    "police110": (["police"], None, None),
 }
 
 
@@ -194,10 +195,11 @@ def incident_args(**overrides: Any) -> dict[str, Any]:
 class HubProcess:
     """``main.py hub`` as a real process, for kill and multi-hub tests."""
 
-    def __init__(self, url: str, name: str, port: int = 0) -> None:
+    def __init__(self, url: str, name: str, port: int = 0, *extra: str) -> None:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         self.process = subprocess.Popen(
-            [sys.executable, str(MAIN), "hub", "--db", url, "--port", str(port), "--name", name],
+            [sys.executable, str(MAIN), "hub", "--db", url, "--port", str(port), "--name", name,
+             *extra],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
         assert self.process.stdout is not None
         for line in self.process.stdout:

@@ -232,6 +232,29 @@ def test_positions_reach_consoles_coalesced(hub: HubThread) -> None:
     assert all(len(frame["units"]) <= 2 for frame in frames)
 
 
+@pytest.mark.parametrize(("user", "path", "subscribe", "allowed"), [
+    ("gateway", "/ws", None, False), ("gateway", "/field", None, True),
+    ("ctl", "/field", None, False), ("police110", "/ws", None, False),
+    ("police110", "/ws", ["events"], False), ("police110", "/ws", [], True),
+    ("police110", "/field", [], False),
+])
+def test_who_may_use_which_endpoint(hub: HubThread, user: str, path: str,
+                                    subscribe: list[str] | None, allowed: bool) -> None:
+    client = Client(hub.port, path)
+    hello: dict[str, object] = {"type": "hello", "protocol": 1, "client": "tests",
+                                "auth": {"username": user, "password": PASSWORD}}
+    if subscribe is not None:
+        hello["subscribe"] = subscribe
+    client.send(hello)
+    answer = client.recv()
+    if allowed:
+        assert answer["type"] == "welcome"
+        assert client.recv()["type"] == "synced"
+    else:
+        assert answer["code"] == "auth_failed"
+        assert answer["message"] == f"The account {user} may not connect to {path}."
+
+
 def test_a_session_gets_only_the_streams_it_subscribed_to(hub: HubThread) -> None:
     actor = Client(hub.port)
     actor.login("ctl")
