@@ -38,6 +38,7 @@ import shutil
 import socket
 import subprocess
 import threading
+import time
 import weakref
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -111,8 +112,8 @@ class CameraServer:
             ``street``.
         fps: pictures per second of each stream.
         size: picture width and height.
-        clock: the time the pictures show (and move by); the wall clock by default, the
-            simulation's clock in the demo.
+        clock: the time the pictures show (date, time, daylight); the wall clock by default,
+            the world clock in a demo that runs faster. Traffic always moves in real time.
         advertise: the host name ``url`` puts in URLs, when the server listens on every address.
     """
 
@@ -216,8 +217,8 @@ class CameraServer:
             raise RuntimeError("the camera server is not running")
         at = self._clock()
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            executor, functools.partial(render_jpeg, camera, at, self._size, self._quality))
+        return await loop.run_in_executor(executor, functools.partial(
+            render_jpeg, camera, at, self._size, self._quality, motion=time.time()))
 
     def _feed(self, camera: Camera) -> _Feed:
         if camera.id not in self._feeds:
@@ -620,8 +621,14 @@ def _background(camera_id: str, size: tuple[int, int], quarter_hour: int) -> Ima
     return image
 
 
-def render_frame(camera: Camera, at: datetime, size: tuple[int, int] = (480, 270)) -> Image.Image:
-    """The picture a camera shows at ``at`` (naive means Chengdu local time)."""
+def render_frame(camera: Camera, at: datetime, size: tuple[int, int] = (480, 270), *,
+                 motion: float | None = None) -> Image.Image:
+    """The picture a camera shows at ``at`` (naive means Chengdu local time).
+
+    ``motion`` is the time in seconds that places the traffic, ``at``'s own by default: the
+    server passes the wall clock, so a world clock run faster for a demo lights the sky of a
+    later hour without making the traffic race.
+    """
     if at.tzinfo is None:
         at = at.replace(tzinfo=LOCAL_TIME)
     local = at.astimezone(LOCAL_TIME)
@@ -633,7 +640,7 @@ def render_frame(camera: Camera, at: datetime, size: tuple[int, int] = (480, 270
     w, h = size
     hy = scene.horizon * h
     vx = scene.vanish * w
-    t = at.timestamp()
+    t = at.timestamp() if motion is None else motion
     placed = []
     for mover in scene.movers:
         progress = (t / mover.period + mover.phase) % 1.0
@@ -653,10 +660,10 @@ def render_frame(camera: Camera, at: datetime, size: tuple[int, int] = (480, 270
 
 
 def render_jpeg(camera: Camera, at: datetime, size: tuple[int, int] = (480, 270),
-                quality: int = 70) -> bytes:
+                quality: int = 70, *, motion: float | None = None) -> bytes:
     """``render_frame`` as JPEG bytes."""
     out = io.BytesIO()
-    render_frame(camera, at, size).save(out, "JPEG", quality=quality)
+    render_frame(camera, at, size, motion=motion).save(out, "JPEG", quality=quality)
     return out.getvalue()
 
 

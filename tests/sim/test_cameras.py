@@ -362,6 +362,16 @@ def test_a_camera_looks_the_same_each_time_and_moves_with_time():
     assert later.tobytes() != render_frame(camera, at).tobytes()
 
 
+def test_a_faster_world_clock_changes_the_light_not_the_traffic():
+    camera = Camera.from_mapping(CAMERAS[1])
+    noon = datetime(2026, 11, 27, 4, 0, tzinfo=UTC)
+    night = noon + timedelta(hours=11)
+    day_frame = render_frame(camera, noon, motion=1000.0)
+    night_frame = render_frame(camera, night, motion=1000.0)
+    assert day_frame.getpixel((240, 2)) != night_frame.getpixel((240, 2))
+    assert day_frame.tobytes() == render_frame(camera, noon, motion=1000.0).tobytes()
+
+
 def test_drawing_a_picture_is_quick_enough_for_a_video_wall():
     camera = Camera.from_mapping(CAMERAS[0])
     at = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
