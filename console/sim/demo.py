@@ -14,7 +14,6 @@ import contextlib
 import json
 import logging
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -147,24 +146,20 @@ def seed_store(store: Any, district: District, *, now: datetime, camera_base: st
     Raises:
         RuntimeError: a registration the store refused (the district data is broken).
     """
-    from console.store.accounts import AccountError
+    from console.store.accounts import AccountError, hash_password
     from console.store.positions import PositionFix
     from console.store.writer import Command
 
     added = {"accounts": 0, "units": 0, "positions": 0, "cameras": 0}
     accounts = (*people_accounts(), *simulator_accounts(store.rules.taxonomy))
 
-    def create(account: Account) -> int:
+    password = hash_password(DEMO_PASSWORD)  # one hash for all: they share the password
+    for account in accounts:
         with contextlib.suppress(AccountError):  # made by an earlier run
-            store.accounts.create_user(account.username, DEMO_PASSWORD, account.roles, now=now,
+            store.accounts.create_user(account.username, password, account.roles, now=now,
                                        display_name=account.display_name,
                                        department=account.department, unit=account.unit)
-            return 1
-        return 0
-
-    progress(f"creating {len(accounts)} demo accounts")
-    with ThreadPoolExecutor(max_workers=4) as pool:  # Argon2 hashing releases the GIL
-        added["accounts"] = sum(pool.map(create, accounts))
+            added["accounts"] += 1
 
     admin = Actor("admin", frozenset({Role.ADMIN}))
     registered = {u["id"] for u in store.units()}

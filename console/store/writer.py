@@ -100,6 +100,11 @@ class _Batch(Aggregates):
         super().__init__()
         self.conn = conn
         self.lock = lock
+        # Ids the preload looked for and did not find (new units being registered, mistyped
+        # ids): asked again, they are still absent without another query. A row another hub
+        # inserts meanwhile collides at the write and the batch runs again.
+        self._absent_incidents: set[str] = set()
+        self._absent_units: set[str] = set()
 
     def preload(self, batch: Sequence[tuple[Command, Actor]]) -> None:
         """Load, in two queries, every incident and unit the batch names in its arguments.
@@ -122,17 +127,23 @@ class _Batch(Aggregates):
                      .order_by(s.incidents.c.id))
             for doc in self.conn.execute(query.with_for_update() if self.lock else query).scalars():
                 self.incidents[doc["id"]] = Incident.from_dict(doc)
+            self._absent_incidents = incident_ids - self.incidents.keys()
         if unit_ids:
             query = select(s.units).where(s.units.c.id.in_(unit_ids)).order_by(s.units.c.id)
             for row in self.conn.execute(query.with_for_update() if self.lock else query):
                 self.units[row.id] = unit_from_row(row._mapping)
+            self._absent_units = unit_ids - self.units.keys()
 
     def load_incident(self, incident_id: str) -> Incident | None:
+        if incident_id in self._absent_incidents:
+            return None
         query = select(s.incidents.c.doc).where(s.incidents.c.id == incident_id)
         doc = self.conn.execute(query.with_for_update() if self.lock else query).scalar()
         return Incident.from_dict(doc) if doc is not None else None
 
     def load_unit(self, unit_id: str) -> Unit | None:
+        if unit_id in self._absent_units:
+            return None
         query = select(s.units).where(s.units.c.id == unit_id)
         row = self.conn.execute(query.with_for_update() if self.lock else query).first()
         return unit_from_row(row._mapping) if row is not None else None

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from console.domain.model import Role
-from console.store.accounts import AccountError
+from console.store.accounts import AccountError, hash_password
 from console.store.store import Store
 from tests.store.conftest import Clock
 
@@ -60,3 +60,15 @@ def test_sessions_expire_and_can_be_revoked(store: Store, clock: Clock) -> None:
     other = store.accounts.create_session(user, now=clock.now, ttl=timedelta(hours=12))
     store.accounts.revoke_session(other, now=clock.now)
     assert store.accounts.resolve_session(other, now=clock.now) is None
+
+
+def test_a_password_hashed_once_serves_several_accounts(store: Store, clock: Clock) -> None:
+    shared = hash_password("demo")
+    assert "demo" not in repr(shared)
+    for name in ("a", "b"):
+        store.accounts.create_user(name, shared, ["viewer"], now=clock.now)
+    assert store.accounts.authenticate("a", "demo") is not None
+    assert store.accounts.authenticate("b", "demo") is not None
+    assert store.accounts.authenticate("b", "other") is None
+    with pytest.raises(AccountError, match="must not be empty"):
+        hash_password("")
