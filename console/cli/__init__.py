@@ -90,6 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="world seconds per real second (default 1: real time)")
     demo.add_argument("--no-sim", action="store_true", help="do not run the simulator")
     demo.add_argument("--seed", type=int, default=7, help="the simulator's seed")
+    demo.add_argument("--quit-after", type=float, metavar="SECONDS",
+                      help="quit after this many seconds (smoke tests, benchmarks)")
 
     console = commands.add_parser("console", help="the desktop console, on a hub")
     console.add_argument("--hub", help="hub address, e.g. ws://10.1.2.3:8765 (asks if absent)")
@@ -154,7 +156,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: The subcommands; anything else runs the demo (``python main.py --reset`` is ``demo --reset``).
+SUBCOMMANDS = ("demo", "console", "hub", "simulate", "admin")
+
+
 def main(argv: Sequence[str]) -> int:
+    argv = list(argv)
+    flags = 0
+    while flags < len(argv) and argv[flags] in ("-v", "--verbose"):
+        flags += 1
+    rest = argv[flags:]
+    if not (rest and (rest[0] in SUBCOMMANDS or rest[0] in ("-h", "--help"))):
+        argv = [*argv[:flags], "demo", *rest]
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -296,7 +309,7 @@ def _demo(args: argparse.Namespace) -> int:
             if not args.no_sim:
                 simulator = _start_simulator(hub.url, args.seed, Path(url_path(url)))
             return _run_console(rules, embedded_url=hub.url, user="demo",
-                                password=DEMO_PASSWORD)
+                                password=DEMO_PASSWORD, quit_after=args.quit_after)
         finally:
             if simulator is not None:
                 _stop_process(simulator)

@@ -1,0 +1,62 @@
+"""`python main.py` as a newcomer runs it: the demo district seeded on first run, the embedded hub,
+the simulator in its own process, and the console logged in — offscreen, in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.hub.conftest import MAIN
+
+pytestmark = pytest.mark.slow
+
+
+def run_main(home: Path, *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONUNBUFFERED": "1",
+           "XDG_DATA_HOME": str(home / "data"), "XDG_CONFIG_HOME": str(home / "cfg"),
+           "QT_FFMPEG_DECODING_HW_DEVICE_TYPES": "none"}
+    return subprocess.run([sys.executable, str(MAIN), *args], capture_output=True, text=True,
+                          env=env, timeout=timeout)
+
+
+def test_plain_main_py_opens_a_living_district_and_starts_over_with_reset(
+        tmp_path: Path) -> None:
+    first = run_main(tmp_path, "--quit-after", "25")
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert "Traceback" not in first.stderr
+    assert "Seeding the demo district (first run)" in first.stdout
+    ready = re.search(r"console ready: (\d+) incidents, (\d+) units", first.stdout)
+    assert ready and int(ready[2]) > 20_000, first.stdout
+    for account in ("demo", "leader", "taker", "liaison", "desk", "viewer", "admin"):
+        assert re.search(rf"^  {account} ", first.stdout, re.MULTILINE), account
+    assert "logged in as demo (controller)" in first.stderr
+    sim_log = tmp_path / "data" / "linkage-console" / "simulator.log"
+    deadline = time.monotonic() + 10
+    while "filed" not in sim_log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.5)  # the simulator prints its summary as it stops
+    summary = re.search(r"filed (\d+) incidents .*; (\d+) clock-ins", sim_log.read_text())
+    assert summary and int(summary[2]) > 100, sim_log.read_text()[-2000:]
+
+    warm = run_main(tmp_path, "--no-sim", "--quit-after", "5")
+    assert warm.returncode == 0, warm.stderr[-3000:]
+    assert "Seeding" not in warm.stdout and "console ready" in warm.stdout
+    assert "Simulator running" not in warm.stdout
+
+    again = run_main(tmp_path, "--reset", "--no-gui")
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "the district starts over" in again.stdout
+    assert "Seeding the demo district (first run)" in again.stdout
+    assert re.search(r"store at .*: 0 incidents, \d+ units", again.stdout)
+
+
+def test_reset_refuses_a_postgresql_database(tmp_path: Path) -> None:
+    done = run_main(tmp_path, "--reset", "--no-gui", "--db",
+                    "postgresql://postgres@127.0.0.1:5432/postgres", timeout=60)
+    assert done.returncode != 0
+    assert "--reset starts over only an SQLite demo database" in done.stderr
