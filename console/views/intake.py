@@ -59,6 +59,7 @@ from console.comms.bridge import Bridge
 from console.comms.client import CommandResult
 from console.comms.clock import hub_clock
 from console.comms.replica import ChangeSet, Replica
+from console.domain.geography import Place
 from console.domain.incident import Incident
 from console.domain.model import ANSWERABLE_AT_INTAKE, Priority, RequestType, Source
 from console.domain.rules import Rules
@@ -367,6 +368,20 @@ class IntakeForm(QWidget):
         if address is not None:
             self.address.setText(address)
         self.location.setText(f"{lat:.6f}, {lon:.6f}")
+
+    def prefill_location(self, lat: float, lon: float) -> Place | None:
+        """Start a call at a point picked on the map: the location, and the grid cell,
+        community and street it lies in (shown beside it; the hub records the same ones when
+        the incident is registered). Returns that place (None without a geography)."""
+        self.set_location(lat, lon)
+        return self.located_place()
+
+    def located_place(self) -> Place | None:
+        """The grid cell, community and street of the location typed (None if there is no
+        valid location or no geography)."""
+        where = parse_location(self.location.text())
+        geography = self._rules.geography
+        return geography.locate(*where) if where is not None and geography is not None else None
 
     def clear(self) -> None:
         """Empty the form for the next call (hotline source, P3)."""

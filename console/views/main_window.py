@@ -1,6 +1,6 @@
 """The main window: it only assembles the docks, menus and status bar around one dock manager.
 
-Every dock (queue, detail, intake, roster, command line, and any extra queue) is a QtAds dock
+Every dock (queue, detail, intake, roster, map, command line, and any extra queue) is a QtAds dock
 with a stable object name, so a layout saved by name restores onto the same docks — floating
 ones included, onto whichever monitor they were on. Several main windows can share one
 connection (File → New window); each has its own dock manager and layout.
@@ -28,6 +28,7 @@ from console.views.command_parser import help_text
 from console.views.common import messages
 from console.views.incident_detail import IncidentDetail, IncidentWindow
 from console.views.intake import IntakeForm
+from console.views.map_dock import MapDock
 from console.views.queue_dock import IncidentQueue
 from console.views.roster_dock import UnitRoster
 from console.views.status import ConnectionBanner, ConsoleStatusBar, roles_text
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     from console.views.app import ConsoleApp
 
 # Bumped when the docks change so that an old saved state is not forced onto new docks.
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2
 
 
 class MainWindow(QMainWindow):
@@ -78,11 +79,12 @@ class MainWindow(QMainWindow):
         self.intake = IntakeForm(self.bridge, self.rules, self)
         self.roster = UnitRoster(self.bridge, self.rules, self)
         self.command_line = CommandLine(self.bridge, self)
+        self.map = MapDock(self.bridge, self.rules, app.settings, self)
         self.queues: list[IncidentQueue] = [self.queue]
 
         self.docks: dict[str, QtAds.CDockWidget] = {}
-        # The default desk: units on the left, the queue in the middle over a one-line command
-        # line, the incident and the intake as tabs on the right.
+        # The default desk: units on the left, the queue in the middle over the map and a
+        # one-line command line, the incident and the intake as tabs on the right.
         areas = QtAds.DockWidgetArea
         queue_area = self._add_dock("queue", self.queue, areas.CenterDockWidgetArea)
         roster_area = self._add_dock("roster", self.roster, areas.LeftDockWidgetArea)
@@ -93,7 +95,8 @@ class MainWindow(QMainWindow):
                                    areas.BottomDockWidgetArea, queue_area)
         self.docks["command_line"].setMinimumSizeHintMode(
             QtAds.CDockWidget.eMinimumSizeHintMode.MinimumSizeHintFromContent)
-        self._default_sizes = [(roster_area, [380, 760, 500]), (line_area, [800, 40])]
+        self._add_dock("map", self.map, areas.TopDockWidgetArea, line_area)
+        self._default_sizes = [(roster_area, [380, 760, 500]), (line_area, [360, 440, 40])]
         self._connect_dock_signals(self.queue)
         self.intake.created.connect(self.open_incident)
         self.intake.open_requested.connect(self.open_incident)
@@ -101,6 +104,10 @@ class MainWindow(QMainWindow):
         self.command_line.new_intake.connect(self.focus_intake)
         self.command_line.help_requested.connect(self.show_help)
         self.roster.open_incident.connect(self.open_incident)
+        self.roster.unit_selected.connect(self.map.show_unit)
+        self.map.incident_selected.connect(self.open_incident)
+        self.map.unit_selected.connect(self.show_unit)
+        self.map.new_incident_here.connect(self.new_incident_at)
         messages().message.connect(self._message)
         self.bridge.logged_in.connect(lambda _user: self.retitle())
         self._build_menus()
@@ -137,6 +144,7 @@ class MainWindow(QMainWindow):
     def _connect_dock_signals(self, queue: IncidentQueue) -> None:
         queue.open_incident.connect(self.open_incident)
         queue.current_incident.connect(self.detail.show_incident)
+        queue.current_incident.connect(self.map.show_incident)
 
     def add_queue(self, name: str | None = None) -> IncidentQueue:
         """Another queue dock with its own filter (floating until placed)."""
@@ -176,6 +184,18 @@ class MainWindow(QMainWindow):
                                  if window in self._popouts else None)
         window.show()
         return window
+
+    def show_unit(self, unit_id: str) -> None:
+        """Select the unit in the roster and bring the roster forward (a click on the map)."""
+        dock = self.docks["roster"]
+        dock.toggleView(True)
+        dock.raise_()
+        self.roster.select_unit(unit_id)
+
+    def new_incident_at(self, lat: float, lon: float) -> None:
+        """"New incident here" on the map: the intake, its place filled in, the phone next."""
+        self.intake.prefill_location(lat, lon)
+        self.focus_intake()
 
     def focus_intake(self) -> None:
         dock = self.docks["intake"]
@@ -331,7 +351,7 @@ class MainWindow(QMainWindow):
         self.retitle()
         titles = {"queue": self.tr("Incident queue"), "detail": self.tr("Incident"),
                   "intake": self.tr("Intake 96966"), "roster": self.tr("Units"),
-                  "command_line": self.tr("Command line")}
+                  "map": self.tr("Map"), "command_line": self.tr("Command line")}
         for name, dock in self.docks.items():
             dock.setWindowTitle(titles.get(name, dock.windowTitle()))
         self.file_menu.setTitle(self.tr("&File"))

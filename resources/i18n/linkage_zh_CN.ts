@@ -2,6 +2,65 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>BasemapDialog</name>
+    <message>
+        <source>Basemap</source>
+        <translation>底图</translation>
+    </message>
+    <message>
+        <source>No tiles: the district&apos;s boundaries only</source>
+        <translation>不用瓦片：只显示辖区边界</translation>
+    </message>
+    <message>
+        <source>Tile server (XYZ address)</source>
+        <translation>瓦片服务器（XYZ 地址）</translation>
+    </message>
+    <message>
+        <source>Offline tiles (MBTiles file)</source>
+        <translation>离线瓦片（MBTiles 文件）</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>The tiles are in GCJ-02 (shift positions to match)</source>
+        <translation>瓦片为 GCJ-02 坐标（位置随之偏移）</translation>
+    </message>
+    <message>
+        <source>Tile address:</source>
+        <translation>瓦片地址：</translation>
+    </message>
+    <message>
+        <source>Deepest zoom of the server:</source>
+        <translation>服务器最大缩放级别：</translation>
+    </message>
+    <message>
+        <source>MBTiles file:</source>
+        <translation>MBTiles 文件：</translation>
+    </message>
+    <message>
+        <source>MBTiles file</source>
+        <translation>MBTiles 文件</translation>
+    </message>
+    <message>
+        <source>MBTiles (*.mbtiles);;All files (*)</source>
+        <translation>MBTiles (*.mbtiles);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>This file cannot be used: {error}</source>
+        <translation>此文件无法使用：{error}</translation>
+    </message>
+    <message>
+        <source>The tile address must start with http:// or https:// and a server name.</source>
+        <translation>瓦片地址须以 http:// 或 https:// 加服务器名开头。</translation>
+    </message>
+    <message>
+        <source>The tile address must contain {z}, {x} and {y}.</source>
+        <translation>瓦片地址须包含 {z}、{x} 和 {y}。</translation>
+    </message>
+</context>
+<context>
     <name>CommandLine</name>
     <message>
         <source>{id} accepted.</source>
@@ -1406,6 +1465,10 @@
         <translation>力量</translation>
     </message>
     <message>
+        <source>Map</source>
+        <translation>地图</translation>
+    </message>
+    <message>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -1467,6 +1530,249 @@
     </message>
 </context>
 <context>
+    <name>MapDock</name>
+    <message>
+        <source>Tiles: agency tile server</source>
+        <extracomment>At most this many unit batches a second (the issue&apos;s bound). A batch not acknowledged as painted after this long no longer holds the next one back.</extracomment>
+        <translation>瓦片：本单位瓦片服务器</translation>
+    </message>
+    <message>
+        <source>The offline map cannot be used: {error}</source>
+        <translation>离线地图无法使用：{error}</translation>
+    </message>
+    <message>
+        <source>New incident here</source>
+        <translation>在此新建事件</translation>
+    </message>
+    <message>
+        <source>Open {id}</source>
+        <translation>打开 {id}</translation>
+    </message>
+    <message>
+        <source>Nearest available units</source>
+        <translation>最近的可调派力量</translation>
+    </message>
+    <message>
+        <source>Show {id} in the roster</source>
+        <translation>在力量列表中显示 {id}</translation>
+    </message>
+    <message>
+        <source>Trail of {id}</source>
+        <translation>{id} 的轨迹</translation>
+    </message>
+    <message>
+        <source>Zoom to {street}</source>
+        <translation>缩放到{street}</translation>
+    </message>
+    <message>
+        <source>Copy position ({lat:.6f}, {lon:.6f})</source>
+        <translation>复制坐标（{lat:.6f}, {lon:.6f}）</translation>
+    </message>
+    <message>
+        <source>The map was kept from reaching {url}: only the configured tile server is allowed.</source>
+        <translation>已阻止地图访问 {url}：只允许访问所配置的瓦片服务器。</translation>
+    </message>
+    <message>
+        <source>Streets</source>
+        <translation>街道</translation>
+    </message>
+    <message>
+        <source>Communities</source>
+        <translation>社区</translation>
+    </message>
+    <message>
+        <source>Grid cells</source>
+        <translation>网格</translation>
+    </message>
+    <message>
+        <source>Units</source>
+        <translation>力量</translation>
+    </message>
+    <message>
+        <source>Incidents</source>
+        <translation>事件</translation>
+    </message>
+    <message>
+        <source>Cameras</source>
+        <translation>摄像头</translation>
+    </message>
+    <message>
+        <source>Patrol checkpoints</source>
+        <translation>巡更点</translation>
+    </message>
+    <message>
+        <source>Heat of incidents</source>
+        <translation>事件热力</translation>
+    </message>
+    <message>
+        <source>Unit trail</source>
+        <translation>力量轨迹</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>待受理</translation>
+    </message>
+    <message>
+        <source>Accepted, assigned, in progress</source>
+        <translation>已受理、已派遣、处置中</translation>
+    </message>
+    <message>
+        <source>With the police</source>
+        <translation>已转公安</translation>
+    </message>
+    <message>
+        <source>Resolved, to close</source>
+        <translation>已办结，待结案</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>超时</translation>
+    </message>
+    <message>
+        <source>Supervised</source>
+        <translation>已督办</translation>
+    </message>
+    <message>
+        <source>Legend</source>
+        <translation>图例</translation>
+    </message>
+    <message>
+        <source>Other layers</source>
+        <translation>其他图层</translation>
+    </message>
+    <message>
+        <source>status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>type</source>
+        <translation>类型</translation>
+    </message>
+    <message numerus="yes">
+        <source>Incidents, last %n hour(s)</source>
+        <translation>
+            <numerusform>近 %n 小时的事件</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Unit types</source>
+        <translation>力量类型</translation>
+    </message>
+    <message>
+        <source>Unit statuses</source>
+        <translation>力量状态</translation>
+    </message>
+    <message>
+        <source>Heat window</source>
+        <translation>热力时段</translation>
+    </message>
+    <message numerus="yes">
+        <source>Last %n hour(s)</source>
+        <translation>
+            <numerusform>近 %n 小时</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Layers</source>
+        <translation>图层</translation>
+    </message>
+    <message>
+        <source>Whole district</source>
+        <translation>全区</translation>
+    </message>
+    <message>
+        <source>Follow selection</source>
+        <translation>跟随选中</translation>
+    </message>
+    <message>
+        <source>Centre the map on what is selected in the queue or the roster, and keep a unit in view</source>
+        <translation>地图以事件列表或力量列表中选中的对象为中心，并使选中的力量始终可见</translation>
+    </message>
+    <message>
+        <source>Nearest units</source>
+        <translation>最近力量</translation>
+    </message>
+    <message>
+        <source>The available units nearest the selected incident, with their ETA</source>
+        <translation>离选中事件最近的可调派力量及其预计到达时间</translation>
+    </message>
+    <message>
+        <source>Trail</source>
+        <translation>轨迹</translation>
+    </message>
+    <message>
+        <source>Where the selected unit went</source>
+        <translation>选中力量的行动轨迹</translation>
+    </message>
+    <message>
+        <source>Basemap…</source>
+        <translation>底图…</translation>
+    </message>
+    <message>
+        <source>Zoom to a street…</source>
+        <translation>缩放到街道…</translation>
+    </message>
+</context>
+<context>
+    <name>NearestPanel</name>
+    <message>
+        <source>{n} min</source>
+        <translation>{n} 分钟</translation>
+    </message>
+    <message>
+        <source>{h} h {m:02d} min</source>
+        <translation>{h} 小时 {m:02d} 分</translation>
+    </message>
+    <message>
+        <source>Sending…</source>
+        <translation>正在发送…</translation>
+    </message>
+    <message>
+        <source>{unit} dispatched to {incident}.</source>
+        <translation>已调派 {unit} 前往 {incident}。</translation>
+    </message>
+    <message>
+        <source>Offline: not connected to the hub; nothing was sent.</source>
+        <translation>离线：未连接到中心服务，未发送任何指令。</translation>
+    </message>
+    <message>
+        <source>{unit} not dispatched: {why}</source>
+        <translation>{unit} 未调派：{why}</translation>
+    </message>
+    <message>
+        <source>Nearest available units to {id}</source>
+        <translation>离 {id} 最近的可调派力量</translation>
+    </message>
+    <message>
+        <source>No available unit with a known position near {id}.</source>
+        <translation>{id} 附近没有位置已知的可调派力量。</translation>
+    </message>
+    <message>
+        <source>Unit</source>
+        <translation>力量</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Distance</source>
+        <translation>直线距离</translation>
+    </message>
+    <message>
+        <source>ETA</source>
+        <translation>预计到达</translation>
+    </message>
+    <message>
+        <source>Dispatch</source>
+        <translation>调派</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+</context>
+<context>
     <name>Roles</name>
     <message>
         <source>call taker</source>
@@ -1503,6 +1809,53 @@
     <message>
         <source>administrator</source>
         <translation>管理员</translation>
+    </message>
+</context>
+<context>
+    <name>TrailPanel</name>
+    <message>
+        <source>Asking the hub…</source>
+        <translation>正在向中心服务查询…</translation>
+    </message>
+    <message>
+        <source>No answer from the hub (offline?); try again.</source>
+        <translation>中心服务没有应答（是否离线？），请重试。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n position(s).</source>
+        <translation>
+            <numerusform>%n 个位置点。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The unit reported no position in this period.</source>
+        <translation>该力量在此时段内没有上报位置。</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Play</source>
+        <translation>回放</translation>
+    </message>
+    <message>
+        <source>Trail of {unit}</source>
+        <translation>{unit} 的轨迹</translation>
+    </message>
+    <message numerus="yes">
+        <source>Last %n hour(s)</source>
+        <translation>
+            <numerusform>近 %n 小时</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Show trail</source>
+        <translation>显示轨迹</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
     </message>
 </context>
 <context>

@@ -28,6 +28,14 @@ from tests.geo import small_geography
 # Before any QApplication exists (pytest-qt makes it lazily, in the qapp fixture); the root
 # conftest imports nothing of Qt, so the GUI folders set the platform themselves.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The main window holds the map (QtWebEngine): Chromium refuses to run as root without
+# --no-sandbox, and QtWebEngineWidgets must be imported before the QApplication exists; the map
+# registers its tile scheme before the first web view (../shared/PLATFORM.md).
+if os.geteuid() == 0:
+    os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox")
+import PySide6.QtWebEngineWidgets  # noqa: F401
+
+import console.map.web  # noqa: F401
 
 #: Wednesday 2026-11-25, 09:00 in Chengdu.
 T0 = datetime(2026, 11, 25, 1, 0, tzinfo=UTC)
