@@ -7,6 +7,7 @@ import io
 import math
 import sqlite3
 from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +72,22 @@ def make_mbtiles(path: Path, rgb: tuple[int, int, int], zooms: Iterable[int],
     db.commit()
     db.close()
     return count
+
+
+def place_units(qtbot: Any, hub: Any, units: list[tuple[str, str, float, float]]) -> None:
+    """Register ``(id, status, lat, lon)`` units with their positions, and wait until the hub
+    has stored the positions (a console's snapshot carries what is stored; the frames after it
+    carry moves only)."""
+    from tests.views.live import register_units
+
+    register_units(hub, units)
+
+    def stored() -> bool:
+        now = datetime.now(UTC)
+        return all(hub.store.positions.track(uid, now - timedelta(hours=1), now)
+                   for uid, *_ in units)
+
+    qtbot.waitUntil(stored, timeout=WAIT_MS)
 
 
 def map_settings(folder: Path, **values: Any) -> QSettings:

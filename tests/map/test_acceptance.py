@@ -33,13 +33,14 @@ from tests.map.helpers import (
     click,
     make_mbtiles,
     map_settings,
+    place_units,
     run_js,
     share_of_colour,
     shown_dock,
     wait_ready,
 )
 from tests.views import live
-from tests.views.live import create, register_units
+from tests.views.live import create
 
 live_hub = live.live_hub
 bridge_as = live.bridge_as
@@ -104,7 +105,7 @@ def test_the_page_asks_for_nothing_outside_the_machine(
         bridge_as: Callable[[str], Bridge], recorder: Recorder) -> None:
     live_hub.store.put_cameras([{"id": "CAM1", "name": "建设路口", "lat": 30.6641,
                                  "lon": 104.0962, "stream_url": "file:///dev/null"}])
-    register_units(live_hub, [("U1", "available", *PLACES[0]), ("U2", "busy", *PLACES[1])])
+    place_units(qtbot, live_hub, [("U1", "available", *PLACES[0]), ("U2", "busy", *PLACES[1])])
     bridge = bridge_as("ctl")
     for lat, lon in PLACES:
         create(qtbot, bridge, location={"lat": lat, "lon": lon, "address": "建设路"})
@@ -120,6 +121,7 @@ def test_the_page_asks_for_nothing_outside_the_machine(
     qtbot.waitUntil(lambda: ask(qtbot, view, "state")["counts"]
                     == {"incidents": 3, "units": 2, "cameras": 1, "checkpoints": 2},
                     timeout=WAIT_MS)
+    assert ask(qtbot, view, "pointOf", "unit", "U1") is not None  # drawn where it is
     # Move around so that every layer draws and more tiles are fetched.
     dock.zoom_to_street("street.shuangqiaozi")
     dock.show_district()

@@ -1,0 +1,246 @@
+"""The map dock against a real hub and a real page: units arriving and moving, nearest units and a
+dispatch from that list, a unit's trail with playback, zooming to a street, layers and legend,
+an XYZ tile server on this machine, the request guard, and the Chinese labels."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from console.comms.bridge import Bridge
+from console.domain.rules import Rules
+from console.map.web import map_web
+from console.views.i18n import Translations
+from tests.hub.conftest import Client, HubThread
+from tests.map.helpers import (
+    WAIT_MS,
+    ask,
+    map_settings,
+    place_units,
+    run_js,
+    share_of_colour,
+    shown_dock,
+    tile_png,
+)
+from tests.views import live
+from tests.views.live import HERE, create
+
+live_hub = live.live_hub
+bridge_as = live.bridge_as
+
+NEAR = (HERE[0] + 0.001, HERE[1])   # 111 m north of the incidents
+FAR = (HERE[0] + 0.002, HERE[1] + 0.004)
+
+
+@pytest.fixture
+def field(live_hub: HubThread) -> Iterator[Client]:
+    client = Client(live_hub.port, "/field")
+    client.login("gateway")
+    yield client
+    client.close()
+
+
+def report(field: Client, rows: list[list[Any]]) -> None:
+    field.send({"type": "positions", "units": rows})
+    field.send({"type": "ping", "id": "sent"})
+    field.until("pong")
+
+
+def test_units_arrive_and_move_in_batches(
+        qtbot: Any, tmp_path: Path, rules: Rules, live_hub: HubThread,
+        bridge_as: Callable[[str], Bridge], field: Client) -> None:
+    place_units(qtbot, live_hub, [("U1", "available", *NEAR), ("U2", "busy", *FAR)])
+    bridge = bridge_as("ctl")
+    dock = shown_dock(qtbot, bridge, rules, map_settings(tmp_path))
+    view = dock.view
+    assert view is not None
+    qtbot.waitUntil(lambda: ask(qtbot, view, "state")["counts"]["units"] == 2, timeout=WAIT_MS)
+    before = ask(qtbot, view, "pointOf", "unit", "U1")
+
+    with qtbot.waitSignal(dock.moves_painted, timeout=WAIT_MS) as painted:
+        report(field, [["U1", NEAR[0] + 0.002, NEAR[1], 0.0, 1.0]])
+    assert painted.args[0] >= 1 and painted.args[1] < 5.0 and painted.args[2] is True
+    after = ask(qtbot, view, "pointOf", "unit", "U1")
+    assert after["y"] < before["y"] - 5  # moved north on screen
+    assert dock.units.position("U1") == pytest.approx((NEAR[0] + 0.002, NEAR[1]))
+
+    # A unit registered later joins the map; a status change restyles it.
+    place_units(qtbot, live_hub, [("U3", "off_duty", *FAR)])
+    qtbot.waitUntil(lambda: ask(qtbot, view, "state")["counts"]["units"] == 3, timeout=WAIT_MS)
+    # The roster's selection highlights the unit and the map keeps it in view.
+    dock.show_unit("U3")
+    qtbot.waitUntil(lambda: ask(qtbot, view, "state")["selected"]["units"] == 2,
+                    timeout=WAIT_MS)
+    assert not view.map_page.errors
+
+
+def test_nearest_available_units_with_eta_and_a_dispatch_from_the_list(
+        qtbot: Any, tmp_path: Path, rules: Rules, live_hub: HubThread,
+        bridge_as: Callable[[str], Bridge]) -> None:
+    place_units(qtbot, live_hub, [("U1", "available", *FAR), ("U2", "available", *NEAR),
+                                  ("U3", "busy", *HERE)])
+    bridge = bridge_as("ctl")
+    iid = create(qtbot, bridge)
+    live.submit(qtbot, bridge, "incident.accept", {"id": iid})
+    dock = shown_dock(qtbot, bridge, rules, map_settings(tmp_path))
+    qtbot.waitUntil(lambda: dock.units.position("U3") is not None, timeout=WAIT_MS)
+    dock.show_incident(iid)
+    assert dock.nearest_button.isEnabled()
+    dock.show_nearest()
+    panel = dock.nearest
+    assert panel.isVisible() and dock.side.isVisible()
+    assert [row.unit_id for row in panel.rows] == ["U2", "U1"]  # the busy one is not offered
+    near, far = panel.rows
+    assert near.distance_m == pytest.approx(111, abs=2)
+    assert panel.units.topLevelItem(0).text(2) == "111 m"
+    assert panel.units.topLevelItem(0).text(3) == f"{round(near.eta_s / 60)} min"
+    assert far.eta_s > near.eta_s
+    assert panel.chosen_unit() == "U2"
+    qtbot.waitUntil(panel.dispatch_button.isEnabled, timeout=WAIT_MS)
+
+    with qtbot.waitSignal(panel.dispatched, timeout=WAIT_MS) as dispatched:
+        assert panel.dispatch()
+    assert dispatched.args == [iid, "U2"]
+    qtbot.waitUntil(lambda: [a.unit for a in bridge.replica.incidents[iid].assignments]
+                    == ["U2"], timeout=WAIT_MS)
+    # U2 is no longer available: the list moves on to U1.
+    qtbot.waitUntil(lambda: [row.unit_id for row in panel.rows] == ["U1"], timeout=WAIT_MS)
+
+
+def test_a_viewer_may_not_dispatch_from_the_list(
+        qtbot: Any, tmp_path: Path, rules: Rules, live_hub: HubThread,
+        bridge_as: Callable[[str], Bridge]) -> None:
+    place_units(qtbot, live_hub, [("U1", "available", *NEAR)])
+    iid = create(qtbot, bridge_as("ctl"))
+    viewer = bridge_as("viewer")
+    qtbot.waitUntil(lambda: iid in viewer.replica.incidents, timeout=WAIT_MS)
+    dock = shown_dock(qtbot, viewer, rules, map_settings(tmp_path))
+    dock.show_nearest(iid)
+    assert [row.unit_id for row in dock.nearest.rows] == ["U1"]
+    assert not dock.nearest.dispatch_button.isEnabled()
+    assert "viewer" in dock.nearest.dispatch_button.toolTip()
+    assert not dock.nearest.dispatch()
+
+
+def test_a_units_trail_is_drawn_and_played_back(
+        qtbot: Any, tmp_path: Path, rules: Rules, live_hub: HubThread,
+        bridge_as: Callable[[str], Bridge], field: Client) -> None:
+    place_units(qtbot, live_hub, [("U1", "available", *HERE)])
+    bridge = bridge_as("ctl")
+    steps = [(HERE[0] + 0.0005 * k, HERE[1] + 0.0003 * k) for k in range(1, 5)]
+    for lat, lon in steps:  # each fix seen by the console before the next is sent
+        report(field, [["U1", lat, lon, 45.0, 1.2]])
+        qtbot.waitUntil(lambda lat=lat: bridge.replica.positions["U1"].lat == lat,
+                        timeout=WAIT_MS)
+    since = datetime.now(UTC) - timedelta(hours=1)
+    qtbot.waitUntil(lambda: len(live_hub.store.positions.track(
+        "U1", since, datetime.now(UTC))) >= 5, timeout=WAIT_MS)
+    dock = shown_dock(qtbot, bridge, rules, map_settings(tmp_path))
+    view = dock.view
+    assert view is not None
+    dock.show_unit("U1")
+    assert dock.trail_button.isEnabled()
+    with qtbot.waitSignal(dock.trail.loaded, timeout=WAIT_MS) as loaded:
+        dock.show_trail()
+    assert loaded.args[0] >= 5
+    assert dock.trail.points[-1].lat == pytest.approx(steps[-1][0])
+    state = ask(qtbot, view, "state")
+    assert state["visible"]["trail"] and state["trail"] >= 3  # the line and its two ends
+    # Scrubbing moves the cursor to that fix, with its time.
+    dock.trail.slider.setValue(0)
+    assert dock.trail.time_label.text() == dock.trail.points[0].at.astimezone().strftime(
+        "%H:%M:%S")
+    dock.trail.play_button.setChecked(True)
+    qtbot.waitUntil(lambda: not dock.trail.play_button.isChecked(), timeout=WAIT_MS)
+    assert dock.trail.slider.value() == len(dock.trail.points) - 1
+    dock.trail.close_panel()
+    qtbot.waitUntil(lambda: ask(qtbot, view, "state")["trail"] == 0, timeout=WAIT_MS)
+
+
+def test_zoom_to_a_street_layers_legend_and_filters(
+        qtbot: Any, tmp_path: Path, rules: Rules) -> None:
+    dock = shown_dock(qtbot, Bridge(rules), rules, map_settings(tmp_path), size=(900, 700))
+    view = dock.view
+    assert view is not None
+    assert [dock.street_combo.itemText(i) for i in range(dock.street_combo.count())] == [
+        "Zoom to a street…", "Mengzhuiwan", "Shuangqiaozi"]
+    assert dock.zoom_to_street("street.shuangqiaozi")
+    west, south, east, north = (float(v) for v in ask(qtbot, view, "state")["bounds"]
+                                .split(","))
+    assert west < 104.10 < 104.11 < east and south < 30.66 < 30.67 < north
+    assert east - west < 0.03  # the street, not the district
+    assert not dock.zoom_to_street("street.nowhere")
+
+    legend = ask(qtbot, view, "state")["legend"]
+    assert "Legend" in legend and "Cameras" not in legend
+    run_js(qtbot, view, "document.querySelector('.linkage-legend-head').click() || 1")
+    dock.layer_actions["cameras"].setChecked(True)
+    state = ask(qtbot, view, "state")
+    assert state["visible"]["cameras"] and "Cameras" in state["legend"]
+    assert "Grid worker" in state["legend"] and "Overdue" in state["legend"]
+    assert "cameras" in dock.settings.layers
+    dock.layer_actions["units"].setChecked(False)
+    assert not ask(qtbot, view, "state")["visible"]["units"]
+    assert "units" not in dock.settings.layers
+    dock.set_heat_hours(3)
+    assert dock.heat.hours == 3 and dock.settings.heat_hours == 3
+
+
+def test_xyz_tiles_from_a_server_on_this_machine_and_nothing_else(
+        qtbot: Any, tmp_path: Path, rules: Rules) -> None:
+    png = tile_png((20, 200, 240))
+
+    class Tiles(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", str(len(png)))
+            self.end_headers()
+            self.wfile.write(png)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Tiles)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/tiles/{{z}}/{{x}}/{{y}}.png"
+        dock = shown_dock(qtbot, Bridge(rules), rules,
+                          map_settings(tmp_path, basemap="xyz", xyz_url=url,
+                                       layers="units,incidents"), size=(800, 600))
+        view = dock.view
+        assert view is not None
+        qtbot.waitUntil(lambda: share_of_colour(view.grab().toImage(), (20, 200, 240)) > 0.6,
+                        timeout=WAIT_MS)
+        # Any other address is refused before it leaves the page (another loopback address
+        # here, so that nothing would leave this machine even if it were not).
+        with qtbot.waitSignal(map_web().guard.blocked, timeout=WAIT_MS) as blocked:
+            run_js(qtbot, view, "(new Image().src = 'http://127.0.0.2:9/cdn/leaflet.js') && 1")
+        assert blocked.args == ["http://127.0.0.2:9/cdn/leaflet.js"]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_map_speaks_chinese(qtbot: Any, tmp_path: Path, rules: Rules) -> None:
+    translations = Translations()
+    dock = shown_dock(qtbot, Bridge(rules), rules, map_settings(tmp_path), size=(1000, 700))
+    view = dock.view
+    assert view is not None
+    try:
+        translations.apply("zh_CN")
+        qtbot.waitUntil(lambda: dock.layers_button.text() == "图层", timeout=WAIT_MS)
+        assert dock.layer_actions["checkpoints"].text() == "巡更点"
+        assert {dock.street_combo.itemText(i) for i in (1, 2)} == {"猛追湾", "双桥子"}
+        legend = ask(qtbot, view, "state")["legend"]
+        assert "图例" in legend and "超时" in legend
+    finally:
+        translations.apply("en")
+    qtbot.waitUntil(lambda: dock.layers_button.text() == "Layers", timeout=WAIT_MS)
