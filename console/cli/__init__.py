@@ -130,6 +130,9 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--camera-port", type=int, default=CAMERA_PORT,
                           help=f"port of the simulated cameras' streams (default {CAMERA_PORT}; "
                                "-1: none)")
+    simulate.add_argument("--exit-with-parent", action="store_true",
+                          help="stop when the process that started this one ends, and give way "
+                               "to it for the processor (the demo)")
     simulate.add_argument("--password-stdin", action="store_true",
                           help="read the demo accounts' password from standard input "
                                "(default: the demo password)")
@@ -354,7 +357,8 @@ def _start_simulator(hub_url: str, seed: int, folder: Path) -> Any:
     log_file = (folder / "simulator.log").open("ab")
     try:
         process = subprocess.Popen(
-            [sys.executable, str(main), "simulate", "--hub", hub_url, "--seed", str(seed)],
+            [sys.executable, str(main), "simulate", "--hub", hub_url, "--seed", str(seed),
+             "--exit-with-parent"],
             stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     finally:
         log_file.close()
@@ -390,6 +394,7 @@ def _seed_demo(args: argparse.Namespace) -> int:
 
 def _simulate(args: argparse.Namespace) -> int:
     import asyncio
+    import os
     import signal
 
     from console.sim.cameras import CameraServer
@@ -397,6 +402,8 @@ def _simulate(args: argparse.Namespace) -> int:
     from console.sim.simulator import SimConfig, Simulator, summary_line
 
     logging.getLogger("websockets").setLevel(logging.WARNING)
+    if args.exit_with_parent:
+        os.nice(10)  # the console on the same machine comes first
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else DEMO_PASSWORD
     rules = load_rules()
     district = District.load()
@@ -418,9 +425,21 @@ def _simulate(args: argparse.Namespace) -> int:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, simulator.stop)
+        if args.exit_with_parent:
+            parent = os.getppid()
+
+            async def orphaned() -> None:
+                while os.getppid() == parent:
+                    await asyncio.sleep(1)
+                log.info("the demo that started the simulator has ended; stopping")
+                simulator.stop()
+
+            watch = asyncio.create_task(orphaned())
         try:
             counts = await simulator.run()
         finally:
+            if args.exit_with_parent:
+                watch.cancel()
             if cameras is not None:
                 await cameras.stop()
         print(summary_line(counts), flush=True)

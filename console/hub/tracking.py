@@ -42,13 +42,19 @@ class Tracker:
         self.listeners: list[Callable[[dict[str, Row], str], None]] = []
 
     async def start(self) -> None:
-        for unit in await self.run(self.store.units):
-            self.status[unit["id"]] = unit["status"]
-            if unit["position"]:
-                p = unit["position"]
-                self.latest[unit["id"]] = [unit["id"], p["lat"], p["lon"], p["heading"],
-                                           p["speed"], unit["status"]]
-                self._seen_at[unit["id"]] = datetime.fromisoformat(p["at"])
+        u = schema.units.c
+        query = select(u.id, u.lat, u.lon, u.heading, u.speed, u.status, u.position_at)
+
+        def read() -> list[Any]:
+            with self.store.db.reader.connect() as conn:
+                return list(conn.execute(query))
+
+        for row in await self.run(read):
+            self.status[row.id] = row.status
+            if row.position_at is not None:
+                self.latest[row.id] = [row.id, row.lat, row.lon, row.heading, row.speed,
+                                       row.status]
+                self._seen_at[row.id] = row.position_at
 
     def on_event(self, event: LoggedEvent) -> None:
         """Keep unit statuses current from the log, so frames carry them."""

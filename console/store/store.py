@@ -149,7 +149,8 @@ class Store:
 
     @staticmethod
     def _units(conn: Any) -> list[dict[str, Any]]:
-        return [unit_wire(r._mapping) for r in conn.execute(select(s.units).order_by(s.units.c.id))]
+        rows = conn.execute(select(s.units).order_by(s.units.c.id)).mappings()
+        return [unit_wire(r) for r in rows]
 
     def last_event_at(self) -> datetime | None:
         """The time of the newest event (None for an empty log): a world clock that ran faster
@@ -207,13 +208,19 @@ def _incident_wire(row: Any) -> dict[str, Any]:
 
 
 def unit_wire(row: Any) -> dict[str, Any]:
-    """A unit as the wire carries it: its state, and its last position if it has one."""
-    unit = unit_from_row(row).to_dict()
+    """A unit as the wire carries it: its state (``Unit.to_dict``), and its last position if it
+    has one. Built straight from the row: a snapshot makes one per unit, 20,000 and more."""
     at = row["position_at"]
-    unit["position"] = None if at is None else {
-        "lat": row["lat"], "lon": row["lon"], "heading": row["heading"],
-        "speed": row["speed"], "at": at.isoformat()}
-    return unit
+    return {
+        "id": row["id"], "name": row["name"], "type": row["type"], "status": row["status"],
+        "status_since": row["status_since"].isoformat(), "tier": row["tier"],
+        "street": row["street"], "community": row["community"], "grid": row["grid"],
+        "skills": list(row["skills"]), "assignment": row["assignment"],
+        "version": row["version"],
+        "position": None if at is None else {
+            "lat": row["lat"], "lon": row["lon"], "heading": row["heading"],
+            "speed": row["speed"], "at": at.isoformat()},
+    }
 
 
 def _logged(row: Any) -> LoggedEvent:

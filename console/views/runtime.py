@@ -89,7 +89,23 @@ def run_console(rules: Any, *, hub: str | None = None, user: str | None = None,
     app.aboutToQuit.connect(console.bridge.shutdown)
     if quit_after is not None:
         QTimer.singleShot(int(quit_after * 1000), console.quit)
+    _quit_on_signals(console)
     return app.exec()
+
+
+def _quit_on_signals(console: Any) -> None:
+    """Ctrl+C in the terminal or a SIGTERM quits as the menu does, so the embedded hub and the
+    simulator are stopped too. (Python runs signal handlers only between bytecodes: a timer
+    gives it the chance while Qt's loop waits.)"""
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: console.quit())
+    wake = QTimer(console)
+    wake.timeout.connect(lambda: None)
+    wake.start(250)
 
 
 def _announce_ready(console: Any) -> None:

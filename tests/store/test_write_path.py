@@ -223,3 +223,23 @@ def test_last_event_at_is_the_newest_events_time(store: Store, clock: Clock) -> 
     assert store.last_event_at() is None
     create(store)
     assert store.last_event_at() == clock()
+
+
+def test_a_units_wire_form_is_its_domain_form_with_its_position(store: Store,
+                                                                 clock: Clock) -> None:
+    from console.store.positions import PositionFix
+
+    for unit_id, extra in (("U1", {"tier": 1, "street": "street.mengzhuiwan", "grid": "g000",
+                                   "skills": ["first_aid"]}), ("U2", {})):
+        assert store.execute(command("unit.register", id=unit_id, name=f"网格员{unit_id}",
+                                     type="grid_worker", status="available", **extra),
+                             ADMIN).ok
+    store.positions.append([PositionFix("U1", 30.66, 104.1, 90.0, 1.5, clock())])
+    wires = {w["id"]: w for w in store.units()}
+    for unit_id in ("U1", "U2"):
+        unit = store.unit(unit_id)
+        assert unit is not None
+        assert {k: v for k, v in wires[unit_id].items() if k != "position"} == unit.to_dict()
+    assert wires["U1"]["position"] == {"lat": 30.66, "lon": 104.1, "heading": 90.0,
+                                       "speed": 1.5, "at": clock().isoformat()}
+    assert wires["U2"]["position"] is None
