@@ -453,12 +453,10 @@ def _simulate(args: argparse.Namespace) -> int:
 
 
 def _console(args: argparse.Namespace) -> int:
-    from console.domain.rules import Rules
-
     password = None
     if args.user and not sys.stdin.isatty():
         password = sys.stdin.readline().rstrip("\n")
-    return _run_console(Rules.load(), hub=args.hub, user=args.user, password=password,
+    return _run_console(load_rules(), hub=args.hub, user=args.user, password=password,
                         language=args.language, quit_after=args.quit_after)
 
 
