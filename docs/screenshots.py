@@ -4,11 +4,17 @@
     S="-screen 0 1600x950x24"
     xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py en docs/console-en.png
     xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py zh_CN docs/console-zh.png
+    xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py map-en docs/map-en.png
+    xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py map-zh_CN docs/map-zh.png
 
 A hub runs in this process on a temporary SQLite file with the test district's geography; some
 incidents are registered "earlier" through a store whose clock is set back, so the queue shows
 countdowns that are fine, amber and overdue. The console logs in as a controller, opens the
 first incident, and the whole screen is grabbed.
+
+``map-<language>``: the demo district itself (``resources/geography``), seeded as ``main.py``
+seeds it, its simulator running against the hub at ten times real speed for half a minute (units
+on patrol, calls coming in), then the console with its map enlarged over the whole district.
 """
 
 from __future__ import annotations
@@ -23,6 +29,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import os  # noqa: E402
+import subprocess  # noqa: E402
+
+if os.geteuid() == 0:  # Chromium (the map) refuses to run as root with its sandbox
+    os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox")
+import PySide6.QtWebEngineWidgets  # noqa: E402, F401 - before the QApplication
 from PySide6.QtCore import QSettings, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
@@ -83,9 +95,68 @@ def seed(url: str, rules: Rules) -> None:
         past.close()
 
 
+def demo_map(language: str, out: Path) -> None:
+    """The demo district with its simulator running; the console's map over all of it."""
+    from console.comms.clock import Clock
+    from console.domain.geography import Geography
+    from console.sim.demo import DEMO_PASSWORD, District, seed_store
+
+    folder = Path(tempfile.mkdtemp())
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
+    rules = Rules.load(geography=Geography.from_files())
+    clock = Clock(10.0)
+    store = Store(f"sqlite:///{folder / 'demo.db'}", rules, clock=clock.now)
+    seed_store(store, District.load(), now=clock.now(), camera_base="http://127.0.0.1:1")
+    hub = EmbeddedHub(store, rules, clock=clock).start()
+    simulator = subprocess.Popen(
+        [sys.executable, str(ROOT / "main.py"), "simulate", "--hub", hub.url,
+         "--camera-port", "-1", "--calls-per-day", "20000", "--duration", "120"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    app = QApplication.instance() or QApplication([])
+    settings = QSettings()
+    settings.setValue("language", language)
+    settings.setValue("map/layers", "streets,communities,units,incidents,cameras")
+    console = ConsoleApp(rules, settings)
+    console.log_in(hub.url, "demo", DEMO_PASSWORD)
+
+    def arrange() -> None:
+        window = console.windows[0]
+        window.showMaximized()
+        window.dock_manager.setSplitterSizes(window.docks["roster"].dockAreaWidget(),
+                                             [300, 860, 440])
+        window.dock_manager.setSplitterSizes(window.docks["map"].dockAreaWidget(),
+                                             [230, 640, 40])
+        ids = window.queue.model.incident_ids()
+        if ids:
+            window.queue.select_incident(ids[0])
+        QTimer.singleShot(2000, window.map.show_district)
+        QTimer.singleShot(2500, lambda: window.map.view and window.map.view.page().runJavaScript(
+            "document.querySelector('.linkage-legend-head').click()"))
+        QTimer.singleShot(4000, lambda: (window.screen().grabWindow(0).save(str(out)),
+                                         print("saved", out), console.quit(), app.quit()))
+
+    def wait() -> None:
+        if console.windows and console.bridge.state == "live":
+            QTimer.singleShot(30_000, arrange)  # half a minute of the simulated district
+        else:
+            QTimer.singleShot(200, wait)
+
+    QTimer.singleShot(200, wait)
+    QTimer.singleShot(120_000, app.quit)
+    app.exec()
+    simulator.terminate()
+    simulator.wait(10)
+    hub.stop()
+    store.close()
+
+
 def main() -> None:
     language = sys.argv[1] if len(sys.argv) > 1 else "en"
     out = Path(sys.argv[2] if len(sys.argv) > 2 else f"console-{language}.png")
+    if language.startswith("map-"):
+        demo_map(language.removeprefix("map-"), out)
+        return
     folder = Path(tempfile.mkdtemp())
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
@@ -97,6 +168,10 @@ def main() -> None:
     app = QApplication.instance() or QApplication([])
     settings = QSettings()
     settings.setValue("language", language)
+    # The seeded incidents lie in the test district: its boundaries on the map.
+    from tests.map.district import write_small_district
+
+    settings.setValue("map/geography_dir", str(write_small_district(folder / "geo")))
     console = ConsoleApp(rules, settings)
     console.log_in(hub.url, "wang", "demo")
 

@@ -34,9 +34,13 @@ class Checkpoint:
     """A patrol checkpoint (电子巡更点) a patrol clocks in at."""
 
     id: str
-    name: str
+    zh: str
+    en: str
     lat: float
     lon: float
+
+    def name(self, lang: str = "zh") -> str:
+        return self.zh if lang.lower().startswith("zh") else self.en
 
 
 @dataclass(frozen=True)
@@ -90,8 +94,9 @@ def _read(path: Path) -> Any:
 
 
 def _checkpoints(data: Any) -> tuple[Checkpoint, ...]:
-    """Checkpoints from a list (or ``{"checkpoints": [...]}``) of objects with an id (or
-    code), a name and lat/lon; entries without a position are skipped."""
+    """Checkpoints from a list (or ``{"checkpoints": [...]}``, or GeoJSON points) of objects
+    with an id (or code), ``zh``/``en`` names (or one ``name``) and lat/lon; entries without a
+    position are skipped."""
     if isinstance(data, Mapping):
         data = data.get("checkpoints", data.get("features", ()))
     found = []
@@ -111,5 +116,7 @@ def _checkpoints(data: Any) -> tuple[Checkpoint, ...]:
         except (KeyError, TypeError, ValueError):
             continue
         if ident:
-            found.append(Checkpoint(str(ident), str(entry.get("name") or ident), lat, lon))
+            name = str(entry.get("name") or ident)
+            found.append(Checkpoint(str(ident), str(entry.get("zh") or name),
+                                    str(entry.get("en") or name), lat, lon))
     return tuple(found)

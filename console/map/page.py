@@ -92,8 +92,10 @@ def build_page(config: PageConfig) -> str:
     south, west, north, east = config.bounds or (0.0, 0.0, 0.0, 0.0)
     center = ([(south + north) / 2, (west + east) / 2] if config.bounds
               else list(config.center))
+    # Quarter zoom steps: a district fits its view snugly (the wheel still moves by halves).
     page = folium.Map(location=center, zoom_start=config.zoom, tiles=None, prefer_canvas=True,
-                      maxZoom=MAX_ZOOM, control_scale=True)
+                      maxZoom=MAX_ZOOM, control_scale=True, zoomSnap=0.25, zoomDelta=0.5,
+                      wheelPxPerZoomLevel=120)
     # folium's defaults are CDN addresses (and jQuery, Bootstrap, awesome-markers the map does
     # not use): replace them all with local files.
     page.default_js = [("leaflet", file_url(LEAFLET_DIR / "leaflet.js")),

@@ -2,15 +2,9 @@
 
 A toolbar (layers and filters, zoom to a street, the whole district, follow the selection,
 nearest units, trail, basemap) over the :class:`~console.map.view.MapView`, with the nearest-units
-and trail panels beside it. What the page draws follows the bridge's change sets:
-
-- **units** — positions are folded into :class:`~console.map.feeds.UnitFeed` as they come and
-  sent as one batch of typed arrays at most 4 times a second, and never while the page has not
-  yet painted the previous batch (so a page that falls behind gets fewer, fuller batches rather
-  than a queue). Status changes go at once.
-- **incidents** — added, redrawn or removed as they change; a pin turns overdue when its clock
-  runs out (checked every 5 s against a heap of deadlines, no event needed).
-- **heat** — incidents registered in the last N hours, resent every few seconds while shown.
+and trail panels beside it. What the page draws follows the bridge's change sets through
+:class:`~console.map.live.LiveLayers` (units in batches ≤ 4 a second, incidents as they change,
+pins turning overdue by the clock, heat).
 
 Clicks come back over QWebChannel: an incident → :attr:`MapDock.incident_selected` (the main
 window selects it in the queue and the detail), a unit → :attr:`MapDock.unit_selected` (the
@@ -25,13 +19,12 @@ never starts a browser engine.
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCursor, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -45,13 +38,12 @@ from PySide6.QtWidgets import (
 
 from console.comms.bridge import Bridge
 from console.comms.client import TrackPoint
-from console.comms.clock import hub_clock
-from console.comms.replica import ChangeSet
 from console.domain.incident import Incident
 from console.domain.rules import Rules
 from console.map.basemap_dialog import BasemapDialog
 from console.map.district import load_district
-from console.map.feeds import Datum, HeatFeed, IncidentFeed, UnitFeed, b64
+from console.map.feeds import Datum, b64
+from console.map.live import LiveLayers
 from console.map.nearest import TravelTimes
 from console.map.nearest_panel import NearestPanel
 from console.map.page import PageConfig, Tiles, build_page
@@ -70,11 +62,6 @@ from console.views.incident_model import (
     ui_language,
 )
 from console.views.unit_model import TYPE_LABELS
-
-#: At most this many unit batches a second (the issue's bound).
-MOVE_INTERVAL_MS = 250
-#: A batch not acknowledged as painted after this long no longer holds the next one back.
-PAINT_WAIT_S = 1.0
 
 
 class MapDock(QWidget):
@@ -100,26 +87,24 @@ class MapDock(QWidget):
         self.rules = rules
         self._qsettings = settings
         self.settings = MapSettings.load(settings)
-        self.datum = Datum(self.settings.gcj02)
         self.district = load_district(geography_dir or self.settings.geography_dir or None)
-        self.units = UnitFeed()
-        self.incidents = IncidentFeed(self._incident_label)
-        self.heat = HeatFeed(self.settings.heat_hours)
         self._names = DisplayNames(ui_language(), rules, bridge.replica.taxonomy)
-        self._types_shown = {t: True for t in UNIT_TYPES}
-        self._statuses_shown = {s: True for s in UNIT_STATUSES}
+        self.live = LiveLayers(bridge, self._incident_label,
+                               lambda c: c.name(self._names.language), self.district.checkpoints,
+                               self.settings.heat_hours, self)
+        self.live.datum = Datum(self.settings.gcj02)
+        self.live.heat_shown = "heat" in self.settings.layers
+        self.live.moves_painted.connect(self.moves_painted)
+        self.live.changed.connect(self._update_buttons)
+        self.units = self.live.units
         self.selection: tuple[str, str] | None = None
         self._clicked: tuple[str, str] | None = None
-        self._seq = 0
-        self._epoch = 0  # bumped by every unitsReset: older batches index other units
-        self._in_flight: tuple[int, float] | None = None
-        self._last_sent = 0.0
         self.menu: QMenu | None = None
         self.view: MapView | None = None
         self.basemap_dialog: BasemapDialog | None = None
 
         self._build_toolbar()
-        self.nearest = NearestPanel(bridge, rules, self.units, TravelTimes.load(),
+        self.nearest = NearestPanel(bridge, rules, self.live.units, TravelTimes.load(),
                                     lambda kind: tr(TYPE_LABELS[kind], "UnitRosterModel"), self)
         self.trail = TrailPanel(bridge, self._draw_trail, self._trail_cursor, self)
         self.nearest.hide()
@@ -142,18 +127,10 @@ class MapDock(QWidget):
         layout.addLayout(self.bar)
         layout.addWidget(self.splitter, 1)
 
-        self._move_timer = QTimer(self, singleShot=True)
-        self._move_timer.timeout.connect(self._flush_moves)
-        self._heat_timer = QTimer(self, singleShot=True, interval=3000)
-        self._heat_timer.timeout.connect(self._send_heat)
-        self._clock_timer = QTimer(self, interval=5000)
-        self._clock_timer.timeout.connect(self._tick)
-        self._clock_timer.start()
         for panel in (self.nearest, self.trail):
             panel.installEventFilter(self)
-        bridge.changed.connect(self._changed)
         bridge.logged_in.connect(lambda _user: self._update_buttons())
-        self._reset_feeds()
+        self.live.reset()
         self.retranslate()
 
     # -- the toolbar --------------------------------------------------------------------------
@@ -234,7 +211,7 @@ class MapDock(QWidget):
             self.view = MapView(self.holder)
             self.holder.layout().addWidget(self.view)
             self.view.page_ready.connect(self._page_ready)
-            self.view.channel.frame_painted.connect(self._painted)
+            self.live.attach(self.view)
             self.view.channel.point_clicked.connect(self._point_clicked)
             self.view.channel.context_requested.connect(self._context_menu)
             map_web().guard.blocked.connect(self._blocked)
@@ -261,7 +238,7 @@ class MapDock(QWidget):
             if info is not None:
                 tiles = Tiles(web.tiles.url_template, info.attribution or info.name,
                               min_zoom=0, max_native_zoom=info.max_zoom)
-        boundaries = {name: self.datum.geojson(data)
+        boundaries = {name: self.live.datum.geojson(data)
                       for name, data in self.district.boundaries.items()}
         bounds = self._district_bounds()
         return PageConfig(tiles=tiles, boundaries=boundaries, bounds=bounds, start={
@@ -280,122 +257,21 @@ class MapDock(QWidget):
             bounds = (b.south, b.west, b.north, b.east)
         if bounds is None:
             return None
-        south, west = self.datum.point(bounds[0], bounds[1])
-        north, east = self.datum.point(bounds[2], bounds[3])
+        south, west = self.live.datum.point(bounds[0], bounds[1])
+        north, east = self.live.datum.point(bounds[2], bounds[3])
         return south, west, north, east
 
     def _page_ready(self) -> None:
         """The page (re)started: tell it everything."""
-        self._in_flight = None
-        self._reset_feeds()
+        self.live.reset()
         self._send_unit_filter()
-        if "heat" in self.settings.layers:
-            self._send_heat()
         if self.selection is not None:
             self._highlight(*self.selection, center=self.settings.follow)
         if self.trail.points:
             self._draw_trail(self.trail.points)
 
     def _call(self, function: str, *args: Any) -> bool:
-        return self.view is not None and self.view.call(function, *args)
-
-    def _reset_feeds(self) -> None:
-        replica = self.bridge.replica
-        now = hub_clock.now()
-        units = self.units.reset(replica.units, replica.positions, self.datum)
-        rows = self.incidents.reset(replica.incidents, replica.deadlines, now, self.datum)
-        self.heat.reset(replica.incidents)
-        self._epoch += 1
-        self._in_flight = None
-        self._call("unitsReset", self._epoch, *units)
-        self._call("incidentsReset", rows)
-        self._send_cameras()
-        self._call("checkpointsSet", [
-            [c.id, *self.datum.point(c.lat, c.lon), 0, c.name]
-            for c in self.district.checkpoints])
-
-    def _send_cameras(self) -> None:
-        rows = []
-        for camera in self.bridge.replica.cameras:
-            try:
-                lat, lon = self.datum.point(float(camera["lat"]), float(camera["lon"]))
-            except (KeyError, TypeError, ValueError):
-                continue
-            rows.append([str(camera["id"]), lat, lon, 0, str(camera.get("name") or camera["id"])])
-        self._call("camerasSet", rows)
-
-    # -- following the hub ----------------------------------------------------------------------
-
-    def _changed(self, change: ChangeSet) -> None:
-        if change.reset:
-            self._reset_feeds()
-            self._update_buttons()
-            return
-        if change.units:
-            fresh = [u for u in change.units.values() if u.id not in self.units.index]
-            if fresh:
-                self._call("unitsAppend", *self.units.add(fresh, self.bridge.replica.positions,
-                                                          self.datum))
-            restyled = self.units.restyle(change.units.values())
-            if restyled is not None:
-                self._call("unitsRestyle", *restyled)
-        if change.positions:
-            self.units.note_moves(change.positions)
-            self._moves_arrived()
-        if change.incidents:
-            rows, gone = self.incidents.apply(change.incidents, change.deadlines,
-                                              hub_clock.now(), self.datum)
-            if rows:
-                self._call("incidentsUpsert", rows)
-            if gone:
-                self._call("incidentsRemove", gone)
-            if self.heat.add(change.incidents) and "heat" in self.settings.layers \
-                    and not 0 <= self._heat_timer.remainingTime() <= 3000:
-                self._heat_timer.start(3000)
-        if change.cameras is not None:
-            self._send_cameras()
-        self._update_buttons()
-
-    def _moves_arrived(self) -> None:
-        """Send the pending moves as soon as the rate and the page allow."""
-        if self._move_timer.isActive():
-            return
-        now = time.monotonic()
-        if self._in_flight is not None and now - self._in_flight[1] < PAINT_WAIT_S:
-            return  # _painted() comes back here
-        wait = MOVE_INTERVAL_MS / 1000 - (now - self._last_sent)
-        self._move_timer.start(max(0, round(wait * 1000)))
-
-    def _flush_moves(self) -> None:
-        taken = self.units.take_moves(self.datum)  # also keeps the arrays current
-        if taken is None or self.view is None or not self.view.ready:
-            return
-        self._seq += 1
-        url = map_web().data.offer(taken[1])
-        sent = time.monotonic()
-        self.view.call("unitsMove", self._seq, self._epoch, url)
-        self._in_flight = (self._seq, sent)
-        self._last_sent = sent
-
-    def _painted(self, seq: int, drawn: bool, _took_ms: float) -> None:
-        if self._in_flight is not None and self._in_flight[0] == seq:
-            self.moves_painted.emit(seq, time.monotonic() - self._in_flight[1], drawn)
-            self._in_flight = None
-        if self.units.pending:
-            self._moves_arrived()
-
-    def _tick(self) -> None:
-        replica = self.bridge.replica
-        rows = self.incidents.tick(replica.incidents, replica.deadlines, hub_clock.now(),
-                                   self.datum)
-        if rows:
-            self._call("incidentsUpsert", rows)
-
-    def _send_heat(self) -> None:
-        if "heat" in self.settings.layers:
-            _count, arrays = self.heat.points(hub_clock.now(), self.datum)
-            self._call("heatSet", *arrays)
-            self._heat_timer.start(60_000)  # the window slides even without new incidents
+        return self.live.call(function, *args)
 
     def _send_unit_filter(self) -> None:
         self._call("setUnitFilter", [a.isChecked() for a in self.type_actions.values()],
@@ -479,18 +355,18 @@ class MapDock(QWidget):
         if not points:
             self._call("trailClear")
             return
-        lat, lon = self.datum.points(*_columns(points))
+        lat, lon = self.live.datum.points(*_columns(points))
         self._call("trailSet", b64(lat, "<f4"), b64(lon, "<f4"))
 
     def _trail_cursor(self, point: TrackPoint, text: str) -> None:
-        lat, lon = self.datum.point(point.lat, point.lon)
+        lat, lon = self.live.datum.point(point.lat, point.lon)
         self._call("trailCursor", lat, lon, point.heading, text)
 
     # -- places ----------------------------------------------------------------------------------
 
     def _context_menu(self, lat: float, lon: float, kind: str, ident: str) -> None:
         """The right-click menu at a point of the map (lat, lon in the basemap's datum)."""
-        lat, lon = self.datum.back(lat, lon)
+        lat, lon = self.live.datum.back(lat, lon)
         menu = QMenu(self)
         menu.setObjectName("mapMenu")
         here = menu.addAction(self.tr("New incident here"))
@@ -559,16 +435,15 @@ class MapDock(QWidget):
         if action.isChecked() != shown:
             action.setChecked(shown)
         self._call("setVisible", name, shown)
-        if name == "heat" and shown:
-            self._send_heat()
+        if name == "heat":
+            self.live.heat_shown = shown
+            self.live.send_heat()
 
     def set_heat_hours(self, hours: int) -> None:
         self.settings = replace(self.settings, heat_hours=hours)
         self.settings.save(self._qsettings)
-        self.heat.hours = hours
-        self.heat.reset(self.bridge.replica.incidents)
+        self.live.set_heat_hours(hours)
         self._call("setLabels", self._labels(), self._area_names())
-        self._send_heat()
 
     def choose_basemap(self) -> BasemapDialog:
         dialog = BasemapDialog(self.settings, self)
@@ -584,7 +459,7 @@ class MapDock(QWidget):
             return
         self.settings = settings
         settings.save(self._qsettings)
-        self.datum = Datum(settings.gcj02)
+        self.live.datum = Datum(settings.gcj02)
         self.reload_page()
 
     def _blocked(self, url: str) -> None:
@@ -665,10 +540,9 @@ class MapDock(QWidget):
         for code in sorted(areas, key=lambda c: (areas[c], c)):
             self.street_combo.addItem(areas[code], code)
         self._call("setLabels", labels, self._area_names())
-        replica = self.bridge.replica
         if self.view is not None and self.view.ready:
-            self._call("incidentsReset", self.incidents.reset(
-                replica.incidents, replica.deadlines, hub_clock.now(), self.datum))
+            self.live.resend_incidents()
+            self.live.send_checkpoints()
         self._update_buttons()
 
     def changeEvent(self, event: QEvent) -> None:

@@ -162,10 +162,10 @@
   function swatch(draw) {
     const canvas = document.createElement("canvas");
     const ratio = global.devicePixelRatio || 1;
-    canvas.width = canvas.height = 18 * ratio;
-    canvas.style.width = canvas.style.height = "18px";
+    canvas.width = canvas.height = 15 * ratio;
+    canvas.style.width = canvas.style.height = "15px";
     const ctx = canvas.getContext("2d");
-    ctx.scale(ratio, ratio);
+    ctx.scale(ratio * 15 / 18, ratio * 15 / 18);  // the swatches are drawn on an 18 px grid
     draw(ctx);
     return canvas;
   }

@@ -101,6 +101,17 @@ def test_the_district_files_locate_as_the_domain_does(tmp_path: Path) -> None:
     assert set(shapes.boundaries) == {"streets", "communities", "grid"}
     assert shapes.bounds() == (30.66, 104.09, 30.67, 104.11)
     assert [c.id for c in shapes.checkpoints] == ["CP01", "CP02"]
+    assert shapes.checkpoints[0].name("zh") == "建设路口"
+
+
+def test_the_demo_district_has_its_boundaries_and_checkpoints() -> None:
+    shapes = load_district()  # resources/geography
+    assert {name: len(c["features"]) for name, c in shapes.boundaries.items()} == {
+        "streets": 14, "communities": 99, "grid": 1500}
+    assert len(shapes.checkpoints) >= 100
+    assert all(c.zh != c.en for c in shapes.checkpoints)
+    south, west, north, east = shapes.bounds()  # type: ignore[misc]
+    assert 30.5 < south < north < 30.8 and 104.0 < west < east < 104.3
 
 
 def test_checkpoints_may_be_geojson_and_missing_files_leave_layers_empty(tmp_path: Path) -> None:
@@ -112,6 +123,7 @@ def test_checkpoints_may_be_geojson_and_missing_files_leave_layers_empty(tmp_pat
     shapes = load_district(tmp_path)
     assert list(shapes.boundaries) == ["streets"]
     assert shapes.checkpoints[0].id == "CP9" and shapes.checkpoints[0].lat == 30.665
+    assert shapes.checkpoints[0].name("en") == "桥头"  # one name serves both languages
     (tmp_path / "communities.geojson").write_text("{ broken")
     assert "communities" not in load_district(tmp_path).boundaries
     assert load_district(tmp_path / "nowhere").boundaries == {}

@@ -189,7 +189,7 @@ def test_zoom_to_a_street_layers_legend_and_filters(
     assert not ask(qtbot, view, "state")["visible"]["units"]
     assert "units" not in dock.settings.layers
     dock.set_heat_hours(3)
-    assert dock.heat.hours == 3 and dock.settings.heat_hours == 3
+    assert dock.live.heat.hours == 3 and dock.settings.heat_hours == 3
 
 
 def test_xyz_tiles_from_a_server_on_this_machine_and_nothing_else(
