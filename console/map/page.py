@@ -110,6 +110,8 @@ def build_page(config: PageConfig) -> str:
                          ).add_to(page)
     names: dict[str, str] = {}
     for name, style in BOUNDARY_STYLES.items():
+        if config.tiles is not None and style.get("fillOpacity"):
+            style = {**style, "fillOpacity": 0.05}  # a tint, not a veil over the tiles
         data = config.boundaries.get(name)
         if not data or not data.get("features"):
             continue

@@ -56,14 +56,12 @@ class MapChannel(QObject):
         point_clicked(str, str): kind (``incident``, ``unit``, ``camera``, ``checkpoint``), id.
         context_requested(float, float, str, str): a right-click at lat, lon (the basemap's
             datum), on a point of that kind and id (both empty on bare map).
-        view_moved(float, float, float): the view settled at lat, lon, zoom.
     """
 
     page_ready = Signal()
     frame_painted = Signal(int, bool, float)
     point_clicked = Signal(str, str)
     context_requested = Signal(float, float, str, str)
-    view_moved = Signal(float, float, float)
 
     @Slot()
     def ready(self) -> None:
@@ -80,10 +78,6 @@ class MapChannel(QObject):
     @Slot(float, float, str, str)
     def contextMenu(self, lat: float, lon: float, kind: str, ident: str) -> None:
         self.context_requested.emit(lat, lon, kind, ident)
-
-    @Slot(float, float, float)
-    def viewChanged(self, lat: float, lon: float, zoom: float) -> None:
-        self.view_moved.emit(lat, lon, zoom)
 
 
 class MapPage(QWebEnginePage):

@@ -429,10 +429,6 @@
       });
       map.on("mouseout", function () { hoverPoint = null; hover(); });
       map.on("zoomend", showCommunityLabels);
-      map.on("moveend", function () {
-        const c = map.getCenter();
-        if (py) py.viewChanged(c.lat, c.lng, map.getZoom());
-      });
       document.addEventListener("visibilitychange", function () {
         if (!document.hidden) for (const name of PICKABLE) if (layers[name]._stale) layers[name].redraw();
       });

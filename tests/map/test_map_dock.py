@@ -244,3 +244,40 @@ def test_the_map_speaks_chinese(qtbot: Any, tmp_path: Path, rules: Rules) -> Non
     finally:
         translations.apply("en")
     qtbot.waitUntil(lambda: dock.layers_button.text() == "Layers", timeout=WAIT_MS)
+
+
+def test_the_basemap_dialog_checks_what_it_is_given_and_the_page_follows(
+        qtbot: Any, tmp_path: Path, rules: Rules) -> None:
+    from console.map.settings import Basemap, MapSettings
+    from tests.map.helpers import make_mbtiles
+
+    settings = map_settings(tmp_path)
+    dock = shown_dock(qtbot, Bridge(rules), rules, settings, size=(800, 600))
+    dialog = dock.choose_basemap()
+    dialog.xyz.setChecked(True)
+    dialog.url.setText("tiles.gov.local/{z}/{x}/{y}.png")
+    dialog.accept()
+    assert dialog.isVisible() and "http://" in dialog.error.text()
+    dialog.url.setText("http://tiles.gov.local/{z}/{x}.png")
+    dialog.accept()
+    assert "{z}, {x} and {y}" in dialog.error.text()
+    dialog.mbtiles.setChecked(True)
+    vector = tmp_path / "vector.mbtiles"
+    make_mbtiles(vector, (0, 0, 0), [12], tile_format="pbf")
+    dialog.path.setText(str(vector))
+    dialog.accept()
+    assert "raster tiles" in dialog.error.text()
+
+    raster = tmp_path / "raster.mbtiles"
+    make_mbtiles(raster, (230, 30, 200), range(13, 18))
+    dialog.path.setText(str(raster))
+    dialog.gcj02.setChecked(True)
+    view = dock.view
+    assert view is not None
+    with qtbot.waitSignal(view.page_ready, timeout=WAIT_MS):
+        dialog.accept()  # the page is built again, with the tiles and the shift
+    saved = MapSettings.load(settings)
+    assert saved.basemap is Basemap.MBTILES and saved.mbtiles_path == str(raster)
+    assert saved.gcj02 and dock.live.datum.shifted
+    qtbot.waitUntil(lambda: share_of_colour(view.grab().toImage(), (230, 30, 200)) > 0.3,
+                    timeout=WAIT_MS)

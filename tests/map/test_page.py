@@ -58,3 +58,9 @@ def test_the_boundaries_are_layers_handed_to_the_controller(tmp_path: Path) -> N
     assert config["view"] == {"bounds": [[south, west], [north, east]]}
     assert config["palette"]["priority"][0] == "#c62828"
     assert "street.mengzhuiwan" in html and "g111" in html
+
+
+def test_over_tiles_the_streets_are_only_tinted(tmp_path: Path) -> None:
+    assert '"fillOpacity": 0.55' in page(tmp_path)
+    html = page(tmp_path, tiles=Tiles("http://127.0.0.1:1/{z}/{x}/{y}.png", "t"))
+    assert '"fillOpacity": 0.05' in html and '"fillOpacity": 0.55' not in html
