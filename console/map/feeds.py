@@ -206,6 +206,7 @@ class IncidentFeed:
         self.label = label
         self.styles: dict[str, int] = {}
         self._due: list[tuple[datetime, str]] = []  # deadlines not yet reached (a heap)
+        self._due_at: dict[str, datetime] = {}  # each incident's entry in it (one per incident)
 
     def reset(self, incidents: Mapping[str, Incident],
               deadlines: Mapping[str, SlaClock | None], now: datetime,
@@ -213,6 +214,7 @@ class IncidentFeed:
         """Every incident to draw, as rows ``[id, lat, lon, style, label]``."""
         self.styles = {}
         self._due = []
+        self._due_at = {}
         rows, _ = self.apply(incidents, deadlines, now, datum)
         return rows
 
@@ -229,7 +231,9 @@ class IncidentFeed:
                 continue
             clock = deadlines.get(iid)
             overdue = clock is not None and clock.overdue(now)
-            if clock is not None and not overdue and clock.running:
+            if clock is not None and not overdue and clock.running \
+                    and self._due_at.get(iid) != clock.due_at:
+                self._due_at[iid] = clock.due_at
                 heapq.heappush(self._due, (clock.due_at, iid))
             style = incident_style(incident, overdue)
             self.styles[iid] = style
@@ -242,7 +246,10 @@ class IncidentFeed:
         """Rows of incidents whose clock ran out since the last tick."""
         rows = []
         while self._due and self._due[0][0] <= now:
-            _, iid = heapq.heappop(self._due)
+            due, iid = heapq.heappop(self._due)
+            if self._due_at.get(iid) != due:
+                continue  # superseded by a later deadline of the same incident
+            del self._due_at[iid]
             incident = incidents.get(iid)
             if incident is None or iid not in self.styles:
                 continue

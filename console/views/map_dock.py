@@ -89,6 +89,7 @@ class MapDock(QWidget):
         self.settings = MapSettings.load(settings)
         self.district = load_district(geography_dir or self.settings.geography_dir or None)
         self._names = DisplayNames(ui_language(), rules, bridge.replica.taxonomy)
+        self._translate_words()
         self.live = LiveLayers(bridge, self._incident_label,
                                lambda c: c.name(self._names.language), self.district.checkpoints,
                                self.settings.heat_hours, self)
@@ -469,8 +470,9 @@ class MapDock(QWidget):
     # -- language -------------------------------------------------------------------------------
 
     def _incident_label(self, incident: Incident) -> str:
-        parts = [incident.id, tr(PRIORITY_LABELS[incident.priority]),
-                 self._names.category(incident.category), tr(STATE_LABELS[incident.state])]
+        # Called for every incident of a snapshot: the translated words are looked up once.
+        parts = [incident.id, self._priority_text[incident.priority],
+                 self._names.category(incident.category), self._state_text[incident.state]]
         if incident.location.address:
             parts.append(incident.location.address)
         return " · ".join(parts)
@@ -509,8 +511,13 @@ class MapDock(QWidget):
                 names[layer][code] = name
         return names
 
+    def _translate_words(self) -> None:
+        self._priority_text = {p: tr(text) for p, text in PRIORITY_LABELS.items()}
+        self._state_text = {s: tr(text) for s, text in STATE_LABELS.items()}
+
     def retranslate(self) -> None:
         self._names = DisplayNames(ui_language(), self.rules, self.bridge.replica.taxonomy)
+        self._translate_words()
         labels = self._labels()
         for name, action in self.layer_actions.items():
             action.setText(labels["layers"][name])

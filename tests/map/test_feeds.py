@@ -123,6 +123,11 @@ def test_incidents_drawn_by_priority_state_and_deadline(rules: Rules) -> None:
     assert supervised.supervised and styles[supervised.id] & SUPERVISED_BIT
     assert not styles[working.id] & SUPERVISED_BIT
 
+    # Changes that keep a deadline do not pile up entries for the clock.
+    waiting = len(feed._due)
+    feed.apply(incidents, due, T0 + timedelta(minutes=3), Datum())
+    assert len(feed._due) == waiting
+
     # Time passes: the P1's accept clock runs out without any event, and its pin says so.
     late = feed.next_due
     assert late is not None
