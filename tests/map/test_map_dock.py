@@ -281,3 +281,54 @@ def test_the_basemap_dialog_checks_what_it_is_given_and_the_page_follows(
     assert saved.gcj02 and dock.live.datum.shifted
     qtbot.waitUntil(lambda: share_of_colour(view.grab().toImage(), (230, 30, 200)) > 0.3,
                     timeout=WAIT_MS)
+
+
+def test_positions_go_to_the_page_in_batches_at_most_four_a_second(
+        qtbot: Any, tmp_path: Path, rules: Rules) -> None:
+    import itertools
+    import time
+
+    from PySide6.QtCore import QTimer
+
+    from console.comms.replica import ChangeSet
+    from console.domain.units import Position
+    from tests.views.conftest import new_unit
+
+    bridge = Bridge(rules)
+    units = {f"U{n}": new_unit(f"U{n}") for n in range(500)}
+    bridge._on_delivered(bridge._generation, ChangeSet(seq=1, reset=True, units=units))
+    dock = shown_dock(qtbot, bridge, rules, map_settings(tmp_path), size=(800, 600))
+    view = dock.view
+    assert view is not None
+    calls: list[tuple[float, str]] = []
+    original = view.call
+
+    def spy(function: str, *args: Any) -> bool:
+        calls.append((time.monotonic(), function))
+        return original(function, *args)
+
+    view.call = spy  # type: ignore[method-assign]
+    painted: list[int] = []
+    dock.moves_painted.connect(lambda seq, _s, _d: painted.append(seq))
+    started = time.monotonic()
+    step = [0]
+
+    def deliver() -> None:  # 40 change sets of every unit, one every 25 ms (the client's most)
+        step[0] += 1
+        at = datetime.now(UTC)
+        bridge._on_delivered(bridge._generation, ChangeSet(seq=1 + step[0], positions={
+            uid: Position(30.66 + 0.00001 * step[0], 104.09 + n * 0.00004, 0.0, 1.0, at)
+            for n, uid in enumerate(units)}))
+
+    pace = QTimer(interval=25)
+    pace.timeout.connect(lambda: deliver() if step[0] < 40 else pace.stop())
+    pace.start()
+    qtbot.waitUntil(lambda: step[0] == 40, timeout=WAIT_MS)
+    elapsed = time.monotonic() - started
+    qtbot.waitUntil(lambda: dock.units.pending == 0 and not dock.live._in_flight,
+                    timeout=WAIT_MS)
+    moves = [at for at, function in calls if function == "unitsMove"]
+    assert 2 <= len(moves) <= 1 + 4 * (elapsed + 1)  # one call per batch, ≤ 4 a second
+    assert all(b - a >= 0.24 for a, b in itertools.pairwise(moves))
+    assert len(calls) == len(moves)  # nothing else, and never a call per unit
+    assert dock.units.position("U499") == pytest.approx((30.66 + 0.0004, 104.09 + 499 * 4e-5))
