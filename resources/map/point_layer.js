@@ -192,6 +192,8 @@
         const i = this.byId.get(id);
         if (i === undefined) continue;
         const last = this.n - 1;
+        if (this.selected === i) this.selected = -1;
+        else if (this.selected === last) this.selected = i;  // it takes the freed index
         if (i !== last) {
           this.ids[i] = this.ids[last];
           this.labels[i] = this.labels[last];
@@ -199,9 +201,7 @@
           this.wx[i] = this.wx[last];
           this.wy[i] = this.wy[last];
           this.byId.set(this.ids[i], i);
-          if (this.selected === last) this.selected = i;
         }
-        if (this.selected === i && i === last) this.selected = -1;
         this.byId.delete(id);
         this.ids.length = last;
         this.labels.length = last;

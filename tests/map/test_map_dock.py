@@ -332,3 +332,22 @@ def test_positions_go_to_the_page_in_batches_at_most_four_a_second(
     assert all(b - a >= 0.24 for a, b in itertools.pairwise(moves))
     assert len(calls) == len(moves)  # nothing else, and never a call per unit
     assert dock.units.position("U499") == pytest.approx((30.66 + 0.0004, 104.09 + 499 * 4e-5))
+
+
+def test_removing_points_keeps_the_right_one_selected(
+        qtbot: Any, tmp_path: Path, rules: Rules) -> None:
+    dock = shown_dock(qtbot, Bridge(rules), rules, map_settings(tmp_path), size=(800, 600))
+    view = dock.view
+    assert view is not None
+    rows = [[f"I{n}", 30.661 + n * 0.001, 104.095, 2, f"I{n}"] for n in range(4)]
+    view.call("incidentsReset", rows)
+    view.call("select", "incident", "I3", False)
+    view.call("incidentsRemove", ["I1"])  # I3 moves into I1's place and stays selected
+    state = ask(qtbot, view, "state")
+    assert state["counts"]["incidents"] == 3
+    assert state["selected"]["incidents"] == 1
+    assert ask(qtbot, view, "pointOf", "incident", "I3") is not None
+    view.call("incidentsRemove", ["I3"])  # the selected one goes: nothing is selected
+    state = ask(qtbot, view, "state")
+    assert state["counts"]["incidents"] == 2 and state["selected"]["incidents"] == -1
+    assert ask(qtbot, view, "pointOf", "incident", "I1") is None
