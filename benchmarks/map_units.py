@@ -484,7 +484,12 @@ def main() -> None:
     producer.join()
     dock.close()
     dock.deleteLater()
-    wait(app, 0.5)
+    # The page must go before the web profile does, at exit (../shared/PLATFORM.md).
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    for _ in range(3):
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        app.processEvents()
     print(json.dumps(results), flush=True)
 
 
