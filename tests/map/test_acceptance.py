@@ -238,3 +238,25 @@ def test_an_mbtiles_file_made_here_is_served_and_drawn(
     # A tile outside the file is missing, not an error of the page.
     assert not view.map_page.errors
 
+
+
+def test_a_unit_clicked_on_the_map_is_selected_in_the_roster_and_back(
+        qtbot: Any, live_hub: HubThread, console: Callable[..., MainWindow]) -> None:
+    from console.views.unit_model import UnitRole
+
+    place_units(qtbot, live_hub, [("U1", "available", *PLACES[0]), ("U2", "busy", *PLACES[1])])
+    window = console()
+    view = window.map.view
+    assert view is not None
+    qtbot.waitUntil(lambda: ask(qtbot, view, "pointOf", "unit", "U2") is not None,
+                    timeout=WAIT_MS)
+    point = ask(qtbot, view, "pointOf", "unit", "U2")
+    with qtbot.waitSignal(window.map.unit_selected, timeout=WAIT_MS):
+        click(view, point["x"], point["y"])
+    roster = window.roster
+    qtbot.waitUntil(lambda: roster.tree.currentIndex().data(UnitRole) is not None
+                    and roster.tree.currentIndex().data(UnitRole).id == "U2", timeout=WAIT_MS)
+    # And the other way: the roster's selection rings the unit on the map.
+    assert roster.select_unit("U1")
+    qtbot.waitUntil(lambda: ask(qtbot, view, "state")["selection"]
+                    == {"kind": "unit", "id": "U1"}, timeout=WAIT_MS)
