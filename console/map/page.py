@@ -27,7 +27,7 @@ from console.domain.resources import RESOURCES
 LEAFLET_DIR = Path(xstatic.pkg.leaflet.BASE_DIR)
 MAP_RESOURCES = RESOURCES / "map"
 #: The console's own scripts, in load order (each needs the ones before it).
-SCRIPTS = ("point_layer.js", "heat_layer.js", "linkage_map.js")
+SCRIPTS = ("point_layer.js", "heat_layer.js", "legend.js", "linkage_map.js")
 QWEBCHANNEL_JS = "qrc:///qtwebchannel/qwebchannel.js"
 MAX_ZOOM = 19
 

@@ -24,7 +24,7 @@ def page(tmp_path: Path, **config: object) -> str:
 def test_every_script_and_style_sheet_is_a_local_file(tmp_path: Path) -> None:
     html = page(tmp_path)
     urls = URL.findall(html)
-    assert len(urls) == 7  # leaflet.js, qwebchannel, three console scripts, two style sheets
+    assert len(urls) == 8  # leaflet.js, qwebchannel, four console scripts, two style sheets
     for url in urls:
         if url.startswith("qrc:"):
             assert url == "qrc:///qtwebchannel/qwebchannel.js"
