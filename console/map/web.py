@@ -23,6 +23,7 @@ import itertools
 import logging
 import re
 from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, Qt, QUrl, Signal, Slot
 from PySide6.QtWebEngineCore import (
@@ -129,6 +130,8 @@ class TileSchemeHandler(QWebEngineUrlSchemeHandler):
         Raises:
             ValueError: the file is not usable MBTiles (the previous source stays).
         """
+        if self.tiles is not None and path and Path(path).resolve() == self.tiles.path.resolve():
+            return self.tiles.info  # the same file (another window's map): its URLs stay valid
         tiles = MBTiles(path) if path else None
         old, self.tiles = self.tiles, tiles
         self.generation += 1
@@ -225,10 +228,20 @@ def _result(done: Future[bytes | None]) -> bytes | None:
         return None
 
 
+class BasemapNews(QObject):
+    """Signals:
+        changed(object): a map dock saved new basemap settings (``MapSettings``); the maps of
+            other windows follow, since they share the guard and the tile server.
+    """
+
+    changed = Signal(object)
+
+
 class MapWeb:
     """The profile map pages load in, with its guard and tile server (one per process)."""
 
     def __init__(self) -> None:
+        self.news = BasemapNews()
         self.profile = QWebEngineProfile.defaultProfile()
         self.guard = RequestGuard(self.profile)
         self.profile.setUrlRequestInterceptor(self.guard)

@@ -131,6 +131,7 @@ class MapDock(QWidget):
         for panel in (self.nearest, self.trail):
             panel.installEventFilter(self)
         bridge.logged_in.connect(lambda _user: self._update_buttons())
+        map_web().news.changed.connect(self._basemap_changed)
         self.live.reset()
         self.retranslate()
 
@@ -455,11 +456,17 @@ class MapDock(QWidget):
         return dialog
 
     def apply_settings(self, settings: MapSettings | None) -> None:
-        """New basemap settings: saved, and the page is built again with them."""
+        """New basemap settings: saved, and the page is built again with them (and the maps of
+        the other windows too)."""
         if settings is None:
             return
-        self.settings = settings
         settings.save(self._qsettings)
+        map_web().news.changed.emit(settings)
+
+    def _basemap_changed(self, settings: MapSettings) -> None:
+        self.settings = replace(self.settings, basemap=settings.basemap,
+                                xyz_url=settings.xyz_url, xyz_max_zoom=settings.xyz_max_zoom,
+                                mbtiles_path=settings.mbtiles_path, gcj02=settings.gcj02)
         self.live.datum = Datum(settings.gcj02)
         self.reload_page()
 

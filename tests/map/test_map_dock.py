@@ -351,3 +351,28 @@ def test_removing_points_keeps_the_right_one_selected(
     state = ask(qtbot, view, "state")
     assert state["counts"]["incidents"] == 2 and state["selected"]["incidents"] == -1
     assert ask(qtbot, view, "pointOf", "incident", "I1") is None
+
+
+def test_a_new_basemap_reaches_the_map_of_every_window(
+        qtbot: Any, tmp_path: Path, rules: Rules) -> None:
+    from dataclasses import replace
+
+    from console.map.settings import Basemap
+    from tests.map.helpers import make_mbtiles
+
+    settings = map_settings(tmp_path)
+    first = shown_dock(qtbot, Bridge(rules), rules, settings, size=(600, 400))
+    second = shown_dock(qtbot, Bridge(rules), rules, settings, size=(600, 400))
+    raster = tmp_path / "shared.mbtiles"
+    make_mbtiles(raster, (230, 30, 200), range(13, 18))
+    assert second.view is not None
+    with qtbot.waitSignal(second.view.page_ready, timeout=WAIT_MS):
+        first.apply_settings(replace(first.settings, basemap=Basemap.MBTILES,
+                                     mbtiles_path=str(raster)))
+    assert second.settings.basemap is Basemap.MBTILES
+    for dock in (first, second):
+        view = dock.view
+        assert view is not None
+        qtbot.waitUntil(lambda view=view: share_of_colour(view.grab().toImage(),
+                                                          (230, 30, 200)) > 0.3,
+                        timeout=WAIT_MS)
