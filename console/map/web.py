@@ -241,7 +241,6 @@ class MapWeb:
     """The profile map pages load in, with its guard and tile server (one per process)."""
 
     def __init__(self) -> None:
-        self.news = BasemapNews()
         self.profile = QWebEngineProfile.defaultProfile()
         self.guard = RequestGuard(self.profile)
         self.profile.setUrlRequestInterceptor(self.guard)
@@ -252,6 +251,16 @@ class MapWeb:
 
 
 _web: MapWeb | None = None
+_news: BasemapNews | None = None
+
+
+def basemap_news() -> BasemapNews:
+    """The process's :class:`BasemapNews` (made without touching QtWebEngine, so a console
+    whose map stays closed never starts it)."""
+    global _news
+    if _news is None:
+        _news = BasemapNews()
+    return _news
 
 
 def map_web() -> MapWeb:

@@ -51,7 +51,7 @@ from console.map.settings import HEAT_HOURS, LAYERS, Basemap, MapSettings
 from console.map.symbols import PRIORITIES, UNIT_STATUSES, UNIT_TYPES, palette
 from console.map.trail_panel import TrailPanel
 from console.map.view import MapView
-from console.map.web import map_web
+from console.map.web import basemap_news, map_web
 from console.views.command_line import status_label
 from console.views.common import messages
 from console.views.incident_model import (
@@ -131,7 +131,7 @@ class MapDock(QWidget):
         for panel in (self.nearest, self.trail):
             panel.installEventFilter(self)
         bridge.logged_in.connect(lambda _user: self._update_buttons())
-        map_web().news.changed.connect(self._basemap_changed)
+        basemap_news().changed.connect(self._basemap_changed)
         self.live.reset()
         self.retranslate()
 
@@ -461,7 +461,7 @@ class MapDock(QWidget):
         if settings is None:
             return
         settings.save(self._qsettings)
-        map_web().news.changed.emit(settings)
+        basemap_news().changed.emit(settings)
 
     def _basemap_changed(self, settings: MapSettings) -> None:
         self.settings = replace(self.settings, basemap=settings.basemap,
