@@ -65,6 +65,7 @@ from console.domain.model import ANSWERABLE_AT_INTAKE, Priority, RequestType, So
 from console.domain.rules import Rules
 from console.domain.taxonomy import Taxonomy
 from console.views import incident_model
+from console.views.address_search import AddressSearch, district_gazetteer
 from console.views.common import messages, result_text
 from console.views.incident_actions import FieldError, distance_m, distance_text
 from console.views.incident_model import DisplayNames, tr, ui_language
@@ -347,6 +348,11 @@ class IntakeForm(QWidget):
         self.category.category_changed.connect(self._category_changed)
         self.request_type.currentIndexChanged.connect(self._request_type_changed)
         self.location.textChanged.connect(self._location_changed)
+        self.address.setPlaceholderText(
+            translate("IntakeForm", "Road and number, estate … — pick one to locate it"))
+        self.address_search = AddressSearch(self.address, district_gazetteer(),
+                                            self._names.language)
+        self.address_search.chosen.connect(lambda lat, lon, _: self.set_location(lat, lon))
         self.answered.toggled.connect(self._answer_toggled)
         self.duplicates.currentItemChanged.connect(lambda *_: self._update_buttons())
         self.history.itemActivated.connect(self._open_item)

@@ -1303,6 +1303,10 @@
         <translation>附近可能重复的事件</translation>
     </message>
     <message>
+        <source>Road and number, estate … — pick one to locate it</source>
+        <translation>道路门牌、小区名称…… — 选中一个即可定位</translation>
+    </message>
+    <message>
         <source>Digits only, e.g. 13800000001.</source>
         <translation>只能填写数字，例如 13800000001。</translation>
     </message>
@@ -1533,7 +1537,6 @@
     <name>MapDock</name>
     <message>
         <source>Tiles: agency tile server</source>
-        <extracomment>At most this many unit batches a second (the issue&apos;s bound). A batch not acknowledged as painted after this long no longer holds the next one back.</extracomment>
         <translation>瓦片：本单位瓦片服务器</translation>
     </message>
     <message>
