@@ -84,7 +84,8 @@ class _Start(MacroElement):  # type: ignore[misc]
     def __init__(self, config: Mapping[str, Any]) -> None:
         super().__init__()
         self._name = "LinkageStart"
-        self.config = json.dumps(config, ensure_ascii=False)
+        # Inside a <script>: a "</" in some name must not end it.
+        self.config = json.dumps(config, ensure_ascii=False).replace("</", "<\\/")
 
 
 def build_page(config: PageConfig) -> str:

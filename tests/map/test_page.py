@@ -64,3 +64,14 @@ def test_over_tiles_the_streets_are_only_tinted(tmp_path: Path) -> None:
     assert '"fillOpacity": 0.55' in page(tmp_path)
     html = page(tmp_path, tiles=Tiles("http://127.0.0.1:1/{z}/{x}/{y}.png", "t"))
     assert '"fillOpacity": 0.05' in html and '"fillOpacity": 0.55' not in html
+
+
+def test_names_cannot_end_the_script(tmp_path: Path) -> None:
+    district = load_district(write_small_district(tmp_path / "geo"))
+    html = build_page(PageConfig(boundaries=district.boundaries, start={
+        "labels": {"legend": "</script><script>alert(1)</script>"}}))
+    assert "</script><script>alert(1)" not in html
+    start = re.search(r"LinkageMap\.start\((map_\w+), (\{.*\})\);", html)
+    assert start is not None
+    assert json.loads(start.group(2))["labels"]["legend"] == \
+        "</script><script>alert(1)</script>"
