@@ -87,6 +87,7 @@ class NearestPanel(QWidget):
         self.units.installEventFilter(self)
         self.dispatch_button = QPushButton(self)
         self.dispatch_button.setObjectName("nearestDispatch")
+        self.dispatch_button.setEnabled(False)
         self.close_button = QPushButton(self)
         self.message = QLabel(self)
         self.message.setObjectName("nearestMessage")
@@ -202,21 +203,23 @@ class NearestPanel(QWidget):
         self.message.setStyleSheet(f"color: {'#2e7d32' if result.ok else '#c62828'};")
         self.refresh()
 
-    def _may_dispatch(self) -> bool:
+    def _why_not(self) -> str | None:
+        """Why this user may not dispatch to the incident now (the domain's words), or None."""
         incident = self._bridge.replica.incidents.get(self.incident_id or "")
         context = context_of(self._rules, self._bridge.replica.user)
         if incident is None or context is None:
-            return False
-        return allowed_actions(incident, context).get("incident.dispatch", "") is None
+            return ""
+        return allowed_actions(incident, context).get("incident.dispatch", "")
+
+    def _may_dispatch(self) -> bool:
+        return self._why_not() is None
 
     def _update_button(self) -> None:
-        allowed = self._may_dispatch()
-        self.dispatch_button.setEnabled(allowed and not self._sending
+        if self.isHidden():
+            return  # change sets come ten times a second; a closed panel has nothing to show
+        why = self._why_not()
+        self.dispatch_button.setEnabled(why is None and not self._sending
                                         and self.chosen_unit() is not None)
-        incident = self._bridge.replica.incidents.get(self.incident_id or "")
-        context = context_of(self._rules, self._bridge.replica.user)
-        why = (allowed_actions(incident, context).get("incident.dispatch")
-               if incident is not None and context is not None else None)
         self.dispatch_button.setToolTip(why or "")
 
     def _current_changed(self, current: QTreeWidgetItem | None, *_: object) -> None:
