@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from console.comms.bridge import Bridge
 from console.comms.clock import hub_clock
@@ -73,6 +73,8 @@ class LiveLayers(QObject):
         self._in_flight: tuple[int, float] | None = None
         self._last_sent = 0.0
         self._move_timer = QTimer(self, singleShot=True)
+        # A coarse timer may fire 5 % early: that would be more than 4 batches a second.
+        self._move_timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._move_timer.timeout.connect(self._flush_moves)
         self._heat_timer = QTimer(self, singleShot=True, interval=3000)
         self._heat_timer.timeout.connect(self.send_heat)

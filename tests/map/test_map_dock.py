@@ -136,8 +136,8 @@ def test_a_units_trail_is_drawn_and_played_back(
     steps = [(HERE[0] + 0.0005 * k, HERE[1] + 0.0003 * k) for k in range(1, 5)]
     for lat, lon in steps:  # each fix seen by the console before the next is sent
         report(field, [["U1", lat, lon, 45.0, 1.2]])
-        qtbot.waitUntil(lambda lat=lat: bridge.replica.positions["U1"].lat == lat,
-                        timeout=WAIT_MS)
+        qtbot.waitUntil(lambda lat=lat: getattr(bridge.replica.positions.get("U1"), "lat",
+                                                None) == lat, timeout=WAIT_MS)
     since = datetime.now(UTC) - timedelta(hours=1)
     qtbot.waitUntil(lambda: len(live_hub.store.positions.track(
         "U1", since, datetime.now(UTC))) >= 5, timeout=WAIT_MS)
