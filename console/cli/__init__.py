@@ -28,6 +28,10 @@ def default_db_url() -> str:
 #: Where the simulator serves its cameras by default.
 CAMERA_PORT = 8766
 
+#: How much of the district's day the demo writes before it first opens, so its queue has been
+#: living for a while (console/sim/history.py).
+HISTORY_HOURS = 1.5
+
 
 def _speed(text: str) -> float:
     try:
@@ -92,6 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=7, help="the simulator's seed")
     demo.add_argument("--quit-after", type=float, metavar="SECONDS",
                       help="quit after this many seconds (smoke tests, benchmarks)")
+    demo.add_argument("--screenshot", metavar="PNG",
+                      help="with --quit-after: save the console's window to this file first")
 
     console = commands.add_parser("console", help="the desktop console, on a hub")
     console.add_argument("--hub", help="hub address, e.g. ws://10.1.2.3:8765 (asks if absent)")
@@ -291,11 +297,17 @@ def _demo(args: argparse.Namespace) -> int:
             started = time.monotonic()
             print("Seeding the demo district (first run) …", flush=True)
             from console.sim.demo import seed_store
+            from console.sim.history import seed_history
 
-            added = seed_store(store, District.load(), now=clock.now(),
+            district = District.load()
+            added = seed_store(store, district, now=clock.now(),
                                camera_base=f"http://127.0.0.1:{CAMERA_PORT}", progress=print)
-            print(f"Seeded {added['units']} units, {added['cameras']} cameras and "
-                  f"{added['accounts']} accounts in {time.monotonic() - started:.1f} s.")
+            print(f"the {HISTORY_HOURS:g} hours before now: calls and their handling", flush=True)
+            written = seed_history(url, district, rules, now=clock.now(), hours=HISTORY_HOURS,
+                                   seed=args.seed)
+            print(f"Seeded {added['units']} units, {added['cameras']} cameras, "
+                  f"{added['accounts']} accounts and {written} steps of history in "
+                  f"{time.monotonic() - started:.1f} s.")
         print(f"Linkage Console store at {url}: {store.count('incidents')} incidents, "
               f"{store.count('units')} units, last event seq {store.last_seq()}.")
         print(f"Demo accounts (password \"{DEMO_PASSWORD}\"):")
@@ -312,7 +324,8 @@ def _demo(args: argparse.Namespace) -> int:
             if not args.no_sim:
                 simulator = _start_simulator(hub.url, args.seed, Path(url_path(url)))
             return _run_console(rules, embedded_url=hub.url, user="demo",
-                                password=DEMO_PASSWORD, quit_after=args.quit_after)
+                                password=DEMO_PASSWORD, quit_after=args.quit_after,
+                                screenshot=args.screenshot)
         finally:
             if simulator is not None:
                 _stop_process(simulator)
@@ -462,9 +475,10 @@ def _console(args: argparse.Namespace) -> int:
 
 def _run_console(rules: Any, *, hub: str | None = None, user: str | None = None,
                  password: str | None = None, language: str | None = None,
-                 embedded_url: str | None = None, quit_after: float | None = None) -> int:
+                 embedded_url: str | None = None, quit_after: float | None = None,
+                 screenshot: str | None = None) -> int:
     """Start Qt, then the login (or log in directly)."""
     from console.views.runtime import run_console
 
     return run_console(rules, hub=hub, user=user, password=password, language=language,
-                       embedded_url=embedded_url, quit_after=quit_after)
+                       embedded_url=embedded_url, quit_after=quit_after, screenshot=screenshot)

@@ -60,6 +60,7 @@ from console.sim.demo import (
     desk_account,
 )
 from console.sim.forces import Mode, UnitSpec
+from console.sim.pace import Pace
 
 __all__ = ["SimConfig", "Simulator"]
 
@@ -172,6 +173,7 @@ class Simulator:
         self.rules = rules
         self.rng = random.Random(f"behaviour:{config.seed}")
         self.calls = CallMaker(rules.taxonomy, district.places, config.seed)
+        self.pace = Pace(self.rng, config.human_share, config.takeover_after_s)
         self.hub_time = Clock()
         self.clock = Clock()
         self.counts: Counter[str] = Counter()
@@ -309,23 +311,21 @@ class Simulator:
         if name == "incident.created":
             self._plan_new(self.cases[data["id"]], data)
         elif name in ("incident.accepted", "incident.reopened", "incident.police_rejected"):
-            quick = self.cases[data["id"]].on_the_spot
-            self._after(self.rng.uniform(20, 60) if quick else self.rng.uniform(30, 300),
+            self._after(self.pace.assign(self.cases[data["id"]].on_the_spot),
                         self._assign_or_dispatch, data["id"])
         elif name == "incident.assigned":
-            quick = self.cases[data["id"]].on_the_spot
-            self._after(self.rng.uniform(30, 90) if quick else self._sign_delay(),
+            self._after(self.pace.sign(self.cases[data["id"]].on_the_spot),
                         self._desk_signs, data["id"])
         elif name in ("incident.signed", "incident.verification_failed"):
             self._after(self._resolve_delay(data["id"]), self._desk_resolves, data["id"])
         elif name == "incident.returned":
-            self._after(self.rng.uniform(120, 600), self._reassign, data["id"])
+            self._after(self.pace.reassign(), self._reassign, data["id"])
         elif name == "incident.resolved":
-            self._after(self.rng.uniform(180, 1200), self._verify, data["id"])
+            self._after(self.pace.verify(), self._verify, data["id"])
         elif name == "incident.verified":
-            self._after(self.rng.uniform(30, 300), self._close_case, data["id"])
+            self._after(self.pace.close(), self._close_case, data["id"])
         elif name == "incident.escalated":
-            self._after(self.rng.uniform(60, 180), self._police_acknowledge, data["id"])
+            self._after(self.pace.police_acknowledge(), self._police_acknowledge, data["id"])
         elif name == "assignment.dispatched":
             self._dispatched(data)
         elif name == "assignment.updated" and data.get("status") in ("cleared", "cancelled"):
@@ -337,11 +337,12 @@ class Simulator:
     def _resume(self, incident: Incident) -> None:
         """After a (re)connect: pick up open cases where they stand."""
         steps: dict[IncidentState, tuple[Callable[[str], None], float]] = {
-            IncidentState.ASSIGNED: (self._desk_signs, self._sign_delay()),
+            IncidentState.ASSIGNED: (self._desk_signs, self.pace.sign(False)),
             IncidentState.IN_PROGRESS: (self._desk_resolves, self._resolve_delay(incident.id)),
-            IncidentState.RESOLVED: (self._verify, self.rng.uniform(180, 1200)),
-            IncidentState.VERIFIED: (self._close_case, self.rng.uniform(30, 300)),
-            IncidentState.WITH_POLICE: (self._police_acknowledge, self.rng.uniform(60, 180)),
+            IncidentState.RESOLVED: (self._verify, self.pace.verify()),
+            IncidentState.VERIFIED: (self._close_case, self.pace.close()),
+            IncidentState.WITH_POLICE: (self._police_acknowledge,
+                                        self.pace.police_acknowledge()),
             IncidentState.NEW: (self._take_over, self.config.takeover_after_s),
             IncidentState.ACCEPTED: (self._assign_or_dispatch, self.rng.uniform(60, 600)),
         }
@@ -361,18 +362,11 @@ class Simulator:
 
     def _plan_new(self, case: _Case, data: Mapping[str, Any]) -> None:
         if data.get("source") == Source.POLICE.value:
-            self._after(self.rng.uniform(60, 240), self._liaison_signs, case.id)
+            self._after(self.pace.liaison(), self._liaison_signs, case.id)
             return
-        urgent = data.get("priority") in ("P1", "P2")
-        if data.get("source") == Source.GRID.value and not urgent and self.rng.random() < 0.5:
-            case.on_the_spot = True
-            self._after(self.rng.uniform(20, 60), self._take_over, case.id)
-        elif urgent or self.rng.random() < self.config.human_share:
-            case.left_for_people = True
-            self._after(self.config.takeover_after_s * self.rng.uniform(0.8, 1.3),
-                        self._take_over, case.id)
-        else:
-            self._after(self._accept_delay(), self._take_over, case.id)
+        plan = self.pace.plan(str(data.get("source")), str(data.get("priority")))
+        case.on_the_spot, case.left_for_people = plan.on_the_spot, plan.left_for_people
+        self._after(self.pace.take(plan), self._take_over, case.id)
 
     def _take_over(self, incident_id: str) -> None:
         inc, case = self.incidents.get(incident_id), self.cases.get(incident_id)
@@ -449,23 +443,10 @@ class Simulator:
 
     # -- desks and the police center -----------------------------------------------------------
 
-    def _sign_delay(self) -> float:
-        roll = self.rng.random()
-        if roll < 0.08:
-            return self.rng.uniform(3600, 3 * 3600)  # the desk that forgets: overdue
-        return self.rng.lognormvariate(math.log(300), 0.8)
-
     def _resolve_delay(self, incident_id: str) -> float:
-        inc = self.incidents.get(incident_id)
-        case = self.cases.get(incident_id)
-        if case is not None and case.on_the_spot:
-            return self.rng.uniform(60, 240)
-        sla = inc.sla_class if inc is not None else "standard"
-        median = {"urgent": 1800.0, "standard": 5400.0, "routine": 4 * 3600.0}.get(sla, 5400.0)
-        return self.rng.lognormvariate(math.log(median), 0.7)
-
-    def _accept_delay(self) -> float:
-        return self.rng.lognormvariate(math.log(90), 0.7)
+        inc, case = self.incidents.get(incident_id), self.cases.get(incident_id)
+        return self.pace.resolve(inc.sla_class if inc is not None else "standard",
+                                 case is not None and case.on_the_spot)
 
     def _desk_signs(self, incident_id: str) -> None:
         inc = self.incidents.get(incident_id)
@@ -495,7 +476,7 @@ class Simulator:
             self._police_dispose(incident_id)
             return
         self._send(POLICE_CENTER, "incident.police_acknowledge", {"id": inc.id})
-        self._after(self.rng.uniform(600, 2700), self._police_dispose, incident_id)
+        self._after(self.pace.police_dispose(), self._police_dispose, incident_id)
 
     def _police_dispose(self, incident_id: str) -> None:
         inc = self.incidents.get(incident_id)

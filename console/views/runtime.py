@@ -34,7 +34,8 @@ def _excepthook(kind: type[BaseException], error: BaseException,
 
 def run_console(rules: Any, *, hub: str | None = None, user: str | None = None,
                 password: str | None = None, language: str | None = None,
-                embedded_url: str | None = None, quit_after: float | None = None) -> int:
+                embedded_url: str | None = None, quit_after: float | None = None,
+                screenshot: str | None = None) -> int:
     """Run the console until its last window closes; returns the exit status.
 
     ``embedded_url`` is the hub this process started ("this computer"), if any: the caller
@@ -88,9 +89,23 @@ def run_console(rules: Any, *, hub: str | None = None, user: str | None = None,
     _announce_ready(console)
     app.aboutToQuit.connect(console.bridge.shutdown)
     if quit_after is not None:
-        QTimer.singleShot(int(quit_after * 1000), console.quit)
+        QTimer.singleShot(int(quit_after * 1000),
+                          lambda: (_save_screenshot(console, screenshot), console.quit()))
     _quit_on_signals(console)
     return app.exec()
+
+
+def _save_screenshot(console: Any, path: str | None) -> None:
+    """The first main window as it is on screen, to a PNG (the README's screenshots)."""
+    if path is None or not console.windows:
+        return
+    from PySide6.QtGui import QGuiApplication
+
+    window = console.windows[0]
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    picture = screen.grabWindow(0, window.x(), window.y(), window.width(), window.height()) \
+        if screen is not None and QGuiApplication.platformName() == "xcb" else window.grab()
+    log.info("screenshot %s: %s", path, "saved" if picture.save(path) else "NOT saved")
 
 
 def _quit_on_signals(console: Any) -> None:

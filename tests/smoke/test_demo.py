@@ -32,7 +32,7 @@ def test_plain_main_py_opens_a_living_district_and_starts_over_with_reset(
     assert "Traceback" not in first.stderr
     assert "Seeding the demo district (first run)" in first.stdout
     ready = re.search(r"console ready: (\d+) incidents, (\d+) units", first.stdout)
-    assert ready and int(ready[2]) > 20_000, first.stdout
+    assert ready and int(ready[1]) > 20 and int(ready[2]) > 20_000, first.stdout
     for account in ("demo", "leader", "taker", "liaison", "desk", "viewer", "admin"):
         assert re.search(rf"^  {account} ", first.stdout, re.MULTILINE), account
     assert "logged in as demo (controller)" in first.stderr
@@ -52,7 +52,10 @@ def test_plain_main_py_opens_a_living_district_and_starts_over_with_reset(
     assert again.returncode == 0, again.stderr[-3000:]
     assert "the district starts over" in again.stdout
     assert "Seeding the demo district (first run)" in again.stdout
-    assert re.search(r"store at .*: 0 incidents, \d+ units", again.stdout)
+    # A fresh district opens on the last hour and a half of its day: a living queue.
+    assert re.search(r"and \d{3,} steps of history", again.stdout), again.stdout
+    assert (found := re.search(r"store at .*: (\d+) incidents, \d+ units", again.stdout))
+    assert int(found[1]) > 20
 
 
 def test_reset_refuses_a_postgresql_database(tmp_path: Path) -> None:
