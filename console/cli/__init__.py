@@ -319,15 +319,20 @@ def _demo(args: argparse.Namespace) -> int:
         log.info("starting the embedded hub")
         hub = EmbeddedHub(store, rules, clock=clock).start()
         log.info("embedded hub at %s", hub.url)
-        simulator: subprocess.Popen[bytes] | None = None
+        simulators: list[subprocess.Popen[bytes]] = []
+
+        def start_simulator() -> None:
+            # Once the console is ready: the simulator's own start-up (20,000 units, their
+            # areas) then never competes with the console's for the processor.
+            if not args.no_sim and not simulators:
+                simulators.append(_start_simulator(hub.url, args.seed, Path(url_path(url))))
+
         try:
-            if not args.no_sim:
-                simulator = _start_simulator(hub.url, args.seed, Path(url_path(url)))
             return _run_console(rules, embedded_url=hub.url, user="demo",
                                 password=DEMO_PASSWORD, quit_after=args.quit_after,
-                                screenshot=args.screenshot)
+                                screenshot=args.screenshot, on_ready=start_simulator)
         finally:
-            if simulator is not None:
+            for simulator in simulators:
                 _stop_process(simulator)
             log.info("stopping the embedded hub")
             hub.stop()
@@ -476,9 +481,10 @@ def _console(args: argparse.Namespace) -> int:
 def _run_console(rules: Any, *, hub: str | None = None, user: str | None = None,
                  password: str | None = None, language: str | None = None,
                  embedded_url: str | None = None, quit_after: float | None = None,
-                 screenshot: str | None = None) -> int:
+                 screenshot: str | None = None, on_ready: Any = None) -> int:
     """Start Qt, then the login (or log in directly)."""
     from console.views.runtime import run_console
 
     return run_console(rules, hub=hub, user=user, password=password, language=language,
-                       embedded_url=embedded_url, quit_after=quit_after, screenshot=screenshot)
+                       embedded_url=embedded_url, quit_after=quit_after, screenshot=screenshot,
+                       on_ready=on_ready)

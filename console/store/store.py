@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -149,6 +150,8 @@ class Store:
 
     @staticmethod
     def _units(conn: Any) -> list[dict[str, Any]]:
+        if conn.dialect.name == "sqlite":
+            return _sqlite_units(conn)
         rows = conn.execute(select(s.units).order_by(s.units.c.id)).mappings()
         return [unit_wire(r) for r in rows]
 
@@ -221,6 +224,38 @@ def unit_wire(row: Any) -> dict[str, Any]:
             "lat": row["lat"], "lon": row["lon"], "heading": row["heading"],
             "speed": row["speed"], "at": at.isoformat()},
     }
+
+
+_UNIT_COLUMNS = ("id", "name", "type", "status", "status_since", "tier", "street", "community",
+                 "grid", "skills", "assignment", "version", "lat", "lon", "heading", "speed",
+                 "position_at")
+
+
+def _sqlite_units(conn: Any) -> list[dict[str, Any]]:
+    """:func:`unit_wire` for every unit, read from SQLite's own values: a snapshot reads every
+    unit, and the type conversions of 20,000 rows cost half a second the console waits for.
+    SQLite keeps UTC times as ``YYYY-MM-DD HH:MM:SS.ffffff``; ``isoformat`` of the same time is
+    the same text with a ``T``, no zero fraction, and ``+00:00``."""
+    rows = conn.exec_driver_sql(
+        f"SELECT {', '.join(_UNIT_COLUMNS)} FROM units ORDER BY id").fetchall()
+    wires = []
+    for (uid, name, kind, status, since, tier, street, community, grid, skills, assignment,
+         version, lat, lon, heading, speed, at) in rows:
+        wires.append({
+            "id": uid, "name": name, "type": kind, "status": status,
+            "status_since": _iso_utc(since), "tier": tier, "street": street,
+            "community": community, "grid": grid, "skills": json.loads(skills),
+            "assignment": assignment, "version": version,
+            "position": None if at is None else {
+                "lat": lat, "lon": lon, "heading": heading, "speed": speed,
+                "at": _iso_utc(at)},
+        })
+    return wires
+
+
+def _iso_utc(stored: str) -> str:
+    text = stored.replace(" ", "T", 1)
+    return (text[:-7] if text.endswith(".000000") else text) + "+00:00"
 
 
 def _logged(row: Any) -> LoggedEvent:

@@ -12,6 +12,7 @@ import logging
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
@@ -35,7 +36,8 @@ def _excepthook(kind: type[BaseException], error: BaseException,
 def run_console(rules: Any, *, hub: str | None = None, user: str | None = None,
                 password: str | None = None, language: str | None = None,
                 embedded_url: str | None = None, quit_after: float | None = None,
-                screenshot: str | None = None) -> int:
+                screenshot: str | None = None,
+                on_ready: Callable[[], None] | None = None) -> int:
     """Run the console until its last window closes; returns the exit status.
 
     ``embedded_url`` is the hub this process started ("this computer"), if any: the caller
@@ -86,11 +88,14 @@ def run_console(rules: Any, *, hub: str | None = None, user: str | None = None,
         console.show_login(hub=hub, user=user)
     console.bridge.logged_in.connect(
         lambda who: log.info("logged in as %s (%s)", who.username, ", ".join(who.roles)))
-    _announce_ready(console)
+    _announce_ready(console, on_ready)
     app.aboutToQuit.connect(console.bridge.shutdown)
     if quit_after is not None:
-        QTimer.singleShot(int(quit_after * 1000),
-                          lambda: (_save_screenshot(console, screenshot), console.quit()))
+        def finish() -> None:
+            _save_screenshot(console, screenshot)
+            console.quit()
+
+        QTimer.singleShot(int(quit_after * 1000), finish)
     _quit_on_signals(console)
     return app.exec()
 
@@ -123,19 +128,24 @@ def _quit_on_signals(console: Any) -> None:
     wake.start(250)
 
 
-def _announce_ready(console: Any) -> None:
+def _announce_ready(console: Any, on_ready: Callable[[], None] | None) -> None:
     """Say once when the console first shows the hub's state and is idle again: from then on
-    the user can work. (Start-up is measured up to this line: benchmarks/demo_start.py.)"""
+    the user can work (start-up is measured up to this line: benchmarks/demo_start.py); then
+    call ``on_ready``."""
     from PySide6.QtCore import QTimer
+
+    def ready() -> None:
+        replica = console.bridge.replica
+        print(f"console ready: {len(replica.incidents)} incidents, {len(replica.units)} units",
+              flush=True)
+        if on_ready is not None:
+            on_ready()
 
     def changed(change: Any) -> None:
         if not change.reset:
             return
         console.bridge.changed.disconnect(changed)
-        replica = console.bridge.replica
-        QTimer.singleShot(0, lambda: print(
-            f"console ready: {len(replica.incidents)} incidents, {len(replica.units)} units",
-            flush=True))
+        QTimer.singleShot(0, ready)
 
     console.bridge.changed.connect(changed)
 

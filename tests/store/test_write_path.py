@@ -234,12 +234,16 @@ def test_a_units_wire_form_is_its_domain_form_with_its_position(store: Store,
         assert store.execute(command("unit.register", id=unit_id, name=f"网格员{unit_id}",
                                      type="grid_worker", status="available", **extra),
                              ADMIN).ok
-    store.positions.append([PositionFix("U1", 30.66, 104.1, 90.0, 1.5, clock())])
-    wires = {w["id"]: w for w in store.units()}
+    fixed_at = clock() + timedelta(microseconds=250)  # one time with a fraction, one without
+    store.positions.append([PositionFix("U1", 30.66, 104.1, 90.0, 1.5, fixed_at)])
+    with store.db.reader.connect() as conn:  # the query a snapshot runs, not a second one
+        wires = {w["id"]: w for w in store._units(conn)}
+    assert wires == {w["id"]: w for w in store.units()}
     for unit_id in ("U1", "U2"):
         unit = store.unit(unit_id)
         assert unit is not None
         assert {k: v for k, v in wires[unit_id].items() if k != "position"} == unit.to_dict()
     assert wires["U1"]["position"] == {"lat": 30.66, "lon": 104.1, "heading": 90.0,
-                                       "speed": 1.5, "at": clock().isoformat()}
+                                       "speed": 1.5, "at": fixed_at.isoformat()}
+    assert clock().microsecond == 0 and wires["U1"]["status_since"] == clock().isoformat()
     assert wires["U2"]["position"] is None
