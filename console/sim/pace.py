@@ -58,14 +58,14 @@ class Pace:
 
     def sign(self, quick: bool) -> float:
         if quick:
-            return self.rng.uniform(30, 90)
+            return self.rng.uniform(20, 60)
         if self.rng.random() < 0.08:
             return self.rng.uniform(3600, 3 * 3600)  # the desk that forgets: overdue
         return self.rng.lognormvariate(math.log(300), 0.8)
 
     def resolve(self, sla_class: str, quick: bool) -> float:
-        if quick:
-            return self.rng.uniform(60, 240)
+        if quick:  # the grid worker reports it done on the spot; the street office records it
+            return self.rng.uniform(30, 150)
         median = {"urgent": 1800.0, "standard": 5400.0, "routine": 4 * 3600.0}.get(sla_class,
                                                                                   5400.0)
         return self.rng.lognormvariate(math.log(median), 0.7)
