@@ -84,7 +84,6 @@ class Session:
                 return
             self._tasks.append(asyncio.create_task(self._pump_events()))
             if "positions" in self.streams:
-                self.hub.tracker.listeners.append(self._offer_positions)
                 self._tasks.append(asyncio.create_task(self._pump_positions()))
             async for frame in self.ws:
                 if not await self._handle(frame):
@@ -162,6 +161,18 @@ class Session:
 
     async def _sync(self, resume_from: int | None) -> None:
         head = self.hub.log.head
+        if "positions" in self.streams:
+            # Listen before the snapshot is read, and start from what the store does not hold
+            # yet (a resumed or snapshot-less session: from every unit's latest position), so
+            # no fix falls between the snapshot and the first frame.
+            fresh = "events" in self.streams and not (
+                resume_from is not None and 0 <= resume_from <= head
+                and head - resume_from <= REPLAY_LIMIT)
+            tracker = self.hub.tracker
+            self._positions = tracker.unstored() if fresh else dict(tracker.latest)
+            if self._positions:
+                self._positions_ready.set()
+            tracker.listeners.append(self._offer_positions)
         if "events" not in self.streams:
             self.cursor = head  # field clients get commands answered, not the whole log
         elif resume_from is not None and 0 <= resume_from <= head \

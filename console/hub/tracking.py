@@ -37,6 +37,7 @@ class Tracker:
         self.latest: dict[str, Row] = {}
         self._changed: dict[str, Row] = {}
         self._unstored: list[PositionFix] = []
+        self._storing: list[PositionFix] = []  # taken by a flush, not committed yet
         self._seen_at: dict[str, datetime] = {}
         self._peer_cursor = clock() - timedelta(seconds=5)
         self.listeners: list[Callable[[dict[str, Row], str], None]] = []
@@ -99,11 +100,20 @@ class Tracker:
         if not self._unstored:
             return
         batch, self._unstored = self._unstored, []
+        self._storing = batch
         try:
             await self.run(self.store.positions.append, batch)
         except Exception:
             log.warning("storing %d positions failed; will retry", len(batch), exc_info=True)
             self._unstored = batch + self._unstored
+        finally:
+            self._storing = []
+
+    def unstored(self) -> dict[str, Row]:
+        """The latest row of every unit with a fix the store does not hold yet: what a snapshot
+        read now would miss."""
+        return {fix.unit: self.latest[fix.unit] for fix in (*self._storing, *self._unstored)
+                if fix.unit in self.latest}
 
     def tick(self) -> None:
         """Hand the changes since the last tick to every listener (the console sessions), with

@@ -280,6 +280,34 @@ def test_a_session_gets_only_the_streams_it_subscribed_to(hub: HubThread) -> Non
     assert quiet.events == [] and [m["type"] for m in events_only.other] == []
 
 
+def test_a_console_gets_the_fixes_the_store_does_not_hold_yet(db_url: str,
+                                                               rules: Rules) -> None:
+    thread = HubThread(db_url, rules, position_flush_s=3600.0)  # nothing reaches the store
+    add_users(thread.store)
+    thread.start()
+    try:
+        field = Client(thread.port, "/field")
+        field.login("gateway")
+        field.send({"type": "positions", "units": [["G1", 30.6611, 104.1011, 45, 1.5]]})
+        watcher = Client(thread.port)
+        watcher.login("ctl")
+        assert watcher.until("positions")["units"][0][0] == "G1"  # the hub has taken it
+
+        late = Client(thread.port)
+        late.hello("ctl")
+        snapshot, _ = late.sync()
+        assert snapshot is not None and snapshot["units"] == []  # not in the store
+        first = late.until("positions")
+        assert first["units"] == [["G1", 30.6611, 104.1011, 45, 1.5, "unknown"]]
+
+        resumed = Client(thread.port)
+        resumed.hello("ctl", resume_from=0)
+        assert resumed.sync()[0] is None  # a replay: no snapshot, so every unit's latest fix
+        assert resumed.until("positions")["units"][0][:3] == ["G1", 30.6611, 104.1011]
+    finally:
+        thread.stop()
+
+
 def test_track_gives_a_units_stored_positions_oldest_first(hub: HubThread) -> None:
     console = Client(hub.port)
     console.login("ctl")
