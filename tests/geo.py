@@ -24,7 +24,8 @@ def _collection(features: list[tuple[dict[str, Any], dict[str, Any]]]) -> dict[s
     ]}
 
 
-def small_geography() -> Geography:
+def small_district_geojson() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """The streets, communities and grid cells as the three GeoJSON FeatureCollections."""
     streets, communities, cells = [], [], []
     for s_index, (street, zh, west) in enumerate(
         [("street.mengzhuiwan", "猛追湾", 104.09), ("street.shuangqiaozi", "双桥子", 104.10)]
@@ -39,5 +40,8 @@ def small_geography() -> Geography:
             for g_index, cell_west in enumerate((west, west + 0.005)):
                 cells.append(({"code": f"g{s_index}{c_index}{g_index}", "community": community},
                               _box(cell_west, south, cell_west + 0.005, south + 0.005)))
-    return Geography.from_geojson(_collection(streets), _collection(communities),
-                                  _collection(cells))
+    return _collection(streets), _collection(communities), _collection(cells)
+
+
+def small_geography() -> Geography:
+    return Geography.from_geojson(*small_district_geojson())
