@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from console.domain.model import ANSWERABLE_AT_INTAKE, Actor, IncidentState, Role, Source
+from console.domain.model import Actor, IncidentState, Role, Source
 from console.domain.rules import Rules
 from console.sim.calls import CallMaker, calls_per_hour
 from console.sim.demo import (
@@ -33,7 +33,7 @@ from console.sim.demo import (
     District,
     desk_account,
 )
-from console.sim.pace import Pace
+from console.sim.pace import Pace, sender_of
 
 __all__ = ["seed_history"]
 
@@ -45,8 +45,6 @@ _ACTORS = {
     POLICE_CENTER: Actor(POLICE_CENTER, frozenset({Role.POLICE})),
     FIELD_GATEWAY: Actor(FIELD_GATEWAY, frozenset({Role.FIELD})),
 }
-_ANSWERABLE = {t.value for t in ANSWERABLE_AT_INTAKE}
-_ANSWER = "已当场解答政策和办理流程，来电人表示清楚。"
 _DISPOSITION = "民警已到场处置，现场已恢复秩序。"
 
 
@@ -111,8 +109,8 @@ class _Day:
 
     def _create(self, case: _Case, when: datetime) -> None:
         source = case.args["source"]
-        sender = {Source.GRID.value: FIELD_GATEWAY,
-                  Source.POLICE.value: POLICE_CENTER}.get(source, SIM_DISPATCH)
+        sender = sender_of(source, field=FIELD_GATEWAY, police=POLICE_CENTER,
+                           controller=SIM_DISPATCH)
         result = self.command(sender, "incident.create", case.args, when)
         if not result.ok:
             return
@@ -133,22 +131,19 @@ class _Day:
         inc = self.store.incident(case.id)
         if inc is None or inc.state is not IncidentState.NEW:
             return
-        category = self.rules.taxonomy.category(inc.category)
-        if inc.request_type.value in _ANSWERABLE:
-            self.command(SIM_DISPATCH, "incident.answer",
-                         {"id": case.id, "answer": _ANSWER}, when)
-        elif category.police_matter:
-            if self.command(SIM_DISPATCH, "incident.escalate",
-                            {"id": case.id, "reason": "涉及治安，请公安机关处置。"}, when).ok:
-                index = self.cases.index(case)
-                acknowledged = when + _s(self.pace.police_acknowledge())
-                self.at(acknowledged, index, lambda c, t: self.command(
-                    POLICE_CENTER, "incident.police_acknowledge", {"id": c.id}, t))
-                self.at(acknowledged + _s(self.pace.police_dispose()), index,
-                        lambda c, t: self.command(POLICE_CENTER, "incident.police_dispose",
-                                                  {"id": c.id, "disposition": _DISPOSITION}, t))
-        elif self.command(SIM_DISPATCH, "incident.accept", {"id": case.id}, when).ok:
+        name, args = self.pace.taking(inc, self.rules)
+        if not self.command(SIM_DISPATCH, name, args, when).ok:
+            return
+        if name == "incident.accept":
             self._accepted(case, when)
+        elif name == "incident.escalate":
+            index = self.cases.index(case)
+            acknowledged = when + _s(self.pace.police_acknowledge())
+            self.at(acknowledged, index, lambda c, t: self.command(
+                POLICE_CENTER, "incident.police_acknowledge", {"id": c.id}, t))
+            self.at(acknowledged + _s(self.pace.police_dispose()), index,
+                    lambda c, t: self.command(POLICE_CENTER, "incident.police_dispose",
+                                              {"id": c.id, "disposition": _DISPOSITION}, t))
 
     def _accepted(self, case: _Case, when: datetime) -> None:
         self.at(when + _s(self.pace.assign(case.quick)), self.cases.index(case), self._assign)

@@ -12,10 +12,16 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass
+from typing import Any
 
-from console.domain.model import Source
+from console.domain.incident import Incident
+from console.domain.model import ANSWERABLE_AT_INTAKE, Source
+from console.domain.rules import Rules
 
-__all__ = ["Pace", "Plan"]
+__all__ = ["Pace", "Plan", "sender_of"]
+
+_ANSWERS = ("已当场解答政策和办理流程，来电人表示清楚。", "已告知办理地点、材料和时限。")
+_ESCALATION = "涉及治安，请公安机关处置。"
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,15 @@ class Pace:
         if plan.left_for_people:
             return self.takeover_after_s * self.rng.uniform(0.8, 1.3)
         return self.rng.lognormvariate(math.log(90), 0.7)
+
+    def taking(self, inc: Incident, rules: Rules) -> tuple[str, dict[str, Any]]:
+        """The command a colleague takes a new case with: inquiries, opinions and suggestions are
+        answered at intake, police matters escalated, everything else accepted."""
+        if inc.request_type in ANSWERABLE_AT_INTAKE and inc.source is not Source.POLICE:
+            return "incident.answer", {"id": inc.id, "answer": self.rng.choice(_ANSWERS)}
+        if rules.taxonomy.category(inc.category).police_matter:
+            return "incident.escalate", {"id": inc.id, "reason": _ESCALATION}
+        return "incident.accept", {"id": inc.id}
 
     def liaison(self) -> float:
         """A diverted case nobody signed for, signed by the liaison colleague."""
@@ -84,3 +99,9 @@ class Pace:
 
     def police_dispose(self) -> float:
         return self.rng.uniform(600, 2700)
+
+
+def sender_of(source: str, *, field: str, police: str, controller: str) -> str:
+    """Which account files a new incident of a channel: the grid's through the field platform,
+    the police center's itself, every other channel a controller at the center."""
+    return {Source.GRID.value: field, Source.POLICE.value: police}.get(source, controller)

@@ -48,7 +48,7 @@ from console.comms.client import AUTH_FAILED, LIVE, CommandResult, HubClient
 from console.comms.clock import Clock
 from console.comms.replica import ChangeSet
 from console.domain.incident import Incident
-from console.domain.model import ANSWERABLE_AT_INTAKE, IncidentState, Source, UnitStatus, UnitType
+from console.domain.model import IncidentState, Source, UnitStatus, UnitType
 from console.domain.rules import Rules
 from console.sim.calls import CallMaker, calls_per_hour
 from console.sim.demo import (
@@ -61,7 +61,7 @@ from console.sim.demo import (
     desk_account,
 )
 from console.sim.forces import Mode, UnitSpec
-from console.sim.pace import Pace
+from console.sim.pace import Pace, sender_of
 
 __all__ = ["SimConfig", "Simulator"]
 
@@ -102,7 +102,6 @@ _RESULTS: Mapping[str, tuple[str, ...]] = {
     "police": ("已出警处置。",),
 }
 _RETURN_REASONS = ("经核实不属于本部门职责范围，请重新派单。", "该事项属地管理，建议由街道办理。")
-_ANSWERS = ("已当场解答政策和办理流程，来电人表示清楚。", "已告知办理地点、材料和时限。")
 _POLICE_DISPOSITIONS = ("民警已到场处置，当事人已带回调查。", "已出警，现场已恢复秩序。",
                         "已受理立案，后续侦查中。")
 
@@ -375,16 +374,7 @@ class Simulator:
             return
         if case.humans:
             return
-        category = self.rules.taxonomy.category(inc.category)
-        if inc.request_type in {t.value for t in ANSWERABLE_AT_INTAKE} and \
-                inc.source is not Source.POLICE:
-            self._send(SIM_DISPATCH, "incident.answer", {"id": inc.id,
-                                                         "answer": self.rng.choice(_ANSWERS)})
-        elif category.police_matter:
-            self._send(SIM_DISPATCH, "incident.escalate",
-                       {"id": inc.id, "reason": "涉及治安，请公安机关处置。"})
-        else:
-            self._send(SIM_DISPATCH, "incident.accept", {"id": inc.id})
+        self._send(SIM_DISPATCH, *self.pace.taking(inc, self.rules))
 
     def _assign_or_dispatch(self, incident_id: str) -> None:
         inc, case = self.incidents.get(incident_id), self.cases.get(incident_id)
@@ -623,8 +613,8 @@ class Simulator:
 
     def _file(self, local: datetime) -> None:
         call = self.calls.next(local.strftime("%Y%m%d"))
-        sender = {Source.GRID: FIELD_GATEWAY, Source.POLICE: POLICE_CENTER}.get(call.source,
-                                                                                 SIM_DISPATCH)
+        sender = sender_of(call.source.value, field=FIELD_GATEWAY, police=POLICE_CENTER,
+                           controller=SIM_DISPATCH)
         self.counts[f"filed.{call.source.value}"] += 1
 
         def created(result: CommandResult) -> None:
