@@ -283,6 +283,9 @@ def _demo(args: argparse.Namespace) -> int:
     from console.sim.demo import DEMO_PASSWORD, District, describe_accounts, people_accounts
     from console.store.store import Store
 
+    if args.screenshot and args.quit_after is None:
+        print("--screenshot is taken at --quit-after SECONDS; give both", file=sys.stderr)
+        return 2
     url = args.db or default_db_url()
     if args.reset:
         _delete_sqlite(url)
@@ -415,10 +418,18 @@ def _simulate(args: argparse.Namespace) -> int:
     import os
     import signal
 
+    from console.comms.client import check_hub_url
     from console.sim.cameras import CameraServer
     from console.sim.demo import DEMO_PASSWORD, District
-    from console.sim.simulator import SimConfig, Simulator, summary_line
+    from console.sim.simulator import SimConfig, Simulator, endpoints, summary_line
 
+    try:
+        for address in endpoints(args.hub):
+            check_hub_url(address)
+    except ValueError:
+        print(f"simulate: {args.hub!r} is not a hub address; give ws://HOST:PORT or "
+              "wss://HOST:PORT", file=sys.stderr)
+        return 2
     logging.getLogger("websockets").setLevel(logging.WARNING)
     if args.exit_with_parent:
         os.nice(10)  # the console on the same machine comes first

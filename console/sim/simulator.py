@@ -237,7 +237,7 @@ class Simulator:
         made = self._clients.get(username)
         if made is not None:
             return made
-        ws, field_url = _endpoints(self.config.hub)
+        ws, field_url = endpoints(self.config.hub)
         options: dict[str, Any] = {"subscribe": ()}
         if username == SIM_DISPATCH:
             options = {"deliver": self._deliver, "subscribe": ("events",),
@@ -702,7 +702,7 @@ def _answered_shift(unit: _Unit, _result: CommandResult) -> None:
     unit.pending = False
 
 
-def _endpoints(hub: str) -> tuple[str, str]:
+def endpoints(hub: str) -> tuple[str, str]:
     """The ``/ws`` and ``/field`` addresses of a hub given by any of its addresses."""
     parts = urlsplit(hub)
     return (urlunsplit((parts.scheme, parts.netloc, "/ws", "", "")),

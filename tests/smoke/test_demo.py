@@ -63,3 +63,15 @@ def test_reset_refuses_a_postgresql_database(tmp_path: Path) -> None:
                     "postgresql://postgres@127.0.0.1:5432/postgres", timeout=60)
     assert done.returncode != 0
     assert "--reset starts over only an SQLite demo database" in done.stderr
+
+
+def test_bad_arguments_are_refused_plainly(tmp_path: Path) -> None:
+    bad_hub = run_main(tmp_path, "simulate", "--hub", "nonsense", timeout=60)
+    assert bad_hub.returncode == 2
+    assert "'nonsense' is not a hub address; give ws://HOST:PORT" in bad_hub.stderr
+    assert "Traceback" not in bad_hub.stderr
+    shot = run_main(tmp_path, "--screenshot", str(tmp_path / "x.png"), "--no-gui", timeout=60)
+    assert shot.returncode == 2
+    assert "--screenshot is taken at --quit-after SECONDS; give both" in shot.stderr
+    slow = run_main(tmp_path, "hub", "--db", str(tmp_path / "h.db"), "--speed", "0", timeout=60)
+    assert slow.returncode == 2 and "the speed must be above 0" in slow.stderr
