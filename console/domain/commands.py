@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from console.domain import args as a
-from console.domain import permissions
+from console.domain import permissions, police
 from console.domain.errors import Refused
 from console.domain.incident import Incident
 from console.domain.lifecycle import INCIDENT_COMMANDS, World
@@ -50,6 +50,8 @@ def decide(name: str, args: Any, ctx: Context, world: World,
         return _clock(name, args, ctx, world)
     if name == "unit.checkpoint":
         return _checkpoint(args, ctx, world)
+    if name.startswith("police."):
+        return _police(name, args, ctx, world, new_incident_id)
 
     command = INCIDENT_COMMANDS[name]
     inc = world.incident(a.ident(args, "id"))
@@ -64,7 +66,7 @@ def decide(name: str, args: Any, ctx: Context, world: World,
                       id=inc.id, expected=expected_version, current=inc.version)
     if refused := command.guard(inc, ctx):
         raise refused
-    return command.decide(inc, args, ctx, world)
+    return police.stamp(inc, command.decide(inc, args, ctx, world))
 
 
 def allowed_actions(inc: Incident, ctx: Context) -> dict[str, str | None]:
@@ -116,6 +118,31 @@ def _create(args: Mapping[str, Any], ctx: Context, new_id: Callable[[], str]) ->
             "sla_class": category.sla_class, "description": description, "location": location,
             "reporter": reporter, "police_case_no": police_case_no or None}
     return [Event("incident.created", ctx.now, ctx.actor.username, data)]
+
+
+def _police(name: str, args: Mapping[str, Any], ctx: Context, world: World,
+            new_incident_id: Callable[[], str] | None) -> list[Event]:
+    """What a police center's link does: its messages, its acks of ours, its coming and going."""
+    permissions.check(ctx.rules.roles, ctx.actor, name)
+    if name == "police.receive":
+        if new_incident_id is None or not isinstance(world, police.PoliceWorld):
+            raise Refused("unavailable", "Police messages cannot be received here.")
+        return police.receive(args, ctx, world,
+                              lambda create, c: _create(create, c, new_incident_id))
+    if name == "police.delivered":
+        inc = world.incident(a.ident(args, "id"))
+        message = a.ident(args, "message")
+        if inc.police is None or message not in inc.police.pending:
+            raise Refused("conflict", "Message {message} of {id} is not waiting for the police.",
+                          message=message, id=inc.id)
+        return [Event("police.message_delivered", ctx.now, ctx.actor.username,
+                      {"id": inc.id, "message": message})]
+    state = a.text(args, "state", max_len=8)
+    if state not in ("up", "down"):
+        raise Refused("invalid", "'state' must be up or down.")
+    return [Event(f"police.link_{state}", ctx.now, ctx.actor.username,
+                  {"center": ctx.actor.username,
+                   "hub": a.text(args, "hub", required=False, max_len=64) or None})]
 
 
 def _register_unit(args: Mapping[str, Any], ctx: Context, world: World) -> list[Event]:

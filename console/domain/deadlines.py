@@ -26,7 +26,7 @@ def stage_clock(inc: Incident, stage: Stage, rules: Rules) -> SlaClock | None:
     run = inc.stage(stage.value)
     if run is None:
         return None
-    limit = rules.sla.limit(inc.sla_class, inc.priority.value, stage)
+    limit = _limit(inc, stage, rules)
     extensions = tuple(
         Limit(x.value, x.unit)
         for x in inc.extensions
@@ -34,6 +34,17 @@ def stage_clock(inc: Incident, stage: Stage, rules: Rules) -> SlaClock | None:
     )
     clock = _start_clock(stage, run.started_at, limit, rules.calendar, extensions)
     return replace(clock, stopped_at=run.stopped_at) if run.stopped_at else clock
+
+
+def _limit(inc: Incident, stage: Stage, rules: Rules) -> Limit:
+    """The stage's limit; a case the police diverted runs the police's own sign and feedback
+    limits on its accept and reply stages (``[police]`` in resources/sla.toml)."""
+    if inc.police is not None and inc.police.diverted:
+        if stage is Stage.ACCEPT:
+            return rules.sla.police_sign
+        if stage is Stage.REPLY:
+            return rules.sla.police_feedback
+    return rules.sla.limit(inc.sla_class, inc.priority.value, stage)
 
 
 def clocks(inc: Incident, rules: Rules) -> list[SlaClock]:

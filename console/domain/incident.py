@@ -82,6 +82,42 @@ class Assignment:
 
 
 @dataclass(frozen=True)
+class PoliceLink:
+    """The incident's hand-off with a police center (docs/police-interface.md).
+
+    ``direction`` is ``diverted`` (the police sent it here) or ``escalated`` (the center sent it
+    to the police); ``shared_id`` names the current hand-off in both centers. ``sent`` counts the
+    messages this incident has sent the police (their ids are ``<incident>/M<n>``); ``pending``
+    holds those not yet acknowledged by the police.
+    """
+
+    direction: str
+    shared_id: str
+    center: str | None = None
+    remarks: tuple[str, ...] = ()
+    sent: int = 0
+    pending: tuple[str, ...] = ()
+
+    @property
+    def diverted(self) -> bool:
+        return self.direction == DIVERTED
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"direction": self.direction, "shared_id": self.shared_id, "center": self.center,
+                "remarks": list(self.remarks), "sent": self.sent, "pending": list(self.pending)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> PoliceLink:
+        return cls(d["direction"], d["shared_id"], d.get("center"), tuple(d.get("remarks", ())),
+                   d.get("sent", 0), tuple(d.get("pending", ())))
+
+
+#: The two directions of a police hand-off.
+DIVERTED = "diverted"
+ESCALATED = "escalated"
+
+
+@dataclass(frozen=True)
 class Incident:
     id: str
     state: IncidentState
@@ -109,6 +145,7 @@ class Incident:
     reopen_count: int = 0
     escalated_from: IncidentState | None = None
     police_acknowledged: bool = False
+    police: PoliceLink | None = None
     stages: tuple[tuple[str, StageRun], ...] = ()
     extensions: tuple[ExtensionRequest, ...] = ()
     assignments: tuple[Assignment, ...] = ()
@@ -161,6 +198,7 @@ class Incident:
             "reopen_count": self.reopen_count,
             "escalated_from": self.escalated_from.value if self.escalated_from else None,
             "police_acknowledged": self.police_acknowledged,
+            "police": self.police.to_dict() if self.police else None,
             "stages": {
                 name: {"started_at": _iso(run.started_at), "stopped_at": _iso(run.stopped_at)}
                 for name, run in self.stages
@@ -232,6 +270,7 @@ class Incident:
             reopen_count=d.get("reopen_count", 0),
             escalated_from=IncidentState(d["escalated_from"]) if d.get("escalated_from") else None,
             police_acknowledged=d.get("police_acknowledged", False),
+            police=PoliceLink.from_dict(d["police"]) if d.get("police") else None,
             stages=tuple(
                 (name, StageRun(_dt(run["started_at"]), _opt_dt(run["stopped_at"])))
                 for name, run in d.get("stages", {}).items()
@@ -291,6 +330,7 @@ _STARTS: dict[str, tuple[str, ...]] = {
     "incident.verification_failed": ("resolve",),
     "incident.reopened": ("assign", "reply"),
     "incident.police_rejected": ("assign",),
+    "incident.police_aborted": ("assign",),
 }
 _ALL_STAGES = ("accept", "assign", "sign", "resolve", "reply")
 _STOPS: dict[str, tuple[str, ...]] = {
@@ -322,6 +362,7 @@ _STATE_AFTER: dict[str, IncidentState] = {
     "incident.merged": IncidentState.MERGED,
     "incident.escalated": IncidentState.WITH_POLICE,
     "incident.police_rejected": IncidentState.ACCEPTED,
+    "incident.police_aborted": IncidentState.ACCEPTED,
     "incident.police_disposed": IncidentState.RESOLVED,
 }
 
@@ -344,6 +385,7 @@ def created(event: Event) -> Incident:
         created_at=at,
         created_by=event.actor,
         police_case_no=d.get("police_case_no"),
+        police=_diverted(d["police"], event.actor) if d.get("police") else None,
         version=0,
     )
     return _touch(_stages(inc, event.name, at), at)
@@ -362,7 +404,22 @@ def evolve(inc: Incident, event: Event) -> Incident:
     if name == "incident.merged" and d.get("into") == inc.id:
         return _touch(replace(inc, duplicates=(*inc.duplicates, d["id"])), at)
 
+    if name == "police.message_delivered":
+        # Bookkeeping of the link, not a change to the case: the version stays.
+        link = inc.police
+        if link is None or d["message"] not in link.pending:
+            return inc
+        return replace(inc, police=replace(
+            link, pending=tuple(m for m in link.pending if m != d["message"])))
+
     new = inc
+    if name == "incident.police_cancelled":
+        if inc.state is IncidentState.NEW:  # nobody signed for it yet: it ends here
+            new = _stages(replace(new, state=IncidentState.CLOSED), "incident.closed", at)
+        return _touch(new, at)
+    if name == "incident.resolved" and inc.police and inc.police.diverted:
+        # The police's feedback clock runs on the reply stage; the resolution sends it.
+        new = _stages(new, "incident.verified", at)
     if name == "incident.verification_failed" and inc.lead_department is None:
         # Nobody here handled it (the police did): it goes back to the center to re-route.
         new = replace(new, state=IncidentState.ACCEPTED)
@@ -395,10 +452,18 @@ def evolve(inc: Incident, event: Event) -> Incident:
     elif name == "incident.merged":
         new = replace(new, merged_into=d["into"])
     elif name == "incident.escalated":
-        new = replace(new, escalated_from=inc.state, police_acknowledged=False)
+        sent = inc.police.sent if inc.police else 0
+        pending = inc.police.pending if inc.police else ()
+        new = replace(new, escalated_from=inc.state, police_acknowledged=False,
+                      police=PoliceLink(ESCALATED, d["shared_id"], sent=sent, pending=pending))
     elif name == "incident.police_acknowledged":
-        new = replace(new, police_acknowledged=True)
-    elif name == "incident.police_rejected":
+        new = replace(new, police_acknowledged=True,
+                      police_case_no=d.get("police_case_no") or new.police_case_no,
+                      police=replace(new.police, center=event.actor) if new.police else None)
+    elif name == "incident.police_updated" and new.police is not None:
+        new = replace(new, police=replace(new.police,
+                                          remarks=(*new.police.remarks, *d.get("remarks", ()))))
+    elif name in ("incident.police_rejected", "incident.police_aborted"):
         new = replace(new, escalated_from=None, lead_department=None, co_handlers=())
     elif name == "incident.police_disposed":
         new = replace(new, resolution=d["disposition"])
@@ -460,7 +525,20 @@ def evolve(inc: Incident, event: Event) -> Incident:
                 for a in inc.assignments
             ),
         )
-    return _touch(new, at)
+    return _touch(_police_message_sent(new, d.get("police_message")), at)
+
+
+def _diverted(d: dict[str, Any], actor: str) -> PoliceLink:
+    return PoliceLink(DIVERTED, d["shared_id"], actor, tuple(d.get("remarks", ())))
+
+
+def _police_message_sent(inc: Incident, message: str | None) -> Incident:
+    """Count a message to the police the event sends, and hold it as pending until delivered."""
+    if message is None or inc.police is None:
+        return inc
+    link = inc.police
+    return replace(inc, police=replace(link, sent=link.sent + 1,
+                                       pending=(*link.pending, message)))
 
 
 def _touch(inc: Incident, at: datetime) -> Incident:

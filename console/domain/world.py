@@ -39,6 +39,22 @@ class Aggregates:
             self.incidents[incident_id] = found
         return self.incidents[incident_id]
 
+    def load_incident_by_shared_id(self, shared_id: str) -> Incident | None:
+        """Where an incident is found by the shared id of its police hand-off; none, in memory."""
+        return None
+
+    def incident_by_shared_id(self, shared_id: str) -> Incident | None:
+        """The incident whose police hand-off ``shared_id`` names (any it had), or None."""
+        held = next((i for i in self.incidents.values()
+                     if i.police is not None and i.police.shared_id == shared_id), None)
+        if held is not None:
+            return held
+        found = self.load_incident_by_shared_id(shared_id)
+        if found is not None:
+            self.incidents.setdefault(found.id, found)
+            return self.incidents[found.id]
+        return None
+
     def unit(self, unit_id: str) -> Unit:
         if unit_id not in self.units:
             found = self.load_unit(unit_id)

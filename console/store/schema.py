@@ -222,6 +222,32 @@ geo_areas = Table(
     Column("geometry", Json, nullable=False),
 )
 
+# Messages owed to police centers (docs/police-interface.md), written in the transaction of the
+# state change that owes them and delivered in ``id`` order; ``delivered_at`` is set by the
+# ``police.message_delivered`` event once the police have acknowledged one. ``center`` is the
+# police account to deliver to; NULL means whichever police center is connected.
+police_outbox = Table(
+    "police_outbox", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("message_id", String(80), nullable=False, unique=True),
+    Column("incident_id", String(32), nullable=False),
+    Column("center", String(64)),
+    Column("seq", BigInteger, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("delivered_at", UtcDateTime),
+    Column("body", Json, nullable=False),
+    Index("ix_police_outbox_waiting", "delivered_at", "id"),
+)
+
+# Every police hand-off by its shared id (a diversion's from the police, an escalation's ours),
+# so a message naming one finds its incident, and a case sent twice is recognised.
+police_cases = Table(
+    "police_cases", metadata,
+    Column("shared_id", String(64), primary_key=True),
+    Column("incident_id", String(32), nullable=False),
+    Column("direction", String(16), nullable=False),
+)
+
 # Per-day counters behind incident ids like CH-20261127-000123.
 id_counters = Table(
     "id_counters", metadata,

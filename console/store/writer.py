@@ -32,7 +32,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
-from console.domain import deadlines
+from console.domain import deadlines, police
 from console.domain.commands import decide
 from console.domain.errors import Refused
 from console.domain.incident import Incident
@@ -141,6 +141,11 @@ class _Batch(Aggregates):
         doc = self.conn.execute(query.with_for_update() if self.lock else query).scalar()
         return Incident.from_dict(doc) if doc is not None else None
 
+    def load_incident_by_shared_id(self, shared_id: str) -> Incident | None:
+        incident_id = self.conn.execute(select(s.police_cases.c.incident_id).where(
+            s.police_cases.c.shared_id == shared_id)).scalar()
+        return self.incident(incident_id) if incident_id is not None else None
+
     def load_unit(self, unit_id: str) -> Unit | None:
         if unit_id in self._absent_units:
             return None
@@ -215,9 +220,15 @@ class Writer:
                 except Refused as refused:
                     results.append(Result(command.id, ok=False, error=refused.to_dict()))
                     continue
-                concerned = [world.apply(e) for e in events]
+                concerned: list[list[str]] = []
+                outbox: list[tuple[Event, str | None, dict[str, Any]]] = []
+                for event in events:
+                    concerned.append(world.apply(event))
+                    if "police_message" in event.data:  # built from the incident as it is now
+                        outbox.append((event, *police.message(
+                            world.incidents[event.data["id"]], event)))
                 applied.append(_Applied(command, actor, events, concerned,
-                                        _result_data(events, world)))
+                                        _result_data(events, world), outbox))
                 results.append(applied[-1])
             logged = self._append(conn, world, applied)
         final: list[Result] = []
@@ -247,6 +258,7 @@ class Writer:
         event_rows: list[dict[str, Any]] = []
         timeline_rows: list[dict[str, Any]] = []
         command_rows: list[dict[str, Any]] = []
+        police_rows = _PoliceRows()
         for a in applied:
             for event, incident_ids in zip(a.events, a.concerned, strict=True):
                 seq += 1
@@ -255,6 +267,9 @@ class Writer:
                                    "actor": event.actor, "subject": subject_of(event),
                                    "command_id": a.command.id, "data": dict(event.data)})
                 timeline_rows.extend({"incident_id": i, "seq": seq} for i in incident_ids)
+                police_rows.add(event, seq)
+            for event, center, body in a.outbox:
+                police_rows.owe(event, center, body, seq)
             a.last_seq = seq
             command_rows.append({"id": a.command.id, "name": a.command.name,
                                  "actor": a.actor.username, "at": a.events[-1].at, "seq": seq,
@@ -263,6 +278,7 @@ class Writer:
         if timeline_rows:
             conn.execute(insert(s.incident_timeline), timeline_rows)
         conn.execute(insert(s.commands), command_rows)
+        police_rows.write(conn)
         if self.db.dialect == "postgresql":
             # Delivered at commit, to every hub on this database: "the log grew to seq N".
             # The payload is only a hint (it differs per commit, so PostgreSQL never merges
@@ -365,7 +381,45 @@ class _Applied:
     events: list[Event]
     concerned: list[list[str]]
     data: dict[str, Any]
+    #: Messages to the police its events owe: (event, center, body).
+    outbox: list[tuple[Event, str | None, dict[str, Any]]] = field(default_factory=list)
     last_seq: int | None = None
+
+
+@dataclass
+class _PoliceRows:
+    """What a batch writes for the police link: new hand-offs by shared id, messages owed (the
+    outbox) and messages the police have acknowledged."""
+
+    cases: list[dict[str, Any]] = field(default_factory=list)
+    outbox: list[dict[str, Any]] = field(default_factory=list)
+    delivered: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, event: Event, seq: int) -> None:
+        d = event.data
+        if event.name == "incident.created" and d.get("police"):
+            self.cases.append({"shared_id": d["police"]["shared_id"], "incident_id": d["id"],
+                               "direction": "diverted"})
+        elif event.name == "incident.escalated":
+            self.cases.append({"shared_id": d["shared_id"], "incident_id": d["id"],
+                               "direction": "escalated"})
+        elif event.name == "police.message_delivered":
+            self.delivered.append({"message": d["message"], "at": event.at})
+
+    def owe(self, event: Event, center: str | None, body: dict[str, Any], seq: int) -> None:
+        self.outbox.append({"message_id": body["id"], "incident_id": event.data["id"],
+                            "center": center, "seq": seq, "created_at": event.at,
+                            "body": body})
+
+    def write(self, conn: Connection) -> None:
+        if self.cases:
+            conn.execute(insert(s.police_cases), self.cases)
+        if self.outbox:
+            conn.execute(insert(s.police_outbox), self.outbox)
+        if self.delivered:
+            conn.execute(update(s.police_outbox)
+                         .where(s.police_outbox.c.message_id == bindparam("message"))
+                         .values(delivered_at=bindparam("at")), self.delivered)
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,9 @@ EXPECTED: dict[Role, set[str]] = {
         "incident.police_reject",
         "incident.police_dispose",
         "incident.note",
+        "police.receive",
+        "police.delivered",
+        "police.link",
     },
     Role.FIELD: {
         "incident.create",
