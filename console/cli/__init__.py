@@ -162,6 +162,14 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--display-name")
     user.add_argument("--department", help="the department a department desk speaks for")
     user.add_argument("--unit", help="the unit a field account speaks for")
+    export = admin_commands.add_parser(
+        "export-eido", help="write an incident as a NENA EIDO JSON document (docs/eido.md)")
+    export.add_argument("incident", metavar="INCIDENT_ID")
+    export.add_argument("--db", help="database URL (default: SQLite in the user data directory)")
+    export.add_argument("--out", metavar="FILE", help="write to FILE (default: standard output)")
+    export.add_argument("--personal", action="store_true",
+                        help="the reporter's name and phone unmasked")
+    export.add_argument("--agency", help="the center's NENA agency id, a domain name")
     return parser
 
 
@@ -241,6 +249,8 @@ def _hub(args: argparse.Namespace) -> int:
 def _admin(args: argparse.Namespace) -> int:
     from console.store.db import migrate, open_database
 
+    if args.admin_command == "export-eido":
+        return _export_eido(args)
     db = open_database(args.db)
     try:
         migrate(db)
@@ -252,6 +262,34 @@ def _admin(args: argparse.Namespace) -> int:
         return _create_user(args, db)
     finally:
         db.dispose()
+
+
+def _export_eido(args: argparse.Namespace) -> int:
+    import json
+
+    from console.domain import eido
+    from console.store.store import Store
+
+    rules = load_rules()
+    store = Store(args.db or default_db_url(), rules)
+    try:
+        incident = store.incident(args.incident)
+        if incident is None:
+            print(f"export-eido: there is no incident {args.incident}", file=sys.stderr)
+            return 1
+        timeline = [logged.event for logged in store.timeline(incident.id)]
+        units = {a.unit: unit for a in incident.assignments if (unit := store.unit(a.unit))}
+        document = eido.export(incident, timeline, units=units, taxonomy=rules.taxonomy,
+                               geography=rules.geography, personal=args.personal,
+                               agency=args.agency or eido.DEFAULT_AGENCY)
+    finally:
+        store.close()
+    text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.buffer.write(text.encode("utf-8"))
+    return 0
 
 
 def _create_user(args: argparse.Namespace, db: object) -> int:
