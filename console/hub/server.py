@@ -5,9 +5,9 @@
     ...
     await hub.stop()         # stop taking commands, finish the queued ones, close politely
 
-Paths: ``/ws`` consoles, ``/field`` field units (``/police`` arrives with the police link), and
-``GET /healthz``. The database is only ever touched from worker threads: the event loop never
-waits on it.
+Paths: ``/ws`` consoles, ``/field`` field units, ``/police`` police 110 centers
+(docs/police-interface.md), and ``GET /healthz``. The database is only ever touched from worker
+threads: the event loop never waits on it.
 """
 
 from __future__ import annotations
@@ -34,19 +34,21 @@ from websockets.http11 import Request, Response
 
 from console.comms import protocol as p
 from console.comms.clock import Clock
+from console.domain.model import Actor, Role
 from console.domain.rules import Rules
 from console.hub.command_queue import CommandQueue
 from console.hub.log import EventLog
+from console.hub.police import PoliceSession
 from console.hub.session import Session
 from console.hub.tracking import Tracker
 from console.store.accounts import User
 from console.store.store import Snapshot, Store
-from console.store.writer import LOG_CHANNEL
+from console.store.writer import LOG_CHANNEL, Command
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-ENDPOINTS = {"/ws": "ws", "/field": "field"}
+ENDPOINTS = {"/ws": "ws", "/field": "field", "/police": "police"}
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,7 @@ class Hub:
         ]
         if self.store.db.dialect == "postgresql":
             self._tasks.append(asyncio.create_task(self._listen(), name="pg-listen"))
+        await self._police_links_down()
         self._server = await serve(self._connection, self.config.host, self.config.port,
                                    process_request=self._http, ssl=tls,
                                    max_size=self.config.hard_frame_limit, max_queue=64,
@@ -157,6 +160,20 @@ class Hub:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self.commands.shutdown()
         self._threads.shutdown(wait=True)
+
+    async def _police_links_down(self) -> None:
+        """A link the log still shows up was lost with the hub that held it: say it is down.
+
+        Run once at start, before any police center can connect here. (With several hubs on
+        one database this also marks down a link another hub holds; that hub's center shows
+        up again when it next reconnects.)
+        """
+        for center in await self.run(self.store.police_links_up):
+            actor = Actor(center, frozenset({Role.POLICE}))
+            result = await self.commands.submit(
+                Command(str(uuid.uuid4()), "police.link", {"state": "down",
+                                                           "hub": self.config.name}), actor)
+            log.info("police link of %s marked down at start: %s", center, result.ok)
 
     async def serve_forever(self) -> None:
         await self._stopping.wait()
@@ -226,12 +243,13 @@ class Hub:
                 body.encode())
         if request.path not in ENDPOINTS:
             return connection.respond(HTTPStatus.NOT_FOUND,
-                                      f"No endpoint {request.path}; use /ws or /field.\n")
+                                      f"No endpoint {request.path}; use /ws, /field or /police.\n")
         return None
 
     async def _connection(self, ws: ServerConnection) -> None:
         assert ws.request is not None
-        session = Session(self, ws, ENDPOINTS[ws.request.path])
+        endpoint = ENDPOINTS[ws.request.path]
+        session = PoliceSession(self, ws) if endpoint == "police" else Session(self, ws, endpoint)
         self.sessions.add(session)
         try:
             await session.run()

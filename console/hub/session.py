@@ -57,7 +57,7 @@ class Session:
     def __init__(self, hub: Hub, ws: ServerConnection, endpoint: str) -> None:
         self.hub = hub
         self.ws = ws
-        self.endpoint = endpoint  # "ws" (consoles) or "field"
+        self.endpoint = endpoint  # "ws" (consoles), "field" or "police"
         self.user: User | None = None
         self.cursor = 0
         self.personal = False
@@ -153,11 +153,12 @@ class Session:
         return True
 
     def _may_use_endpoint(self, user: User, hello: p.Hello) -> bool:
+        # A police center talks over /police only, and only a police center does.
+        if self.endpoint == "police" or Role.POLICE in user.roles:
+            return self.endpoint == "police" and Role.POLICE in user.roles
         if self.endpoint == "field":
             return Role.FIELD in user.roles or Role.ADMIN in user.roles
-        if Role.POLICE in user.roles and hello.subscribe == frozenset():
-            return True  # a police center sending commands only: it sees nothing of the log
-        return bool(user.roles - {Role.FIELD, Role.POLICE})
+        return bool(user.roles - {Role.FIELD})
 
     async def _sync(self, resume_from: int | None) -> None:
         head = self.hub.log.head

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,6 +19,15 @@ from console.store.accounts import Accounts
 from console.store.db import Database, migrate, open_database
 from console.store.positions import Positions
 from console.store.writer import Command, LoggedEvent, Result, Writer, unit_from_row
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """A message owed to the police: its id, the incident it is about, the message itself."""
+
+    message_id: str
+    incident_id: str
+    body: dict[str, Any]
 
 
 def utc_now() -> datetime:
@@ -112,6 +121,33 @@ class Store:
                                s.incidents.c.id).limit(limit)
         with self.db.reader.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(query)]
+
+    # -- the police link --------------------------------------------------------------------
+
+    def police_waiting(self, center: str, *, limit: int = 50,
+                       skip: Collection[str] = ()) -> list[OutboxMessage]:
+        """Messages not yet acknowledged by the police, for ``center`` (or any center), oldest
+        first, leaving out those in ``skip`` (sent on this connection, not yet acknowledged)."""
+        box = s.police_outbox.c
+        query = (select(box.message_id, box.incident_id, box.body)
+                 .where(box.delivered_at.is_(None),
+                        or_(box.center == center, box.center.is_(None)))
+                 .order_by(box.id).limit(limit))
+        if skip:
+            query = query.where(box.message_id.not_in(list(skip)))
+        with self.db.reader.connect() as conn:
+            return [OutboxMessage(r.message_id, r.incident_id, r.body)
+                    for r in conn.execute(query)]
+
+    def police_links_up(self) -> list[str]:
+        """Police centers whose last link event says the link is up."""
+        last = (select(s.events.c.actor, func.max(s.events.c.seq).label("seq"))
+                .where(s.events.c.name.in_(("police.link_up", "police.link_down")))
+                .group_by(s.events.c.actor).subquery())
+        query = (select(s.events.c.actor).join(last, last.c.seq == s.events.c.seq)
+                 .where(s.events.c.name == "police.link_up").order_by(s.events.c.actor))
+        with self.db.reader.connect() as conn:
+            return list(conn.execute(query).scalars())
 
     def caller_history(self, phone: str, limit: int = 20) -> list[dict[str, Any]]:
         """A caller's earlier incidents, newest first (what the call taker sees at intake)."""

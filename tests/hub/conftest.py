@@ -40,6 +40,7 @@ USERS = {
     "desk-env": (["department"], "environment", None),
     "gateway": (["field"], None, None),
     "police110": (["police"], None, None),
+    "liaison": (["police_liaison"], None, None),
 }
 
 
