@@ -32,6 +32,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFormLayout,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QListWidget,
     QMainWindow,
@@ -117,6 +118,7 @@ class IncidentDetail(QWidget):
     Signals:
         updated(object): the :class:`Incident` just shown (after every refresh), or None
             when the replica does not hold it.
+        cameras_requested(str): *Cameras nearby* for the incident shown (the video wall).
 
     Attributes (for the main window and for tests): ``fields`` (key → value label),
     ``buttons`` (command → tool button), ``timeline`` (list widget), ``message`` (the
@@ -124,6 +126,7 @@ class IncidentDetail(QWidget):
     """
 
     updated = Signal(object)
+    cameras_requested = Signal(str)
 
     def __init__(self, bridge: Bridge, rules: Rules, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -151,6 +154,11 @@ class IncidentDetail(QWidget):
         self.header = QLabel(self)
         self.header.setWordWrap(True)
         self.header.setStyleSheet("font-weight: bold; font-size: 13pt;")
+        self.cameras_button = QToolButton(self)
+        self.cameras_button.setObjectName("camerasNearby")
+        self.cameras_button.setText(translate("IncidentDetail", "Cameras nearby"))
+        self.cameras_button.clicked.connect(
+            lambda: self._incident and self.cameras_requested.emit(self._incident.id))
 
         self._body = QWidget()
         form = QFormLayout(self._body)
@@ -214,7 +222,10 @@ class IncidentDetail(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.stale_banner)
         layout.addWidget(self.message)
-        layout.addWidget(self.header)
+        head = QHBoxLayout()
+        head.addWidget(self.header, 1)
+        head.addWidget(self.cameras_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(head)
         layout.addWidget(splitter, 1)
         layout.addWidget(bar)
 
@@ -306,6 +317,7 @@ class IncidentDetail(QWidget):
         else:
             self._fill(inc)
         self._update_actions()
+        self.cameras_button.setEnabled(inc is not None)
         self.updated.emit(inc)
 
     # -- filling in ------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """The main window: it only assembles the docks, menus and status bar around one dock manager.
 
-Every dock (queue, detail, intake, roster, map, command line, and any extra queue) is a QtAds dock
-with a stable object name, so a layout saved by name restores onto the same docks — floating
-ones included, onto whichever monitor they were on. Several main windows can share one
+Every dock (queue, detail, intake, roster, map, video wall, command line, and any extra queue) is
+a QtAds dock with a stable object name, so a layout saved by name restores onto the same docks —
+floating ones included, onto whichever monitor they were on. Several main windows can share one
 connection (File → New window); each has its own dock manager and layout.
 """
 
@@ -32,12 +32,13 @@ from console.views.map_dock import MapDock
 from console.views.queue_dock import IncidentQueue
 from console.views.roster_dock import UnitRoster
 from console.views.status import ConnectionBanner, ConsoleStatusBar, roles_text
+from console.views.video_wall import VideoWallDock
 
 if TYPE_CHECKING:
     from console.views.app import ConsoleApp
 
 # Bumped when the docks change so that an old saved state is not forced onto new docks.
-LAYOUT_VERSION = 2
+LAYOUT_VERSION = 3
 
 
 class MainWindow(QMainWindow):
@@ -80,11 +81,13 @@ class MainWindow(QMainWindow):
         self.roster = UnitRoster(self.bridge, self.rules, self)
         self.command_line = CommandLine(self.bridge, self)
         self.map = MapDock(self.bridge, self.rules, app.settings, self)
+        self.video = VideoWallDock(self.bridge, self.rules, self)
         self.queues: list[IncidentQueue] = [self.queue]
 
         self.docks: dict[str, QtAds.CDockWidget] = {}
-        # The default desk: units on the left, the queue in the middle over the map and a
-        # one-line command line, the incident and the intake as tabs on the right.
+        # The default desk: units on the left, the queue in the middle over the map (the video
+        # wall a tab behind it) and a one-line command line, the incident and the intake as tabs
+        # on the right.
         areas = QtAds.DockWidgetArea
         queue_area = self._add_dock("queue", self.queue, areas.CenterDockWidgetArea)
         roster_area = self._add_dock("roster", self.roster, areas.LeftDockWidgetArea)
@@ -95,7 +98,9 @@ class MainWindow(QMainWindow):
                                    areas.BottomDockWidgetArea, queue_area)
         self.docks["command_line"].setMinimumSizeHintMode(
             QtAds.CDockWidget.eMinimumSizeHintMode.MinimumSizeHintFromContent)
-        self._add_dock("map", self.map, areas.TopDockWidgetArea, line_area)
+        map_area = self._add_dock("map", self.map, areas.TopDockWidgetArea, line_area)
+        self._add_dock("video_wall", self.video, None, map_area)
+        self.docks["map"].setAsCurrentTab()
         self._default_sizes = [(roster_area, [380, 760, 500]), (line_area, [360, 440, 40])]
         self._connect_dock_signals(self.queue)
         self.intake.created.connect(self.open_incident)
@@ -108,6 +113,7 @@ class MainWindow(QMainWindow):
         self.map.incident_selected.connect(self.open_incident)
         self.map.unit_selected.connect(self.show_unit)
         self.map.new_incident_here.connect(self.new_incident_at)
+        self.detail.cameras_requested.connect(self.cameras_near)
         messages().message.connect(self._message)
         self.bridge.logged_in.connect(lambda _user: self.retitle())
         self._build_menus()
@@ -145,6 +151,7 @@ class MainWindow(QMainWindow):
         queue.open_incident.connect(self.open_incident)
         queue.current_incident.connect(self.detail.show_incident)
         queue.current_incident.connect(self.map.show_incident)
+        queue.current_incident.connect(self.video.set_incident)
 
     def add_queue(self, name: str | None = None) -> IncidentQueue:
         """Another queue dock with its own filter (floating until placed)."""
@@ -180,6 +187,7 @@ class MainWindow(QMainWindow):
         window = IncidentWindow(self.bridge, self.rules, incident_id)
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self._popouts.append(window)
+        window.detail.cameras_requested.connect(self.cameras_near)
         window.destroyed.connect(lambda *_: self._popouts.remove(window)
                                  if window in self._popouts else None)
         window.show()
@@ -196,6 +204,21 @@ class MainWindow(QMainWindow):
         """"New incident here" on the map: the intake, its place filled in, the phone next."""
         self.intake.prefill_location(lat, lon)
         self.focus_intake()
+
+    def show_video_wall(self) -> None:
+        dock = self.docks["video_wall"]
+        dock.toggleView(True)
+        dock.setAsCurrentTab()
+        dock.raise_()
+
+    def cameras_near(self, incident_id: str | None = None) -> None:
+        """The video wall, filled with the cameras nearest the incident (default: the detail's)."""
+        incident_id = incident_id or self.detail.incident_id
+        if not incident_id:
+            messages().warning(self.tr("Open an incident first."))
+            return
+        self.show_video_wall()
+        self.video.show_near_incident(incident_id)
 
     def focus_intake(self) -> None:
         dock = self.docks["intake"]
@@ -246,6 +269,8 @@ class MainWindow(QMainWindow):
                                       "commandLine")
         self.a_pop_out = self._action(self.incident_menu, self.pop_out_current,
                                       "Ctrl+Shift+O", "popOut")
+        self.a_cameras_near = self._action(self.incident_menu, self.cameras_near,
+                                           "Ctrl+Shift+C", "camerasNear")
         self.incident_menu.addSeparator()
         self.incident_actions_menu = self.incident_menu.addMenu("")
         for action in self.detail.actions():
@@ -276,6 +301,9 @@ class MainWindow(QMainWindow):
         self.a_add_queue = self._action(self.view_menu, self.add_queue, "Ctrl+Shift+Q",
                                         "addQueue")
         self.a_add_queue.setText(self.tr("New queue"))
+        self.a_video_wall = self._action(self.view_menu, self.show_video_wall, "Ctrl+Shift+V",
+                                         "videoWall")
+        self.a_video_wall.setText(self.tr("Show the video wall"))
 
     def _fill_layouts_menu(self) -> None:
         menu = self.layouts_menu
@@ -313,6 +341,7 @@ class MainWindow(QMainWindow):
             "queues": self.extra_queue_names(),
             "filters": {name: q.settings() for name, q in zip(
                 ["queue", *self.extra_queue_names()], self.queues, strict=True)},
+            "video": self.video.settings(),
         }
 
     def restore_state(self, state: dict[str, Any]) -> bool:
@@ -330,6 +359,8 @@ class MainWindow(QMainWindow):
         for name, queue in zip(names, self.queues, strict=True):
             if name in state.get("filters", {}):
                 queue.restore(state["filters"][name])
+        if isinstance(state.get("video"), dict):
+            self.video.restore(state["video"])
         self.app.layouts.keep_on_screen(self)
         return True
 
@@ -351,7 +382,8 @@ class MainWindow(QMainWindow):
         self.retitle()
         titles = {"queue": self.tr("Incident queue"), "detail": self.tr("Incident"),
                   "intake": self.tr("Intake 96966"), "roster": self.tr("Units"),
-                  "map": self.tr("Map"), "command_line": self.tr("Command line")}
+                  "map": self.tr("Map"), "video_wall": self.tr("Video wall"),
+                  "command_line": self.tr("Command line")}
         for name, dock in self.docks.items():
             dock.setWindowTitle(titles.get(name, dock.windowTitle()))
         self.file_menu.setTitle(self.tr("&File"))
@@ -362,9 +394,11 @@ class MainWindow(QMainWindow):
         self.a_find.setText(self.tr("Find incident…"))
         self.a_command.setText(self.tr("Command line"))
         self.a_pop_out.setText(self.tr("Pop out into a window"))
+        self.a_cameras_near.setText(self.tr("Cameras near this incident"))
         self.incident_actions_menu.setTitle(self.tr("Actions"))
         self.view_menu.setTitle(self.tr("&View"))
         self.a_add_queue.setText(self.tr("New queue"))
+        self.a_video_wall.setText(self.tr("Show the video wall"))
         self.layouts_menu.setTitle(self.tr("&Layouts"))
         self.settings_menu.setTitle(self.tr("&Settings"))
         self.language_menu.setTitle(self.tr("Language"))
@@ -389,6 +423,7 @@ class MainWindow(QMainWindow):
         for window in list(self._popouts):
             window.close()
         self.app.layouts.save(self, self.app.layouts.LAST)
+        self.video.shutdown()
         self.dock_manager.deleteLater()
         self.closed.emit(self)
         super().closeEvent(event)
