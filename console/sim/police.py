@@ -24,6 +24,7 @@ import contextlib
 import json
 import logging
 import random
+import re
 import secrets
 import sqlite3
 import threading
@@ -254,9 +255,11 @@ class Journal:
                          why)
                 for n, i, t, s, body, sends, acked, incident, code, why in rows]
 
-    def sent(self, message_id: str) -> None:
+    def sent(self, message_ids: Sequence[str]) -> None:
+        """Count a sending of each message."""
         with self.transaction():
-            self._db.execute("UPDATE outbox SET sends = sends + 1 WHERE id = ?", (message_id,))
+            self._db.executemany("UPDATE outbox SET sends = sends + 1 WHERE id = ?",
+                                 [(i,) for i in message_ids])
 
     def acked(self, message_id: str, incident: str | None, now: datetime) -> bool:
         """The hub committed our message; False if it is not one of ours (or acked before)."""
@@ -346,7 +349,8 @@ class PolicePeer:
             the ack); an exception rolls the receipt back and the message is not acknowledged.
         window: the most of our messages sent and not yet acknowledged.
         backoff_base, backoff_cap: the reconnect delays (``console.comms.client.backoff_delay``).
-        retry_after_s: real seconds before a message the hub answered ``unavailable`` goes again.
+        retry_after_s: real seconds before a message the hub answered ``unavailable`` (or
+            ``rate_limited`` without a ``retry_after``) goes again.
         seed: seeds the reconnect jitter (tests).
     """
 
@@ -502,17 +506,20 @@ class PolicePeer:
         window, in outbox order; again whenever something changes."""
         while True:
             self._wake.clear()
+            batch: list[Outgoing] = []
             cases: set[str] = set()
             for row in self.journal.outbox(pending=True):
                 if len(self._inflight) >= self.window:
                     break
                 first_of_case = row.shared_id not in cases
                 cases.add(row.shared_id)
-                if not first_of_case or row.id in self._inflight or row.id in self._holding:
-                    continue
-                self._inflight[row.id] = row.shared_id
-                self.journal.sent(row.id)
-                await ws.send(w.encode(row.message))
+                if first_of_case and row.id not in self._inflight and row.id not in self._holding:
+                    self._inflight[row.id] = row.shared_id
+                    batch.append(row)
+            if batch:
+                self.journal.sent([row.id for row in batch])  # one commit for the lot
+                for row in batch:
+                    await ws.send(w.encode(row.message))
             await self._wake.wait()
 
     async def _on_frame(self, ws: ClientConnection, frame: str | bytes) -> None:
@@ -552,9 +559,12 @@ class PolicePeer:
         if not isinstance(ref, str) or ref not in self._inflight:
             log.warning("the hub says %s: %s", code, text)
             return
-        if code == "unavailable":
+        if code in _TRANSIENT:
             self._holding.add(ref)
-            asyncio.get_running_loop().call_later(self._retry_after_s, self._retry, ref)
+            later = error.get("retry_after")
+            delay = float(later) if isinstance(later, int | float) and 0 < later < 3600 \
+                else self._retry_after_s
+            asyncio.get_running_loop().call_later(delay, self._retry, ref)
             return
         del self._inflight[ref]
         log.warning("the hub refused %s (%s): %s", ref, code, text)
@@ -565,6 +575,10 @@ class PolicePeer:
         self._holding.discard(message_id)
         self._inflight.pop(message_id, None)
         self.wake()
+
+
+#: Refusals that mean "send it again later": the database was out of reach, or we went too fast.
+_TRANSIENT = frozenset({"unavailable", "rate_limited"})
 
 
 def _server_message(frame: str | bytes) -> dict[str, Any] | None:
@@ -621,8 +635,8 @@ _DISPOSITIONS = ("民警已到场处置，当事人已带回调查", "已出警�
                  "已受理立案，后续侦查中", "民警到场后双方已调解，当事人离开")
 _PRIORITIES = (("P3", 0.80), ("P4", 0.12), ("P2", 0.08))
 
-#: How the center names its incident among an escalation's remarks.
-_LINKAGE_INCIDENT = "linkage incident "
+#: The center's incident id, named in an escalation's remarks ("linkage incident CH-…").
+_INCIDENT_ID = re.compile(r"\bCH-\d{8}-\d{6}\b")
 
 #: Names the police center's shared ids (uuid5 of the journal instance and the case's number).
 _SHARED_IDS = uuid.UUID("3a1b2f5e-0d6c-4c7a-9f11-110110110110")
@@ -752,8 +766,8 @@ class PoliceCenter:
             shared_id = message.case.shared_id
             if journal.case(shared_id) is not None:
                 return  # the same case again under a new message id: answered once
-            incident = next((r.removeprefix(_LINKAGE_INCIDENT) for r in message.case.remarks
-                             if r.startswith(_LINKAGE_INCIDENT)), None)
+            incident = next((found.group(0) for r in message.case.remarks
+                             if (found := _INCIDENT_ID.search(r))), None)
             journal.set_case(shared_id, now, direction="escalated", state="received",
                              incident=incident)
             action = "reject" if self.rng.random() < self.config.reject_share else "acknowledge"

@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import Awaitable, Callable
+import subprocess
+import sys
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,6 +22,7 @@ import pytest
 from websockets.asyncio.server import ServerConnection, serve
 
 from console.comms import police_wire as w
+from console.comms.clock import Clock
 from console.domain.gazetteer import Gazetteer
 from console.domain.rules import Rules
 from console.sim.calls import Place
@@ -31,6 +34,16 @@ from console.sim.police import (
     PoliceConfig,
     PolicePeer,
     police_url,
+)
+from console.store.store import Store
+from tests.hub.conftest import (
+    MAIN,
+    PASSWORD,
+    Client,
+    HubProcess,
+    HubThread,
+    add_users,
+    incident_args,
 )
 
 T = TypeVar("T")
@@ -281,6 +294,9 @@ def test_unavailable_is_sent_again_and_a_refusal_is_not() -> None:
         await hub.send({"type": "error", "code": "unavailable", "message": "later",
                         "ref": "u1"})
         assert (await hub.next())["id"] == "u1"  # again, and still before u2
+        await hub.send({"type": "error", "code": "rate_limited", "message": "Slow down.",
+                        "ref": "u1", "retry_after": 0.05})
+        assert (await hub.next())["id"] == "u1"
         await hub.send({"type": "error", "code": "not_found", "message": "No case A.",
                         "ref": "u1"})
         assert (await hub.next())["id"] == "u2"
@@ -486,3 +502,196 @@ def test_diversions_follow_the_rate_in_world_time(rules: Rules, places: list[Pla
         assert 40 < len(made.journal.cases(direction="diverted")) < 200
     finally:
         made.journal.close()
+
+
+# --- against a real hub ---------------------------------------------------------------------
+#
+# A hub in a thread of this process, its world running 600 times faster (the police take one to
+# three world minutes to acknowledge, ten to forty-five to dispose: under five real seconds).
+
+
+@pytest.fixture
+def fast_hub(tmp_path: Path, rules: Rules) -> Iterator[HubThread]:
+    thread = HubThread(f"sqlite:///{tmp_path / 'hub.db'}", rules,
+                       clock=Clock(600.0, origin=WORLD))
+    add_users(thread.store)
+    thread.start()
+    yield thread
+    thread.stop()
+
+
+async def until(check: Callable[[], T | None], timeout: float = 20.0) -> T:
+    """Poll ``check`` until it returns something (not None, not False)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not (found := check()):
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("timed out waiting")
+        await asyncio.sleep(0.02)
+    return found
+
+
+def event_named(client: Client, name: str, incident: str, timeout: float = 20) -> dict[str, Any]:
+    """The first event ``name`` about ``incident`` the console client sees (blocking)."""
+    while True:
+        found = next((e for e in client.events
+                      if e["name"] == name and e["data"].get("id") == incident), None)
+        if found is not None:
+            return found
+        client.events.append(client.until("event", timeout))
+
+
+def live_incident(hub: HubThread, incident: str) -> dict[str, Any]:
+    """The incident as a fresh console's snapshot shows it."""
+    viewer = Client(hub.port)
+    try:
+        viewer.hello("ctl")
+        snapshot, _ = viewer.sync()
+        assert snapshot is not None
+        return next(i for i in snapshot["incidents"] if i["id"] == incident)
+    finally:
+        viewer.close()
+
+
+async def with_center(hub: HubThread, test: Callable[[PoliceCenter], Awaitable[T]],
+                      **config: Any) -> T:
+    peer = PolicePeer(f"ws://127.0.0.1:{hub.port}", "police110", PASSWORD,
+                      backoff_base=0.01, backoff_cap=0.2)
+    made = PoliceCenter(peer, PoliceConfig(rate_per_hour=0, **config), hub.store.rules.taxonomy,
+                        [Place("建设路1号", 30.6675, 104.1075)])
+    running = asyncio.create_task(made.run())
+    try:
+        await asyncio.wait_for(peer.link_up.wait(), 20)
+        return await test(made)
+    finally:
+        peer.stop()
+        await asyncio.wait_for(asyncio.gather(running, return_exceptions=True), 20)
+        peer.journal.close()
+
+
+def escalate(ctl: Client, note: str | None = None) -> str:
+    incident = ctl.command("incident.create", **incident_args(
+        category="police.violence", priority="P1", description="两人在小区门口斗殴"))["data"]["id"]
+    assert ctl.command("incident.accept", id=incident)["ok"]
+    assert ctl.command("incident.escalate", id=incident, reason="有人持械，需警方处置")["ok"]
+    if note is not None:  # while the police have it: an update to them
+        assert ctl.command("incident.note", id=incident, text=note)["ok"]
+    return str(incident)
+
+
+@pytest.mark.slow
+def test_a_diversion_becomes_one_police_incident_however_often_it_is_sent(
+        fast_hub: HubThread) -> None:
+    async def test(made: PoliceCenter) -> None:
+        journal = made.journal
+        diverted = made.divert()
+        shared_id = diverted.case.shared_id
+        incident = await until(lambda: (journal.case(shared_id) or {}).get("incident"))
+        [sent] = journal.outbox(shared_id)
+        assert sent.acked and sent.incident == incident  # the hub's ack names it
+        # The same case again, under a new message id: acknowledged, naming the same incident.
+        made.peer.send(w.IncidentMsg(f"{diverted.id}-again", diverted.case))
+        await until(lambda: not journal.outbox(pending=True))
+        assert [o.incident for o in journal.outbox(shared_id)] == [incident, incident]
+        shown = await asyncio.to_thread(live_incident, fast_hub, incident)
+        assert shown["source"] == "police"
+        assert shown["police_case_no"] == diverted.case.police_case_no
+        assert shown["category"] == diverted.case.classification
+        assert shown["police"]["shared_id"] == shared_id
+
+    asyncio.run(with_center(fast_hub, test))
+
+
+@pytest.mark.slow
+def test_an_escalation_is_acknowledged_and_completed_by_the_police(fast_hub: HubThread) -> None:
+    ctl = Client(fast_hub.port)
+    ctl.login("ctl")
+
+    async def test(made: PoliceCenter) -> None:
+        incident = await asyncio.to_thread(escalate, ctl, "嫌疑人往北逃离")
+        journal = made.journal
+        case = await until(lambda: next((c for c in journal.cases(direction="escalated")
+                                         if c["incident"] == incident), None))
+        disposed = await asyncio.to_thread(event_named, ctl, "incident.police_disposed",
+                                           incident)
+        acknowledged = next(e for e in ctl.events if e["name"] == "incident.police_acknowledged"
+                            and e["data"]["id"] == incident)
+        sent = [o.message for o in journal.outbox(case["shared_id"])]
+        assert [type(m) for m in sent] == [w.AcknowledgementMsg, w.CompletionMsg]
+        assert acknowledged["data"]["police_case_no"] == sent[0].police_case_no  # type: ignore[union-attr]
+        assert disposed["data"]["disposition"] == sent[1].disposition  # type: ignore[union-attr]
+        await until(lambda: not journal.outbox(pending=True))
+        # Everything the hub sent about the case, once each and in order.
+        received = journal.received(case["shared_id"])
+        assert [(r.type, r.deliveries) for r in received] == [("incident", 1), ("update", 1)]
+        assert received[1].message == w.UpdateMsg(received[1].id, case["shared_id"],
+                                                  ("嫌疑人往北逃离",))
+        shown = await asyncio.to_thread(live_incident, fast_hub, incident)
+        assert shown["state"] == "resolved"
+        assert journal.case(case["shared_id"])["state"] == "completed"  # type: ignore[index]
+
+    try:
+        asyncio.run(with_center(fast_hub, test, reject_share=0.0))
+    finally:
+        ctl.close()
+
+
+@pytest.mark.slow
+def test_a_rejected_escalation_goes_back_with_the_cause(fast_hub: HubThread) -> None:
+    ctl = Client(fast_hub.port)
+    ctl.login("ctl")
+
+    async def test(made: PoliceCenter) -> None:
+        incident = await asyncio.to_thread(escalate, ctl)
+        rejected = await asyncio.to_thread(event_named, ctl, "incident.police_rejected",
+                                           incident)
+        [case] = made.journal.cases(direction="escalated")
+        [sent] = [o.message for o in made.journal.outbox(case["shared_id"])]
+        assert isinstance(sent, w.AcknowledgementMsg) and sent.status == "rejected"
+        assert rejected["data"]["cause"] == sent.cause
+        shown = await asyncio.to_thread(live_incident, fast_hub, incident)
+        assert shown["state"] == "accepted"
+
+    try:
+        asyncio.run(with_center(fast_hub, test, reject_share=1.0))
+    finally:
+        ctl.close()
+
+
+@pytest.mark.slow
+def test_main_py_simulate_police(tmp_path: Path, rules: Rules) -> None:
+    """The command line: a run against a real hub process, then plain errors for a refused
+    password and a bad address."""
+    url = f"sqlite:///{tmp_path / 'hub.db'}"
+    store = Store(url, rules)
+    add_users(store)
+    store.close()
+    hub = HubProcess(url, "police-hub", 0, "--speed", "600", "--world-start", WORLD.isoformat())
+
+    def simulate(*options: str, password: str = PASSWORD) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, str(MAIN), "simulate-police", "--hub",
+             f"ws://127.0.0.1:{hub.port}", "--password-stdin", *options],
+            input=password + "\n", capture_output=True, text=True, timeout=60)
+
+    try:
+        # 120 an hour of world time at 600×: twenty a real second.
+        run = simulate("--rate", "120", "--duration", "3", "--journal",
+                       str(tmp_path / "police.db"))
+        refused = simulate("--duration", "3", password="wrong")
+    finally:
+        assert hub.stop() == 0
+    assert run.returncode == 0, run.stdout + run.stderr
+    summary = re.search(r"police: (\d+) cases diverted \((\d+) taken as incidents\)", run.stdout)
+    assert summary and int(summary.group(1)) >= 3 and int(summary.group(2)) >= 1, run.stdout
+    journal = Journal(tmp_path / "police.db")  # durable: still there after the process
+    try:
+        assert len(journal.cases(direction="diverted")) == int(summary.group(1))
+    finally:
+        journal.close()
+    assert refused.returncode == 1
+    assert "simulate-police: the hub refused police110" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    bad = subprocess.run([sys.executable, str(MAIN), "simulate-police", "--hub", "nothere"],
+                         capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and "is not a hub address" in bad.stderr
+    assert "Traceback" not in bad.stderr
