@@ -19,6 +19,7 @@ from console.comms.replica import ChangeSet
 from console.domain.deadlines import next_deadline
 from console.domain.incident import Incident
 from console.domain.model import Event
+from console.domain.police import LinkState
 from console.domain.rules import Rules
 from console.domain.sla import SlaClock
 from console.domain.units import Position, Unit
@@ -52,6 +53,8 @@ class LiveState:
         self._positions: dict[str, Position] = {}
         self._cameras: tuple[Mapping[str, Any], ...] = ()
         self._taxonomy: tuple[Mapping[str, Any], ...] = ()
+        self._links: dict[str, LinkState] = {}
+        self._links_changed = False
         # What the next change set holds.
         self._reset = False
         self._moved: dict[str, Position] = {}
@@ -70,7 +73,7 @@ class LiveState:
         """Whether :meth:`take` has something to hand over."""
         world = self._world
         return bool(self._reset or world.dirty_incidents or world.dirty_units or self._moved
-                    or self._events)
+                    or self._events or self._links_changed)
 
     def snapshot(self, message: Mapping[str, Any]) -> None:
         """Replace everything with a ``snapshot``; the next change set is a reset."""
@@ -97,6 +100,14 @@ class LiveState:
         self._positions = positions
         self._cameras = tuple(message.get("cameras", ()))
         self._taxonomy = tuple(message.get("taxonomy", ()))
+        self._links = {}
+        for wire in message.get("police_links", ()):
+            try:
+                link = LinkState.from_wire(wire)
+            except (KeyError, TypeError, ValueError) as error:
+                self._left_out("Police link", wire, error)
+                continue
+            self._links[link.center] = link
         self.seq = int(message["seq"])
         self.has_snapshot = True
         self._reset = True
@@ -119,6 +130,9 @@ class LiveState:
         previous = self.seq
         self.seq = seq
         self._events.append((seq, event))
+        if (link := LinkState.from_event(event)) is not None:
+            self._links[link.center] = link
+            self._links_changed = True
         try:
             self._world.apply(event)
         except Exception as error:
@@ -158,10 +172,12 @@ class LiveState:
             units=units, positions=positions,
             cameras=self._cameras if self._reset else None,
             taxonomy=self._taxonomy if self._reset else None,
-            events=tuple(self._events))
+            events=tuple(self._events),
+            police_links=dict(self._links) if self._reset or self._links_changed else None)
         world.dirty_incidents.clear()
         world.dirty_units.clear()
         self._reset = False
+        self._links_changed = False
         self._moved = {}
         self._events = []
         return change

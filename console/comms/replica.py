@@ -15,6 +15,7 @@ from typing import Any
 
 from console.domain.incident import Incident
 from console.domain.model import Event, UnitStatus
+from console.domain.police import LinkState
 from console.domain.sla import SlaClock
 from console.domain.units import Position, Unit
 
@@ -56,11 +57,14 @@ class ChangeSet:
     cameras: tuple[Mapping[str, Any], ...] | None = None
     taxonomy: tuple[Mapping[str, Any], ...] | None = None
     events: tuple[tuple[int, Event], ...] = ()
+    #: Every police center's link, when it changed (or with a reset).
+    police_links: Mapping[str, LinkState] | None = None
 
     @property
     def empty(self) -> bool:
         return not (self.reset or self.incidents or self.units or self.positions or self.events
-                    or self.cameras is not None or self.taxonomy is not None)
+                    or self.cameras is not None or self.taxonomy is not None
+                    or self.police_links is not None)
 
 
 class Replica:
@@ -77,6 +81,7 @@ class Replica:
         self.positions: dict[str, Position] = {}
         self.cameras: tuple[Mapping[str, Any], ...] = ()
         self.taxonomy: tuple[Mapping[str, Any], ...] = ()
+        self.police_links: Mapping[str, LinkState] = {}
         self.user: UserInfo | None = None
         #: When the last event or position frame arrived (GUI clock), for "n s since last event".
         self.last_event_at: datetime | None = None
@@ -96,6 +101,8 @@ class Replica:
             self.cameras = change.cameras
         if change.taxonomy is not None:
             self.taxonomy = change.taxonomy
+        if change.police_links is not None:
+            self.police_links = change.police_links
         self.seq = max(self.seq, change.seq) if not change.reset else change.seq
         if change.events or change.positions:
             self.last_event_at = datetime.now(UTC)

@@ -18,8 +18,9 @@ always owe the same messages.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
 from console.domain import args as a
@@ -162,6 +163,39 @@ def _event(name: str, inc: Incident, ctx: Context, **data: Any) -> Event:
     return Event(name, ctx.now, ctx.actor.username, {"id": inc.id, **data})
 
 
+# -- the link ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LinkState:
+    """A police center's link as consoles show it: up or down since when, and through which hub.
+
+    Built from the ``police.link_up``/``police.link_down`` events (or the snapshot's
+    ``police_links``); the messages waiting for the center are the incidents' pending ones.
+    """
+
+    center: str
+    up: bool
+    since: datetime
+    hub: str | None = None
+
+    @classmethod
+    def from_event(cls, event: Event) -> LinkState | None:
+        """The state a link event leaves, or None for any other event."""
+        if event.name not in ("police.link_up", "police.link_down"):
+            return None
+        return cls(event.actor, event.name == "police.link_up", event.at, event.data.get("hub"))
+
+    @classmethod
+    def from_wire(cls, d: Mapping[str, Any]) -> LinkState:
+        return cls(str(d["center"]), d["state"] == "up", datetime.fromisoformat(d["since"]),
+                   d.get("hub"))
+
+
+def waiting(incidents: Iterable[Incident]) -> int:
+    """How many messages to the police are not yet acknowledged by them."""
+    return sum(len(i.police.pending) for i in incidents if i.police is not None)
+
+
 # -- to the police -------------------------------------------------------------------------------
 
 # Events on a diverted case that answer the police: the liaison's signature or return, and the
@@ -200,6 +234,15 @@ def stamp(inc: Incident, events: Sequence[Event]) -> list[Event]:
     return stamped
 
 
+# The longest texts the interface carries (docs/police-interface.md); ours may be longer.
+_SUMMARY, _REMARK, _CAUSE, _DISPOSITION = 2000, 500, 500, 2000
+
+
+def _cut(text: str | None, longest: int) -> str:
+    text = text or ""
+    return text if len(text) <= longest else text[:longest - 1] + "…"
+
+
 def message(inc: Incident, event: Event) -> tuple[str | None, dict[str, Any]]:
     """The message ``event`` sends the police, and the center to send it to (None: the
     district's police center, whichever is connected). ``inc`` is the incident after it."""
@@ -214,18 +257,19 @@ def message(inc: Incident, event: Event) -> tuple[str | None, dict[str, Any]]:
                 "location": {"lat": inc.location.lat, "lon": inc.location.lon,
                              "address": inc.location.address},
                 "classification": inc.category, "priority": inc.priority.value,
-                "summary": inc.description,
+                "summary": _cut(inc.description, _SUMMARY),
                 "reporter": {"name": inc.reporter.name, "phone": inc.reporter.phone},
-                "remarks": [d["reason"], f"联动中心事件 {inc.id}"]}
+                "remarks": [_cut(d["reason"], _REMARK), f"联动中心事件 {inc.id}"]}
         return link.center, {"type": "incident", "id": head["id"], "case": case}
     if name == "incident.noted":
-        return link.center, {"type": "update", **head, "remarks": [d["text"]]}
+        return link.center, {"type": "update", **head, "remarks": [_cut(d["text"], _REMARK)]}
     if name == "incident.accepted":
         return link.center, {"type": "acknowledgement", **head, "status": "accepted"}
     if name == "incident.rejected":
         return link.center, {"type": "acknowledgement", **head, "status": "rejected",
-                             "cause": d["reason"]}
+                             "cause": _cut(d["reason"], _CAUSE)}
     disposition = {"incident.resolved": d.get("result"), "incident.answered": d.get("answer"),
                    "incident.merged": f"与联动中心事件 {d.get('into')} 合并处置"}[name]
     return link.center, {"type": "completion", **head, "status": "completed",
-                         "completed_at": event.at.isoformat(), "disposition": disposition}
+                         "completed_at": event.at.isoformat(),
+                         "disposition": _cut(disposition, _DISPOSITION)}

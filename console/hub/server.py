@@ -168,7 +168,8 @@ class Hub:
         one database this also marks down a link another hub holds; that hub's center shows
         up again when it next reconnects.)
         """
-        for center in await self.run(self.store.police_links_up):
+        links = await self.run(self.store.police_links)
+        for center in (link["center"] for link in links if link["state"] == "up"):
             actor = Actor(center, frozenset({Role.POLICE}))
             result = await self.commands.submit(
                 Command(str(uuid.uuid4()), "police.link", {"state": "down",

@@ -188,7 +188,8 @@ class Session:
                 [masked(i) for i in snapshot.incidents]
             await self.send(p.snapshot(snapshot.seq, incidents=incidents, units=snapshot.units,
                                        cameras=snapshot.cameras,
-                                       taxonomy=self.hub.rules.taxonomy.to_wire()))
+                                       taxonomy=self.hub.rules.taxonomy.to_wire(),
+                                       police_links=snapshot.police_links))
             self.cursor = snapshot.seq
         await self.send(p.synced(self.cursor))
 

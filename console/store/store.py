@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -139,15 +139,22 @@ class Store:
             return [OutboxMessage(r.message_id, r.incident_id, r.body)
                     for r in conn.execute(query)]
 
-    def police_links_up(self) -> list[str]:
-        """Police centers whose last link event says the link is up."""
+    def police_links(self) -> list[dict[str, Any]]:
+        """Each police center's link as its last link event left it:
+        ``{"center", "state": "up"|"down", "since", "hub"}``."""
+        with self.db.reader.connect() as conn:
+            return self._police_links(conn)
+
+    @staticmethod
+    def _police_links(conn: Any) -> list[dict[str, Any]]:
         last = (select(s.events.c.actor, func.max(s.events.c.seq).label("seq"))
                 .where(s.events.c.name.in_(("police.link_up", "police.link_down")))
                 .group_by(s.events.c.actor).subquery())
-        query = (select(s.events.c.actor).join(last, last.c.seq == s.events.c.seq)
-                 .where(s.events.c.name == "police.link_up").order_by(s.events.c.actor))
-        with self.db.reader.connect() as conn:
-            return list(conn.execute(query).scalars())
+        query = (select(s.events.c.actor, s.events.c.name, s.events.c.at, s.events.c.data)
+                 .join(last, last.c.seq == s.events.c.seq).order_by(s.events.c.actor))
+        return [{"center": r.actor, "state": r.name.removeprefix("police.link_"),
+                 "since": r.at.isoformat(), "hub": (r.data or {}).get("hub")}
+                for r in conn.execute(query)]
 
     def caller_history(self, phone: str, limit: int = 20) -> list[dict[str, Any]]:
         """A caller's earlier incidents, newest first (what the call taker sees at intake)."""
@@ -177,7 +184,8 @@ class Store:
             units = self._units(conn)
             cameras = [dict(r._mapping) for r in conn.execute(
                 select(s.cameras).order_by(s.cameras.c.id))]
-        return Snapshot(seq, incidents, units, cameras)
+            police_links = self._police_links(conn)
+        return Snapshot(seq, incidents, units, cameras, police_links)
 
     def units(self) -> list[dict[str, Any]]:
         """Every unit as the wire carries it, with its last position."""
@@ -238,6 +246,7 @@ class Snapshot:
     incidents: list[dict[str, Any]]
     units: list[dict[str, Any]]
     cameras: list[dict[str, Any]]
+    police_links: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _incident_wire(row: Any) -> dict[str, Any]:

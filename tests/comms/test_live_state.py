@@ -119,3 +119,23 @@ def test_a_snapshot_entry_that_cannot_be_read_is_left_out_with_a_notice(rules: R
     assert change is not None and not change.incidents and not change.units
     assert [level for level, _ in notices] == ["warning", "warning"]
     assert "broken" in notices[0][1] and "U9" in notices[1][1]
+
+
+def test_the_police_links_come_with_the_snapshot_and_follow_link_events(rules: Rules) -> None:
+    state = LiveState(rules, lambda level, text: None)
+    state.snapshot({"seq": 7, "police_links": [
+        {"center": "police110", "state": "up", "since": "2026-11-27T03:00:00+00:00",
+         "hub": "hub-a"}]})
+    first = state.take()
+    assert first is not None and first.police_links is not None
+    assert first.police_links["police110"].up and first.police_links["police110"].hub == "hub-a"
+    state.event({"seq": 8, "name": "police.link_down", "at": "2026-11-27T03:05:00+00:00",
+                 "actor": "police110", "data": {"center": "police110", "hub": "hub-a"}})
+    change = state.take()
+    assert change is not None and change.police_links is not None
+    link = change.police_links["police110"]
+    assert not link.up and link.since.isoformat() == "2026-11-27T03:05:00+00:00"
+    state.event({"seq": 9, "name": "unit.checkpoint_passed", "at": "2026-11-27T03:06:00+00:00",
+                 "actor": "x", "data": {}})
+    quiet = state.take()
+    assert quiet is not None and quiet.police_links is None  # unchanged: not sent again

@@ -212,3 +212,17 @@ def test_messages_about_unknown_cases_are_not_found(desk: Desk) -> None:
 def test_only_a_police_center_may_hand_over_cases(desk: Desk) -> None:
     refusal = desk.refusal(CONTROLLER, "police.receive", kind="incident", message="m", case=CASE)
     assert refusal.code == "forbidden"
+
+
+def test_long_texts_are_cut_to_what_the_interface_carries(desk: Desk) -> None:
+    from console.comms import police_wire
+
+    incident_id = desk.create(category="police.violence", description="长" * 3000)
+    desk.run(CONTROLLER, "incident.accept", id=incident_id)
+    message = owed(desk, incident_id, desk.run(CONTROLLER, "incident.escalate", id=incident_id,
+                                               reason="因" * 900))
+    message.pop("center")
+    decoded = police_wire.from_wire(message)  # the peer's own codec takes it
+    assert isinstance(decoded, police_wire.IncidentMsg)
+    assert len(decoded.case.summary) == 2000 and decoded.case.summary.endswith("…")
+    assert len(decoded.case.remarks[0]) == 500

@@ -7,7 +7,8 @@ import uuid
 from collections import defaultdict
 from typing import Any
 
-from tests.hub.conftest import Client, HubThread, incident_args
+from console.domain.rules import Rules
+from tests.hub.conftest import Client, HubThread, add_users, incident_args
 
 CASE: dict[str, Any] = {
     "police_case_no": "110-20261127-0457", "sent_at": "2026-11-27T11:02:10+08:00",
@@ -167,6 +168,12 @@ def test_the_link_state_is_in_the_log(hub: HubThread) -> None:
     center = police(hub)
     up = event_named(ctl, "police.link_up")
     assert up["actor"] == "police110" and up["data"]["center"] == "police110"
+    late = Client(hub.port)
+    late.hello("ctl")
+    snapshot, _ = late.sync()
+    assert snapshot is not None
+    assert snapshot["police_links"] == [{"center": "police110", "state": "up",
+                                         "since": up["at"], "hub": up["data"]["hub"]}]
     center.close()
     assert event_named(ctl, "police.link_down")["actor"] == "police110"
 
@@ -234,3 +241,21 @@ def test_a_hundred_hand_offs_each_way_survive_cutting_the_link(hub: HubThread) -
     assert snapshot is not None
     diverted = [i["police"]["shared_id"] for i in snapshot["incidents"] if i["source"] == "police"]
     assert sorted(diverted) == sorted(shared)
+
+
+def test_a_link_left_up_by_a_stopped_hub_is_marked_down_at_the_next_start(
+        db_url: str, rules: Rules) -> None:
+    first = HubThread(db_url, rules)
+    add_users(first.store)
+    first.start()
+    ctl = console(first)
+    center = police(first)
+    event_named(ctl, "police.link_up")
+    first.stop()  # the hub goes away under the link; the down may not have been written
+    center.close()
+    second = HubThread(db_url, rules).start()
+    try:
+        (link,) = second.store.police_links()
+        assert (link["center"], link["state"]) == ("police110", "down")
+    finally:
+        second.stop()
