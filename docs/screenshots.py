@@ -6,6 +6,7 @@
     xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py zh_CN docs/console-zh.png
     xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py map-en docs/map-en.png
     xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py map-zh_CN docs/map-zh.png
+    xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py video-en docs/video-wall.png
 
 A hub runs in this process on a temporary SQLite file with the test district's geography; some
 incidents are registered "earlier" through a store whose clock is set back, so the queue shows
@@ -15,6 +16,9 @@ first incident, and the whole screen is grabbed.
 ``map-<language>``: the demo district itself (``resources/geography``), seeded as ``main.py``
 seeds it, its simulator running against the hub at ten times real speed for half a minute (units
 on patrol, calls coming in), then the console with its map enlarged over the whole district.
+
+``video-<language>``: the same running district with the simulator serving its cameras; the
+console opens the first incident and fills a nine-tile video wall with the cameras near it.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import os  # noqa: E402
+import socket  # noqa: E402
 import subprocess  # noqa: E402
 
 if os.geteuid() == 0:  # Chromium (the map) refuses to run as root with its sandbox
@@ -95,8 +100,9 @@ def seed(url: str, rules: Rules) -> None:
         past.close()
 
 
-def demo_map(language: str, out: Path) -> None:
-    """The demo district with its simulator running; the console's map over all of it."""
+def demo_map(language: str, out: Path, video: bool = False) -> None:
+    """The demo district with its simulator running; the console's map over all of it (with
+    ``video``, its video wall around the first incident instead)."""
     from console.comms.clock import Clock
     from console.domain.geography import Geography
     from console.sim.demo import DEMO_PASSWORD, District, seed_store
@@ -107,11 +113,17 @@ def demo_map(language: str, out: Path) -> None:
     rules = Rules.load(geography=Geography.from_files())
     clock = Clock(10.0)
     store = Store(f"sqlite:///{folder / 'demo.db'}", rules, clock=clock.now)
-    seed_store(store, District.load(), now=clock.now(), camera_base="http://127.0.0.1:1")
+    camera_port = -1
+    if video:
+        with socket.socket() as free:
+            free.bind(("127.0.0.1", 0))
+            camera_port = free.getsockname()[1]
+    seed_store(store, District.load(), now=clock.now(),
+               camera_base=f"http://127.0.0.1:{max(camera_port, 1)}")
     hub = EmbeddedHub(store, rules, clock=clock).start()
     simulator = subprocess.Popen(
         [sys.executable, str(ROOT / "main.py"), "simulate", "--hub", hub.url,
-         "--camera-port", "-1", "--calls-per-day", "20000", "--duration", "120"],
+         "--camera-port", str(camera_port), "--calls-per-day", "20000", "--duration", "120"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     app = QApplication.instance() or QApplication([])
     settings = QSettings()
@@ -130,6 +142,15 @@ def demo_map(language: str, out: Path) -> None:
         ids = window.queue.model.incident_ids()
         if ids:
             window.queue.select_incident(ids[0])
+        if video and ids:
+            window.dock_manager.setSplitterSizes(window.docks["map"].dockAreaWidget(),
+                                                 [190, 680, 40])
+            window.video.set_layout(9)
+            window.open_incident(ids[0])
+            window.cameras_near(ids[0])
+            QTimer.singleShot(6000, lambda: (window.screen().grabWindow(0).save(str(out)),
+                                             print("saved", out), console.quit(), app.quit()))
+            return
         QTimer.singleShot(2000, window.map.show_district)
         QTimer.singleShot(2500, lambda: window.map.view and window.map.view.page().runJavaScript(
             "document.querySelector('.linkage-legend-head').click()"))
@@ -156,6 +177,9 @@ def main() -> None:
     out = Path(sys.argv[2] if len(sys.argv) > 2 else f"console-{language}.png")
     if language.startswith("map-"):
         demo_map(language.removeprefix("map-"), out)
+        return
+    if language.startswith("video-"):
+        demo_map(language.removeprefix("video-"), out, video=True)
         return
     folder = Path(tempfile.mkdtemp())
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)

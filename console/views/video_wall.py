@@ -61,6 +61,7 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QPen,
+    QResizeEvent,
     QShowEvent,
 )
 from PySide6.QtMultimedia import QMediaPlayer, QVideoFrame, QVideoSink
@@ -329,11 +330,11 @@ class VideoTile(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.title)
         top.addStretch(1)
-        top.addWidget(self.snapshot_button)
-        top.addWidget(self.clear_button)
         bottom = QHBoxLayout()
         bottom.addWidget(self.status)
         bottom.addStretch(1)
+        bottom.addWidget(self.snapshot_button)
+        bottom.addWidget(self.clear_button)
         box = QVBoxLayout(self)
         box.setContentsMargins(4, 4, 4, 4)
         box.addLayout(top)
@@ -484,7 +485,8 @@ class VideoTile(QWidget):
             title = f"{camera.get('id', '')}  {camera.get('name', '')}"
             if self.distance is not None:
                 title += f"  · {self.distance:,.0f} m"
-            self.title.setText(title)
+            self.title.setToolTip(title)
+            self._elide_title()
             self.title.show()
         self.snapshot_button.setText(translate("VideoWall", "Snapshot"))
         self.snapshot_button.setToolTip(translate(
@@ -495,6 +497,15 @@ class VideoTile(QWidget):
         self._show_state()
 
     # -- drawing and dropping ---------------------------------------------------------------
+
+    def _elide_title(self) -> None:
+        self.title.setText(self.title.fontMetrics().elidedText(
+            self.title.toolTip(), Qt.TextElideMode.ElideRight, max(40, self.width() - 20)))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.camera is not None:
+            self._elide_title()
 
     def _current_image(self) -> QImage | None:
         if self._image is None and self._frame is not None:
@@ -609,14 +620,9 @@ class VideoWallDock(QWidget):
         self._pending: list[str | None] = []  # cameras of a restored layout not yet in the replica
         self._snapshots: dict[str, tuple[Mapping[str, Any], Any, str | None]] = {}
 
-        self.host = _new_host()
-        self._open.connect(self.host.open)
-        self._close.connect(self.host.close)
-        self.host.opened.connect(self._on_opened)
-        self.host.frame.connect(self._on_frame)
-        self.host.status.connect(self._on_status)
-        self.host.failed.connect(self._on_failed)
-        self.destroyed.connect(self.host.deleteLater)  # its players go with it, in their thread
+        #: The wall's players, in the video thread; made with the first stream, so a wall that
+        #: is never on screen starts neither the thread nor the multimedia backend.
+        self.host: StreamHost | None = None
         self._written.connect(self._on_written)
 
         bar = QHBoxLayout()
@@ -693,8 +699,8 @@ class VideoWallDock(QWidget):
         if count not in LAYOUTS:
             raise ValueError(f"a video wall has 1, 4 or 9 tiles, not {count}")
         while len(self.all_tiles) < count:
-            tile = VideoTile(len(self.all_tiles), self._open.emit, self._close.emit, self.policy,
-                             self.wall)
+            tile = VideoTile(len(self.all_tiles), self._open_stream, self._close.emit,
+                             self.policy, self.wall)
             tile.camera_dropped.connect(lambda cid, t=tile: self.show_camera(cid, t.key))
             tile.snapshot_requested.connect(lambda t=tile: self.take_snapshot(t))
             self.all_tiles.append(tile)
@@ -787,7 +793,19 @@ class VideoWallDock(QWidget):
                          for c in state.get("cameras", [])][:self.count]
         self._assign_pending()
 
-    # -- the video thread's news ------------------------------------------------------------
+    # -- the video thread -------------------------------------------------------------------
+
+    def _open_stream(self, key: int, attempt: int, url: str) -> None:
+        if self.host is None:
+            self.host = host = _new_host()
+            self._open.connect(host.open)
+            self._close.connect(host.close)
+            host.opened.connect(self._on_opened)
+            host.frame.connect(self._on_frame)
+            host.status.connect(self._on_status)
+            host.failed.connect(self._on_failed)
+            self.destroyed.connect(host.deleteLater)  # its players go with it, in their thread
+        self._open.emit(key, attempt, url)
 
     @Slot(int, int, QObject)
     def _on_opened(self, key: int, attempt: int, sink: QObject) -> None:

@@ -357,7 +357,7 @@ def test_cameras_near_an_incident_fill_the_tiles_nearest_first(
     wall.near_button.click()
     assert [t.camera["id"] for t in wall.tiles] == ["N050", "E120", "W200", "N300"]
     assert [round(t.distance) for t in wall.tiles] == [50, 120, 200, 300]
-    assert "50 m" in wall.tiles[0].title.text()
+    assert wall.tiles[0].title.toolTip() == "N050  Camera N050  · 50 m"
     assert wall.incident_id == incident.id
 
     wall.set_layout(9)
@@ -393,6 +393,7 @@ def test_the_layout_switches_between_1_4_and_9_tiles(wall_of: Walls, refused_url
     assert [t.camera["id"] if t.camera else None for t in wall.tiles] == ["C3", None, "C5", None]
     with pytest.raises(ValueError, match="1, 4 or 9"):
         wall.set_layout(2)
+    assert wall.host is None  # never on screen: no player was made, no video thread needed
 
 
 # -- with a real hub ------------------------------------------------------------------------
