@@ -40,3 +40,27 @@ def masked(document: Mapping[str, Any]) -> Mapping[str, Any]:
     if not isinstance(reporter, Mapping):
         return document
     return {**document, "reporter": mask_reporter(reporter)}
+
+
+#: Roles that see what the police told us about a case (their case number and remarks).
+POLICE_DATA_ROLES = frozenset({Role.POLICE_LIAISON, Role.ADMIN})
+_POLICE_FIELDS = ("police_case_no", "remarks", "summary")
+
+
+def sees_police_data(roles: Iterable[Role]) -> bool:
+    return any(role in POLICE_DATA_ROLES for role in roles)
+
+
+def police_masked(document: Mapping[str, Any]) -> Mapping[str, Any]:
+    """An incident document or event data without the police's own information: their case
+    number, their remarks and summaries. The hand-off's state (direction, messages waiting)
+    stays: every console shows whether the police have been answered."""
+    if not any(key in document for key in (*_POLICE_FIELDS, "police")):
+        return document
+    shown = {k: v for k, v in document.items() if k not in ("remarks", "summary")}
+    if "police_case_no" in shown:
+        shown["police_case_no"] = None
+    link = document.get("police")
+    if isinstance(link, Mapping):
+        shown["police"] = {**link, "remarks": []}
+    return shown

@@ -20,7 +20,7 @@ from websockets.exceptions import ConnectionClosed
 
 from console.comms import protocol as p
 from console.domain.model import Role
-from console.domain.privacy import masked, sees_personal_data
+from console.domain.privacy import masked, police_masked, sees_personal_data, sees_police_data
 from console.store.accounts import User
 from console.store.writer import Command, LoggedEvent, Result
 
@@ -61,6 +61,7 @@ class Session:
         self.user: User | None = None
         self.cursor = 0
         self.personal = False
+        self.police_data = False
         # What this session asked to be sent besides answers: the event log, position frames.
         self.streams: frozenset[str] = frozenset(p.STREAMS) if endpoint == "ws" else frozenset()
         self.bucket = Bucket(hub.config.message_rate, hub.config.message_burst,
@@ -143,6 +144,7 @@ class Session:
             return False
         self.user = user
         self.personal = sees_personal_data(user.roles)
+        self.police_data = sees_police_data(user.roles)
         if hello.subscribe is not None:
             self.streams &= hello.subscribe
         token = hello.token or await self.hub.new_session(user)
@@ -184,8 +186,7 @@ class Session:
                     await self._send_event(event)
         else:
             snapshot = await self.hub.snapshot()
-            incidents = snapshot.incidents if self.personal else \
-                [masked(i) for i in snapshot.incidents]
+            incidents = [self._shown(i) for i in snapshot.incidents]
             await self.send(p.snapshot(snapshot.seq, incidents=incidents, units=snapshot.units,
                                        cameras=snapshot.cameras,
                                        taxonomy=self.hub.rules.taxonomy.to_wire(),
@@ -225,9 +226,8 @@ class Session:
             return await self._refuse("bad_message", "Timelines are read on /ws.", message.id)
         events = await self.hub.run(self.hub.store.timeline, message.incident)
         wires = [event.to_wire() for event in events]
-        if not self.personal:
-            for wire in wires:
-                wire["data"] = dict(masked(wire["data"]))
+        for wire in wires:
+            wire["data"] = dict(self._shown(wire["data"]))
         await self.send(p.timeline(message.id, message.incident, wires))
         return True
 
@@ -289,10 +289,18 @@ class Session:
 
     async def _send_event(self, event: LoggedEvent) -> None:
         wire = event.to_wire()
-        if not self.personal:
-            wire["data"] = dict(masked(wire["data"]))
+        wire["data"] = dict(self._shown(wire["data"]))
         await self.send(p.event(wire))
         self.cursor = event.seq
+
+    def _shown(self, document: Mapping[str, Any]) -> Mapping[str, Any]:
+        """An incident or event data as this user may see it: personal data and the police's
+        own information masked for roles without need."""
+        if not self.personal:
+            document = masked(document)
+        if not self.police_data:
+            document = police_masked(document)
+        return document
 
     async def _pump_events(self) -> None:
         if "events" not in self.streams:

@@ -28,6 +28,7 @@ from console.views.command_parser import help_text
 from console.views.common import messages
 from console.views.incident_detail import IncidentDetail, IncidentWindow
 from console.views.intake import IntakeForm
+from console.views.liaison_dock import LiaisonDock
 from console.views.map_dock import MapDock
 from console.views.queue_dock import IncidentQueue
 from console.views.roster_dock import UnitRoster
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from console.views.app import ConsoleApp
 
 # Bumped when the docks change so that an old saved state is not forced onto new docks.
-LAYOUT_VERSION = 3
+LAYOUT_VERSION = 4
 
 
 class MainWindow(QMainWindow):
@@ -82,6 +83,7 @@ class MainWindow(QMainWindow):
         self.command_line = CommandLine(self.bridge, self)
         self.map = MapDock(self.bridge, self.rules, app.settings, self)
         self.video = VideoWallDock(self.bridge, self.rules, self)
+        self.liaison = LiaisonDock(self.bridge, self.rules, self)
         self.queues: list[IncidentQueue] = [self.queue]
 
         self.docks: dict[str, QtAds.CDockWidget] = {}
@@ -91,6 +93,11 @@ class MainWindow(QMainWindow):
         areas = QtAds.DockWidgetArea
         queue_area = self._add_dock("queue", self.queue, areas.CenterDockWidgetArea)
         roster_area = self._add_dock("roster", self.roster, areas.LeftDockWidgetArea)
+        self._add_dock("liaison", self.liaison, None, roster_area)
+        # A liaison officer's desk starts on the police cases, everyone else's on the units.
+        user = self.bridge.replica.user
+        liaison = user is not None and "police_liaison" in user.roles
+        self.docks["liaison" if liaison else "roster"].setAsCurrentTab()
         detail_area = self._add_dock("detail", self.detail, areas.RightDockWidgetArea)
         self._add_dock("intake", self.intake, None, detail_area)
         self.docks["detail"].setAsCurrentTab()
@@ -114,6 +121,9 @@ class MainWindow(QMainWindow):
         self.map.unit_selected.connect(self.show_unit)
         self.map.new_incident_here.connect(self.new_incident_at)
         self.detail.cameras_requested.connect(self.cameras_near)
+        self.liaison.open_incident.connect(self.open_incident)
+        self.liaison.act.connect(self.act_on)
+        self.liaison.alarm_changed.connect(self.status.set_police_alarm)
         messages().message.connect(self._message)
         self.bridge.logged_in.connect(lambda _user: self.retitle())
         self._build_menus()
@@ -204,6 +214,18 @@ class MainWindow(QMainWindow):
         """"New incident here" on the map: the intake, its place filled in, the phone next."""
         self.intake.prefill_location(lat, lon)
         self.focus_intake()
+
+    def act_on(self, incident_id: str, command: str) -> None:
+        """Do ``command`` on an incident from another dock: through the incident dock, whose
+        buttons know what the domain allows and whose dialogs ask for a reason."""
+        self.open_incident(incident_id)
+        self.detail.trigger(command)
+
+    def show_liaison(self) -> None:
+        dock = self.docks["liaison"]
+        dock.toggleView(True)
+        dock.setAsCurrentTab()
+        dock.raise_()
 
     def show_video_wall(self) -> None:
         dock = self.docks["video_wall"]
@@ -304,6 +326,9 @@ class MainWindow(QMainWindow):
         self.a_video_wall = self._action(self.view_menu, self.show_video_wall, "Ctrl+Shift+V",
                                          "videoWall")
         self.a_video_wall.setText(self.tr("Show the video wall"))
+        self.a_liaison = self._action(self.view_menu, self.show_liaison, "Ctrl+Shift+L",
+                                      "liaison")
+        self.a_liaison.setText(self.tr("Show the police cases"))
 
     def _fill_layouts_menu(self) -> None:
         menu = self.layouts_menu
@@ -383,6 +408,7 @@ class MainWindow(QMainWindow):
         titles = {"queue": self.tr("Incident queue"), "detail": self.tr("Incident"),
                   "intake": self.tr("Intake 96966"), "roster": self.tr("Units"),
                   "map": self.tr("Map"), "video_wall": self.tr("Video wall"),
+                  "liaison": self.tr("Police liaison"),
                   "command_line": self.tr("Command line")}
         for name, dock in self.docks.items():
             dock.setWindowTitle(titles.get(name, dock.windowTitle()))

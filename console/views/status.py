@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 from console.comms.bridge import Bridge
 from console.comms.clock import hub_clock
 from console.comms.replica import ChangeSet, UserInfo
+from console.domain import police
 
 CONTEXT = "ConnectionStatus"
 STATE_TEXT = {
@@ -29,7 +30,7 @@ ROLE_TEXT = {
     "controller": QT_TRANSLATE_NOOP("Roles", "controller"),
     "duty_leader": QT_TRANSLATE_NOOP("Roles", "duty leader"),
     "department": QT_TRANSLATE_NOOP("Roles", "department desk"),
-    "liaison": QT_TRANSLATE_NOOP("Roles", "police liaison"),
+    "police_liaison": QT_TRANSLATE_NOOP("Roles", "police liaison"),
     "police": QT_TRANSLATE_NOOP("Roles", "police"),
     "field": QT_TRANSLATE_NOOP("Roles", "field unit"),
     "viewer": QT_TRANSLATE_NOOP("Roles", "viewer"),
@@ -90,7 +91,10 @@ class ConsoleStatusBar(QStatusBar):
         self.user.setObjectName("statusUser")
         self.clock = QLabel(self)
         self.clock.setObjectName("statusClock")
-        for label in (self.connection, self.last_event, self.user, self.clock):
+        self.police = QLabel(self)
+        self.police.setObjectName("statusPolice")
+        self._police_alarm = 0
+        for label in (self.police, self.connection, self.last_event, self.user, self.clock):
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
             self.addPermanentWidget(label)
         self._last_event_at: float | None = None
@@ -121,3 +125,34 @@ class ConsoleStatusBar(QStatusBar):
         user = self.bridge.replica.user
         self.user.setText(f"{user.display_name} ({roles_text(user)})" if user else "")
         self.clock.setText(hub_clock.now().astimezone().strftime("%Y-%m-%d %H:%M:%S"))
+        self._refresh_police()
+
+    def set_police_alarm(self, overdue: int) -> None:
+        """How many police cases are overdue for signature or feedback (the liaison dock
+        counts them); shown to those who answer for them."""
+        self._police_alarm = overdue
+        self._refresh_police()
+
+    def _refresh_police(self) -> None:
+        replica = self.bridge.replica
+        links = list(replica.police_links.values())
+        if not links:
+            self.police.setText("")
+            return
+        waiting = police.waiting(replica.incidents.values())
+        if all(link.up for link in links):
+            text, colour = self.tr("110 link up"), "#1e8e3e"
+        else:
+            since = min(link.since for link in links if not link.up)
+            text = self.tr("110 link down since {time}").format(
+                time=since.astimezone().strftime("%H:%M"))
+            colour = "#c5221f"
+        if waiting:
+            text += " · " + self.tr("%n waiting", "", waiting)
+        user = replica.user
+        if self._police_alarm and user is not None and \
+                {"police_liaison", "duty_leader", "admin"} & set(user.roles):
+            text += " · " + self.tr("%n police cases overdue", "", self._police_alarm)
+            colour = "#c5221f"
+        self.police.setText("● " + text)
+        self.police.setStyleSheet(f"QLabel {{ color: {colour}; font-weight: bold; }}")

@@ -63,6 +63,7 @@ def event_named(client: Client, name: str, timeout: float = 10) -> dict[str, Any
 
 def test_a_diversion_reaches_the_liaison_within_a_second(hub: HubThread) -> None:
     liaison = console(hub, "liaison")
+    ctl = console(hub)
     center = police(hub)
     sent = time.monotonic()
     ack = divert(center)
@@ -72,6 +73,11 @@ def test_a_diversion_reaches_the_liaison_within_a_second(hub: HubThread) -> None
     data = created["data"]
     assert data["source"] == "police" and data["police_case_no"] == CASE["police_case_no"]
     assert data["police"]["remarks"] == ["非警务类"]
+    # The police's own information is the liaison's: a controller sees the case, not it.
+    seen = event_named(ctl, "incident.created")["data"]
+    assert seen["police_case_no"] is None and seen["police"]["remarks"] == []
+    assert seen["police"]["shared_id"] == data["police"]["shared_id"]
+    assert seen["reporter"] == data["reporter"]  # a controller still calls back
 
 
 def test_signing_returning_and_resolving_answer_the_police(hub: HubThread) -> None:
