@@ -215,7 +215,7 @@ class LiaisonDock(QWidget):
             item.setData(0, IdRole, inc.id)
             self._items[inc.id] = item
         for key, group in self.groups.items():
-            group.setText(0, f"{translate(CONTEXT, GROUPS[key])} ({group.childCount()})")
+            group.setText(0, f"{translate("LiaisonDock", GROUPS[key])} ({group.childCount()})")
         self.cases.setUpdatesEnabled(True)
         if current is not None:
             self.select(current)
@@ -226,17 +226,17 @@ class LiaisonDock(QWidget):
         link = inc.police
         assert link is not None
         if row.group == "with_police":
-            text = (translate(CONTEXT, "acknowledged, waiting for the result")
+            text = (translate("LiaisonDock", "acknowledged, waiting for the result")
                     if inc.police_acknowledged
-                    else translate(CONTEXT, "waiting for the police to acknowledge"))
+                    else translate("LiaisonDock", "waiting for the police to acknowledge"))
         elif row.group == "returned":
-            text = translate(CONTEXT, "returned")
+            text = translate("LiaisonDock", "returned")
         elif row.group == "feedback":
-            text = translate(CONTEXT, "signed; feedback when resolved")
+            text = translate("LiaisonDock", "signed; feedback when resolved")
         else:
-            text = translate(CONTEXT, "to sign")
+            text = translate("LiaisonDock", "to sign")
         if link.pending:
-            text += " · " + translate(CONTEXT, "{n} not yet received by the police").format(
+            text += " · " + translate("LiaisonDock", "{n} not yet received by the police").format(
                 n=len(link.pending))
         return text
 
@@ -266,7 +266,7 @@ class LiaisonDock(QWidget):
         self.overdue = overdue
         unsigned = sum(1 for r in self._rows if r.group == "sign" and r.clock is not None
                        and r.clock.overdue(hub_clock.now()))
-        self.alarm.setText(translate(CONTEXT, "Overdue: {sign} not signed for in time, "
+        self.alarm.setText(translate("LiaisonDock", "Overdue: {sign} not signed for in time, "
                                      "{feedback} feedback to the police late.").format(
             sign=unsigned, feedback=overdue - unsigned))
         self.alarm.setVisible(bool(overdue))
@@ -277,17 +277,17 @@ class LiaisonDock(QWidget):
         waiting = police.waiting(replica.incidents.values())
         links = list(replica.police_links.values())
         if not links:
-            text = translate(CONTEXT, "Police center: never connected")
+            text = translate("LiaisonDock", "Police center: never connected")
             colour = "#b06000"
         elif all(link.up for link in links):
-            text = translate(CONTEXT, "Police center: connected")
+            text = translate("LiaisonDock", "Police center: connected")
             colour = "#1e8e3e"
         else:
             down = min(link.since for link in links if not link.up)
-            text = translate(CONTEXT, "Police center: link down since {time}").format(
+            text = translate("LiaisonDock", "Police center: link down since {time}").format(
                 time=down.astimezone().strftime("%H:%M"))
             colour = "#c5221f"
-        text += " · " + translate(CONTEXT, "{n} messages waiting").format(n=waiting)
+        text += " · " + translate("LiaisonDock", "{n} messages waiting").format(n=waiting)
         self.link.setText(text)
         self.link.setStyleSheet(f"color: {colour}; font-weight: bold;")
 
@@ -306,7 +306,7 @@ class LiaisonDock(QWidget):
     # -- language ------------------------------------------------------------------------------
 
     def retranslate(self) -> None:
-        self.cases.setHeaderLabels([translate(CONTEXT, h) for h in HEADERS])
+        self.cases.setHeaderLabels([translate("LiaisonDock", h) for h in HEADERS])
         self._names = DisplayNames(ui_language(), self.rules, self.bridge.replica.taxonomy)
         self._rebuild()
 

@@ -386,6 +386,26 @@
             <numerusform>最近事件：%n 秒前</numerusform>
         </translation>
     </message>
+    <message>
+        <source>110 link up</source>
+        <translation>110 联网正常</translation>
+    </message>
+    <message>
+        <source>110 link down since {time}</source>
+        <translation>110 联网自 {time} 中断</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n waiting</source>
+        <translation>
+            <numerusform>%n 条待送达</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n police cases overdue</source>
+        <translation>
+            <numerusform>%n 件警务分流事项超时</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>IncidentActions</name>
@@ -784,6 +804,10 @@
     <message>
         <source>Not connected to the hub: this may be out of date.</source>
         <translation>未连接到服务器：以下内容可能不是最新的。</translation>
+    </message>
+    <message>
+        <source>Cameras nearby</source>
+        <translation>附近摄像头</translation>
     </message>
     <message>
         <source>Unit</source>
@@ -1364,6 +1388,93 @@
     </message>
 </context>
 <context>
+    <name>LiaisonDock</name>
+    <message>
+        <source>Awaiting signature</source>
+        <translation>待签收</translation>
+    </message>
+    <message>
+        <source>Awaiting feedback</source>
+        <translation>待反馈</translation>
+    </message>
+    <message>
+        <source>Returned to the police</source>
+        <translation>已退回公安</translation>
+    </message>
+    <message>
+        <source>With the police</source>
+        <translation>已移交公安</translation>
+    </message>
+    <message>
+        <source>Incident</source>
+        <translation>事件</translation>
+    </message>
+    <message>
+        <source>Police case no.</source>
+        <translation>警情编号</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>时限</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>acknowledged, waiting for the result</source>
+        <translation>公安已接收，等待处置结果</translation>
+    </message>
+    <message>
+        <source>waiting for the police to acknowledge</source>
+        <translation>等待公安接收</translation>
+    </message>
+    <message>
+        <source>returned</source>
+        <translation>已退回</translation>
+    </message>
+    <message>
+        <source>signed; feedback when resolved</source>
+        <translation>已签收；办结后反馈</translation>
+    </message>
+    <message>
+        <source>to sign</source>
+        <translation>待签收</translation>
+    </message>
+    <message>
+        <source>{n} not yet received by the police</source>
+        <translation>{n} 条公安尚未收到</translation>
+    </message>
+    <message>
+        <source>Overdue: {sign} not signed for in time, {feedback} feedback to the police late.</source>
+        <translation>超时：{sign} 件未按时签收，{feedback} 件未按时向公安反馈。</translation>
+    </message>
+    <message>
+        <source>Police center: never connected</source>
+        <translation>110 指挥中心：从未联网</translation>
+    </message>
+    <message>
+        <source>Police center: connected</source>
+        <translation>110 指挥中心：联网正常</translation>
+    </message>
+    <message>
+        <source>Police center: link down since {time}</source>
+        <translation>110 指挥中心：自 {time} 联网中断</translation>
+    </message>
+    <message>
+        <source>{n} messages waiting</source>
+        <translation>{n} 条消息待送达</translation>
+    </message>
+</context>
+<context>
     <name>LoginDialog</name>
     <message>
         <source>This computer</source>
@@ -1429,6 +1540,14 @@
         <translation>新建工单队列</translation>
     </message>
     <message>
+        <source>Show the video wall</source>
+        <translation>显示视频墙</translation>
+    </message>
+    <message>
+        <source>Show the police cases</source>
+        <translation>显示警务分流事项</translation>
+    </message>
+    <message>
         <source>Save layout as…</source>
         <translation>布局另存为…</translation>
     </message>
@@ -1473,6 +1592,14 @@
         <translation>地图</translation>
     </message>
     <message>
+        <source>Video wall</source>
+        <translation>视频墙</translation>
+    </message>
+    <message>
+        <source>Police liaison</source>
+        <translation>警务联络</translation>
+    </message>
+    <message>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -1499,6 +1626,10 @@
     <message>
         <source>Pop out into a window</source>
         <translation>弹出为独立窗口</translation>
+    </message>
+    <message>
+        <source>Cameras near this incident</source>
+        <translation>本事件附近的摄像头</translation>
     </message>
     <message>
         <source>Actions</source>
@@ -2038,6 +2169,118 @@
     <message>
         <source>{days}d {hours:02d}h</source>
         <translation>{days}天{hours:02d}时</translation>
+    </message>
+</context>
+<context>
+    <name>VideoWall</name>
+    <message>
+        <source>Drag a camera here</source>
+        <translation>将摄像头拖到此处</translation>
+    </message>
+    <message>
+        <source>Buffering…</source>
+        <translation>缓冲中…</translation>
+    </message>
+    <message>
+        <source>Playing</source>
+        <translation>播放中</translation>
+    </message>
+    <message>
+        <source>Unavailable</source>
+        <translation>不可用</translation>
+    </message>
+    <message>
+        <source>retrying in {seconds} s</source>
+        <translation>{seconds} 秒后重试</translation>
+    </message>
+    <message>
+        <source>no picture within {seconds} s</source>
+        <translation>{seconds} 秒内无画面</translation>
+    </message>
+    <message>
+        <source>no picture for {seconds} s</source>
+        <translation>已 {seconds} 秒无画面</translation>
+    </message>
+    <message>
+        <source>the stream ended</source>
+        <translation>视频流已结束</translation>
+    </message>
+    <message>
+        <source>the camera has no stream address</source>
+        <translation>该摄像头没有视频流地址</translation>
+    </message>
+    <message>
+        <source>Snapshot of camera {name} ({id}) taken at {time}; the picture is on workstation {host}: {file}</source>
+        <translation>已于 {time} 截取摄像头 {name}（{id}）的画面；图片保存在工作站 {host}：{file}</translation>
+    </message>
+    <message>
+        <source>Snapshot</source>
+        <translation>截图</translation>
+    </message>
+    <message>
+        <source>Save this picture and note it on the incident</source>
+        <translation>保存此画面并记入事件备注</translation>
+    </message>
+    <message>
+        <source>Take the camera off this tile</source>
+        <translation>从此格移除摄像头</translation>
+    </message>
+    <message>
+        <source>There is no camera {id}.</source>
+        <extracomment>The wall&apos;s players, in the video thread; made with the first stream, so a wall that is never on screen starts neither the thread nor the multimedia backend.</extracomment>
+        <translation>没有摄像头 {id}。</translation>
+    </message>
+    <message>
+        <source>Choose an incident first.</source>
+        <translation>请先选择一个事件。</translation>
+    </message>
+    <message>
+        <source>No cameras are known to this console.</source>
+        <translation>本控制台没有任何摄像头信息。</translation>
+    </message>
+    <message>
+        <source>This tile has no picture yet.</source>
+        <translation>此格尚无画面。</translation>
+    </message>
+    <message>
+        <source>The snapshot could not be saved as {file}.</source>
+        <translation>截图无法保存为 {file}。</translation>
+    </message>
+    <message>
+        <source>Snapshot saved as {file}.</source>
+        <translation>截图已保存为 {file}。</translation>
+    </message>
+    <message>
+        <source>Snapshot noted on {id}.</source>
+        <translation>截图已记入 {id} 的备注。</translation>
+    </message>
+    <message>
+        <source>The snapshot was saved as {file} but not noted on {id}: {reason}</source>
+        <translation>截图已保存为 {file}，但未能记入 {id}：{reason}</translation>
+    </message>
+    <message>
+        <source>Tiles:</source>
+        <translation>画面数：</translation>
+    </message>
+    <message>
+        <source>{n} tiles</source>
+        <translation>{n} 格</translation>
+    </message>
+    <message>
+        <source>Cameras near the incident</source>
+        <translation>事件附近的摄像头</translation>
+    </message>
+    <message>
+        <source>Fill the wall with the cameras nearest the incident</source>
+        <translation>用离事件最近的摄像头填满视频墙</translation>
+    </message>
+    <message>
+        <source>Filter cameras</source>
+        <translation>筛选摄像头</translation>
+    </message>
+    <message>
+        <source>Drag a camera onto a tile, or double-click it</source>
+        <translation>将摄像头拖到画面格上，或双击它</translation>
     </message>
 </context>
 </TS>
