@@ -22,6 +22,7 @@ at once instead of opening a dialog whose input could not be sent.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -30,6 +31,7 @@ import shiboken6
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QFileDialog,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
@@ -50,10 +52,10 @@ from console.comms.bridge import Bridge
 from console.comms.client import CommandResult
 from console.comms.clock import hub_clock
 from console.comms.replica import ChangeSet
-from console.domain import deadlines
+from console.domain import deadlines, eido
 from console.domain.commands import allowed_actions
 from console.domain.incident import Incident
-from console.domain.model import AssignmentState, Source
+from console.domain.model import AssignmentState, Event, Source
 from console.domain.rules import Rules
 from console.views import incident_model
 from console.views.common import context_of, messages, result_text
@@ -159,6 +161,12 @@ class IncidentDetail(QWidget):
         self.cameras_button.setText(translate("IncidentDetail", "Cameras nearby"))
         self.cameras_button.clicked.connect(
             lambda: self._incident and self.cameras_requested.emit(self._incident.id))
+        self.eido_button = QToolButton(self)
+        self.eido_button.setObjectName("exportEido")
+        self.eido_button.setText(translate("IncidentDetail", "Export EIDO…"))
+        self.eido_button.setToolTip(translate(
+            "IncidentDetail", "Save the incident as a NENA EIDO document for another center"))
+        self.eido_button.clicked.connect(self._ask_eido_file)
 
         self._body = QWidget()
         form = QFormLayout(self._body)
@@ -225,6 +233,7 @@ class IncidentDetail(QWidget):
         head = QHBoxLayout()
         head.addWidget(self.header, 1)
         head.addWidget(self.cameras_button, 0, Qt.AlignmentFlag.AlignTop)
+        head.addWidget(self.eido_button, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(head)
         layout.addWidget(splitter, 1)
         layout.addWidget(bar)
@@ -318,6 +327,7 @@ class IncidentDetail(QWidget):
             self._fill(inc)
         self._update_actions()
         self.cameras_button.setEnabled(inc is not None)
+        self.eido_button.setEnabled(inc is not None)
         self.updated.emit(inc)
 
     # -- filling in ------------------------------------------------------------------------
@@ -459,6 +469,46 @@ class IncidentDetail(QWidget):
         user = self._bridge.replica.user
         return event_text(wire, self._incident_id or "", self._names,
                           {user.username: user.display_name} if user else {})
+
+    # -- EIDO --------------------------------------------------------------------------------
+
+    def _ask_eido_file(self) -> None:
+        inc = self._incident
+        if inc is None:
+            return
+        dialog = QFileDialog(self, translate("IncidentDetail", "Export EIDO"),
+                             f"{inc.id}.eido.json", "EIDO JSON (*.json)")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.fileSelected.connect(self.export_eido)
+        dialog.open()
+
+    def export_eido(self, path: str) -> bool:
+        """Write the incident shown, with the timeline the console holds, as an EIDO document.
+
+        The reporter is exported as this user sees it (masked for roles that see it masked).
+        """
+        inc = self._incident
+        if inc is None:
+            return False
+        timeline = [Event(str(w["name"]), datetime.fromisoformat(w["at"]), str(w["actor"]),
+                          dict(w.get("data") or {})) for _, w in sorted(self._events.items())]
+        replica = self._bridge.replica
+        units = {a.unit: replica.units[a.unit] for a in inc.assignments
+                 if a.unit in replica.units}
+        document = eido.export(inc, timeline, units=units, taxonomy=self._rules.taxonomy,
+                               geography=self._rules.geography, personal=True,
+                               lang=self._names.language)
+        try:
+            with open(path, "w", encoding="utf-8") as out:
+                json.dump(document, out, ensure_ascii=False, indent=2)
+        except OSError as error:
+            self._refused(translate("IncidentDetail", "The EIDO document could not be written: "
+                                    "{reason}").format(reason=error.strerror or str(error)))
+            return False
+        messages().info(translate("IncidentDetail", "{id} exported as {file}.").format(
+            id=inc.id, file=path))
+        return True
 
     # -- commands --------------------------------------------------------------------------
 
