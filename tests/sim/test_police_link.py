@@ -1,6 +1,6 @@
 """The acceptance test of the police link, with the police simulator as the peer: a hundred
-hand-offs each way while the link is cut three times — every message applied once, in order per case,
-and every case ends where it should."""
+hand-offs each way while the link is cut three times — every message applied once, in order per
+case, and every case ends where it should."""
 
 from __future__ import annotations
 
@@ -56,8 +56,8 @@ def test_a_hundred_hand_offs_each_way_survive_three_cuts_of_the_link(
 
     async def test(made: PoliceCenter) -> None:
         journal = made.journal
-        escalating = asyncio.create_task(asyncio.to_thread(
-            lambda: [escalate(ctl, note="补充情况") for _ in range(COUNT)]))
+        escalating = asyncio.get_running_loop().run_in_executor(
+            None, lambda: [escalate(ctl, note="补充情况") for _ in range(COUNT)])
         diverted = []
         for i in range(COUNT):
             diverted.append(made.divert().case.shared_id)
