@@ -103,6 +103,7 @@ FIELDS = {
     "answer": QT_TRANSLATE_NOOP("IncidentDetail", "Answer"),
     "verification": QT_TRANSLATE_NOOP("IncidentDetail", "Verification"),
     "police": QT_TRANSLATE_NOOP("IncidentDetail", "Police"),
+    "police_remarks": QT_TRANSLATE_NOOP("IncidentDetail", "Police remarks"),
     "merged_into": QT_TRANSLATE_NOOP("IncidentDetail", "Merged into"),
     "duplicates": QT_TRANSLATE_NOOP("IncidentDetail", "Duplicates"),
 }
@@ -363,12 +364,19 @@ class IncidentDetail(QWidget):
             police = (translate("IncidentDetail", "Acknowledged by the police")
                       if inc.police_acknowledged
                       else translate("IncidentDetail", "Waiting for the police"))
+        elif inc.police is not None and inc.police.diverted:
+            police = translate("IncidentDetail", "Diverted by {center}").format(
+                center=inc.police.center or "")
+        if inc.police is not None and inc.police.pending:
+            police += "  " + translate("IncidentDetail", "({n} not yet received by the police)"
+                                       ).format(n=len(inc.police.pending))
         values = {
             "id": inc.id, "state": state, "priority": priority,
             "category": f"{names.category(inc.category)} ({inc.category})",
             "request_type": request_type,
             "source": tr(incident_model._SOURCES[inc.source]),
             "police_case_no": inc.police_case_no or "",
+            "police_remarks": "；".join(inc.police.remarks) if inc.police else "",
             "created": f"{when_text(inc.created_at)}  {inc.created_by}",
             "description": inc.description,
             "address": f"{loc.address}  ({loc.lat:.5f}, {loc.lon:.5f})",
@@ -503,8 +511,10 @@ class IncidentDetail(QWidget):
             with open(path, "w", encoding="utf-8") as out:
                 json.dump(document, out, ensure_ascii=False, indent=2)
         except OSError as error:
-            self._refused(translate("IncidentDetail", "The EIDO document could not be written: "
-                                    "{reason}").format(reason=error.strerror or str(error)))
+            reason = error.strerror or str(error)
+            self._refused(translate("IncidentDetail",
+                                    "The EIDO document could not be written: {reason}"
+                                    ).format(reason=reason))
             return False
         messages().info(translate("IncidentDetail", "{id} exported as {file}.").format(
             id=inc.id, file=path))

@@ -215,7 +215,8 @@ class LiaisonDock(QWidget):
             item.setData(0, IdRole, inc.id)
             self._items[inc.id] = item
         for key, group in self.groups.items():
-            group.setText(0, f"{translate("LiaisonDock", GROUPS[key])} ({group.childCount()})")
+            title = translate("LiaisonDock", GROUPS[key])
+            group.setText(0, f"{title} ({group.childCount()})")
         self.cases.setUpdatesEnabled(True)
         if current is not None:
             self.select(current)

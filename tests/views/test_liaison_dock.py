@@ -22,7 +22,8 @@ from tests.views.test_console import Consoles, consoles, url_of, window_of  # no
 CASE: dict[str, Any] = {
     "police_case_no": "110-20261127-0457", "sent_at": "2026-11-27T11:02:10+08:00",
     "location": {"lat": 30.6675, "lon": 104.0925, "address": "建设路 1 号"},
-    "classification": "env.noise_residential", "summary": "楼上住户深夜噪声扰民"}
+    "classification": "env.noise_residential", "summary": "楼上住户深夜噪声扰民",
+    "remarks": ["报警人情绪平稳"]}
 
 
 def police_center(hub: HubThread) -> Client:
@@ -64,6 +65,11 @@ def test_a_diversion_is_signed_and_another_returned_from_the_keyboard(
     qtbot.waitUntil(lambda: returned in dock.rows("sign"), timeout=WAIT_MS)
 
     dock.select(signed)
+    dock.cases.setFocus()
+    qtbot.keyClick(dock.cases, Qt.Key.Key_Return)  # opens the case, police remarks and all
+    qtbot.waitUntil(lambda: window.detail.incident_id == signed, timeout=WAIT_MS)
+    assert window.detail.fields["police_remarks"].text() == "报警人情绪平稳"
+    assert window.detail.fields["police_case_no"].text() == "110-20261127-0457"
     dock.cases.setFocus()
     qtbot.keyClick(dock.cases, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     message = handoff(center)
