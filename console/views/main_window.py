@@ -28,6 +28,7 @@ from console.views.command_parser import help_text
 from console.views.common import messages
 from console.views.incident_detail import IncidentDetail, IncidentWindow
 from console.views.intake import IntakeForm
+from console.views.dashboard import DashboardDock
 from console.views.liaison_dock import LiaisonDock
 from console.views.map_dock import MapDock
 from console.views.queue_dock import IncidentQueue
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
     from console.views.app import ConsoleApp
 
 # Bumped when the docks change so that an old saved state is not forced onto new docks.
-LAYOUT_VERSION = 4
+LAYOUT_VERSION = 5
 
 
 class MainWindow(QMainWindow):
@@ -84,6 +85,7 @@ class MainWindow(QMainWindow):
         self.map = MapDock(self.bridge, self.rules, app.settings, self)
         self.video = VideoWallDock(self.bridge, self.rules, self)
         self.liaison = LiaisonDock(self.bridge, self.rules, self)
+        self.dashboard = DashboardDock(self.bridge, self.rules, self)
         self.queues: list[IncidentQueue] = [self.queue]
 
         self.docks: dict[str, QtAds.CDockWidget] = {}
@@ -107,6 +109,7 @@ class MainWindow(QMainWindow):
             QtAds.CDockWidget.eMinimumSizeHintMode.MinimumSizeHintFromContent)
         map_area = self._add_dock("map", self.map, areas.TopDockWidgetArea, line_area)
         self._add_dock("video_wall", self.video, None, map_area)
+        self._add_dock("dashboard", self.dashboard, None, map_area)
         self.docks["map"].setAsCurrentTab()
         self._default_sizes = [(roster_area, [380, 760, 500]), (line_area, [360, 440, 40])]
         self._connect_dock_signals(self.queue)
@@ -221,6 +224,12 @@ class MainWindow(QMainWindow):
         self.open_incident(incident_id)
         self.detail.trigger(command)
 
+    def show_dashboard(self) -> None:
+        dock = self.docks["dashboard"]
+        dock.toggleView(True)
+        dock.setAsCurrentTab()
+        dock.raise_()
+
     def show_liaison(self) -> None:
         dock = self.docks["liaison"]
         dock.toggleView(True)
@@ -329,6 +338,9 @@ class MainWindow(QMainWindow):
         self.a_liaison = self._action(self.view_menu, self.show_liaison, "Ctrl+Shift+L",
                                       "liaison")
         self.a_liaison.setText(self.tr("Show the police cases"))
+        self.a_dashboard = self._action(self.view_menu, self.show_dashboard, "Ctrl+Shift+D",
+                                        "dashboard")
+        self.a_dashboard.setText(self.tr("Show the dashboard"))
 
     def _fill_layouts_menu(self) -> None:
         menu = self.layouts_menu
@@ -408,7 +420,7 @@ class MainWindow(QMainWindow):
         titles = {"queue": self.tr("Incident queue"), "detail": self.tr("Incident"),
                   "intake": self.tr("Intake 96966"), "roster": self.tr("Units"),
                   "map": self.tr("Map"), "video_wall": self.tr("Video wall"),
-                  "liaison": self.tr("Police liaison"),
+                  "liaison": self.tr("Police liaison"), "dashboard": self.tr("Dashboard"),
                   "command_line": self.tr("Command line")}
         for name, dock in self.docks.items():
             dock.setWindowTitle(titles.get(name, dock.windowTitle()))
@@ -425,6 +437,8 @@ class MainWindow(QMainWindow):
         self.view_menu.setTitle(self.tr("&View"))
         self.a_add_queue.setText(self.tr("New queue"))
         self.a_video_wall.setText(self.tr("Show the video wall"))
+        self.a_liaison.setText(self.tr("Show the police cases"))
+        self.a_dashboard.setText(self.tr("Show the dashboard"))
         self.layouts_menu.setTitle(self.tr("&Layouts"))
         self.settings_menu.setTitle(self.tr("&Settings"))
         self.language_menu.setTitle(self.tr("Language"))
