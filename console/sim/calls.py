@@ -9,6 +9,11 @@ nudge), so a short run still shows every channel.
 
 When calls arrive is :func:`calls_per_hour`: a daily rhythm with a quiet night, a morning peak and
 a long afternoon, as a citizen hotline sees it.
+
+Cases the police 110 center diverts are not among the simulator's calls: the police hand them over
+themselves, over ``/police`` (``main.py simulate-police``, :mod:`console.sim.police`), at
+:data:`DIVERSIONS_PER_HOUR`. Only the demo's history draws them here
+(``next(day, Source.POLICE)``), to write them as the police center would have sent them.
 """
 
 from __future__ import annotations
@@ -21,13 +26,23 @@ from typing import Any
 from console.domain.model import Priority, Source
 from console.domain.taxonomy import Category, Taxonomy
 
-__all__ = ["SOURCE_SHARES", "Call", "CallMaker", "Place", "calls_per_hour"]
+__all__ = ["DIVERSIONS_PER_HOUR", "SOURCE_SHARES", "Call", "CallMaker", "Place",
+           "calls_per_hour"]
 
-#: The share of each channel among new incidents (hotline 96966 first, then the grid).
+#: The share of each of the center's own channels among the calls the simulator files (hotline
+#: 96966 first, then the grid). Police diversions come on top, from the police center.
 SOURCE_SHARES: Mapping[Source, float] = {
-    Source.HOTLINE: 0.50, Source.GRID: 0.20, Source.POLICE: 0.08, Source.PUBLIC: 0.07,
-    Source.VIDEO: 0.04, Source.SENSOR: 0.03, Source.DEPARTMENT: 0.04, Source.WALK_IN: 0.04,
+    Source.HOTLINE: 0.54, Source.GRID: 0.22, Source.PUBLIC: 0.08, Source.VIDEO: 0.05,
+    Source.SENSOR: 0.03, Source.DEPARTMENT: 0.04, Source.WALK_IN: 0.04,
 }
+
+#: Cases the police 110 center diverts to the demo district per world hour, steadily day and
+#: night: 36 a day. The reported practice (``../shared/DISTRICT.md``) is about 1,100 non-police
+#: cases diverted in one city's first month, some 37 a day for the whole city. The demo gives its
+#: one district that whole figure — a district's share of it (one of about 16) would be two or
+#: three a day, too few to see in a session — so diversions are about 1 % of the ~3,000 calls a
+#: day, and a liaison's 5-minute sign clock runs about every 40 minutes.
+DIVERSIONS_PER_HOUR = 1.5
 
 #: Calls per hour of the (local) day, relative to the daily mean (these average 1.0).
 _RHYTHM = (0.25, 0.15, 0.10, 0.08, 0.08, 0.15, 0.40, 0.90, 1.60, 1.95, 1.95, 1.70,
@@ -193,14 +208,16 @@ class CallMaker:
         taxonomy: the categories calls are filed under.
         places: where in the district things happen (gazetteer addresses).
         seed: the same seed gives the same calls in the same order.
+        shares: the channels and their shares.
     """
 
-    def __init__(self, taxonomy: Taxonomy, places: Sequence[Place], seed: int | str) -> None:
+    def __init__(self, taxonomy: Taxonomy, places: Sequence[Place], seed: int | str,
+                 shares: Mapping[Source, float] = SOURCE_SHARES) -> None:
         if not places:
             raise ValueError("The simulator needs at least one place to put calls at.")
         self.rng = random.Random(f"calls:{seed}")
         self.places = list(places)
-        self.sources = _Quota(SOURCE_SHARES)
+        self.sources = _Quota(shares)
         self.priorities = {c: _Quota(s) for c, s in _PRIORITY_SHARES.items()}
         self.by_group: dict[str, list[Category]] = {}
         for category in taxonomy.categories:
@@ -209,10 +226,11 @@ class CallMaker:
         self.callers: list[tuple[str, str]] = []
         self.police_numbers = 0
 
-    def next(self, day: str) -> Call:
-        """The next call. ``day`` (``YYYYMMDD``) goes into police case numbers."""
+    def next(self, day: str, source: Source | None = None) -> Call:
+        """The next call, through ``source`` or (None) the channel its share says. ``day``
+        (``YYYYMMDD``) goes into police case numbers."""
         rng = self.rng
-        source: Source = self.sources.pick(rng)
+        source = source or self.sources.pick(rng)
         category = self._category(source)
         priority: Priority = self.priorities[category.sla_class].pick(rng)
         place = rng.choice(self.places)

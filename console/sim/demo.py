@@ -47,6 +47,8 @@ FORCES_SEED = 96966
 FIELD_GATEWAY = "field"
 SIM_DISPATCH = "sim.dispatch"
 SIM_LIAISON = "sim.liaison"
+#: The police 110 center's account: the police simulator's (``main.py simulate-police``), which
+#: like every police account may use only ``/police``.
 POLICE_CENTER = "police"
 
 
@@ -78,11 +80,13 @@ def people_accounts() -> tuple[Account, ...]:
 
 
 def simulator_accounts(taxonomy: Taxonomy) -> tuple[Account, ...]:
-    """The accounts the simulator acts through: the field platform, the police center, a
-    colleague at the controller desks, a liaison officer, and one desk per department."""
+    """The accounts the simulators act through: the field platform, a colleague at the
+    controller desks, a liaison officer and one desk per department (``simulate``), and the
+    police center (``simulate-police``)."""
     fixed = (
         Account(FIELD_GATEWAY, ("field",), "移动巡查平台", "field platform gateway (simulator)"),
-        Account(POLICE_CENTER, ("police",), "110指挥中心", "police 110 center (simulator)"),
+        Account(POLICE_CENTER, ("police",), "110指挥中心",
+                "police 110 center (police simulator, /police only)"),
         Account(SIM_DISPATCH, ("controller",), "值班调度（模拟）",
                 "a colleague at the controller desks (simulator)"),
         Account(SIM_LIAISON, ("police_liaison",), "公安联络（模拟）",

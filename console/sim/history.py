@@ -8,6 +8,17 @@ own seed), the same paces (:class:`Pace`), the same accounts, through the store'
 with its clock set back to each step's time. Units are not moved back in time: the field part of
 the day begins when the simulator starts. What is still to happen at ``now`` is left to the live
 simulator, which picks every open case up where it stands.
+
+The police 110 center's part is written as if it had been connected to ``/police`` all along
+(docs/police-interface.md): its diversions are ``police.receive`` hand-offs with a shared id, at
+the live police center's rate; its answers to escalations are acknowledgements and completions
+under the escalation's shared id; and every message the center owes the police is marked
+delivered (``police.delivered``) the moment it is owed. The exceptions are the escalations of the
+last ten minutes: they are left with the police, their messages undelivered, so the live police
+center (``main.py simulate-police``, whose journal a fresh demo starts without) receives them when
+it connects and answers them. Every older escalation is finished in the history, since the live
+police center cannot complete a case it never received: one the police would still hold at
+``now`` is completed a minute or two before.
 """
 
 from __future__ import annotations
@@ -24,7 +35,7 @@ from zoneinfo import ZoneInfo
 
 from console.domain.model import Actor, IncidentState, Role, Source
 from console.domain.rules import Rules
-from console.sim.calls import CallMaker, calls_per_hour
+from console.sim.calls import DIVERSIONS_PER_HOUR, CallMaker, calls_per_hour
 from console.sim.demo import (
     FIELD_GATEWAY,
     POLICE_CENTER,
@@ -46,6 +57,12 @@ _ACTORS = {
     FIELD_GATEWAY: Actor(FIELD_GATEWAY, frozenset({Role.FIELD})),
 }
 _DISPOSITION = "民警已到场处置，现场已恢复秩序。"
+_POLICE_REJECTION = "经核实系民事纠纷，不属于警务事项，请联动中心协调处置"
+_DIVERTED = "非警务类，分流至联动中心"
+#: The share of escalations the police send back, as the live police center's default does.
+_POLICE_REJECT_SHARE = 0.1
+#: Escalations this recent are left for the live police center to receive and answer.
+LEFT_WITH_POLICE = timedelta(minutes=10)
 
 
 @dataclass(order=True)
@@ -61,6 +78,12 @@ class _Case:
     args: dict[str, Any]
     id: str | None = None
     quick: bool = False
+    #: Handed over between the center and the police (diverted or escalated).
+    police: bool = False
+    #: Escalated, and left with the police for the live police center to answer.
+    open: bool = False
+    #: The police sent the escalation back: the street office takes it on.
+    returned: bool = False
 
 
 class _Day:
@@ -76,9 +99,13 @@ class _Day:
         self.rng = random.Random(f"history:{seed}")
         self.pace = Pace(self.rng)
         self.cases: list[_Case] = []
+        self.by_id: dict[str, _Case] = {}
         self.steps: list[_Step] = []
         self.order = itertools.count()
         self.written = 0
+        self.police_messages = itertools.count(1)
+        #: The police's own numbers for the escalations they take (apart from their diversions').
+        self.police_case_numbers = itertools.count(9001)
 
     def at(self, when: datetime, case: int, run: Callable[[_Case, datetime], None]) -> None:
         if when < self.now:
@@ -90,35 +117,71 @@ class _Day:
             step.run(self.cases[step.case], step.at)
         return self.written
 
-    def command(self, who: str, name: str, args: dict[str, Any], when: datetime) -> Any:
+    def command(self, who: str, name: str, args: dict[str, Any], when: datetime, *,
+                command_id: str | None = None) -> Any:
+        """Run a command at ``when``; then the police acknowledge at once whatever it made the
+        center owe them (unless the case is left open for the live police center)."""
         from console.store.writer import Command
 
         actor = _ACTORS.get(who) or Actor(who, frozenset({Role.DEPARTMENT}),
                                           department=who.removeprefix("desk."))
         self.clock_at[0] = when
-        result = self.store.execute(Command(str(uuid.uuid4()), name, args), actor)
+        result = self.store.execute(Command(command_id or str(uuid.uuid4()), name, args), actor)
         self.written += bool(result.ok)
+        case = self.by_id.get(args.get("id", "")) if result.ok else None
+        if case is not None and case.police and not case.open and not name.startswith("police."):
+            self._delivered(case, when)
         return result
+
+    def _delivered(self, case: _Case, when: datetime) -> None:
+        """The police acknowledge every message the case owes them (``police.delivered``, with
+        the command id the hub's ``/police`` would give it)."""
+        inc = self.store.incident(case.id)
+        for message in inc.police.pending if inc is not None and inc.police else ():
+            self.command(POLICE_CENTER, "police.delivered", {"id": case.id, "message": message},
+                         when, command_id=f"delivered:{message}")
+
+    def police_message_id(self) -> str:
+        """An id for a message of the police center's in the history (never one of the live
+        police center's, whose ids carry its journal's hex instance)."""
+        return f"110-history-{next(self.police_messages):06d}"
 
     # -- one case's day -----------------------------------------------------------------------
 
     def file(self, call: Any, when: datetime) -> None:
         index = len(self.cases)
         self.cases.append(_Case(call.args))
-        self.at(when, index, self._create)
+        self.at(when, index, self._divert if call.source is Source.POLICE else self._create)
+
+    def _divert(self, case: _Case, when: datetime) -> None:
+        """The police center hands a case over (``police.receive``, kind ``incident``)."""
+        args = case.args
+        shared_id = str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+        result = self.command(POLICE_CENTER, "police.receive", {
+            "kind": "incident", "message": self.police_message_id(),
+            "case": {"shared_id": shared_id, "police_case_no": args["police_case_no"],
+                     "sent_at": when.astimezone(LOCAL).isoformat(),
+                     "location": args["location"], "classification": args["category"],
+                     "priority": args["priority"], "summary": args["description"],
+                     "reporter": args["reporter"], "remarks": [_DIVERTED]}}, when)
+        if not result.ok:
+            return
+        self._known(case, str(result.data["id"]))
+        case.police = True
+        self.at(when + _s(self.pace.liaison()), self.cases.index(case), self._liaison_signs)
+
+    def _known(self, case: _Case, incident_id: str) -> None:
+        case.id = incident_id
+        self.by_id[incident_id] = case
 
     def _create(self, case: _Case, when: datetime) -> None:
         source = case.args["source"]
-        sender = sender_of(source, field=FIELD_GATEWAY, police=POLICE_CENTER,
-                           controller=SIM_DISPATCH)
+        sender = sender_of(source, field=FIELD_GATEWAY, controller=SIM_DISPATCH)
         result = self.command(sender, "incident.create", case.args, when)
         if not result.ok:
             return
-        case.id = str(result.data["id"])
+        self._known(case, str(result.data["id"]))
         index = self.cases.index(case)
-        if source == Source.POLICE.value:
-            self.at(when + _s(self.pace.liaison()), index, self._liaison_signs)
-            return
         plan = self.pace.plan(source, case.args["priority"])
         case.quick = plan.on_the_spot
         self.at(when + _s(self.pace.take(plan)), index, self._take)
@@ -132,18 +195,53 @@ class _Day:
         if inc is None or inc.state is not IncidentState.NEW:
             return
         name, args = self.pace.taking(inc, self.rules)
-        if not self.command(SIM_DISPATCH, name, args, when).ok:
-            return
-        if name == "incident.accept":
+        if name == "incident.escalate":
+            self._escalate(case, args, when)
+        elif self.command(SIM_DISPATCH, name, args, when).ok and name == "incident.accept":
             self._accepted(case, when)
-        elif name == "incident.escalate":
-            index = self.cases.index(case)
-            acknowledged = when + _s(self.pace.police_acknowledge())
-            self.at(acknowledged, index, lambda c, t: self.command(
-                POLICE_CENTER, "incident.police_acknowledge", {"id": c.id}, t))
-            self.at(acknowledged + _s(self.pace.police_dispose()), index,
-                    lambda c, t: self.command(POLICE_CENTER, "incident.police_dispose",
-                                              {"id": c.id, "disposition": _DISPOSITION}, t))
+
+    def _escalate(self, case: _Case, args: dict[str, Any], when: datetime) -> None:
+        """Escalate to the police; they acknowledge (or send it back) and later complete it, by
+        ``now`` at the latest — unless it is one of the last ten minutes': that one stays with
+        them, its message undelivered, for the live police center."""
+        case.police, case.open = True, when >= self.now - LEFT_WITH_POLICE
+        if not self.command(SIM_DISPATCH, "incident.escalate", args, when).ok or case.open:
+            return
+        index = self.cases.index(case)
+        acknowledged = when + _s(self.pace.police_acknowledge())  # at most 3 minutes
+        rejected = self.rng.random() < _POLICE_REJECT_SHARE
+        self.at(acknowledged, index,
+                lambda c, t: self._police_answers(c, t, "acknowledgement", rejected))
+        if not rejected:
+            completed = min(acknowledged + _s(self.pace.police_dispose()),
+                            self.now - _s(self.rng.uniform(30, 120)))
+            self.at(completed, index, lambda c, t: self._police_answers(c, t, "completion"))
+
+    def _police_answers(self, case: _Case, when: datetime, kind: str,
+                        rejected: bool = False) -> None:
+        """The police's acknowledgement or completion of an escalation (``police.receive``)."""
+        inc = self.store.incident(case.id)
+        if inc is None or inc.police is None or inc.state is not IncidentState.WITH_POLICE:
+            return
+        args: dict[str, Any] = {"kind": kind, "message": self.police_message_id(),
+                                "shared_id": inc.police.shared_id}
+        local = when.astimezone(LOCAL)
+        if kind == "completion":
+            args |= {"status": "completed", "completed_at": local.isoformat(),
+                     "disposition": _DISPOSITION}
+        elif rejected:
+            args |= {"status": "rejected", "cause": _POLICE_REJECTION}
+        else:
+            number = next(self.police_case_numbers)
+            args |= {"status": "accepted",
+                     "police_case_no": f"110-{local.strftime('%Y%m%d')}-{number:04d}"}
+        if not self.command(POLICE_CENTER, "police.receive", args, when).ok:
+            return
+        if kind == "completion":
+            self._resolved(case, when)
+        elif rejected:
+            case.returned = True
+            self._accepted(case, when)
 
     def _accepted(self, case: _Case, when: datetime) -> None:
         self.at(when + _s(self.pace.assign(case.quick)), self.cases.index(case), self._assign)
@@ -153,6 +251,8 @@ class _Day:
         inc = self.store.incident(case.id)
         if case.quick and inc is not None and inc.location.street:
             args["department"] = inc.location.street
+        elif case.returned and inc is not None:  # the police sent it back: the street's now
+            args["department"] = inc.location.street or "district_office"
         if self.command(SIM_DISPATCH, "incident.assign", args, when).ok:
             self.at(when + _s(self.pace.sign(case.quick)), self.cases.index(case),
                     lambda c, t: self._desk(c, t, "incident.sign", {}, self._signed))
@@ -184,9 +284,15 @@ class _Day:
 
 
 def seed_history(url: str, district: District, rules: Rules, *, now: datetime,
-                 hours: float = 3.0, calls_per_day: float = 3000.0, seed: int = 7) -> int:
+                 hours: float = 3.0, calls_per_day: float = 3000.0,
+                 diversions_per_hour: float = DIVERSIONS_PER_HOUR, seed: int = 7) -> int:
     """Write the ``hours`` before ``now`` into the store at ``url``; returns how many commands
-    were applied."""
+    were applied.
+
+    Args:
+        calls_per_day: calls through the center's own channels, before the daily rhythm.
+        diversions_per_hour: cases the police divert, steadily, as the live police center does.
+    """
     from console.store.store import Store
 
     clock_at: list[datetime] = [now]
@@ -194,7 +300,8 @@ def seed_history(url: str, district: District, rules: Rules, *, now: datetime,
     try:
         day = _Day(store, clock_at, rules, district, now, seed)
         calls = CallMaker(rules.taxonomy, district.places, f"history:{seed}")
-        when = now - timedelta(hours=hours)
+        start = now - timedelta(hours=hours)
+        when = start
         while True:
             local = when.astimezone(LOCAL)
             rate = calls_per_hour(calls_per_day, local.hour + local.minute / 60) / 3600
@@ -202,6 +309,15 @@ def seed_history(url: str, district: District, rules: Rules, *, now: datetime,
             if when >= now:
                 break
             day.file(calls.next(when.astimezone(LOCAL).strftime("%Y%m%d")), when)
+        diverted = CallMaker(rules.taxonomy, district.places, f"history-police:{seed}")
+        gaps = random.Random(f"history-police:{seed}")
+        when = start
+        while diversions_per_hour > 0:
+            when += timedelta(seconds=gaps.expovariate(diversions_per_hour / 3600))
+            if when >= now:
+                break
+            day.file(diverted.next(when.astimezone(LOCAL).strftime("%Y%m%d"), Source.POLICE),
+                     when)
         return day.run()
     finally:
         store.close()

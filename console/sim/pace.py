@@ -4,7 +4,9 @@ All in world seconds, drawn from the caller's random stream. A colleague at the 
 accepts in a minute or two; a desk signs within minutes — except the one in twelve that forgets
 for an hour or more, which is how sign clocks go overdue in real hotline systems; results take
 longer the more routine the case; what the grid handles on the spot (网格自处置) is done in
-minutes.
+minutes. A liaison officer signs for a diverted case within its 5-minute limit, except the one in
+ten that is caught on another call. The police center (:mod:`console.sim.police`) takes its own
+paces from here too, so the demo's history answers escalations as the live police center does.
 """
 
 from __future__ import annotations
@@ -65,8 +67,11 @@ class Pace:
         return "incident.accept", {"id": inc.id}
 
     def liaison(self) -> float:
-        """A diverted case nobody signed for, signed by the liaison colleague."""
-        return self.rng.uniform(60, 240)
+        """From a diversion to the liaison colleague signing for it: within the police *sign*
+        limit (5 minutes) nine times in ten, late the tenth."""
+        if self.rng.random() < 0.1:
+            return self.rng.uniform(320, 900)
+        return self.rng.uniform(45, 240)
 
     def assign(self, quick: bool) -> float:
         return self.rng.uniform(20, 60) if quick else self.rng.uniform(30, 300)
@@ -101,7 +106,14 @@ class Pace:
         return self.rng.uniform(600, 2700)
 
 
-def sender_of(source: str, *, field: str, police: str, controller: str) -> str:
+def sender_of(source: str, *, field: str, controller: str) -> str:
     """Which account files a new incident of a channel: the grid's through the field platform,
-    the police center's itself, every other channel a controller at the center."""
-    return {Source.GRID.value: field, Source.POLICE.value: police}.get(source, controller)
+    every other channel a controller at the center.
+
+    Raises:
+        ValueError: for the police's channel: the police center hands its cases over itself,
+            as ``police.receive`` over ``/police``, never ``incident.create``.
+    """
+    if source == Source.POLICE.value:
+        raise ValueError("police cases come from the police center over /police")
+    return field if source == Source.GRID.value else controller

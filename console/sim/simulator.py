@@ -1,19 +1,25 @@
 """The demo district's life, played against a real hub over the wire.
 
 The simulator is a client of the hub like any other — it logs in with the demo accounts and sends
-the same commands and position batches a field platform, a police center, department desks and a
-colleague at the controller desks would:
+the same commands and position batches a field platform, department desks and colleagues at the
+controller and liaison desks would:
 
 - **field units** clock in and out by their shifts, walk, cycle or drive about their grid,
   community or street, pass patrol checkpoints, and report positions through the field gateway;
   a dispatched unit acknowledges, drives to the scene, works there and clears;
-- **calls** arrive at a daily rhythm through every channel (:mod:`console.sim.calls`);
+- **calls** arrive at a daily rhythm through every channel of the center's own
+  (:mod:`console.sim.calls`);
 - a **colleague at the controller desks** accepts, answers, assigns, dispatches, escalates,
   verifies and closes — but leaves a share of new cases (and, at first, every urgent one) to the
   people at the consoles, taking over what nobody touched after a while;
 - **department desks** sign for what they are assigned, sometimes late, sometimes disputing it,
-  and report results; the **police center** acknowledges and disposes of escalations; a
-  **liaison colleague** signs for diverted cases nobody signed for.
+  and report results; a **liaison colleague** signs for the cases the police divert, nearly always
+  within their 5-minute limit.
+
+The police 110 center is not played here: it is a peer of the hub's ``/police`` of its own
+(``main.py simulate-police``, :mod:`console.sim.police`), which diverts cases to the center and
+answers its escalations. This simulator only lives with the results — it verifies what the police
+resolved and re-routes what they sent back.
 
 Everything runs on the world clock: the hub's time advancing at the simulator's speed
 (``--speed``; by default the hub's own). Delays are world time, so at ``--speed 10`` a desk that
@@ -47,7 +53,7 @@ import shapely
 from console.comms.client import AUTH_FAILED, LIVE, CommandResult, HubClient
 from console.comms.clock import Clock
 from console.comms.replica import ChangeSet
-from console.domain.incident import Incident
+from console.domain.incident import ESCALATED, Incident
 from console.domain.model import IncidentState, Source, UnitStatus, UnitType
 from console.domain.rules import Rules
 from console.sim.calls import CallMaker, calls_per_hour
@@ -102,8 +108,6 @@ _RESULTS: Mapping[str, tuple[str, ...]] = {
     "police": ("已出警处置。",),
 }
 _RETURN_REASONS = ("经核实不属于本部门职责范围，请重新派单。", "该事项属地管理，建议由街道办理。")
-_POLICE_DISPOSITIONS = ("民警已到场处置，当事人已带回调查。", "已出警，现场已恢复秩序。",
-                        "已受理立案，后续侦查中。")
 
 
 @dataclass
@@ -119,7 +123,8 @@ class SimConfig:
     seed: int = 7
     #: World seconds per real second; None follows the hub's own speed.
     speed: float | None = None
-    #: New incidents of every channel a day, before the daily rhythm.
+    #: New incidents a day through the center's own channels (every one but the police's),
+    #: before the daily rhythm.
     calls_per_day: float = 3000.0
     #: World seconds between two position reports of a unit on duty.
     report_every_s: float = 30.0
@@ -186,6 +191,8 @@ class Simulator:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping = asyncio.Event()
         self._synced = asyncio.Event()
+        # The police center's events (its diversions, answers and acks) are no one's at a
+        # console either: they do not make a case the people's.
         self._sim_users = {SIM_DISPATCH, SIM_LIAISON, POLICE_CENTER, FIELD_GATEWAY,
                            *(desk_account(d.code) for d in rules.taxonomy.departments)}
         self._movement = _Movement(district, self.rng)
@@ -310,7 +317,8 @@ class Simulator:
                 case.humans = True
         if name == "incident.created":
             self._plan_new(self.cases[data["id"]], data)
-        elif name in ("incident.accepted", "incident.reopened", "incident.police_rejected"):
+        elif name in ("incident.accepted", "incident.reopened", "incident.police_rejected",
+                      "incident.police_aborted"):
             self._after(self.pace.assign(self.cases[data["id"]].on_the_spot),
                         self._assign_or_dispatch, data["id"])
         elif name == "incident.assigned":
@@ -318,14 +326,14 @@ class Simulator:
                         self._desk_signs, data["id"])
         elif name in ("incident.signed", "incident.verification_failed"):
             self._after(self._resolve_delay(data["id"]), self._desk_resolves, data["id"])
+            if name == "incident.verification_failed":  # the police's result comes back accepted
+                self._after(self.pace.assign(False), self._assign_or_dispatch, data["id"])
         elif name == "incident.returned":
             self._after(self.pace.reassign(), self._reassign, data["id"])
-        elif name == "incident.resolved":
+        elif name in ("incident.resolved", "incident.police_disposed"):
             self._after(self.pace.verify(), self._verify, data["id"])
         elif name == "incident.verified":
             self._after(self.pace.close(), self._close_case, data["id"])
-        elif name == "incident.escalated":
-            self._after(self.pace.police_acknowledge(), self._police_acknowledge, data["id"])
         elif name == "assignment.dispatched":
             self._dispatched(data)
         elif name == "assignment.updated" and data.get("status") in ("cleared", "cancelled"):
@@ -341,11 +349,11 @@ class Simulator:
             IncidentState.IN_PROGRESS: (self._desk_resolves, self._resolve_delay(incident.id)),
             IncidentState.RESOLVED: (self._verify, self.pace.verify()),
             IncidentState.VERIFIED: (self._close_case, self.pace.close()),
-            IncidentState.WITH_POLICE: (self._police_acknowledge,
-                                        self.pace.police_acknowledge()),
             IncidentState.NEW: (self._take_over, self.config.takeover_after_s),
             IncidentState.ACCEPTED: (self._assign_or_dispatch, self.rng.uniform(60, 600)),
         }
+        if incident.source is Source.POLICE:  # a diversion is the liaison's to sign for
+            steps[IncidentState.NEW] = (self._liaison_signs, self.pace.liaison())
         case = self.cases.setdefault(incident.id, _Case(incident.id))
         if incident.state in steps:
             step, delay = steps[incident.state]
@@ -381,9 +389,14 @@ class Simulator:
         if inc is None or case is None or case.humans or inc.state is not IncidentState.ACCEPTED:
             return
         category = self.rules.taxonomy.category(inc.category)
-        if category.police_matter:
+        if category.police_matter and inc.police is None:
             self._send(SIM_DISPATCH, "incident.escalate",
                        {"id": inc.id, "reason": "涉及治安，请公安机关处置。"})
+            return
+        if inc.police is not None and inc.police.direction == ESCALATED:
+            # The police sent it back (not theirs, or aborted): the street office takes it on.
+            self._send(SIM_DISPATCH, "incident.assign",
+                       {"id": inc.id, "department": inc.location.street or "district_office"})
             return
         responders = _RESPONDERS.get(category.group)
         if responders and not case.on_the_spot and not any(a.active for a in inc.assignments) \
@@ -432,7 +445,7 @@ class Simulator:
             return
         self._send(SIM_LIAISON, "incident.accept", {"id": inc.id})
 
-    # -- desks and the police center -----------------------------------------------------------
+    # -- desks ---------------------------------------------------------------------------------
 
     def _resolve_delay(self, incident_id: str) -> float:
         inc, case = self.incidents.get(incident_id), self.cases.get(incident_id)
@@ -458,23 +471,6 @@ class Simulator:
         group = self.rules.taxonomy.category(inc.category).group
         self._send(desk_account(inc.lead_department), "incident.resolve",
                    {"id": inc.id, "result": self.rng.choice(_RESULTS.get(group, ("已处理。",)))})
-
-    def _police_acknowledge(self, incident_id: str) -> None:
-        inc = self.incidents.get(incident_id)
-        if inc is None or inc.state is not IncidentState.WITH_POLICE:
-            return
-        if inc.police_acknowledged:
-            self._police_dispose(incident_id)
-            return
-        self._send(POLICE_CENTER, "incident.police_acknowledge", {"id": inc.id})
-        self._after(self.pace.police_dispose(), self._police_dispose, incident_id)
-
-    def _police_dispose(self, incident_id: str) -> None:
-        inc = self.incidents.get(incident_id)
-        if inc is None or inc.state is not IncidentState.WITH_POLICE:
-            return
-        self._send(POLICE_CENTER, "incident.police_dispose",
-                   {"id": inc.id, "disposition": self.rng.choice(_POLICE_DISPOSITIONS)})
 
     # -- field units ---------------------------------------------------------------------------
 
@@ -602,7 +598,8 @@ class Simulator:
     # -- calls ---------------------------------------------------------------------------------
 
     async def _call_rhythm(self) -> None:
-        """File new incidents at the daily rhythm, through the channel each came by."""
+        """File new incidents at the daily rhythm, through the channel each came by (never the
+        police's: the police center diverts its cases itself)."""
         while True:
             local = self.clock.now().astimezone(LOCAL)
             rate = calls_per_hour(self.config.calls_per_day,
@@ -613,8 +610,7 @@ class Simulator:
 
     def _file(self, local: datetime) -> None:
         call = self.calls.next(local.strftime("%Y%m%d"))
-        sender = sender_of(call.source.value, field=FIELD_GATEWAY, police=POLICE_CENTER,
-                           controller=SIM_DISPATCH)
+        sender = sender_of(call.source.value, field=FIELD_GATEWAY, controller=SIM_DISPATCH)
         self.counts[f"filed.{call.source.value}"] += 1
 
         def created(result: CommandResult) -> None:

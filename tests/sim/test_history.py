@@ -11,9 +11,10 @@ import pytest
 
 from console.cli import load_rules
 from console.domain import deadlines
-from console.domain.model import IncidentState
-from console.sim.demo import District, seed_store
-from console.sim.history import seed_history
+from console.domain.incident import DIVERTED, ESCALATED
+from console.domain.model import IncidentState, Source
+from console.sim.demo import POLICE_CENTER, SIM_LIAISON, District, seed_store
+from console.sim.history import LEFT_WITH_POLICE, seed_history
 from console.store.store import Store
 
 pytestmark = pytest.mark.slow
@@ -29,7 +30,9 @@ def test_an_hour_of_history_leaves_a_living_queue_in_the_past(tmp_path: Path) ->
     try:
         seed_store(store, district, now=NOW - timedelta(hours=2), camera_base="http://x")
         head = store.last_seq()
-        written = seed_history(url, district, rules, now=NOW, hours=1, seed=3)
+        # Six diversions an hour, four times the demo's, so that one hour has several.
+        written = seed_history(url, district, rules, now=NOW, hours=1, seed=3,
+                               diversions_per_hour=6)
         events = store.events_after(head, 100_000)
         assert written == len({e.command_id for e in events}) > 100
         times = [e.event.at for e in events]
@@ -44,5 +47,62 @@ def test_an_hour_of_history_leaves_a_living_queue_in_the_past(tmp_path: Path) ->
         assert overdue, "an hour of history with nothing overdue"
         sources = {e.event.data["source"] for e in events if e.event.name == "incident.created"}
         assert len(sources) >= 6, sources
+    finally:
+        store.close()
+
+
+def test_the_police_part_of_history_is_real_hand_offs_with_nothing_left_owed(
+        tmp_path: Path) -> None:
+    """Diversions are police.receive hand-offs the liaison colleague signs for; every message
+    the center owes the police is delivered, except the escalations of the last ten minutes,
+    which wait in the outbox for the live police center."""
+    rules = load_rules()
+    district = District.load()
+    url = f"sqlite:///{tmp_path / 'h.db'}"
+    store = Store(url, rules)
+    try:
+        seed_store(store, district, now=NOW - timedelta(hours=2), camera_base="http://x")
+        head = store.last_seq()
+        seed_history(url, district, rules, now=NOW, hours=1, seed=3, diversions_per_hour=6)
+        events = [e.event for e in store.events_after(head, 100_000)]
+        created = [e for e in events if e.name == "incident.created"]
+        diverted = [store.incident(e.data["id"]) for e in created
+                    if e.data["source"] == Source.POLICE.value]
+        assert len(diverted) >= 3
+        for event in created:
+            if event.data["source"] == Source.POLICE.value:  # a hand-off, not a plain create
+                assert event.actor == POLICE_CENTER and event.data["police"]["shared_id"]
+        for inc in diverted:
+            assert inc is not None and inc.police is not None
+            assert inc.police.direction == DIVERTED and inc.police.shared_id
+            assert inc.police.center == POLICE_CENTER and not inc.police.pending
+        signed = [e for e in events if e.name == "incident.accepted" and e.actor == SIM_LIAISON]
+        assert {e.data["id"] for e in signed} <= {i.id for i in diverted if i is not None}
+        assert len(signed) >= 3
+        arrived = {e.data["id"]: e.at for e in created}
+        in_time = [e.at - arrived[e.data["id"]] <= timedelta(minutes=5) for e in signed]
+        assert sum(in_time) > len(in_time) / 2, "the liaison signs within 5 minutes mostly"
+
+        escalated = {e.data["id"]: e for e in events if e.name == "incident.escalated"}
+        assert escalated, "an hour of history without an escalation"
+        recent = {i for i, e in escalated.items() if e.at >= NOW - LEFT_WITH_POLICE}
+        for incident_id, event in escalated.items():
+            inc = store.incident(incident_id)
+            assert inc is not None and inc.police is not None
+            assert inc.police.direction == ESCALATED
+            if incident_id in recent:  # left for the live police center, undelivered
+                assert inc.state is IncidentState.WITH_POLICE and not inc.police_acknowledged
+                assert inc.police.pending == (event.data["police_message"],)
+            else:  # answered by the police over the same hand-off
+                assert not inc.police.pending and inc.state is not IncidentState.WITH_POLICE
+        answers = [e for e in events if e.name in ("incident.police_acknowledged",
+                                                    "incident.police_rejected",
+                                                    "incident.police_disposed")]
+        assert answers and all(e.actor == POLICE_CENTER and e.data["message"] for e in answers)
+        # What waits in the outbox is exactly those recent escalations (this seed has one).
+        waiting = store.police_waiting(POLICE_CENTER, limit=1000)
+        assert {(m.incident_id, m.body["type"]) for m in waiting} == \
+            {(i, "incident") for i in recent}
+        assert recent, "this seed's last ten minutes have an escalation for the live police"
     finally:
         store.close()
