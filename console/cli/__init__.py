@@ -32,6 +32,9 @@ CAMERA_PORT = 8766
 #: living for a while (console/sim/history.py).
 HISTORY_HOURS = 1.5
 
+#: The demo's police center journal, next to the database (``simulate-police --journal``).
+POLICE_JOURNAL = "police-journal.sqlite"
+
 
 def _speed(text: str) -> float:
     try:
@@ -92,8 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="delete the demo database and start the district over")
     demo.add_argument("--speed", type=_speed, default=1.0,
                       help="world seconds per real second (default 1: real time)")
-    demo.add_argument("--no-sim", action="store_true", help="do not run the simulator")
-    demo.add_argument("--seed", type=int, default=7, help="the simulator's seed")
+    demo.add_argument("--no-sim", action="store_true",
+                      help="do not run the simulators (the district's and the police center's)")
+    demo.add_argument("--seed", type=int, default=7, help="the simulators' seed")
     demo.add_argument("--quit-after", type=float, metavar="SECONDS",
                       help="quit after this many seconds (smoke tests, benchmarks)")
     demo.add_argument("--screenshot", metavar="PNG",
@@ -132,7 +136,9 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--duration", type=float, metavar="SECONDS",
                           help="stop after this many real seconds")
     simulate.add_argument("--calls-per-day", type=float, default=3000.0,
-                          help="new incidents a day, before the daily rhythm (default 3000)")
+                          help="new incidents a day through the center's own channels, before "
+                               "the daily rhythm (default 3000; the police's come from "
+                               "simulate-police)")
     simulate.add_argument("--camera-port", type=int, default=CAMERA_PORT,
                           help=f"port of the simulated cameras' streams (default {CAMERA_PORT}; "
                                "-1: none)")
@@ -347,8 +353,10 @@ def _demo(args: argparse.Namespace) -> int:
         print("--screenshot is taken at --quit-after SECONDS; give both", file=sys.stderr)
         return 2
     url = args.db or default_db_url()
+    folder = Path(url_path(url))
     if args.reset:
         _delete_sqlite(url)
+        _forget_police_journal(folder)
     log.info("loading the rules from resources/")
     rules = load_rules()
     log.info("opening the store at %s", url)
@@ -362,6 +370,9 @@ def _demo(args: argparse.Namespace) -> int:
             from console.sim.demo import seed_store
             from console.sim.history import seed_history
 
+            # The police center's journal knows only this district's cases: a new district's
+            # escalations (whose ids repeat an old one's) must reach it as new.
+            _forget_police_journal(folder)
             district = District.load()
             added = seed_store(store, district, now=clock.now(),
                                camera_base=f"http://127.0.0.1:{CAMERA_PORT}", progress=print)
@@ -384,16 +395,17 @@ def _demo(args: argparse.Namespace) -> int:
         log.info("embedded hub at %s", hub.url)
         simulators: list[subprocess.Popen[bytes]] = []
 
-        def start_simulator() -> None:
+        def start_simulators() -> None:
             # Once the console is ready: the simulator's own start-up (20,000 units, their
             # areas) then never competes with the console's for the processor.
             if not args.no_sim and not simulators:
-                simulators.append(_start_simulator(hub.url, args.seed, Path(url_path(url))))
+                simulators.append(_start_simulator(hub.url, args.seed, folder))
+                simulators.append(_start_police(hub.url, args.seed, folder))
 
         try:
             return _run_console(rules, embedded_url=hub.url, user="demo",
                                 password=DEMO_PASSWORD, quit_after=args.quit_after,
-                                screenshot=args.screenshot, on_ready=start_simulator)
+                                screenshot=args.screenshot, on_ready=start_simulators)
         finally:
             for simulator in simulators:
                 _stop_process(simulator)
@@ -445,6 +457,47 @@ def _start_simulator(hub_url: str, seed: int, folder: Path) -> Any:
         log_file.close()
     print(f"Simulator running (pid {process.pid}), log in {folder / 'simulator.log'}.")
     return process
+
+
+def _start_police(hub_url: str, seed: int, folder: Path) -> Any:
+    """The police 110 center (``simulate-police``) on the hub's ``/police``, in its own process
+    as the police's own system would be, niced like the simulator, logging to
+    ``police-simulator.log`` and keeping its journal next to the database. It diverts
+    :data:`~console.sim.calls.DIVERSIONS_PER_HOUR` cases a world hour and answers escalations."""
+    import contextlib
+    import os
+    import subprocess
+
+    from console.sim.calls import DIVERSIONS_PER_HOUR
+    from console.sim.demo import DEMO_PASSWORD, POLICE_CENTER
+
+    main = Path(__file__).resolve().parents[2] / "main.py"
+    log_file = (folder / "police-simulator.log").open("ab")
+    try:
+        process = subprocess.Popen(
+            [sys.executable, str(main), "simulate-police", "--hub", hub_url,
+             "--username", POLICE_CENTER, "--password-stdin",
+             "--journal", str(folder / POLICE_JOURNAL), "--rate", f"{DIVERSIONS_PER_HOUR:g}",
+             "--seed", str(seed), "--exit-with-parent"],
+            stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.PIPE)
+    finally:
+        log_file.close()
+    with contextlib.suppress(AttributeError, OSError):  # no priorities on this system
+        os.setpriority(os.PRIO_PROCESS, process.pid, 10)  # the console comes first
+    assert process.stdin is not None
+    with contextlib.suppress(OSError):  # it died at once: its log says why
+        process.stdin.write(DEMO_PASSWORD.encode() + b"\n")
+    with contextlib.suppress(OSError):
+        process.stdin.close()
+    print(f"Police center running (pid {process.pid}), log in "
+          f"{folder / 'police-simulator.log'}.")
+    return process
+
+
+def _forget_police_journal(folder: Path) -> None:
+    """Delete the demo's police center journal (with its WAL files), if there is one."""
+    for suffix in ("", "-wal", "-shm"):
+        (folder / (POLICE_JOURNAL + suffix)).unlink(missing_ok=True)
 
 
 def _stop_process(process: Any) -> None:

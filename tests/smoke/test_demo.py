@@ -1,5 +1,6 @@
 """`python main.py` as a newcomer runs it: the demo district seeded on first run, the embedded hub,
-the simulator in its own process, and the console logged in — offscreen, in a subprocess."""
+the district's simulator and the police center's each in its own process, and the console logged
+in — offscreen, in a subprocess."""
 
 from __future__ import annotations
 
@@ -36,21 +37,33 @@ def test_plain_main_py_opens_a_living_district_and_starts_over_with_reset(
     for account in ("demo", "leader", "taker", "liaison", "desk", "viewer", "admin"):
         assert re.search(rf"^  {account} ", first.stdout, re.MULTILINE), account
     assert "logged in as demo (controller)" in first.stderr
-    sim_log = tmp_path / "data" / "linkage-console" / "simulator.log"
+    data = tmp_path / "data" / "linkage-console"
+    sim_log, police_log = data / "simulator.log", data / "police-simulator.log"
+    assert "Simulator running" in first.stdout and "Police center running" in first.stdout
     deadline = time.monotonic() + 10
-    while "filed" not in sim_log.read_text() and time.monotonic() < deadline:
-        time.sleep(0.5)  # the simulator prints its summary as it stops
+    while not ("filed" in sim_log.read_text() and "police:" in police_log.read_text()) \
+            and time.monotonic() < deadline:
+        time.sleep(0.5)  # the simulators print their summaries as they stop
     summary = re.search(r"filed (\d+) incidents .*; (\d+) clock-ins", sim_log.read_text())
     assert summary and int(summary[2]) > 100, sim_log.read_text()[-2000:]
+    # The police center logged in on /police (the only door its account has) and said what it
+    # did: a diversion or two in 25 s at 1.5 an hour is unlikely, so only the link is certain.
+    police = police_log.read_text()
+    assert "police link up" in police and "Traceback" not in police, police[-2000:]
+    assert re.search(r"police: \d+ cases diverted .* \d+ escalations received", police), police
+    assert (data / "police-journal.sqlite").exists()
 
     warm = run_main(tmp_path, "--no-sim", "--quit-after", "5")
     assert warm.returncode == 0, warm.stderr[-3000:]
     assert "Seeding" not in warm.stdout and "console ready" in warm.stdout
     assert "Simulator running" not in warm.stdout
+    assert "Police center running" not in warm.stdout
 
     again = run_main(tmp_path, "--reset", "--no-gui")
     assert again.returncode == 0, again.stderr[-3000:]
     assert "the district starts over" in again.stdout
+    # A new district: the police center's journal of the old one is gone with it.
+    assert not (data / "police-journal.sqlite").exists()
     assert "Seeding the demo district (first run)" in again.stdout
     # A fresh district opens on the last hour and a half of its day: a living queue.
     assert re.search(r"and \d{3,} steps of history", again.stdout), again.stdout
