@@ -7,6 +7,7 @@
     xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py map-en docs/map-en.png
     xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py map-zh_CN docs/map-zh.png
     xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py video-en docs/video-wall.png
+    xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py dashboard-en docs/dashboard.png
 
 A hub runs in this process on a temporary SQLite file with the test district's geography; some
 incidents are registered "earlier" through a store whose clock is set back, so the queue shows
@@ -19,6 +20,10 @@ on patrol, calls coming in), then the console with its map enlarged over the who
 
 ``video-<language>``: the same running district with the simulator serving its cameras; the
 console opens the first incident and fills a nine-tile video wall with the cameras near it.
+
+``dashboard-<language>``: the same running district, seeded with a whole day of history (so
+every hour of the last 24 has its incidents), a minute into the simulation; the dashboard opens
+on the console's connection in a window of its own and is grabbed once it has counted.
 """
 
 from __future__ import annotations
@@ -100,9 +105,10 @@ def seed(url: str, rules: Rules) -> None:
         past.close()
 
 
-def demo_map(language: str, out: Path, video: bool = False) -> None:
+def demo_map(language: str, out: Path, video: bool = False, dashboard: bool = False) -> None:
     """The demo district with its simulator running; the console's map over all of it (with
-    ``video``, its video wall around the first incident instead)."""
+    ``video``, its video wall around the first incident instead; with ``dashboard``, the
+    dashboard after a day of history and a minute of simulation)."""
     from console.comms.clock import Clock
     from console.domain.geography import Geography
     from console.sim.demo import DEMO_PASSWORD, District, seed_store
@@ -118,8 +124,14 @@ def demo_map(language: str, out: Path, video: bool = False) -> None:
         with socket.socket() as free:
             free.bind(("127.0.0.1", 0))
             camera_port = free.getsockname()[1]
-    seed_store(store, District.load(), now=clock.now(),
+    district = District.load()
+    seed_store(store, district, now=clock.now(),
                camera_base=f"http://127.0.0.1:{max(camera_port, 1)}")
+    if dashboard:
+        from console.sim.history import seed_history
+
+        seed_history(f"sqlite:///{folder / 'demo.db'}", district, rules, now=clock.now(),
+                     hours=24)
     hub = EmbeddedHub(store, rules, clock=clock).start()
     simulator = subprocess.Popen(
         [sys.executable, str(ROOT / "main.py"), "simulate", "--hub", hub.url,
@@ -134,6 +146,16 @@ def demo_map(language: str, out: Path, video: bool = False) -> None:
 
     def arrange() -> None:
         window = console.windows[0]
+        if dashboard:
+            from console.views.dashboard import DashboardDock
+
+            board = DashboardDock(console.bridge, rules)
+            board.setWindowTitle("Linkage Console — dashboard")
+            board.resize(window.screen().availableGeometry().size())
+            board.show()
+            QTimer.singleShot(4000, lambda: (board.grab().save(str(out)), print("saved", out),
+                                             console.quit(), app.quit()))
+            return
         window.showMaximized()
         window.dock_manager.setSplitterSizes(window.docks["roster"].dockAreaWidget(),
                                              [300, 860, 440])
@@ -159,12 +181,13 @@ def demo_map(language: str, out: Path, video: bool = False) -> None:
 
     def wait() -> None:
         if console.windows and console.bridge.state == "live":
-            QTimer.singleShot(30_000, arrange)  # half a minute of the simulated district
+            # Half a minute of the simulated district (a minute before the dashboard).
+            QTimer.singleShot(60_000 if dashboard else 30_000, arrange)
         else:
             QTimer.singleShot(200, wait)
 
     QTimer.singleShot(200, wait)
-    QTimer.singleShot(120_000, app.quit)
+    QTimer.singleShot(180_000 if dashboard else 120_000, app.quit)
     app.exec()
     simulator.terminate()
     simulator.wait(10)
@@ -180,6 +203,9 @@ def main() -> None:
         return
     if language.startswith("video-"):
         demo_map(language.removeprefix("video-"), out, video=True)
+        return
+    if language.startswith("dashboard-"):
+        demo_map(language.removeprefix("dashboard-"), out, dashboard=True)
         return
     folder = Path(tempfile.mkdtemp())
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
