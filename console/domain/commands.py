@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from console.domain import args as a
-from console.domain import permissions, police
+from console.domain import major, permissions, police, warning
 from console.domain.errors import Refused
 from console.domain.incident import Incident
 from console.domain.lifecycle import INCIDENT_COMMANDS, World
@@ -52,6 +52,10 @@ def decide(name: str, args: Any, ctx: Context, world: World,
         return _checkpoint(args, ctx, world)
     if name.startswith("police."):
         return _police(name, args, ctx, world, new_incident_id)
+    if name.startswith("major."):
+        return major.decide(name, args, ctx, world)
+    if name.startswith("warning."):
+        return warning.decide(name, args, ctx, world)
 
     command = INCIDENT_COMMANDS[name]
     inc = world.incident(a.ident(args, "id"))

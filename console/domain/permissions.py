@@ -15,7 +15,7 @@ from typing import Any
 
 from console.domain.errors import Refused
 from console.domain.incident import Incident
-from console.domain.model import Actor, Role, Source
+from console.domain.model import SYSTEM, Actor, Role, Source
 from console.domain.resources import RESOURCES, load_toml
 
 #: Every command the domain knows, with what it does in a dispatcher's words (used in refusals).
@@ -51,6 +51,14 @@ COMMANDS: dict[str, str] = {
     "unit.clock_in": "clock units in",
     "unit.clock_out": "clock units out",
     "unit.checkpoint": "record patrol checkpoints",
+    "major.declare": "declare major incidents",
+    "major.link": "link incidents to major incidents",
+    "major.commit": "commit units to major incidents",
+    "major.note": "add to a major incident's timeline",
+    "major.broadcast": "broadcast to every console",
+    "major.stand_down": "stand major incidents down",
+    "warning.raise": "raise early warnings",
+    "warning.acknowledge": "acknowledge early warnings",
 }
 
 # Commands a department desk may issue only on incidents its department leads.
@@ -139,6 +147,7 @@ _SCOPE_REASON = {
     "unit.clock_out": "A field unit clocks out only itself.",
     "unit.checkpoint": "A field unit records only its own patrol checkpoints.",
     "incident.note": "You may add notes only to incidents your department handles.",
+    "warning.raise": "Early warnings are raised by the hub's own detector only.",
 }
 
 
@@ -167,4 +176,6 @@ def _in_scope(role: Role, actor: Actor, command: str, incident: Incident | None,
         return True
     if role is Role.POLICE and command == "incident.create":
         return source is Source.POLICE
+    if command == "warning.raise":
+        return actor == SYSTEM  # the hub's detector, not an administrator at a console
     return True

@@ -1,18 +1,24 @@
-"""Incidents and units held in memory while commands are decided and their events applied.
+"""Incidents, units, major incidents and warnings held in memory while commands are decided
+and their events applied.
 
 The store subclasses :class:`Aggregates` to load from the database (row-locked) what a decision
-asks for; tests use it as it is. Either way, an event is applied to every aggregate it concerns
-by the same code.
+asks for; tests and the console's live state use it as it is. Either way, an event is applied to
+every aggregate it concerns by the same code. ``major.*`` and ``warning.*`` events name their own
+aggregate as ``id`` (not an incident), so they are applied before the incident/unit rule.
 """
 
 from __future__ import annotations
 
 from console.domain import incident as incident_rules
+from console.domain import major as major_rules
 from console.domain import units as unit_rules
+from console.domain import warning as warning_rules
 from console.domain.errors import Refused
 from console.domain.incident import Incident
+from console.domain.major import MajorIncident
 from console.domain.model import Event
 from console.domain.units import Unit
+from console.domain.warning import EarlyWarning
 
 
 class Aggregates:
@@ -23,6 +29,12 @@ class Aggregates:
         self.units: dict[str, Unit] = {}
         self.dirty_incidents: set[str] = set()
         self.dirty_units: set[str] = set()
+        self.majors: dict[str, MajorIncident] = {}
+        self.warnings: dict[str, EarlyWarning] = {}
+        self.dirty_majors: set[str] = set()
+        self.dirty_warnings: set[str] = set()
+        #: Major incidents and warnings brought into being here (new rows, not updates).
+        self.created: set[str] = set()
 
     def load_incident(self, incident_id: str) -> Incident | None:
         """Where incidents not yet held come from; none, in memory."""
@@ -63,8 +75,53 @@ class Aggregates:
             self.units[unit_id] = found
         return self.units[unit_id]
 
+    def load_major(self, major_id: str) -> MajorIncident | None:
+        return None
+
+    def major(self, major_id: str) -> MajorIncident:
+        if major_id not in self.majors:
+            found = self.load_major(major_id)
+            if found is None:
+                raise Refused("not_found", "There is no major incident {id}.", id=major_id)
+            self.majors[major_id] = found
+        return self.majors[major_id]
+
+    def load_warning(self, warning_id: str) -> EarlyWarning | None:
+        return None
+
+    def warning(self, warning_id: str) -> EarlyWarning:
+        if warning_id not in self.warnings:
+            found = self.load_warning(warning_id)
+            if found is None:
+                raise Refused("not_found", "There is no warning {id}.", id=warning_id)
+            self.warnings[warning_id] = found
+        return self.warnings[warning_id]
+
+    def stored_number(self, prefix: str) -> int:
+        """The highest number taken after ``prefix`` where ids are stored; none, in memory."""
+        return 0
+
+    def next_number(self, prefix: str) -> int:
+        """The next free number after ``prefix`` (``MI-20261127-``): past the stored ones and
+        those held here (made earlier in the same batch)."""
+        held = [int(i[len(prefix):]) for i in (*self.majors, *self.warnings)
+                if i.startswith(prefix) and i[len(prefix):].isdigit()]
+        return max([self.stored_number(prefix), *held]) + 1
+
     def apply(self, event: Event) -> list[str]:
-        """Apply ``event`` to every aggregate it concerns; returns the incident ids among them."""
+        """Apply ``event`` to every aggregate it concerns; returns the incident ids among them
+        (for their timelines: an incident linked to a major incident is one)."""
+        if event.name.startswith("major."):
+            return self._apply_major(event)
+        if event.name.startswith("warning."):
+            if event.name == "warning.raised":
+                found = warning_rules.raised(event)
+                self.created.add(found.id)
+            else:
+                found = warning_rules.evolve(self.warning(event.data["id"]), event)
+            self.warnings[found.id] = found
+            self.dirty_warnings.add(found.id)
+            return []
         if event.name == "incident.created":
             inc = incident_rules.created(event)
             self.incidents[inc.id] = inc
@@ -88,3 +145,14 @@ class Aggregates:
             self.units[unit_id] = unit_rules.evolve(self.unit(unit_id), event)
             self.dirty_units.add(unit_id)
         return concerned
+
+    def _apply_major(self, event: Event) -> list[str]:
+        if event.name == "major.declared":
+            major = major_rules.declared(event)
+            self.created.add(major.id)
+        else:
+            major = major_rules.evolve(self.major(event.data["id"]), event)
+        self.majors[major.id] = major
+        self.dirty_majors.add(major.id)
+        linked = event.data.get("incident") if event.name == "major.incident_linked" else None
+        return [linked] if isinstance(linked, str) else []

@@ -9,7 +9,7 @@ import pytest
 
 from console.domain.errors import Refused
 from console.domain.incident import Incident
-from console.domain.model import Actor, Role, Source
+from console.domain.model import SYSTEM, Actor, Role, Source
 from console.domain.permissions import COMMANDS, RoleMatrix, check
 from console.domain.rules import Rules
 from tests.domain.conftest import Desk
@@ -34,6 +34,8 @@ INCIDENT_WORK = {
     "assignment.update",
     "unit.set_status",
 }
+MAJOR_WORK = {"major.declare", "major.link", "major.commit", "major.note", "major.broadcast",
+              "major.stand_down"}
 EXPECTED: dict[Role, set[str]] = {
     Role.CALL_TAKER: {
         "incident.create",
@@ -45,7 +47,8 @@ EXPECTED: dict[Role, set[str]] = {
     },
     Role.CONTROLLER: INCIDENT_WORK,
     Role.DUTY_LEADER: INCIDENT_WORK
-    | {"incident.supervise", "incident.approve_extension", "incident.refuse_extension"},
+    | {"incident.supervise", "incident.approve_extension", "incident.refuse_extension",
+       "warning.acknowledge"} | MAJOR_WORK,
     Role.POLICE_LIAISON: {
         "incident.accept",
         "incident.reject",
@@ -80,7 +83,7 @@ EXPECTED: dict[Role, set[str]] = {
         "unit.clock_out",
         "unit.checkpoint",
     },
-    Role.ADMIN: {"unit.register", "unit.set_status"},
+    Role.ADMIN: {"unit.register", "unit.set_status", "warning.raise"} | MAJOR_WORK,
     Role.VIEWER: set(),
 }
 
@@ -99,6 +102,8 @@ def test_every_role_command_pair(rules: Rules, desk: Desk, role: Role, command: 
     )
     incident: Incident = replace(desk.incident(incident_id), lead_department="environment")
     actor = Actor("someone", frozenset({role}), department="environment", unit="U1")
+    if role is Role.ADMIN and command == "warning.raise":
+        actor = SYSTEM  # the hub's detector; an administrator at a console may not (below)
     if role is Role.FIELD:
         incident = replace(
             incident, assignments=(replace(_assignment(desk, incident_id), unit="U1"),)
@@ -122,6 +127,15 @@ def _assignment(desk: Desk, incident_id: str):  # type: ignore[no-untyped-def]
         unit=f"UX{incident_id[-3:]}",
     )
     return desk.incident(incident_id).assignments[0]
+
+
+def test_only_the_hubs_detector_raises_early_warnings(rules: Rules) -> None:
+    admin = Actor("admin", frozenset({Role.ADMIN}))
+    with pytest.raises(Refused) as caught:
+        check(rules.roles, admin, "warning.raise")
+    assert caught.value.code == "forbidden"
+    assert "detector" in caught.value.message
+    check(rules.roles, SYSTEM, "warning.raise")
 
 
 def test_several_roles_add_up(rules: Rules) -> None:
