@@ -18,11 +18,13 @@ from typing import Any
 from console.comms.replica import ChangeSet
 from console.domain.deadlines import next_deadline
 from console.domain.incident import Incident
+from console.domain.major import MajorIncident
 from console.domain.model import Event
 from console.domain.police import LinkState
 from console.domain.rules import Rules
 from console.domain.sla import SlaClock
 from console.domain.units import Position, Unit
+from console.domain.warning import EarlyWarning
 from console.domain.world import Aggregates
 
 log = logging.getLogger(__name__)
@@ -36,7 +38,8 @@ class OutOfStep(Exception):
 
 
 class LiveState:
-    """Incidents, units and positions as of :attr:`seq`, and what changed since :meth:`take`.
+    """Incidents, units, positions, police links, major incidents and early warnings as of
+    :attr:`seq`, and what changed since :meth:`take`.
 
     Args:
         rules: the rule data next deadlines are computed with.
@@ -73,7 +76,8 @@ class LiveState:
         """Whether :meth:`take` has something to hand over."""
         world = self._world
         return bool(self._reset or world.dirty_incidents or world.dirty_units or self._moved
-                    or self._events or self._links_changed)
+                    or self._events or self._links_changed or world.dirty_majors
+                    or world.dirty_warnings)
 
     def snapshot(self, message: Mapping[str, Any]) -> None:
         """Replace everything with a ``snapshot``; the next change set is a reset."""
@@ -96,6 +100,20 @@ class LiveState:
             world.units[unit.id] = unit
             if position is not None:
                 positions[unit.id] = position
+        for wire in message.get("major_incidents", ()):
+            try:
+                major = MajorIncident.from_dict(wire)
+            except (KeyError, TypeError, ValueError) as error:
+                self._left_out("Major incident", wire, error)
+                continue
+            world.majors[major.id] = major
+        for wire in message.get("warnings", ()):
+            try:
+                warning = EarlyWarning.from_dict(wire)
+            except (KeyError, TypeError, ValueError) as error:
+                self._left_out("Warning", wire, error)
+                continue
+            world.warnings[warning.id] = warning
         self._world = world
         self._positions = positions
         self._cameras = tuple(message.get("cameras", ()))
@@ -173,9 +191,15 @@ class LiveState:
             cameras=self._cameras if self._reset else None,
             taxonomy=self._taxonomy if self._reset else None,
             events=tuple(self._events),
-            police_links=dict(self._links) if self._reset or self._links_changed else None)
+            police_links=dict(self._links) if self._reset or self._links_changed else None,
+            major_incidents=(dict(world.majors) if self._reset or world.dirty_majors
+                             else None),
+            warnings=dict(world.warnings) if self._reset or world.dirty_warnings else None)
         world.dirty_incidents.clear()
         world.dirty_units.clear()
+        world.dirty_majors.clear()
+        world.dirty_warnings.clear()
+        world.created.clear()
         self._reset = False
         self._links_changed = False
         self._moved = {}

@@ -14,10 +14,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from console.domain.incident import Incident
+from console.domain.major import MajorIncident
 from console.domain.model import Event, UnitStatus
 from console.domain.police import LinkState
 from console.domain.sla import SlaClock
 from console.domain.units import Position, Unit
+from console.domain.warning import EarlyWarning
 
 
 @dataclass(frozen=True)
@@ -59,16 +61,22 @@ class ChangeSet:
     events: tuple[tuple[int, Event], ...] = ()
     #: Every police center's link, when it changed (or with a reset).
     police_links: Mapping[str, LinkState] | None = None
+    #: Every major incident held (active, or stood down lately), when one changed (or with a
+    #: reset); likewise every early warning.
+    major_incidents: Mapping[str, MajorIncident] | None = None
+    warnings: Mapping[str, EarlyWarning] | None = None
 
     @property
     def empty(self) -> bool:
         return not (self.reset or self.incidents or self.units or self.positions or self.events
                     or self.cameras is not None or self.taxonomy is not None
-                    or self.police_links is not None)
+                    or self.police_links is not None or self.major_incidents is not None
+                    or self.warnings is not None)
 
 
 class Replica:
-    """Incidents, units, positions and cameras as the console last heard them.
+    """Incidents, units, positions, cameras, police links, major incidents and early warnings
+    as the console last heard them.
 
     Owned by the GUI thread; changed only by :meth:`apply`.
     """
@@ -82,6 +90,8 @@ class Replica:
         self.cameras: tuple[Mapping[str, Any], ...] = ()
         self.taxonomy: tuple[Mapping[str, Any], ...] = ()
         self.police_links: Mapping[str, LinkState] = {}
+        self.major_incidents: Mapping[str, MajorIncident] = {}
+        self.warnings: Mapping[str, EarlyWarning] = {}
         self.user: UserInfo | None = None
         #: When the last event or position frame arrived (GUI clock), for "n s since last event".
         self.last_event_at: datetime | None = None
@@ -103,6 +113,10 @@ class Replica:
             self.taxonomy = change.taxonomy
         if change.police_links is not None:
             self.police_links = change.police_links
+        if change.major_incidents is not None:
+            self.major_incidents = change.major_incidents
+        if change.warnings is not None:
+            self.warnings = change.warnings
         self.seq = max(self.seq, change.seq) if not change.reset else change.seq
         if change.events or change.positions:
             self.last_event_at = datetime.now(UTC)

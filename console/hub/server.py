@@ -41,6 +41,7 @@ from console.hub.log import EventLog
 from console.hub.police import PoliceSession
 from console.hub.session import Session
 from console.hub.tracking import Tracker
+from console.hub.watch import Watch
 from console.store.accounts import User
 from console.store.store import Snapshot, Store
 from console.store.writer import LOG_CHANNEL, Command
@@ -90,6 +91,7 @@ class Hub:
         self.log = EventLog(store, self.run)
         self.commands = CommandQueue(store, self.log.poke)
         self.tracker = Tracker(store, self.run, self.config.clock.now)
+        self.watch = Watch(self)
         self.log_listeners: list[Callable[[Any], None]] = []
         self.sessions: set[Session] = set()
         self.port = self.config.port
@@ -119,6 +121,7 @@ class Hub:
                 flush_interval=self.config.position_flush_s,
                 peers=self.store.db.dialect == "postgresql", stopping=self._stopping),
                 name="positions"),
+            asyncio.create_task(self.watch.run(), name="early-warning"),
         ]
         if self.store.db.dialect == "postgresql":
             self._tasks.append(asyncio.create_task(self._listen(), name="pg-listen"))

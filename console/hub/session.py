@@ -190,7 +190,9 @@ class Session:
             await self.send(p.snapshot(snapshot.seq, incidents=incidents, units=snapshot.units,
                                        cameras=snapshot.cameras,
                                        taxonomy=self.hub.rules.taxonomy.to_wire(),
-                                       police_links=snapshot.police_links))
+                                       police_links=snapshot.police_links,
+                                       major_incidents=snapshot.major_incidents,
+                                       warnings=snapshot.warnings))
             self.cursor = snapshot.seq
         await self.send(p.synced(self.cursor))
 

@@ -123,6 +123,8 @@ incidents = Table(
     # Intake: a caller's earlier cases, newest first.
     Index("ix_incidents_caller", "reporter_phone", "created_at"),
     Index("ix_incidents_police_case_no", "police_case_no"),
+    # A hub's early-warning watch reads the last week's creations back at start.
+    Index("ix_incidents_created_at", "created_at"),
 )
 
 # Which events concern which incident (an event can concern two: a merge), for the timeline.
@@ -246,6 +248,36 @@ police_cases = Table(
     Column("shared_id", String(64), primary_key=True),
     Column("incident_id", String(32), nullable=False),
     Column("direction", String(16), nullable=False),
+)
+
+# Major incidents (MI-20261127-01): the domain's document plus what the snapshot selects on —
+# the active ones and those stood down lately.
+major_incidents = Table(
+    "major_incidents", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("level", String(4), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("declared_at", UtcDateTime, nullable=False),
+    Column("stood_down_at", UtcDateTime),
+    Column("version", Integer, nullable=False),
+    Column("doc", Json, nullable=False),
+    Index("ix_major_incidents_current", "active", "stood_down_at"),
+)
+
+# Early warnings (EW-20261127-001) raised by the hubs' detector: the unacknowledged ones and the
+# last day's go into the snapshot; a restarted hub reads the recent ones back per area.
+early_warnings = Table(
+    "early_warnings", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("category", String(64), nullable=False),
+    Column("level", String(16), nullable=False),
+    Column("area", String(64), nullable=False),
+    Column("raised_at", UtcDateTime, nullable=False),
+    Column("acknowledged_at", UtcDateTime),
+    Column("version", Integer, nullable=False),
+    Column("doc", Json, nullable=False),
+    Index("ix_early_warnings_current", "acknowledged_at", "raised_at"),
+    Index("ix_early_warnings_raised", "raised_at"),
 )
 
 # Per-day counters behind incident ids like CH-20261127-000123.

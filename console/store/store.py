@@ -169,7 +169,9 @@ class Store:
         """The live state and the seq it reflects, read in one consistent transaction.
 
         Incidents: every open one, and those finished within ``finished_within`` (so a console
-        still shows what was just closed). Units and cameras: all.
+        still shows what was just closed). Units and cameras: all. Major incidents: the active
+        ones and those stood down within ``finished_within``; early warnings: the
+        unacknowledged ones and those raised within it.
         """
         since = self.clock() - finished_within
         connection = self.db.reader.connect()
@@ -185,7 +187,53 @@ class Store:
             cameras = [dict(r._mapping) for r in conn.execute(
                 select(s.cameras).order_by(s.cameras.c.id))]
             police_links = self._police_links(conn)
-        return Snapshot(seq, incidents, units, cameras, police_links)
+            majors = self._major_incidents(conn, since)
+            warnings = self._warnings(conn, since)
+        return Snapshot(seq, incidents, units, cameras, police_links, majors, warnings)
+
+    # -- major incidents and early warnings ----------------------------------------------------
+
+    def major_incidents(self, *, within: timedelta = timedelta(hours=24)) -> list[dict[str, Any]]:
+        """The active major incidents and those stood down within ``within``, oldest first."""
+        with self.db.reader.connect() as conn:
+            return self._major_incidents(conn, self.clock() - within)
+
+    @staticmethod
+    def _major_incidents(conn: Any, since: datetime) -> list[dict[str, Any]]:
+        m = s.major_incidents.c
+        query = (select(m.doc).where(or_(m.active.is_(True), m.stood_down_at >= since))
+                 .order_by(m.declared_at, m.id))
+        return [dict(doc) for doc in conn.execute(query).scalars()]
+
+    def warnings(self, *, within: timedelta = timedelta(hours=24)) -> list[dict[str, Any]]:
+        """The unacknowledged early warnings and those raised within ``within``, oldest first."""
+        with self.db.reader.connect() as conn:
+            return self._warnings(conn, self.clock() - within)
+
+    @staticmethod
+    def _warnings(conn: Any, since: datetime) -> list[dict[str, Any]]:
+        w = s.early_warnings.c
+        query = (select(w.doc).where(or_(w.acknowledged_at.is_(None), w.raised_at >= since))
+                 .order_by(w.raised_at, w.id))
+        return [dict(doc) for doc in conn.execute(query).scalars()]
+
+    def incident_creations(self, since: datetime) -> list[tuple[str, datetime, str, str | None,
+                                                                str | None]]:
+        """``(id, created_at, category, grid, community)`` of every incident created after
+        ``since``, oldest first: what the early-warning detector reads back at a hub's start."""
+        i = s.incidents.c
+        query = (select(i.id, i.created_at, i.category, i.grid, i.community)
+                 .where(i.created_at > since).order_by(i.created_at, i.id))
+        with self.db.reader.connect() as conn:
+            return [(r.id, r.created_at, r.category, r.grid, r.community)
+                    for r in conn.execute(query)]
+
+    def first_incident_at(self) -> datetime | None:
+        """When the first incident the store holds was created (None: there is none)."""
+        with self.db.reader.connect() as conn:
+            at: datetime | None = conn.execute(select(func.min(s.incidents.c.created_at))
+                                               ).scalar()
+        return at
 
     def units(self) -> list[dict[str, Any]]:
         """Every unit as the wire carries it, with its last position."""
@@ -247,6 +295,8 @@ class Snapshot:
     units: list[dict[str, Any]]
     cameras: list[dict[str, Any]]
     police_links: list[dict[str, Any]] = field(default_factory=list)
+    major_incidents: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _incident_wire(row: Any) -> dict[str, Any]:

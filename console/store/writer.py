@@ -36,9 +36,11 @@ from console.domain import deadlines, police
 from console.domain.commands import decide
 from console.domain.errors import Refused
 from console.domain.incident import Incident
+from console.domain.major import MajorIncident
 from console.domain.model import Actor, Event
 from console.domain.rules import Context, Rules
 from console.domain.units import Unit
+from console.domain.warning import EarlyWarning
 from console.domain.world import Aggregates
 from console.store import schema as s
 from console.store.db import Database
@@ -152,6 +154,25 @@ class _Batch(Aggregates):
         query = select(s.units).where(s.units.c.id == unit_id)
         row = self.conn.execute(query.with_for_update() if self.lock else query).first()
         return unit_from_row(row._mapping) if row is not None else None
+
+    def load_major(self, major_id: str) -> MajorIncident | None:
+        query = select(s.major_incidents.c.doc).where(s.major_incidents.c.id == major_id)
+        doc = self.conn.execute(query.with_for_update() if self.lock else query).scalar()
+        return MajorIncident.from_dict(doc) if doc is not None else None
+
+    def load_warning(self, warning_id: str) -> EarlyWarning | None:
+        query = select(s.early_warnings.c.doc).where(s.early_warnings.c.id == warning_id)
+        doc = self.conn.execute(query.with_for_update() if self.lock else query).scalar()
+        return EarlyWarning.from_dict(doc) if doc is not None else None
+
+    def stored_number(self, prefix: str) -> int:
+        """The highest number after ``prefix`` among stored major incidents (``MI-…``) or
+        warnings (``EW-…``). Two hubs may take the same next number at once: the second
+        insert then fails on the primary key and the batch runs again."""
+        table = s.major_incidents if prefix.startswith("MI-") else s.early_warnings
+        ids = self.conn.execute(select(table.c.id).where(table.c.id.like(f"{prefix}%")))
+        numbers = [int(i[len(prefix):]) for i in ids.scalars() if i[len(prefix):].isdigit()]
+        return max(numbers, default=0)
 
 
 def unit_from_row(row: Any) -> Unit:
@@ -323,6 +344,29 @@ class Writer:
                               "skills": list(u.skills), "assignment": u.assignment,
                               "version": u.version})
         self._upsert(conn, s.units, unit_rows)
+        self._save_majors_and_warnings(conn, world)
+
+    def _save_majors_and_warnings(self, conn: Connection, world: _Batch) -> None:
+        """New major incidents and warnings are inserted (a number another hub took meanwhile
+        fails on the key: the batch runs again), changed ones upserted."""
+        rows: dict[Any, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {
+            s.major_incidents: ([], []), s.early_warnings: ([], [])}
+        for major_id in sorted(world.dirty_majors):
+            m = world.majors[major_id]
+            rows[s.major_incidents][major_id in world.created].append({
+                "id": m.id, "level": m.level.value, "active": m.active,
+                "declared_at": m.declared_at, "stood_down_at": m.stood_down_at,
+                "version": m.version, "doc": m.to_dict()})
+        for warning_id in sorted(world.dirty_warnings):
+            w = world.warnings[warning_id]
+            rows[s.early_warnings][warning_id in world.created].append({
+                "id": w.id, "category": w.category, "level": w.level, "area": w.area,
+                "raised_at": w.raised_at, "acknowledged_at": w.acknowledged_at,
+                "version": w.version, "doc": w.to_dict()})
+        for table, (changed, new) in rows.items():
+            if new:
+                conn.execute(insert(table), new)
+            self._upsert(conn, table, changed)
 
     def _upsert(self, conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
         if rows:
@@ -333,7 +377,7 @@ class Writer:
         """Insert-or-update by id for each current-state table, built once (building one costs
         more than running it)."""
         statements = {}
-        for table in (s.incidents, s.assignments, s.units):
+        for table in (s.incidents, s.assignments, s.units, s.major_incidents, s.early_warnings):
             insert_ = self._insert(table)
             # Positions are written by their own path; a state update never touches them.
             keep = {"id", "lat", "lon", "heading", "speed", "position_at"} \
@@ -364,6 +408,10 @@ def _result_data(events: list[Event], world: _Batch) -> dict[str, Any]:
     data: dict[str, Any] = {}
     if last.get("id") in world.incidents:
         data = {"id": last["id"], "version": world.incidents[last["id"]].version}
+    elif last.get("id") in world.majors:
+        data = {"id": last["id"], "version": world.majors[last["id"]].version}
+    elif last.get("id") in world.warnings:
+        data = {"id": last["id"], "version": world.warnings[last["id"]].version}
     elif last.get("unit") in world.units:
         data = {"id": last["unit"], "version": world.units[last["unit"]].version}
     for key in ("assignment", "request"):
