@@ -23,12 +23,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.views.alerts import AlertStrips
 from console.views.command_line import CommandLine
 from console.views.command_parser import help_text
 from console.views.common import messages
+from console.views.dashboard import DashboardDock
+from console.views.emergency_board import EmergencyBoard
 from console.views.incident_detail import IncidentDetail, IncidentWindow
 from console.views.intake import IntakeForm
-from console.views.dashboard import DashboardDock
 from console.views.liaison_dock import LiaisonDock
 from console.views.map_dock import MapDock
 from console.views.queue_dock import IncidentQueue
@@ -40,7 +42,7 @@ if TYPE_CHECKING:
     from console.views.app import ConsoleApp
 
 # Bumped when the docks change so that an old saved state is not forced onto new docks.
-LAYOUT_VERSION = 5
+LAYOUT_VERSION = 6
 
 
 class MainWindow(QMainWindow):
@@ -71,6 +73,8 @@ class MainWindow(QMainWindow):
         box.setSpacing(0)
         self.banner = ConnectionBanner(self.bridge, holder)
         box.addWidget(self.banner)
+        self.alerts = AlertStrips(self.bridge, holder)  # major incidents, supervision
+        box.addWidget(self.alerts)
         self.dock_manager = QtAds.CDockManager(holder)
         box.addWidget(self.dock_manager)
         self.setCentralWidget(holder)
@@ -86,6 +90,7 @@ class MainWindow(QMainWindow):
         self.video = VideoWallDock(self.bridge, self.rules, self)
         self.liaison = LiaisonDock(self.bridge, self.rules, self)
         self.dashboard = DashboardDock(self.bridge, self.rules, self)
+        self.board = EmergencyBoard(self.bridge, self.rules, self)
         self.queues: list[IncidentQueue] = [self.queue]
 
         self.docks: dict[str, QtAds.CDockWidget] = {}
@@ -102,7 +107,10 @@ class MainWindow(QMainWindow):
         self.docks["liaison" if liaison else "roster"].setAsCurrentTab()
         detail_area = self._add_dock("detail", self.detail, areas.RightDockWidgetArea)
         self._add_dock("intake", self.intake, None, detail_area)
-        self.docks["detail"].setAsCurrentTab()
+        self._add_dock("emergency_board", self.board, None, detail_area)
+        # A duty leader's desk starts on the emergency board, everyone else's on the incident.
+        leader = user is not None and "duty_leader" in user.roles
+        self.docks["emergency_board" if leader else "detail"].setAsCurrentTab()
         line_area = self._add_dock("command_line", self.command_line,
                                    areas.BottomDockWidgetArea, queue_area)
         self.docks["command_line"].setMinimumSizeHintMode(
@@ -127,6 +135,9 @@ class MainWindow(QMainWindow):
         self.liaison.open_incident.connect(self.open_incident)
         self.liaison.act.connect(self.act_on)
         self.liaison.alarm_changed.connect(self.status.set_police_alarm)
+        self.board.open_incident.connect(self.open_incident)
+        self.alerts.open_incident.connect(self.open_incident)
+        self.alerts.open_major.connect(self.show_emergency_board)
         messages().message.connect(self._message)
         self.bridge.logged_in.connect(lambda _user: self.retitle())
         self._build_menus()
@@ -165,6 +176,7 @@ class MainWindow(QMainWindow):
         queue.current_incident.connect(self.detail.show_incident)
         queue.current_incident.connect(self.map.show_incident)
         queue.current_incident.connect(self.video.set_incident)
+        queue.current_incident.connect(self.board.set_incident)
 
     def add_queue(self, name: str | None = None) -> IncidentQueue:
         """Another queue dock with its own filter (floating until placed)."""
@@ -229,6 +241,14 @@ class MainWindow(QMainWindow):
         dock.toggleView(True)
         dock.setAsCurrentTab()
         dock.raise_()
+
+    def show_emergency_board(self, major_id: str = "") -> None:
+        dock = self.docks["emergency_board"]
+        dock.toggleView(True)
+        dock.setAsCurrentTab()
+        dock.raise_()
+        if major_id:
+            self.board.select_major(major_id)
 
     def show_liaison(self) -> None:
         dock = self.docks["liaison"]
@@ -341,6 +361,9 @@ class MainWindow(QMainWindow):
         self.a_dashboard = self._action(self.view_menu, self.show_dashboard, "Ctrl+Shift+D",
                                         "dashboard")
         self.a_dashboard.setText(self.tr("Show the dashboard"))
+        self.a_board = self._action(self.view_menu, self.show_emergency_board, "Ctrl+Shift+E",
+                                    "emergencyBoard")
+        self.a_board.setText(self.tr("Show the emergency board"))
 
     def _fill_layouts_menu(self) -> None:
         menu = self.layouts_menu
@@ -421,6 +444,7 @@ class MainWindow(QMainWindow):
                   "intake": self.tr("Intake 96966"), "roster": self.tr("Units"),
                   "map": self.tr("Map"), "video_wall": self.tr("Video wall"),
                   "liaison": self.tr("Police liaison"), "dashboard": self.tr("Dashboard"),
+                  "emergency_board": self.tr("Emergency board"),
                   "command_line": self.tr("Command line")}
         for name, dock in self.docks.items():
             dock.setWindowTitle(titles.get(name, dock.windowTitle()))
@@ -439,6 +463,7 @@ class MainWindow(QMainWindow):
         self.a_video_wall.setText(self.tr("Show the video wall"))
         self.a_liaison.setText(self.tr("Show the police cases"))
         self.a_dashboard.setText(self.tr("Show the dashboard"))
+        self.a_board.setText(self.tr("Show the emergency board"))
         self.layouts_menu.setTitle(self.tr("&Layouts"))
         self.settings_menu.setTitle(self.tr("&Settings"))
         self.language_menu.setTitle(self.tr("Language"))
