@@ -22,8 +22,8 @@ on patrol, calls coming in), then the console with its map enlarged over the who
 console opens the first incident and fills a nine-tile video wall with the cameras near it.
 
 ``dashboard-<language>``: the same running district, seeded with a whole day of history (so
-every hour of the last 24 has its incidents), a minute into the simulation; the dashboard opens
-on the console's connection in a window of its own and is grabbed once it has counted.
+every hour of the last 24 has its incidents), a minute into the simulation; the console shows its
+dashboard tab over most of the screen.
 """
 
 from __future__ import annotations
@@ -146,17 +146,16 @@ def demo_map(language: str, out: Path, video: bool = False, dashboard: bool = Fa
 
     def arrange() -> None:
         window = console.windows[0]
-        if dashboard:
-            from console.views.dashboard import DashboardDock
-
-            board = DashboardDock(console.bridge, rules)
-            board.setWindowTitle("Linkage Console — dashboard")
-            board.resize(window.screen().availableGeometry().size())
-            board.show()
-            QTimer.singleShot(4000, lambda: (board.grab().save(str(out)), print("saved", out),
-                                             console.quit(), app.quit()))
-            return
         window.showMaximized()
+        if dashboard:  # its tab beside the map, given most of the screen
+            window.show_dashboard()
+            window.dock_manager.setSplitterSizes(window.docks["roster"].dockAreaWidget(),
+                                                 [150, 1300, 150])
+            window.dock_manager.setSplitterSizes(window.docks["dashboard"].dockAreaWidget(),
+                                                 [110, 800, 40])
+            QTimer.singleShot(4000, lambda: (window.screen().grabWindow(0).save(str(out)),
+                                             print("saved", out), console.quit(), app.quit()))
+            return
         window.dock_manager.setSplitterSizes(window.docks["roster"].dockAreaWidget(),
                                              [300, 860, 440])
         window.dock_manager.setSplitterSizes(window.docks["map"].dockAreaWidget(),
