@@ -41,10 +41,10 @@ translate = QCoreApplication.translate
 
 SOUND = RESOURCES / "sounds" / "alert.wav"
 LEVELS = {
-    Level.I: QT_TRANSLATE_NOOP("MajorIncident", "Level I (特别重大)"),
-    Level.II: QT_TRANSLATE_NOOP("MajorIncident", "Level II (重大)"),
-    Level.III: QT_TRANSLATE_NOOP("MajorIncident", "Level III (较大)"),
-    Level.IV: QT_TRANSLATE_NOOP("MajorIncident", "Level IV (一般)"),
+    Level.I: QT_TRANSLATE_NOOP("MajorIncident", "Level I"),
+    Level.II: QT_TRANSLATE_NOOP("MajorIncident", "Level II"),
+    Level.III: QT_TRANSLATE_NOOP("MajorIncident", "Level III"),
+    Level.IV: QT_TRANSLATE_NOOP("MajorIncident", "Level IV"),
 }
 _LEVEL_ORDER = list(Level)
 
@@ -235,13 +235,13 @@ class SupervisionNotice(QWidget):
         self._render()
 
     def _render(self) -> None:
-        lines = [translate("SupervisionNotice", "Supervised by the duty leader (督办): {id} — "
+        lines = [translate("SupervisionNotice", "Supervised by the duty leader: {id} — "
                            "{note}").format(id=f'<a href="{i}">{i}</a>', note=html.escape(n))
                  for i, n in self.notices]
         if self._summary and not self.notices:
             lines.append(translate("SupervisionNotice", "%n of your open cases are under "
-                                   "supervision (督办); the queue's Supervised filter lists "
-                                   "them.", "", self._summary))
+                                   "supervision; the queue's Supervised filter lists them.",
+                                   "", self._summary))
         self.text.setText("<br>".join(lines))
         self.setVisible(bool(lines))
 
