@@ -384,16 +384,17 @@ def _raised(args: Mapping[str, Any], ctx: Context, world: WarningWorld) -> Event
     if level not in LEVELS:
         raise Refused("invalid", "'{field}' must be one of: {allowed}.", field="level",
                       allowed=", ".join(LEVELS))
-    incidents = a.idents(args, "incidents", max_items=MAX_LISTED)
-    day = ctx.now.astimezone(ctx.rules.calendar.tz).strftime("%Y%m%d")
-    prefix = f"EW-{day}-"
-    data = {"id": f"{prefix}{world.next_number(prefix):03d}", "category": category,
-            "level": level, "area": a.ident(args, "area"),
+    data = {"category": category, "level": level, "area": a.ident(args, "area"),
             "count": a.integer(args, "count", 1, 1_000_000),
             "baseline": a.number(args, "baseline", 0, 1_000_000),
             "threshold": a.integer(args, "threshold", 1, 1_000_000),
-            "window": a.integer(args, "window", 1, 7 * 24 * 60), "incidents": list(incidents)}
-    return Event("warning.raised", ctx.now, ctx.actor.username, data)
+            "window": a.integer(args, "window", 1, 7 * 24 * 60),
+            "incidents": list(a.idents(args, "incidents", max_items=MAX_LISTED))}
+    # Numbered last: a refused warning takes no number.
+    day = ctx.now.astimezone(ctx.rules.calendar.tz).strftime("%Y%m%d")
+    prefix = f"EW-{day}-"
+    return Event("warning.raised", ctx.now, ctx.actor.username,
+                 {"id": f"{prefix}{world.next_number(prefix):03d}", **data})
 
 
 def raised(event: Event) -> EarlyWarning:

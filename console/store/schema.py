@@ -280,9 +280,10 @@ early_warnings = Table(
     Index("ix_early_warnings_raised", "raised_at"),
 )
 
-# Per-day counters behind incident ids like CH-20261127-000123.
+# Per-day counters behind incident ids like CH-20261127-000123 (``day`` 20261127), and behind
+# major incident and warning numbers (``day`` MI-20261127, EW-20261127).
 id_counters = Table(
     "id_counters", metadata,
-    Column("day", String(8), primary_key=True),
+    Column("day", String(16), primary_key=True),
     Column("last", Integer, nullable=False),
 )

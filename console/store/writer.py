@@ -98,10 +98,11 @@ class _Batch(Aggregates):
     """The aggregates one transaction holds, loaded from the database (row-locked on PostgreSQL,
     where a concurrent writer then waits for the first to commit)."""
 
-    def __init__(self, conn: Connection, lock: bool) -> None:
+    def __init__(self, conn: Connection, lock: bool, counter: Any) -> None:
         super().__init__()
         self.conn = conn
         self.lock = lock
+        self._counter = counter
         # Ids the preload looked for and did not find (new units being registered, mistyped
         # ids): asked again, they are still absent without another query. A row another hub
         # inserts meanwhile collides at the write and the batch runs again.
@@ -165,14 +166,11 @@ class _Batch(Aggregates):
         doc = self.conn.execute(query.with_for_update() if self.lock else query).scalar()
         return EarlyWarning.from_dict(doc) if doc is not None else None
 
-    def stored_number(self, prefix: str) -> int:
-        """The highest number after ``prefix`` among stored major incidents (``MI-…``) or
-        warnings (``EW-…``). Two hubs may take the same next number at once: the second
-        insert then fails on the primary key and the batch runs again."""
-        table = s.major_incidents if prefix.startswith("MI-") else s.early_warnings
-        ids = self.conn.execute(select(table.c.id).where(table.c.id.like(f"{prefix}%")))
-        numbers = [int(i[len(prefix):]) for i in ids.scalars() if i[len(prefix):].isdigit()]
-        return max(numbers, default=0)
+    def next_number(self, prefix: str) -> int:
+        """The next number after ``prefix`` (``MI-20261127-``, ``EW-20261127-``) from its row of
+        ``id_counters``, row-locked to the commit like an incident's: concurrent writers wait
+        for each other instead of taking the same number."""
+        return int(self.conn.execute(self._counter, {"day": prefix.rstrip("-")}).scalar_one())
 
 
 def unit_from_row(row: Any) -> Unit:
@@ -217,7 +215,7 @@ class Writer:
         applied: list[_Applied] = []
         first_of: dict[str, int] = {}
         with self.db.writer.begin() as conn:
-            world = _Batch(conn, self._lock_rows)
+            world = _Batch(conn, self._lock_rows, self._next_number)
             world.preload(batch)
             priors = {row.id: row for row in conn.execute(
                 select(s.commands.c.id, s.commands.c.result, s.commands.c.seq)
@@ -347,8 +345,8 @@ class Writer:
         self._save_majors_and_warnings(conn, world)
 
     def _save_majors_and_warnings(self, conn: Connection, world: _Batch) -> None:
-        """New major incidents and warnings are inserted (a number another hub took meanwhile
-        fails on the key: the batch runs again), changed ones upserted."""
+        """New major incidents and warnings are inserted (a number taken twice would fail on
+        the key rather than overwrite), changed ones upserted."""
         rows: dict[Any, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {
             s.major_incidents: ([], []), s.early_warnings: ([], [])}
         for major_id in sorted(world.dirty_majors):

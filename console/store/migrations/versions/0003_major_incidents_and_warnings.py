@@ -1,5 +1,6 @@
-"""Major incidents and early warnings: their current state beside the log; incidents by
-creation time (the early-warning watch reads the last week back at a hub's start).
+"""Major incidents and early warnings: their current state beside the log, and their numbers'
+day counters (longer keys: MI-20261127); incidents by creation time (the early-warning watch
+reads the last week back at a hub's start).
 
 Revision ID: 0003
 Revises: 0002
@@ -52,8 +53,16 @@ def upgrade() -> None:
     with op.batch_alter_table('incidents', schema=None) as batch_op:
         batch_op.create_index('ix_incidents_created_at', ['created_at'], unique=False)
 
+    with op.batch_alter_table('id_counters', schema=None) as batch_op:
+        batch_op.alter_column('day', existing_type=sa.String(length=8),
+                              type_=sa.String(length=16), existing_nullable=False)
+
 
 def downgrade() -> None:
+    op.execute("DELETE FROM id_counters WHERE day LIKE 'MI-%' OR day LIKE 'EW-%'")
+    with op.batch_alter_table('id_counters', schema=None) as batch_op:
+        batch_op.alter_column('day', existing_type=sa.String(length=16),
+                              type_=sa.String(length=8), existing_nullable=False)
     with op.batch_alter_table('incidents', schema=None) as batch_op:
         batch_op.drop_index('ix_incidents_created_at')
     with op.batch_alter_table('early_warnings', schema=None) as batch_op:
