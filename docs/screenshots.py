@@ -8,6 +8,7 @@
     xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py map-zh_CN docs/map-zh.png
     xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py video-en docs/video-wall.png
     xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py dashboard-en docs/dashboard.png
+    xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py emergency-en docs/emergency.png
 
 A hub runs in this process on a temporary SQLite file with the test district's geography; some
 incidents are registered "earlier" through a store whose clock is set back, so the queue shows
@@ -24,6 +25,11 @@ console opens the first incident and fills a nine-tile video wall with the camer
 ``dashboard-<language>``: the same running district, seeded with a whole day of history (so
 every hour of the last 24 has its incidents), a minute into the simulation; the console shows its
 dashboard tab over most of the screen.
+
+``emergency-<language>``: the small district as for ``en``, with a major incident declared by
+the duty leader (two incidents linked, a unit committed, a note and a broadcast) and an early
+warning raised by the hub; the console logs in as the duty leader, so the banner is across the
+window and the emergency board is the current tab on the right.
 """
 
 from __future__ import annotations
@@ -103,6 +109,37 @@ def seed(url: str, rules: Rules) -> None:
                     for r in results if r.ok and rng.random() < 0.5]
         past.execute_batch(accepted)
         past.close()
+
+
+def seed_emergency(url: str, rules: Rules) -> None:
+    """A duty leader, a major incident in its first half hour, and an early warning."""
+    from console.domain.model import SYSTEM
+
+    store = Store(url, rules)
+    now = datetime.now(UTC)
+    store.accounts.create_user("zhao", "demo", ["duty_leader"], now=now, display_name="赵值班")
+    leader = Actor("zhao", frozenset({Role.DUTY_LEADER}))
+
+    def run(name: str, actor: Actor = leader, **args: object) -> dict[str, object]:
+        result = store.execute(Command(str(uuid.uuid4()), name, args), actor)
+        assert result.ok, result.error
+        return result.data
+
+    major = str(run("major.declare", level="II", title="建设路燃气管道泄漏",
+                    commander="王局长（区应急局）",
+                    area={"center": {"lat": 30.6655, "lon": 104.0985}, "radius_m": 600},
+                    message="建设路双向封闭，周边单位听从现场指挥部统一调度")["id"])
+    gas = [i for i in store.open_incidents() if i["category"] in ("safety.gas_leak",
+                                                                   "utility.water_main_burst")]
+    for row in (gas or store.open_incidents())[:2]:
+        run("major.link", id=major, incident=row["id"])
+    run("major.commit", id=major, unit="U001")
+    run("major.note", id=major, text="燃气公司抢修队已到场，疏散居民约 200 人")
+    run("major.broadcast", id=major, message="预计 16:30 恢复供气，请各单位十分钟内报告到位情况")
+    run("warning.raise", SYSTEM, category="safety.gas_leak", level="grid", area="g010",
+        count=4, baseline=0.04, threshold=3, window=60,
+        incidents=[str(row["id"]) for row in gas[:4]])
+    store.close()
 
 
 def demo_map(language: str, out: Path, video: bool = False, dashboard: bool = False) -> None:
@@ -206,12 +243,16 @@ def main() -> None:
     if language.startswith("dashboard-"):
         demo_map(language.removeprefix("dashboard-"), out, dashboard=True)
         return
+    emergency = language.startswith("emergency-")
+    language = language.removeprefix("emergency-")
     folder = Path(tempfile.mkdtemp())
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
     rules = Rules.load(geography=small_geography())
     url = f"sqlite:///{folder / 'demo.db'}"
     seed(url, rules)
+    if emergency:
+        seed_emergency(url, rules)
     store = Store(url, rules)
     hub = EmbeddedHub(store, rules).start()
     app = QApplication.instance() or QApplication([])
@@ -222,13 +263,15 @@ def main() -> None:
 
     settings.setValue("map/geography_dir", str(write_small_district(folder / "geo")))
     console = ConsoleApp(rules, settings)
-    console.log_in(hub.url, "wang", "demo")
+    console.log_in(hub.url, "zhao" if emergency else "wang", "demo")
 
     def shoot() -> None:
         window = console.windows[0]
         window.showMaximized()
         ids = window.queue.model.incident_ids()
-        if ids:
+        if emergency:
+            window.show_emergency_board()
+        elif ids:
             window.open_incident(ids[0])
         QTimer.singleShot(2000, lambda: (window.screen().grabWindow(0).save(str(out)),
                                          print("saved", out), console.quit(), app.quit()))

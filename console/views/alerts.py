@@ -124,7 +124,7 @@ class MajorIncidentBanner(QLabel):
         self.setWordWrap(True)
         self.setTextFormat(Qt.TextFormat.RichText)
         self.setStyleSheet("QLabel { background: #a50e0e; color: white; padding: 6px 10px;"
-                           " font-weight: bold; font-size: 110%; } a { color: white; }")
+                           " font-weight: bold; font-size: 110%; }")
         self.linkActivated.connect(self.open_board.emit)
         self.bridge = bridge
         #: The major incidents shown, gravest first (for tests and the board).
@@ -153,7 +153,7 @@ class MajorIncidentBanner(QLabel):
         """One major incident as the banner says it (rich text, escaped)."""
         text = translate("MajorIncident", "{level} major incident {id}: {title} · commander "
                          "{commander}").format(
-            level=level_text(major.level), id=f'<a href="{major.id}">{major.id}</a>',
+            level=level_text(major.level), id=_link(major.id, "white"),
             title=html.escape(major.title), commander=html.escape(major.commander))
         if major.message:
             at = (major.message_at or major.declared_at).astimezone().strftime("%H:%M")
@@ -236,11 +236,11 @@ class SupervisionNotice(QWidget):
 
     def _render(self) -> None:
         lines = [translate("SupervisionNotice", "Supervised by the duty leader: {id} — "
-                           "{note}").format(id=f'<a href="{i}">{i}</a>', note=html.escape(n))
+                           "{note}").format(id=_link(i, "#3a2a00"), note=html.escape(n))
                  for i, n in self.notices]
         if self._summary and not self.notices:
-            lines.append(translate("SupervisionNotice", "%n of your open cases are under "
-                                   "supervision; the queue's Supervised filter lists them.",
+            lines.append(translate("SupervisionNotice", "Your open cases under supervision: "
+                                   "%n. The queue's Supervised filter lists them.",
                                    "", self._summary))
         self.text.setText("<br>".join(lines))
         self.setVisible(bool(lines))
@@ -277,3 +277,10 @@ class AlertStrips(QWidget):
         column.setSpacing(0)
         column.addWidget(self.major)
         column.addWidget(self.supervision)
+
+
+def _link(target: str, colour: str) -> str:
+    """A link in a strip's rich text, in the strip's own colour (a QLabel's style sheet does
+    not reach the anchors of its rich text)."""
+    return (f'<a href="{html.escape(target)}" style="color: {colour};">'
+            f"{html.escape(target)}</a>")

@@ -143,7 +143,7 @@ class EmergencyBoard(QWidget):
         self.majors.setRootIsDecorated(False)
         self.majors.setColumnCount(len(MAJOR_HEADERS))
         self.majors.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        for column, width in enumerate((110, 130, 220, 100, 70, 60, 90)):
+        for column, width in enumerate((70, 120, 200, 100, 60, 50, 80)):
             self.majors.setColumnWidth(column, width)
         self.majors.currentItemChanged.connect(lambda *_: self._show_selected())
         self.detail = QLabel(self)
@@ -178,13 +178,19 @@ class EmergencyBoard(QWidget):
                      "major.stand_down"):
             actions.addWidget(self.buttons[name])
         actions.addStretch(1)
+        # Incidents and units side by side, the timeline under them at full width: the board
+        # is often a narrow tab beside the incident.
         lists = QGridLayout()
         for column, (title, widget) in enumerate(((self.linked_title, self.linked),
-                                                  (self.units_title, self.units),
-                                                  (self.timeline_title, self.timeline))):
+                                                  (self.units_title, self.units))):
             lists.addWidget(title, 0, column)
             lists.addWidget(widget, 1, column)
-        lists.setColumnStretch(2, 2)
+        lists.addWidget(self.timeline_title, 2, 0, 1, 2)
+        lists.addWidget(self.timeline, 3, 0, 1, 2)
+        lists.setColumnStretch(0, 3)
+        lists.setColumnStretch(1, 2)
+        lists.setRowStretch(1, 1)
+        lists.setRowStretch(3, 2)
         selected = QWidget(self)
         column_box = QVBoxLayout(selected)
         column_box.setContentsMargins(0, 0, 0, 0)
@@ -272,7 +278,7 @@ class EmergencyBoard(QWidget):
                 for column in range(len(MAJOR_HEADERS)):
                     item.setForeground(column, QBrush(QColor("#a50e0e")))
         active = sum(1 for m in majors if m.active)
-        self.summary.setText(translate("EmergencyBoard", "%n major incidents active", "", active))
+        self.summary.setText(translate("EmergencyBoard", "Active major incidents: %n", "", active))
         if not (current and self.select_major(current.id)) and majors:
             self.majors.setCurrentItem(self.majors.topLevelItem(0))
         self._show_selected()

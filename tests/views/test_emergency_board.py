@@ -88,7 +88,7 @@ def test_a_major_incident_declared_on_one_console_is_a_banner_on_another(
     assert (mid, major.declared_at) in alert_sound(controller_app.bridge).played
     qtbot.waitUntil(lambda: board.current_major() is not None, timeout=WAIT_MS)
     assert board.current_major().id == mid  # type: ignore[union-attr]
-    assert "1 major incidents active" in board.summary.text()
+    assert board.summary.text() == "Active major incidents: 1"
 
     # Link the incident in hand, commit a unit, note.
     board.set_incident(incident)

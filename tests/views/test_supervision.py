@@ -99,7 +99,7 @@ def test_the_lead_desk_is_reminded_and_no_other(
         later = consoles(url_of(fast_hub), "desk-env")
         summary = window_of(later).alerts.supervision
         qtbot.waitUntil(summary.isVisible, timeout=WAIT_MS)
-        assert "1 of your open cases are under supervision" in summary.text.text()
+        assert "Your open cases under supervision: 1." in summary.text.text()
     finally:
         ctl.close()
         leader.close()
