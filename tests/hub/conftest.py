@@ -118,6 +118,9 @@ class Client:
     def __init__(self, port: int, path: str = "/ws", *, scheme: str = "ws",
                  **options: Any) -> None:
         # Entered as a context manager (websockets ≥ 17.1 wants that) and closed in close().
+        # A test that stops reading leaves events queued, and then cannot read the hub's answer
+        # to its close: do not wait the default ten seconds for it.
+        options.setdefault("close_timeout", 0.5)
         self.ws: ClientConnection = connect(f"{scheme}://127.0.0.1:{port}{path}",
                                             max_size=None, **options).__enter__()
         self.events: list[dict[str, Any]] = []

@@ -247,6 +247,8 @@ def test_a_hundred_hand_offs_each_way_survive_cutting_the_link(hub: HubThread) -
     assert snapshot is not None
     diverted = [i["police"]["shared_id"] for i in snapshot["incidents"] if i["source"] == "police"]
     assert sorted(diverted) == sorted(shared)
+    for client in (ctl, center, viewer):  # (unread events would hold up the hub's stop)
+        client.close()
 
 
 def test_a_link_left_up_by_a_stopped_hub_is_marked_down_at_the_next_start(
