@@ -586,6 +586,16 @@ EVENT_TEXT = {
                                                   "returned it for the police: {cause}"),
     "incident.police_disposed": QT_TRANSLATE_NOOP(
         "IncidentTimeline", "reported the police disposition: {disposition}"),
+    "incident.police_aborted": QT_TRANSLATE_NOOP("IncidentTimeline",
+                                                 "the police could not finish it: {cause}"),
+    "incident.police_updated": QT_TRANSLATE_NOOP("IncidentTimeline",
+                                                 "the police added to the case"),
+    "incident.police_cancelled": QT_TRANSLATE_NOOP("IncidentTimeline",
+                                                   "the police withdrew the case: {cause}"),
+    "police.message_delivered": QT_TRANSLATE_NOOP("IncidentTimeline",
+                                                  "the police received message {message}"),
+    "major.incident_linked": QT_TRANSLATE_NOOP("IncidentTimeline",
+                                               "linked to major incident {id}"),
     "incident.noted": QT_TRANSLATE_NOOP("IncidentTimeline", "noted: {text}"),
     "incident.supervised": QT_TRANSLATE_NOOP("IncidentTimeline", "supervised: {note}"),
     "incident.extension_requested": QT_TRANSLATE_NOOP(

@@ -408,6 +408,355 @@
     </message>
 </context>
 <context>
+    <name>Dashboard</name>
+    <message>
+        <source>Incidents per hour, last 24 hours, by source</source>
+        <translation>近24小时每小时事件数（按来源）</translation>
+    </message>
+    <message>
+        <source>Police hand-offs</source>
+        <translation>警务移交</translation>
+    </message>
+    <message>
+        <source>Open incidents by category</source>
+        <translation>未结案事件（按类别）</translation>
+    </message>
+    <message>
+        <source>Open incidents by street</source>
+        <translation>未结案事件（按街道）</translation>
+    </message>
+    <message>
+        <source>Overdue open incidents by lead department</source>
+        <translation>超时未结案事件（按主办部门）</translation>
+    </message>
+    <message>
+        <source>On time per SLA stage, last 24 hours</source>
+        <translation>近24小时各环节按时率</translation>
+    </message>
+    <message>
+        <source>Units by type and status</source>
+        <translation>力量（按类型和状态）</translation>
+    </message>
+    <message>
+        <source>No street</source>
+        <translation>无所属街道</translation>
+    </message>
+    <message>
+        <source>Center (no lead department)</source>
+        <translation>中心（未定主办部门）</translation>
+    </message>
+    <message>
+        <source>{n} others</source>
+        <translation>其他 {n} 项</translation>
+    </message>
+    <message>
+        <source>{start} – {end} · updated {time}</source>
+        <translation>{start} – {end} · 更新于 {time}</translation>
+    </message>
+    <message>
+        <source>Counting…</source>
+        <translation>统计中…</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <source>Last 24 h</source>
+        <translation>近24小时</translation>
+    </message>
+    <message>
+        <source>This hour</source>
+        <translation>本小时</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>事件类别</translation>
+    </message>
+    <message>
+        <source>Street</source>
+        <translation>街道</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>未结案</translation>
+    </message>
+    <message>
+        <source>Lead department</source>
+        <translation>主办部门</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>超时</translation>
+    </message>
+    <message>
+        <source>Stage</source>
+        <translation>环节</translation>
+    </message>
+    <message>
+        <source>On time</source>
+        <translation>按时</translation>
+    </message>
+    <message>
+        <source>Stopped</source>
+        <translation>已完成计时</translation>
+    </message>
+    <message>
+        <source>Rate</source>
+        <translation>按时率</translation>
+    </message>
+    <message>
+        <source>Unit type</source>
+        <translation>力量类型</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>合计</translation>
+    </message>
+    <message>
+        <source>Hand-off</source>
+        <translation>移交</translation>
+    </message>
+    <message>
+        <source>Open now</source>
+        <translation>当前未结案</translation>
+    </message>
+    <message>
+        <source>Diverted in</source>
+        <translation>分流转入</translation>
+    </message>
+    <message>
+        <source>Escalated out</source>
+        <translation>移交公安</translation>
+    </message>
+    <message>
+        <source>Available</source>
+        <extracomment>Unit statuses grouped as the duty leader reads them: free, committed, held, away.</extracomment>
+        <translation>空闲</translation>
+    </message>
+    <message>
+        <source>On an assignment</source>
+        <translation>执行任务中</translation>
+    </message>
+    <message>
+        <source>Busy</source>
+        <translation>忙碌</translation>
+    </message>
+    <message>
+        <source>Off duty</source>
+        <translation>下班</translation>
+    </message>
+    <message>
+        <source>Out of service</source>
+        <translation>停用</translation>
+    </message>
+</context>
+<context>
+    <name>EmergencyBoard</name>
+    <message>
+        <source>Declare…</source>
+        <extracomment>The board&apos;s commands, their keys and their button labels.</extracomment>
+        <translation>宣布…</translation>
+    </message>
+    <message>
+        <source>Link incident…</source>
+        <translation>关联事件…</translation>
+    </message>
+    <message>
+        <source>Commit unit…</source>
+        <translation>投入力量…</translation>
+    </message>
+    <message>
+        <source>Timeline note…</source>
+        <translation>记录进展…</translation>
+    </message>
+    <message>
+        <source>Broadcast…</source>
+        <translation>广播…</translation>
+    </message>
+    <message>
+        <source>Stand down…</source>
+        <translation>解除…</translation>
+    </message>
+    <message>
+        <source>Acknowledge</source>
+        <translation>确认</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>级别</translation>
+    </message>
+    <message>
+        <source>Major incident</source>
+        <translation>重大事件</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <source>Commander</source>
+        <translation>指挥长</translation>
+    </message>
+    <message>
+        <source>Incidents</source>
+        <translation>事件数</translation>
+    </message>
+    <message>
+        <source>Units</source>
+        <translation>力量数</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Raised</source>
+        <translation>预警时间</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Area</source>
+        <translation>区域</translation>
+    </message>
+    <message>
+        <source>Count</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>declared: {text}</source>
+        <translation>宣布：{text}</translation>
+    </message>
+    <message>
+        <source>linked {text}</source>
+        <translation>关联 {text}</translation>
+    </message>
+    <message>
+        <source>committed {text}</source>
+        <translation>投入 {text}</translation>
+    </message>
+    <message>
+        <source>noted: {text}</source>
+        <translation>记录：{text}</translation>
+    </message>
+    <message>
+        <source>broadcast: {text}</source>
+        <translation>广播：{text}</translation>
+    </message>
+    <message>
+        <source>stood down: {text}</source>
+        <translation>解除：{text}</translation>
+    </message>
+    <message>
+        <source>active</source>
+        <extracomment>The incident in hand elsewhere (the queue&apos;s current one): the default centre of a declaration and the default incident to link. The form open now, if any (tests fill it and call ``accept()``).</extracomment>
+        <translation>处置中</translation>
+    </message>
+    <message>
+        <source>stood down</source>
+        <translation>已解除</translation>
+    </message>
+    <message>
+        <source>Active major incidents: %n</source>
+        <translation>处置中的重大事件：%n</translation>
+    </message>
+    <message>
+        <source>No major incident.</source>
+        <translation>暂无重大事件。</translation>
+    </message>
+    <message>
+        <source>{id} · {level} · {title} · commander {commander}</source>
+        <translation>{id} · {level} · {title} · 指挥长 {commander}</translation>
+    </message>
+    <message>
+        <source>Area: {area}</source>
+        <translation>区域：{area}</translation>
+    </message>
+    <message>
+        <source>Latest broadcast ({time}): {message}</source>
+        <translation>最新广播（{time}）：{message}</translation>
+    </message>
+    <message>
+        <source>Stood down {time}: {summary}</source>
+        <translation>{time} 解除：{summary}</translation>
+    </message>
+    <message>
+        <source>{count} in {minutes} min (usually {usual:.1f})</source>
+        <translation>{minutes} 分钟内 {count} 件（通常 {usual:.1f}）</translation>
+    </message>
+    <message>
+        <source>acknowledged by {who} {time}</source>
+        <translation>{who} 已于 {time} 确认</translation>
+    </message>
+    <message>
+        <source>unacknowledged</source>
+        <translation>未确认</translation>
+    </message>
+    <message>
+        <source>Early warnings: %n unacknowledged</source>
+        <translation>研判预警：%n 条未确认</translation>
+    </message>
+    <message>
+        <source>grid {name}</source>
+        <translation>网格 {name}</translation>
+    </message>
+    <message>
+        <source>community {name}</source>
+        <translation>社区 {name}</translation>
+    </message>
+    <message>
+        <source>Not logged in.</source>
+        <translation>未登录。</translation>
+    </message>
+    <message>
+        <source>Choose a warning first.</source>
+        <translation>请先选择一条预警。</translation>
+    </message>
+    <message>
+        <source>Timeline note</source>
+        <translation>记录进展</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <source>Broadcast to every console</source>
+        <translation>向所有席位广播</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>消息</translation>
+    </message>
+    <message>
+        <source>Stand down</source>
+        <translation>解除重大事件</translation>
+    </message>
+    <message>
+        <source>Summary</source>
+        <translation>处置总结</translation>
+    </message>
+    <message>
+        <source>Linked incidents</source>
+        <translation>关联事件</translation>
+    </message>
+    <message>
+        <source>Committed units</source>
+        <translation>投入力量</translation>
+    </message>
+    <message>
+        <source>Timeline</source>
+        <translation>时间线</translation>
+    </message>
+</context>
+<context>
     <name>IncidentActions</name>
     <message>
         <source>Dispatched</source>
@@ -794,6 +1143,10 @@
         <translation>公安</translation>
     </message>
     <message>
+        <source>Police remarks</source>
+        <translation>公安备注</translation>
+    </message>
+    <message>
         <source>Merged into</source>
         <translation>已合并到</translation>
     </message>
@@ -808,6 +1161,14 @@
     <message>
         <source>Cameras nearby</source>
         <translation>附近摄像头</translation>
+    </message>
+    <message>
+        <source>Export EIDO…</source>
+        <translation>导出 EIDO…</translation>
+    </message>
+    <message>
+        <source>Save the incident as a NENA EIDO document for another center</source>
+        <translation>将事件保存为 NENA EIDO 文档，供其他中心使用</translation>
     </message>
     <message>
         <source>Unit</source>
@@ -882,6 +1243,14 @@
         <translation>等待公安签收</translation>
     </message>
     <message>
+        <source>Diverted by {center}</source>
+        <translation>由 {center} 分流转入</translation>
+    </message>
+    <message>
+        <source>({n} not yet received by the police)</source>
+        <translation>（{n} 条公安尚未收到）</translation>
+    </message>
+    <message>
         <source>overdue by {time}</source>
         <translation>已超时 {time}</translation>
     </message>
@@ -908,6 +1277,18 @@
     <message>
         <source>Waiting for the hub&apos;s answer.</source>
         <translation>正在等待服务器应答。</translation>
+    </message>
+    <message>
+        <source>Export EIDO</source>
+        <translation>导出 EIDO</translation>
+    </message>
+    <message>
+        <source>The EIDO document could not be written: {reason}</source>
+        <translation>无法写入 EIDO 文档：{reason}</translation>
+    </message>
+    <message>
+        <source>{id} exported as {file}.</source>
+        <translation>{id} 已导出为 {file}。</translation>
     </message>
     <message>
         <source>{action}: done ({id}).</source>
@@ -1190,6 +1571,26 @@
     <message>
         <source>reported the police disposition: {disposition}</source>
         <translation>反馈公安处置结果：{disposition}</translation>
+    </message>
+    <message>
+        <source>the police could not finish it: {cause}</source>
+        <translation>公安未能处置完毕：{cause}</translation>
+    </message>
+    <message>
+        <source>the police added to the case</source>
+        <translation>公安补充了案情</translation>
+    </message>
+    <message>
+        <source>the police withdrew the case: {cause}</source>
+        <translation>公安撤回了此案：{cause}</translation>
+    </message>
+    <message>
+        <source>the police received message {message}</source>
+        <translation>公安已收到消息 {message}</translation>
+    </message>
+    <message>
+        <source>linked to major incident {id}</source>
+        <translation>关联到重大事件 {id}</translation>
     </message>
     <message>
         <source>noted: {text}</source>
@@ -1548,6 +1949,14 @@
         <translation>显示警务分流事项</translation>
     </message>
     <message>
+        <source>Show the dashboard</source>
+        <translation>显示统计看板</translation>
+    </message>
+    <message>
+        <source>Show the emergency board</source>
+        <translation>显示应急指挥板</translation>
+    </message>
+    <message>
         <source>Save layout as…</source>
         <translation>布局另存为…</translation>
     </message>
@@ -1598,6 +2007,14 @@
     <message>
         <source>Police liaison</source>
         <translation>警务联络</translation>
+    </message>
+    <message>
+        <source>Dashboard</source>
+        <translation>统计看板</translation>
+    </message>
+    <message>
+        <source>Emergency board</source>
+        <translation>应急指挥</translation>
     </message>
     <message>
         <source>&amp;File</source>
@@ -1662,6 +2079,109 @@
     <message>
         <source>Command line help</source>
         <translation>命令行帮助</translation>
+    </message>
+</context>
+<context>
+    <name>MajorDialogs</name>
+    <message>
+        <source>{radius} around {lat:.5f}, {lon:.5f}</source>
+        <translation>以 {lat:.5f}, {lon:.5f} 为中心、半径 {radius}</translation>
+    </message>
+    <message>
+        <source>a polygon of {n} points</source>
+        <translation>{n} 个顶点的多边形</translation>
+    </message>
+    <message>
+        <source>Required.</source>
+        <translation>必填。</translation>
+    </message>
+    <message>
+        <source>Declare a major incident</source>
+        <translation>宣布重大事件</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>级别</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <source>Commander</source>
+        <translation>指挥长</translation>
+    </message>
+    <message>
+        <source>Centre (lat, lon)</source>
+        <translation>中心（纬度, 经度）</translation>
+    </message>
+    <message>
+        <source>Radius</source>
+        <translation>半径</translation>
+    </message>
+    <message>
+        <source>Message to every console</source>
+        <translation>向所有席位广播的消息</translation>
+    </message>
+    <message>
+        <source>Give the centre as lat, lon.</source>
+        <translation>请按“纬度, 经度”填写中心点。</translation>
+    </message>
+    <message>
+        <source>Link an incident to {id}</source>
+        <translation>关联事件到 {id}</translation>
+    </message>
+    <message>
+        <source>Incident</source>
+        <translation>事件</translation>
+    </message>
+    <message>
+        <source>Commit a unit to {id}</source>
+        <translation>向 {id} 投入力量</translation>
+    </message>
+    <message>
+        <source>Unit</source>
+        <translation>力量</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Distance</source>
+        <translation>距离</translation>
+    </message>
+    <message>
+        <source>Choose a unit.</source>
+        <translation>请选择一个力量。</translation>
+    </message>
+</context>
+<context>
+    <name>MajorIncident</name>
+    <message>
+        <source>Level I</source>
+        <translation>Ⅰ级（特别重大）</translation>
+    </message>
+    <message>
+        <source>Level II</source>
+        <translation>Ⅱ级（重大）</translation>
+    </message>
+    <message>
+        <source>Level III</source>
+        <translation>Ⅲ级（较大）</translation>
+    </message>
+    <message>
+        <source>Level IV</source>
+        <translation>Ⅳ级（一般）</translation>
+    </message>
+    <message>
+        <source>{level} major incident {id}: {title} · commander {commander}</source>
+        <extracomment>The major incidents shown, gravest first (for tests and the board).</extracomment>
+        <translation>{level}重大事件 {id}：{title} · 指挥长 {commander}</translation>
+    </message>
+    <message>
+        <source>{time} broadcast: {message}</source>
+        <translation>{time} 广播：{message}</translation>
     </message>
 </context>
 <context>
@@ -1943,6 +2463,18 @@
     <message>
         <source>administrator</source>
         <translation>管理员</translation>
+    </message>
+</context>
+<context>
+    <name>SupervisionNotice</name>
+    <message>
+        <source>Supervised by the duty leader: {id} — {note}</source>
+        <extracomment>(incident id, note) of the reminders shown, newest first.</extracomment>
+        <translation>值班领导督办：{id} — {note}</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>关闭</translation>
     </message>
 </context>
 <context>
