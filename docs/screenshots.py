@@ -9,6 +9,7 @@
     xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py video-en docs/video-wall.png
     xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py dashboard-en docs/dashboard.png
     xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py emergency-en docs/emergency.png
+    xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py liaison-en docs/liaison.png
 
 A hub runs in this process on a temporary SQLite file with the test district's geography; some
 incidents are registered "earlier" through a store whose clock is set back, so the queue shows
@@ -30,6 +31,11 @@ dashboard tab over most of the screen.
 the duty leader (two incidents linked, a unit committed, a note and a broadcast) and an early
 warning raised by the hub; the console logs in as the duty leader, so the banner is across the
 window and the emergency board is the current tab on the right.
+
+``liaison-<language>``: the small district as for ``en``, with cases the police 110 center
+diverted over the last minutes (one signed, one returned, one past its 5-minute sign limit, one
+just in) and one escalated to the police; the console logs in as a liaison officer, whose desk
+opens on the police liaison dock.
 """
 
 from __future__ import annotations
@@ -142,6 +148,78 @@ def seed_emergency(url: str, rules: Rules) -> None:
     store.close()
 
 
+POLICE_CASES = [  # minutes ago, category, summary, what the liaison did
+    (9, "env.noise_residential", "楼上住户深夜噪声扰民，报警人要求处理", None),
+    (6, "neighbour.dispute", "邻里因楼道堆物发生口角，无肢体冲突", "accept"),
+    (4, "utility.water_outage", "小区停水两小时，居民情绪较大", "reject"),
+    (1, "city.street_vendor", "夜市占道经营阻塞消防通道", None),
+]
+
+
+def seed_police(url: str, rules: Rules) -> None:
+    """Diversions from the 110 center at different ages, and one escalation to the police."""
+    now = datetime.now(UTC)
+    store = Store(url, rules)
+    store.accounts.create_user("li", "demo", ["police_liaison"], now=now, display_name="李联络")
+    store.accounts.create_user("police110", "demo", ["police"], now=now,
+                               display_name="区公安分局110指挥中心")
+    store.close()
+    police = Actor("police110", frozenset({Role.POLICE}))
+    liaison = Actor("li", frozenset({Role.POLICE_LIAISON}))
+    ctl = Actor("wang", frozenset({Role.CONTROLLER}))
+    for n, (minutes_ago, category, summary, answer) in enumerate(POLICE_CASES, start=1):
+        past = Store(url, rules, clock=lambda m=minutes_ago: datetime.now(UTC)
+                     - timedelta(minutes=m))
+        case = {"shared_id": str(uuid.uuid4()), "police_case_no": f"110-20261127-04{n:02d}",
+                "sent_at": past.clock().isoformat(),
+                "location": {"lat": 30.661 + n * 0.002, "lon": 104.095 + n * 0.003,
+                             "address": f"建设路 {100 + n * 7} 号"},
+                "classification": category, "summary": summary,
+                "reporter": {"name": "报警人", "phone": f"1390000{n:04d}"},
+                "remarks": ["非警务类，分流至联动中心"]}
+        result = past.execute(Command(str(uuid.uuid4()), "police.receive", {
+            "kind": "incident", "message": f"110-msg-{n}", "case": case}), police)
+        assert result.ok, result.error
+        incident = result.data["id"]
+        if answer == "accept":
+            past.execute(Command(str(uuid.uuid4()), "incident.accept", {"id": incident}), liaison)
+        elif answer == "reject":
+            past.execute(Command(str(uuid.uuid4()), "incident.reject", {
+                "id": incident, "reason": "涉及人身伤害风险，属警务事项"}), liaison)
+        past.close()
+    store = Store(url, rules)
+    created = store.execute(Command(str(uuid.uuid4()), "incident.create", {
+        "source": "hotline", "category": "police.violence", "priority": "P1",
+        "description": "两人在小区门口持械斗殴",
+        "location": {"lat": 30.668, "lon": 104.101, "address": "建设路 88 号"},
+        "reporter": {"name": "王先生", "phone": "13900000021"}}), ctl)
+    incident = created.data["id"]
+    store.execute(Command(str(uuid.uuid4()), "incident.accept", {"id": incident}), ctl)
+    store.execute(Command(str(uuid.uuid4()), "incident.escalate", {
+        "id": incident, "reason": "有人持械，需警方处置"}), ctl)
+    store.close()
+
+
+def police_center(hub_url: str) -> None:
+    """A minimal 110 center on /police for the screenshot: it logs in and acks what it gets."""
+    import json
+    import threading
+
+    from websockets.sync.client import connect
+
+    def run() -> None:
+        with connect(hub_url.removesuffix("/ws") + "/police") as ws:
+            ws.send(json.dumps({"type": "hello", "protocol": 1, "client": "screenshots",
+                                "auth": {"username": "police110", "password": "demo"}}))
+            for frame in ws:
+                message = json.loads(frame)
+                if message.get("type") in ("incident", "acknowledgement", "completion",
+                                           "update", "cancel"):
+                    ws.send(json.dumps({"type": "ack", "id": message["id"]}))
+
+    threading.Thread(target=run, daemon=True).start()
+
+
 def demo_map(language: str, out: Path, video: bool = False, dashboard: bool = False) -> None:
     """The demo district with its simulator running; the console's map over all of it (with
     ``video``, its video wall around the first incident instead; with ``dashboard``, the
@@ -244,7 +322,8 @@ def main() -> None:
         demo_map(language.removeprefix("dashboard-"), out, dashboard=True)
         return
     emergency = language.startswith("emergency-")
-    language = language.removeprefix("emergency-")
+    liaison = language.startswith("liaison-")
+    language = language.removeprefix("emergency-").removeprefix("liaison-")
     folder = Path(tempfile.mkdtemp())
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
@@ -253,8 +332,12 @@ def main() -> None:
     seed(url, rules)
     if emergency:
         seed_emergency(url, rules)
+    if liaison:
+        seed_police(url, rules)
     store = Store(url, rules)
     hub = EmbeddedHub(store, rules).start()
+    if liaison:
+        police_center(hub.url)
     app = QApplication.instance() or QApplication([])
     settings = QSettings()
     settings.setValue("language", language)
@@ -263,7 +346,7 @@ def main() -> None:
 
     settings.setValue("map/geography_dir", str(write_small_district(folder / "geo")))
     console = ConsoleApp(rules, settings)
-    console.log_in(hub.url, "zhao" if emergency else "wang", "demo")
+    console.log_in(hub.url, "zhao" if emergency else "li" if liaison else "wang", "demo")
 
     def shoot() -> None:
         window = console.windows[0]
@@ -271,6 +354,13 @@ def main() -> None:
         ids = window.queue.model.incident_ids()
         if emergency:
             window.show_emergency_board()
+        elif liaison:
+            window.dock_manager.setSplitterSizes(window.docks["roster"].dockAreaWidget(),
+                                                 [720, 460, 420])
+            cases = window.liaison.rows("sign")
+            if cases:
+                window.liaison.select(cases[0])
+                window.open_incident(cases[0])
         elif ids:
             window.open_incident(ids[0])
         QTimer.singleShot(2000, lambda: (window.screen().grabWindow(0).save(str(out)),

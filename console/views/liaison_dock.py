@@ -133,10 +133,11 @@ class LiaisonDock(QWidget):
         self.cases.setObjectName("liaisonCases")
         self.cases.setColumnCount(len(HEADERS))
         self.cases.setRootIsDecorated(False)
+        self.cases.setIndentation(10)
         self.cases.setUniformRowHeights(True)
         self.cases.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.cases.header().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in enumerate((150, 140, 120, 180, 80, 160)):
+        for column, width in enumerate((185, 140, 120, 150, 80, 160)):
             self.cases.setColumnWidth(column, width)
         self.cases.itemActivated.connect(self._activated)
         self.groups: dict[str, QTreeWidgetItem] = {}

@@ -152,7 +152,7 @@ class ConsoleStatusBar(QStatusBar):
         user = replica.user
         if self._police_alarm and user is not None and \
                 {"police_liaison", "duty_leader", "admin"} & set(user.roles):
-            text += " · " + self.tr("%n police cases overdue", "", self._police_alarm)
+            text += " · " + self.tr("police cases overdue: %n", "", self._police_alarm)
             colour = "#c5221f"
         self.police.setText("● " + text)
         self.police.setStyleSheet(f"QLabel {{ color: {colour}; font-weight: bold; }}")

@@ -401,9 +401,9 @@
         </translation>
     </message>
     <message numerus="yes">
-        <source>%n police cases overdue</source>
+        <source>police cases overdue: %n</source>
         <translation>
-            <numerusform>%n 件警务分流事项超时</numerusform>
+            <numerusform>警务分流事项超时：%n 件</numerusform>
         </translation>
     </message>
 </context>

@@ -117,7 +117,7 @@ def test_a_case_not_signed_in_time_raises_the_alarm_and_shows_red(
     assert item.background(4).color() == QColor("#d93a3a")
     assert item.text(4).startswith("-")
     assert "1 not signed for in time" in dock.alarm.text()
-    assert "1 police cases overdue" in window.status.police.text()
+    assert "police cases overdue: 1" in window.status.police.text()
     # Signing it late ends the alarm.
     dock.select(late)
     dock.cases.setFocus()
