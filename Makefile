@@ -12,8 +12,10 @@ export LINKAGE_TEST_PG
 run: $(VENV)/.installed
 	$(PY) main.py
 
+# One pytest worker per core (pytest-xdist): the suite waits on sockets, timers and child
+# processes more than it computes, and its timing bounds hold with the cores all busy.
 test: $(VENV)/.installed test-domain-noqt
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto --dist worksteal
 	$(VENV)/bin/lint-imports
 
 system:
