@@ -8,7 +8,7 @@
     xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py map-zh_CN docs/map-zh.png
     xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py video-en docs/video-wall.png
     xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py dashboard-en docs/dashboard.png
-    xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py emergency-en docs/emergency.png
+    xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py emergency-en docs/emergency-board.png
     xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py liaison-en docs/liaison.png
 
 A hub runs in this process on a temporary SQLite file with the test district's geography; some
