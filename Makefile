@@ -13,9 +13,11 @@ run: $(VENV)/.installed
 	$(PY) main.py
 
 # One pytest worker per core (pytest-xdist): the suite waits on sockets, timers and child
-# processes more than it computes, and its timing bounds hold with the cores all busy.
+# processes more than it computes. Tests that time work on the CPU (marked `timing`) then run
+# alone, so that another worker does not take their core.
 test: $(VENV)/.installed test-domain-noqt
-	$(PY) -m pytest -q -n auto --dist worksteal
+	$(PY) -m pytest -q -n auto --dist worksteal -m "not timing"
+	$(PY) -m pytest -q -m timing
 	$(VENV)/bin/lint-imports
 
 system:

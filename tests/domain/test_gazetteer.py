@@ -218,6 +218,7 @@ def test_shipped_file_loads_quickly(shipped: Gazetteer) -> None:
     assert min(times) < 0.3  # the aim is 100 ms; generous for a loaded machine
 
 
+@pytest.mark.timing
 def test_shipped_file_searches_quickly(shipped: Gazetteer) -> None:
     queries = ["建设路", "建设路 12", "jianshe", "jianshelu 12", "jsl", "龙潭水乡", "ltsxmj",
                "longtan shuixiang", "Section 2 Fuqing", "花园", "garden", "一环路东二段", "hualin",

@@ -372,6 +372,7 @@ def test_a_faster_world_clock_changes_the_light_not_the_traffic():
     assert day_frame.tobytes() == render_frame(camera, noon, motion=1000.0).tobytes()
 
 
+@pytest.mark.timing
 def test_drawing_a_picture_is_quick_enough_for_a_video_wall():
     camera = Camera.from_mapping(CAMERAS[0])
     at = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)

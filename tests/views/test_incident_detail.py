@@ -70,8 +70,13 @@ def make_detail(qtbot: Any, bridge: Bridge, rules: Rules, iid: str | None = None
 
 
 def click(qtbot: Any, detail: IncidentDetail, command: str) -> None:
+    """Click ``command``'s button once it is enabled: a console that just logged in shows the
+    incident after its snapshot's change set, a moment after it went live."""
     button = detail.buttons[command]
-    assert button.isEnabled(), f"{command}: {button.toolTip()}"
+    try:
+        qtbot.waitUntil(button.isEnabled, timeout=WAIT_MS)
+    except AssertionError:
+        raise AssertionError(f"{command}: {button.toolTip()}") from None
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 

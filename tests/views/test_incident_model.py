@@ -492,6 +492,7 @@ def _median_ms(samples: list[float]) -> float:
     return statistics.median(samples) * 1000
 
 
+@pytest.mark.timing
 def test_sorting_100k_incidents_by_deadline_takes_under_200_ms(big_snapshot: ChangeSet) -> None:
     replica = Replica()
     replica.apply(big_snapshot)
@@ -510,6 +511,7 @@ def test_sorting_100k_incidents_by_deadline_takes_under_200_ms(big_snapshot: Cha
     assert _median_ms(samples) <= 200
 
 
+@pytest.mark.timing
 def test_applying_a_20_event_change_set_to_100k_rows_takes_under_10_ms(
         big_snapshot: ChangeSet) -> None:
     replica = Replica()

@@ -372,6 +372,7 @@ def test_a_tick_is_one_signal_per_group_of_units(feed: Feed, rules: Rules) -> No
 # -- 20,000 units --------------------------------------------------------------------------------
 
 
+@pytest.mark.timing
 def test_20k_units_build_filter_and_update_quickly(feed: Feed, rules: Rules) -> None:
     rnd = random.Random(5)
     types = list(UnitType)

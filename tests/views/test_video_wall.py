@@ -188,6 +188,7 @@ def report(**figures: Any) -> None:
 # -- playing --------------------------------------------------------------------------------
 
 
+@pytest.mark.timing
 def test_a_tile_plays_a_simulator_camera_within_3_seconds(
         qtbot: Any, cameras: Cameras, wall_of: Walls) -> None:
     wall = wall_of([camera("CAM1", cameras.url("CAM1"))])
@@ -224,6 +225,7 @@ def test_a_tile_plays_a_simulator_camera_within_3_seconds(
 
 
 @pytest.mark.parametrize("dead", ["refused", "silent"])
+@pytest.mark.timing
 def test_a_dead_camera_shows_unavailable_retries_and_never_stalls_the_gui(
         qtbot: Any, request: pytest.FixtureRequest, cameras: Cameras, wall_of: Walls,
         dead: str) -> None:
@@ -256,6 +258,7 @@ def test_a_dead_camera_shows_unavailable_retries_and_never_stalls_the_gui(
     assert probe.max_gap_ms <= 50
 
 
+@pytest.mark.timing
 def test_a_camera_that_goes_away_is_played_again_when_it_is_back(
         qtbot: Any, cameras: Cameras, wall_of: Walls) -> None:
     wall = wall_of([camera("CAM1", cameras.url("CAM1"))])
@@ -275,6 +278,7 @@ def test_a_camera_that_goes_away_is_played_again_when_it_is_back(
     assert probe.max_gap_ms <= 50
 
 
+@pytest.mark.timing
 def test_a_wall_off_screen_plays_nothing_and_resumes_when_shown(
         qtbot: Any, cameras: Cameras, wall_of: Walls) -> None:
     wall = wall_of([camera("CAM1", cameras.url("CAM1")), camera("CAM2", cameras.url("CAM2"))])
