@@ -179,13 +179,21 @@ class Bridge(QObject):
     def _on_delivered(self, generation: int, change: ChangeSet) -> None:
         if generation == self._generation:
             self.replica.apply(change)
-            if change.reset:
-                # A district's snapshot is over a million long-lived objects; a full garbage
-                # collection walking them paused the whole console for 0.6-1.1 s every ~20 s.
-                # They live until the next snapshot and hold no reference cycles (immutable
-                # domain objects), so the collector is told to leave them alone.
-                gc.freeze()
             self.changed.emit(change)
+            # A district's snapshot is over a million long-lived objects; a full garbage
+            # collection walking them paused the whole console for 0.6-1.1 s every ~20 s. They
+            # hold no reference cycles (immutable domain objects), so the collector is told to
+            # leave them alone — and, after every change set, what has joined them since (new
+            # versions of incidents and units, the views' caches): frozen only at snapshots,
+            # these grew to 100,000-150,000 objects, walked by a full collection every 5-10 s
+            # for 0.5-2.8 s of GIL each under the benchmark's load (the client thread's
+            # collections too: the GIL is the process's). Freezing is O(1): the young
+            # generations are appended to the permanent one.
+            # The price: a reference cycle that becomes garbage after it was frozen is freed
+            # only by a full collection, which this console no longer runs by itself. The
+            # console makes little such garbage: about 170 unreachable objects in all the
+            # collections of half a minute under benchmarks/console_load.py's load.
+            gc.freeze()
 
     @Slot(int, str, object)
     def _on_state(self, generation: int, state: str, detail: object) -> None:

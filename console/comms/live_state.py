@@ -163,11 +163,13 @@ class LiveState:
     def positions(self, message: Mapping[str, Any]) -> None:
         """Take a ``positions`` frame: the latest position of each unit in it."""
         at = datetime.fromisoformat(message["at"])
+        moved = self._moved  # folded into _positions by take(), in one C-level update
+        new = tuple.__new__  # Position(...) is a Python-level __new__: this is the same tuple
         for row in message["units"]:
-            unit_id, lat, lon, heading, speed = row[:5]  # the sixth, status, follows events
-            position = Position(float(lat), float(lon), float(heading), float(speed), at)
-            self._positions[unit_id] = position
-            self._moved[unit_id] = position
+            # [id, lat, lon, heading, speed, status]: the status follows events, not frames.
+            # Up to every unit several times a second, in the loop thread, holding the GIL.
+            moved[row[0]] = new(Position, (float(row[1]), float(row[2]), float(row[3]),
+                                           float(row[4]), at))
 
     def take(self) -> ChangeSet | None:
         """What changed since the last call — the latest state of each thing once, with the
@@ -175,6 +177,7 @@ class LiveState:
         if not self.changed:
             return None
         world = self._world
+        self._positions.update(self._moved)
         if self._reset:
             incidents = dict(world.incidents)
             units = dict(world.units)

@@ -13,6 +13,7 @@ import pytest
 from console.comms.live_state import LiveState, OutOfStep
 from console.domain.model import IncidentState
 from console.domain.rules import Rules
+from console.domain.units import Position
 from console.store.store import Store
 from console.store.writer import Command
 from tests.hub.conftest import incident_args
@@ -108,6 +109,31 @@ def test_positions_keep_the_latest_per_unit(rules: Rules) -> None:
     assert (change.positions["U1"].lat, change.positions["U1"].heading) == (30.2, 20.0)
     assert set(change.positions) == {"U1", "U2"}
     assert state.take() is None
+
+
+def test_positions_between_a_snapshot_and_its_change_set_are_in_the_reset(rules: Rules) -> None:
+    state = LiveState(rules, lambda level, text: None)
+    state.positions({"type": "positions", "at": "2026-11-27T03:12:43+00:00",
+                     "units": [["U9", 30.0, 104.0, 0.0, 0.0, "available"]]})
+    state.snapshot({"type": "snapshot", "seq": 3, "incidents": [], "units": [
+        {"id": "U1", "name": "巡逻 1", "type": "patrol", "status": "available",
+         "status_since": "2026-11-27T03:00:00+00:00",
+         "position": {"lat": 30.1, "lon": 104.1, "at": "2026-11-27T03:12:40+00:00"}}]})
+    state.positions({"type": "positions", "at": "2026-11-27T03:12:44+00:00",
+                     "units": [["U2", 30.2, 104.2, 90, 1, "busy"]]})
+    reset = state.take()
+    assert reset is not None and reset.reset
+    # The frame before the snapshot is superseded by it; the one after it is kept.
+    assert set(reset.positions) == {"U1", "U2"}
+    assert reset.positions["U2"] == Position(30.2, 104.2, 90.0, 1.0, reset.positions["U2"].at)
+    assert isinstance(reset.positions["U2"].heading, float)
+    state.positions({"type": "positions", "at": "2026-11-27T03:12:45+00:00",
+                     "units": [["U1", 30.3, 104.3, 0.0, 0.0, "available"]]})
+    moved = state.take()
+    assert moved is not None and not moved.reset and set(moved.positions) == {"U1"}
+    state.snapshot({"type": "snapshot", "seq": 4, "incidents": [], "units": []})
+    again = state.take()
+    assert again is not None and again.reset and again.positions == {}
 
 
 def test_a_snapshot_entry_that_cannot_be_read_is_left_out_with_a_notice(rules: Rules) -> None:
