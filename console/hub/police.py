@@ -97,26 +97,14 @@ class PoliceSession(Session):
 
     async def _receive(self, message: w.HandOff) -> None:
         assert self.user is not None
-        async with self._answered:
-            await self._answered.wait_for(
-                lambda: self.in_flight < self.hub.config.max_in_flight)
-        self.in_flight += 1
         args: dict[str, Any] = w.to_wire(message)
         args["kind"] = args.pop("type")
         args["message"] = args.pop("id")
-        future = self.hub.commands.submit(
+        await self.submit(
             Command(command_id(self.user.username, message.id), "police.receive", args),
-            self.user.actor)
-        self._tasks.append(asyncio.create_task(self._answer_police(message, future)))
-        self._tasks = [t for t in self._tasks if not t.done()]
+            functools.partial(self._answer_police, message))
 
-    async def _answer_police(self, message: w.HandOff, future: asyncio.Future[Result]) -> None:
-        try:
-            result = await future
-        finally:
-            self.in_flight -= 1
-            async with self._answered:
-                self._answered.notify_all()
+    async def _answer_police(self, message: w.HandOff, result: Result) -> None:
         error = result.error or {}
         params = error.get("params") or {}
         if result.ok:

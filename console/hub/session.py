@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -258,27 +258,37 @@ class Session:
         return True
 
     async def _command(self, message: p.CommandMessage) -> bool:
+        await self.submit(Command(message.id, message.name, message.args,
+                                  message.expected_version), self._answer)
+        return True
+
+    async def submit(self, command: Command,
+                     answer: Callable[[Result], Awaitable[None]]) -> None:
+        """Queue ``command`` for the write path; ``answer`` gets its result after the commit.
+
+        Backpressure, not refusal: with too many commands waiting for their commit we stop
+        reading this client's frames, and TCP slows it down.
+        """
         assert self.user is not None
-        # Backpressure, not refusal: with too many commands waiting for their commit we stop
-        # reading this client's frames, and TCP slows it down.
         async with self._answered:
             await self._answered.wait_for(
                 lambda: self.in_flight < self.hub.config.max_in_flight)
         self.in_flight += 1
-        future = self.hub.commands.submit(
-            Command(message.id, message.name, message.args, message.expected_version),
-            self.user.actor)
-        self._tasks.append(asyncio.create_task(self._answer(future)))
+        future = self.hub.commands.submit(command, self.user.actor)
+        self._tasks.append(asyncio.create_task(self._settle(future, answer)))
         self._tasks = [t for t in self._tasks if not t.done()]
-        return True
 
-    async def _answer(self, future: asyncio.Future[Result]) -> None:
+    async def _settle(self, future: asyncio.Future[Result],
+                      answer: Callable[[Result], Awaitable[None]]) -> None:
         try:
             result = await future
         finally:
             self.in_flight -= 1
             async with self._answered:
                 self._answered.notify_all()
+        await answer(result)
+
+    async def _answer(self, result: Result) -> None:
         if result.ok:
             await self.send(p.result_ok(result.command_id, result.data, result.seq))
         else:

@@ -137,15 +137,15 @@ class FieldError(QLabel):
         self.setVisible(bool(text))
 
 
-class ActionDialog(QDialog):
+class FormDialog(QDialog):
     """A form for one command's arguments. Subclasses build rows and implement
-    :meth:`arguments`; after ``accept()`` :attr:`values` holds them."""
+    :meth:`arguments`; after ``accept()`` :attr:`values` holds them. The emergency board's
+    dialogs (``major_dialogs``) are forms like these."""
 
-    def __init__(self, given: DialogInput, title: str, parent: QWidget | None = None) -> None:
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.given = given
         self.values: dict[str, Any] | None = None
-        self.setWindowTitle(f"{title} — {given.incident.id}")
+        self.setWindowTitle(title)
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self.form = QFormLayout()
         # The buttons themselves are made on show, after the fields: last in the tab chain.
@@ -187,14 +187,22 @@ class ActionDialog(QDialog):
         super().accept()
 
 
-def _text_edit(parent: QWidget) -> QPlainTextEdit:
+class ActionDialog(FormDialog):
+    """A form for the arguments of a command on one incident (``given``)."""
+
+    def __init__(self, given: DialogInput, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(f"{title} — {given.incident.id}", parent)
+        self.given = given
+
+
+def text_edit(parent: QWidget) -> QPlainTextEdit:
     edit = QPlainTextEdit(parent)
     edit.setTabChangesFocus(True)
     edit.setMaximumHeight(90)
     return edit
 
 
-def _required_text(edit: QPlainTextEdit | QLineEdit, error: FieldError) -> str | None:
+def required_text(edit: QPlainTextEdit | QLineEdit, error: FieldError) -> str | None:
     text = (edit.toPlainText() if isinstance(edit, QPlainTextEdit) else edit.text()).strip()
     error.show_error("" if text else translate("IncidentActions", _REQUIRED))
     return text or None
@@ -207,11 +215,11 @@ class TextDialog(ActionDialog):
                  prompt: str, key: str) -> None:
         super().__init__(given, translate("IncidentActions", title), parent)
         self.key = key
-        self.text = _text_edit(self)
+        self.text = text_edit(self)
         self.error = self.add_row(translate("IncidentActions", prompt), self.text)
 
     def arguments(self) -> dict[str, Any] | None:
-        text = _required_text(self.text, self.error)
+        text = required_text(self.text, self.error)
         return None if text is None else {self.key: text}
 
 
@@ -244,7 +252,7 @@ class MergeDialog(ActionDialog):
         self.error = self.add_row(translate("IncidentActions", "Merge into"), self.target)
 
     def arguments(self) -> dict[str, Any] | None:
-        into = _required_text(self.target, self.error)
+        into = required_text(self.target, self.error)
         if into is None:
             return None
         if into == self.given.incident.id:
@@ -362,7 +370,7 @@ class VerifyDialog(ActionDialog):
         self.satisfied = QCheckBox(translate("IncidentActions", "The reporter is satisfied"),
                                    self)
         self.satisfied.setChecked(True)
-        self.note = _text_edit(self)
+        self.note = text_edit(self)
         self.add_row(translate("IncidentActions", "Method"), self.method)
         self.add_row("", self.satisfied)
         self.error = self.add_row(translate("IncidentActions", "Note"), self.note)
@@ -395,7 +403,7 @@ class ExtensionRequestDialog(ActionDialog):
         self.unit = QComboBox(self)
         for code, label in EXTENSION_UNITS.items():
             self.unit.addItem(translate("IncidentActions", label), code)
-        self.reason = _text_edit(self)
+        self.reason = text_edit(self)
         self.stage_error = self.add_row(translate("IncidentActions", "Deadline"), self.stage)
         self.add_row(translate("IncidentActions", "Extra time"), self.value)
         self.add_row("", self.unit)
@@ -405,7 +413,7 @@ class ExtensionRequestDialog(ActionDialog):
         stage = self.stage.currentData()
         self.stage_error.show_error("" if stage else translate(
             "IncidentActions", "No deadline is running."))
-        reason = _required_text(self.reason, self.error)
+        reason = required_text(self.reason, self.error)
         if stage is None or reason is None:
             return None
         return {"stage": stage, "extra": {"value": self.value.value(),
@@ -428,7 +436,7 @@ class ExtensionDecisionDialog(ActionDialog):
                 unit = translate("IncidentActions", EXTENSION_UNITS.get(x.unit, x.unit))
                 self.request.addItem(f"{x.id}: +{x.value} {unit} — {x.reason}", x.id)
         self.request_error = self.add_row(translate("IncidentActions", "Request"), self.request)
-        self.reason = _text_edit(self)
+        self.reason = text_edit(self)
         self.error = FieldError(self)
         if refuse:
             self.error = self.add_row(translate("IncidentActions", "Reason"), self.reason)
@@ -443,7 +451,7 @@ class ExtensionDecisionDialog(ActionDialog):
             return None
         if not self.refuse:
             return {"request": request}
-        reason = _required_text(self.reason, self.error)
+        reason = required_text(self.reason, self.error)
         return None if reason is None else {"request": request, "reason": reason}
 
 

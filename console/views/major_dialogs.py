@@ -14,19 +14,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtGui import QShowEvent, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QLineEdit,
-    QPlainTextEdit,
     QSpinBox,
     QTreeWidget,
     QTreeWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -35,9 +30,11 @@ from console.domain.major import MAX_RADIUS_M, Level, MajorIncident
 from console.views import unit_model
 from console.views.alerts import level_text
 from console.views.incident_actions import (
-    FieldError,
+    FormDialog,
     distance_m,
     distance_text,
+    required_text,
+    text_edit,
     units_by_distance,
 )
 from console.views.incident_model import DisplayNames, tr
@@ -64,62 +61,8 @@ def area_text(area: Mapping[str, Any]) -> str:
         n=len(area["coordinates"][0]) - 1)
 
 
-class MajorDialog(QDialog):
-    """A form for one major incident command's arguments."""
-
-    def __init__(self, title: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.values: dict[str, Any] | None = None
-        self.setWindowTitle(title)
-        self.setWindowModality(Qt.WindowModality.WindowModal)
-        self.form = QFormLayout()
-        self.buttons = QDialogButtonBox(self)  # filled on show: last in the tab chain
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(self.form)
-        layout.addWidget(self.buttons)
-
-    def add_row(self, label: str, widget: QWidget) -> FieldError:
-        holder = QWidget(self)
-        column = QVBoxLayout(holder)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(widget)
-        error = FieldError(holder)
-        column.addWidget(error)
-        self.form.addRow(label, holder)
-        if self.form.rowCount() == 1:
-            widget.setFocus()
-        return error
-
-    def showEvent(self, event: QShowEvent) -> None:
-        if not self.buttons.buttons():
-            self.buttons.setStandardButtons(QDialogButtonBox.StandardButton.Ok
-                                            | QDialogButtonBox.StandardButton.Cancel)
-        super().showEvent(event)
-
-    def arguments(self) -> dict[str, Any] | None:
-        raise NotImplementedError
-
-    def accept(self) -> None:
-        values = self.arguments()
-        if values is None:
-            return
-        self.values = values
-        super().accept()
-
-
-def _text_edit(parent: QWidget) -> QPlainTextEdit:
-    edit = QPlainTextEdit(parent)
-    edit.setTabChangesFocus(True)
-    edit.setMaximumHeight(90)
-    return edit
-
-
-def _required(edit: QLineEdit | QPlainTextEdit, error: FieldError) -> str | None:
-    text = (edit.toPlainText() if isinstance(edit, QPlainTextEdit) else edit.text()).strip()
-    error.show_error("" if text else translate("MajorDialogs", "Required."))
-    return text or None
+#: The emergency board's forms are the incident dock's (``open()``, errors beside the fields).
+MajorDialog = FormDialog
 
 
 class DeclareDialog(MajorDialog):
@@ -147,13 +90,13 @@ class DeclareDialog(MajorDialog):
         self.radius.setValue(1000)
         self.radius.setSuffix(" m")
         self.add_row(translate("MajorDialogs", "Radius"), self.radius)
-        self.message = _text_edit(self)
+        self.message = text_edit(self)
         self.add_row(translate("MajorDialogs", "Message to every console"), self.message)
         self.title.setFocus()
 
     def arguments(self) -> dict[str, Any] | None:
-        title = _required(self.title, self.title_error)
-        commander = _required(self.commander, self.commander_error)
+        title = required_text(self.title, self.title_error)
+        commander = required_text(self.commander, self.commander_error)
         found = re.fullmatch(r"\s*(-?\d+(?:\.\d+)?)\s*[, ]\s*(-?\d+(?:\.\d+)?)\s*",
                              self.centre.text())
         centre = (float(found.group(1)), float(found.group(2))) if found else None
@@ -199,7 +142,7 @@ class LinkDialog(MajorDialog):
         self.error = self.add_row(translate("MajorDialogs", "Incident"), self.incident)
 
     def arguments(self) -> dict[str, Any] | None:
-        incident = _required(self.incident, self.error)
+        incident = required_text(self.incident, self.error)
         return None if incident is None else {"incident": incident}
 
 
@@ -250,9 +193,9 @@ class MajorTextDialog(MajorDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(title, parent)
         self.key = key
-        self.text = _text_edit(self)
+        self.text = text_edit(self)
         self.error = self.add_row(prompt, self.text)
 
     def arguments(self) -> dict[str, Any] | None:
-        text = _required(self.text, self.error)
+        text = required_text(self.text, self.error)
         return None if text is None else {self.key: text}

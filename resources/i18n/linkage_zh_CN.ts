@@ -2092,11 +2092,8 @@
         <translation>{n} 个顶点的多边形</translation>
     </message>
     <message>
-        <source>Required.</source>
-        <translation>必填。</translation>
-    </message>
-    <message>
         <source>Declare a major incident</source>
+        <extracomment>The emergency board&apos;s forms are the incident dock&apos;s (``open()``, errors beside the fields).</extracomment>
         <translation>宣布重大事件</translation>
     </message>
     <message>
