@@ -16,7 +16,7 @@ from typing import Any
 from console.domain.incident import Incident
 from console.domain.major import MajorIncident
 from console.domain.model import Event, UnitStatus
-from console.domain.police import LinkState
+from console.domain.police import LinkState, waiting
 from console.domain.sla import SlaClock
 from console.domain.units import Position, Unit
 from console.domain.warning import EarlyWarning
@@ -90,6 +90,9 @@ class Replica:
         self.cameras: tuple[Mapping[str, Any], ...] = ()
         self.taxonomy: tuple[Mapping[str, Any], ...] = ()
         self.police_links: Mapping[str, LinkState] = {}
+        #: The incidents with a police hand-off (diverted or escalated), kept as change sets
+        #: arrive so that the liaison dock and the status bar never walk every incident.
+        self.police_incidents: dict[str, Incident] = {}
         self.major_incidents: Mapping[str, MajorIncident] = {}
         self.warnings: Mapping[str, EarlyWarning] = {}
         self.user: UserInfo | None = None
@@ -107,6 +110,7 @@ class Replica:
             self.deadlines.update(change.deadlines)
             self.units.update(change.units)
             self.positions.update(change.positions)
+        self._follow_police(change)
         if change.cameras is not None:
             self.cameras = change.cameras
         if change.taxonomy is not None:
@@ -120,6 +124,22 @@ class Replica:
         self.seq = max(self.seq, change.seq) if not change.reset else change.seq
         if change.events or change.positions:
             self.last_event_at = datetime.now(UTC)
+
+    @property
+    def police_waiting(self) -> int:
+        """How many messages to the police they have not yet acknowledged."""
+        return waiting(self.police_incidents.values())
+
+    def _follow_police(self, change: ChangeSet) -> None:
+        if change.reset:
+            self.police_incidents = {i: inc for i, inc in self.incidents.items()
+                                     if inc.police is not None}
+            return
+        for incident_id, inc in change.incidents.items():
+            if inc.police is not None:
+                self.police_incidents[incident_id] = inc
+            else:
+                self.police_incidents.pop(incident_id, None)
 
     def unit_status(self, unit_id: str) -> UnitStatus | None:
         unit = self.units.get(unit_id)

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 from console.comms.bridge import Bridge
 from console.comms.clock import hub_clock
 from console.comms.replica import ChangeSet
-from console.domain import deadlines, police
+from console.domain import deadlines
 from console.domain.incident import Incident
 from console.domain.model import IncidentState
 from console.domain.rules import Rules
@@ -202,8 +202,7 @@ class LiaisonDock(QWidget):
     def _rebuild(self) -> None:
         current = self.current_incident()
         replica = self.bridge.replica
-        self._rows = rows_of([i for i in replica.incidents.values() if i.police is not None],
-                             self.rules)
+        self._rows = rows_of(list(replica.police_incidents.values()), self.rules)
         self.cases.setUpdatesEnabled(False)
         for group in self.groups.values():
             group.takeChildren()
@@ -276,7 +275,7 @@ class LiaisonDock(QWidget):
 
     def _update_link(self) -> None:
         replica = self.bridge.replica
-        waiting = police.waiting(replica.incidents.values())
+        waiting = replica.police_waiting
         links = list(replica.police_links.values())
         if not links:
             text = translate("LiaisonDock", "Police center: never connected")

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 from console.comms.bridge import Bridge
 from console.comms.clock import hub_clock
 from console.comms.replica import ChangeSet, UserInfo
-from console.domain import police
 
 CONTEXT = "ConnectionStatus"
 STATE_TEXT = {
@@ -139,7 +138,7 @@ class ConsoleStatusBar(QStatusBar):
         if not links:
             self.police.setText("")
             return
-        waiting = police.waiting(replica.incidents.values())
+        waiting = replica.police_waiting
         if all(link.up for link in links):
             text, colour = self.tr("110 link up"), "#1e8e3e"
         else:
