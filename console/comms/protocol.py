@@ -372,8 +372,9 @@ def result_error(id: str, code: str, message: str, **extra: Any) -> dict[str, An
 
 
 def positions_frame(at: datetime, units: Sequence[Sequence[Any]]) -> dict[str, Any]:
-    """The latest positions for consoles: ``[id, lat, lon, heading, speed, status]`` rows."""
-    return {"type": "positions", "at": at.isoformat(), "units": [list(row) for row in units]}
+    """The latest positions for consoles: ``[id, lat, lon, heading, speed, status]`` rows (any
+    sequences: they are encoded as arrays)."""
+    return {"type": "positions", "at": at.isoformat(), "units": list(units)}
 
 
 def pong(id: str | None) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gc
 import json
 import logging
 import socket
@@ -43,6 +44,7 @@ from console.hub.session import Session
 from console.hub.tracking import Tracker
 from console.hub.watch import Watch
 from console.store.accounts import User
+from console.store.position_writer import PositionWriter
 from console.store.store import Snapshot, Store
 from console.store.writer import LOG_CHANNEL, Command
 
@@ -74,6 +76,9 @@ class HubConfig:
     #: Frames larger than this are refused by the websocket layer itself (and the connection
     #: closed); frames up to protocol.MAX_FRAME are read; between the two get an error.
     hard_frame_limit: int = 4 * 1024 * 1024
+    #: Store positions from a child process (console/store/position_writer.py), so their rows
+    #: do not contend with the event loop for this interpreter; off, a worker thread does it.
+    position_process: bool = True
     #: The world clock: real time, or a demo world running faster (``main.py hub --speed``).
     #: The store must be given the same clock (``Store(..., clock=config.clock.now)``).
     clock: Clock = field(default_factory=Clock)
@@ -90,7 +95,9 @@ class Hub:
         self._threads = ThreadPoolExecutor(max_workers=4, thread_name_prefix="hub-db")
         self.log = EventLog(store, self.run)
         self.commands = CommandQueue(store, self.log.poke)
-        self.tracker = Tracker(store, self.run, self.config.clock.now)
+        self.positions = (PositionWriter(store.db.url) if self.config.position_process
+                          else None)
+        self.tracker = Tracker(store, self.run, self.config.clock.now, self.positions)
         self.watch = Watch(self)
         self.log_listeners: list[Callable[[Any], None]] = []
         self.sessions: set[Session] = set()
@@ -107,6 +114,8 @@ class Hub:
     # -- life cycle ----------------------------------------------------------------------------
 
     async def start(self) -> None:
+        if self.positions is not None:  # it imports in its own process while this one goes on
+            await self.run(self.positions.start)
         await self.log.start()
         await self.tracker.start()
         tls = None
@@ -135,6 +144,10 @@ class Hub:
                                    compression=None,
                                    ping_interval=20, ping_timeout=20)
         self.port = self._server.sockets[0].getsockname()[1]
+        # What the hub built to start (unit positions and statuses, rules, the modules) lives
+        # as long as it does: out of the collector's full passes, which scanned it 1-2 times a
+        # second under the field feed's load, 35-55 ms each (docs/performance.md).
+        gc.freeze()
         log.info("hub %s listening on %s://%s:%d", self.config.name, "wss" if tls else "ws",
                  self.config.host, self.port)
 
@@ -163,6 +176,8 @@ class Hub:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self.commands.shutdown()
         self._threads.shutdown(wait=True)
+        if self.positions is not None:
+            await asyncio.to_thread(self.positions.close)
 
     async def _police_links_down(self) -> None:
         """A link the log still shows up was lost with the hub that held it: say it is down.

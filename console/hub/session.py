@@ -21,6 +21,7 @@ from websockets.exceptions import ConnectionClosed
 from console.comms import protocol as p
 from console.domain.model import Role
 from console.domain.privacy import masked, police_masked, sees_personal_data, sees_police_data
+from console.hub.tracking import Row
 from console.store.accounts import User
 from console.store.writer import Command, LoggedEvent, Result
 
@@ -73,7 +74,7 @@ class Session:
         # Position changes not yet sent: the tick's shared frame while this session keeps up,
         # merged rows (encoded for this session alone) when it has fallen behind a tick.
         self._shared_frame: str | None = None
-        self._positions: dict[str, list[Any]] = {}
+        self._positions: dict[str, Row] = {}
         self._positions_ready = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -324,7 +325,7 @@ class Session:
             for event in await self.hub.log.after(self.cursor):
                 await self._send_event(event)
 
-    def _offer_positions(self, changed: dict[str, list[Any]], frame: str) -> None:
+    def _offer_positions(self, changed: dict[str, Row], frame: str) -> None:
         if not self._positions_ready.is_set():
             self._shared_frame, self._positions = frame, changed
         else:  # the previous tick is still waiting: merge, and send one frame for both

@@ -18,26 +18,43 @@ from sqlalchemy import select
 
 from console.comms import protocol as p
 from console.store import schema
-from console.store.positions import PositionFix
+from console.store.position_writer import PositionsNotStored, PositionWriter
+from console.store.positions import Fix, Moved
 from console.store.store import Store
 from console.store.writer import LoggedEvent
 
 log = logging.getLogger(__name__)
 
-Row = list[Any]  # [id, lat, lon, heading, speed, status]
+# (id, lat, lon, heading, speed, status). Rows and fixes are plain tuples of atoms: the garbage
+# collector stops tracking them at its first pass, so 10,000 a second do not bring on full
+# collections (a named tuple or a list stays tracked).
+Row = tuple[str, float, float, float, float, str]
+PEER_LOOKBACK = timedelta(seconds=10)
 
 
 class Tracker:
+    """Args:
+        store: where positions are read from at start (and, with several hubs, from peers).
+        run: runs a blocking call off the event loop (returns an awaitable).
+        clock: the world clock.
+        writer: stores fixes and reads other hubs' (blocking calls, run through ``run``): by
+            default the store's own ``positions``, in the hub a :class:`PositionWriter`.
+    """
+
     def __init__(self, store: Store, run: Callable[..., Any],
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 writer: PositionWriter | None = None) -> None:
         self.store = store
         self.run = run
         self.clock = clock
+        self.append: Callable[[list[Fix]], int] = (writer or store.positions).append
+        self.moved: Callable[[datetime], tuple[list[Moved], datetime | None]] = (
+            writer or store.positions).moved_since
         self.status: dict[str, str] = {}
         self.latest: dict[str, Row] = {}
         self._changed: dict[str, Row] = {}
-        self._unstored: list[PositionFix] = []
-        self._storing: list[PositionFix] = []  # taken by a flush, not committed yet
+        self._unstored: list[Fix] = []
+        self._storing: list[Fix] = []  # taken by a flush, not committed yet
         self._seen_at: dict[str, datetime] = {}
         self._peer_cursor = clock() - timedelta(seconds=5)
         self.listeners: list[Callable[[dict[str, Row], str], None]] = []
@@ -53,8 +70,8 @@ class Tracker:
         for row in await self.run(read):
             self.status[row.id] = row.status
             if row.position_at is not None:
-                self.latest[row.id] = [row.id, row.lat, row.lon, row.heading, row.speed,
-                                       row.status]
+                self.latest[row.id] = (row.id, row.lat, row.lon, row.heading, row.speed,
+                                       row.status)
                 self._seen_at[row.id] = row.position_at
 
     def on_event(self, event: LoggedEvent) -> None:
@@ -76,7 +93,7 @@ class Tracker:
             return
         self.status[unit] = status
         if unit in self.latest:
-            row = [*self.latest[unit][:5], status]
+            row = (*self.latest[unit][:5], status)
             self.latest[unit] = row
             self._changed[unit] = row
 
@@ -87,12 +104,12 @@ class Tracker:
         for unit, lat, lon, heading, speed in units:
             # Frames carry what a map can show (about 0.1 m, whole degrees, 0.1 m/s): a third
             # of the bytes of full floats, sent to every console several times a second.
-            row = [unit, round(lat, 6), round(lon, 6), round(heading), round(speed, 1),
-                   self.status.get(unit, "unknown")]
+            row = (unit, round(lat, 6), round(lon, 6), round(heading), round(speed, 1),
+                   self.status.get(unit, "unknown"))
             self.latest[unit] = row
             self._changed[unit] = row
             self._seen_at[unit] = at
-            self._unstored.append(PositionFix(unit, lat, lon, heading, speed, at))
+            self._unstored.append((unit, lat, lon, heading, speed, at))
             count += 1
         return count
 
@@ -102,7 +119,11 @@ class Tracker:
         batch, self._unstored = self._unstored, []
         self._storing = batch
         try:
-            await self.run(self.store.positions.append, batch)
+            await self.run(self.append, batch)
+        except PositionsNotStored as error:
+            log.warning("storing %d positions failed (%s); will retry the rest", len(batch),
+                        error)
+            self._unstored = batch[error.stored:] + self._unstored
         except Exception:
             log.warning("storing %d positions failed; will retry", len(batch), exc_info=True)
             self._unstored = batch + self._unstored
@@ -112,8 +133,8 @@ class Tracker:
     def unstored(self) -> dict[str, Row]:
         """The latest row of every unit with a fix the store does not hold yet: what a snapshot
         read now would miss."""
-        return {fix.unit: self.latest[fix.unit] for fix in (*self._storing, *self._unstored)
-                if fix.unit in self.latest}
+        return {fix[0]: self.latest[fix[0]] for fix in (*self._storing, *self._unstored)
+                if fix[0] in self.latest}
 
     def tick(self) -> None:
         """Hand the changes since the last tick to every listener (the console sessions), with
@@ -127,41 +148,50 @@ class Tracker:
 
     async def read_peers(self) -> None:
         """Units other hubs moved since the last look (PostgreSQL only)."""
-        cursor = self._peer_cursor
-        query = (select(schema.units.c.id, schema.units.c.lat, schema.units.c.lon,
-                        schema.units.c.heading, schema.units.c.speed, schema.units.c.status,
-                        schema.units.c.position_at)
-                 .where(schema.units.c.position_at > cursor - timedelta(seconds=10)))
-
-        def read() -> list[Any]:
-            with self.store.db.reader.connect() as conn:
-                return list(conn.execute(query))
-
-        for row in await self.run(read):
-            if self._seen_at.get(row.id) is not None and row.position_at <= self._seen_at[row.id]:
+        # Positions commit up to a flush interval (and a flush) after their time: look back far
+        # enough that a peer's late commit is not missed; what was seen already is skipped.
+        rows, newest = await self.run(self.moved, self._peer_cursor - PEER_LOOKBACK)
+        for unit, lat, lon, heading, speed, status, at in rows:
+            seen = self._seen_at.get(unit)
+            if seen is not None and at <= seen:
                 continue
-            self._seen_at[row.id] = row.position_at
-            self.status[row.id] = row.status
-            fresh = [row.id, row.lat, row.lon, row.heading, row.speed, row.status]
-            self.latest[row.id] = fresh
-            self._changed[row.id] = fresh
-            self._peer_cursor = max(self._peer_cursor, row.position_at)
+            self._seen_at[unit] = at
+            self.status[unit] = status
+            fresh = (unit, lat, lon, heading, speed, status)
+            self.latest[unit] = fresh
+            self._changed[unit] = fresh
+        if newest is not None:
+            self._peer_cursor = max(self._peer_cursor, newest)
 
     async def run_loops(self, *, frame_interval: float, flush_interval: float,
                         peers: bool, stopping: asyncio.Event) -> None:
-        last_flush = last_peers = asyncio.get_running_loop().time()
+        # Storing and reading other hubs' positions run beside the frames, one of each at a
+        # time: storing a busy half second takes longer than a frame interval, and frames do
+        # not wait for it.
+        loop = asyncio.get_running_loop()
+        last_flush = last_peers = loop.time()
+        flushing: asyncio.Task[None] | None = None
+        peering: asyncio.Task[None] | None = None
         while not stopping.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stopping.wait(), timeout=frame_interval)
-            now = asyncio.get_running_loop().time()
-            if now - last_flush >= flush_interval:
+            now = loop.time()
+            if now - last_flush >= flush_interval and (flushing is None or flushing.done()):
                 last_flush = now
-                await self.flush()
-            if peers and now - last_peers >= flush_interval:
+                flushing = asyncio.create_task(self.flush(), name="positions-flush")
+            if peers and now - last_peers >= flush_interval and (peering is None
+                                                                 or peering.done()):
                 last_peers = now
-                try:
-                    await self.read_peers()
-                except Exception:
-                    log.warning("reading other hubs' positions failed", exc_info=True)
+                peering = asyncio.create_task(self._read_peers_logged(), name="positions-peers")
             self.tick()
+        if peering is not None:
+            peering.cancel()
+        if flushing is not None:
+            await flushing
         await self.flush()
+
+    async def _read_peers_logged(self) -> None:
+        try:
+            await self.read_peers()
+        except Exception:
+            log.warning("reading other hubs' positions failed", exc_info=True)

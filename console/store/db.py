@@ -7,6 +7,8 @@ lock upgrade; reads use a second engine with plain deferred transactions.
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,9 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+#: How long a SQLite writer waits for the write lock, and how often it looks.
+LOCK_TIMEOUT_S = 60
+LOCK_POLL_S = 0.0005
 
 UNIT_MOVES_DDL = ("CREATE TEMPORARY TABLE IF NOT EXISTS unit_moves (id text, at timestamptz, "
                   "lat float8, lon float8, heading float8, speed float8) ON COMMIT DELETE ROWS")
@@ -72,7 +77,12 @@ def open_database(url: str, *, pool_size: int = 10) -> Database:
 def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
     if make_url(url).database in (None, "", ":memory:"):
         raise ValueError("the store needs a SQLite file, not an in-memory database")
-    engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False},
+    # Writers wait for the write lock in BEGIN IMMEDIATE (below), polling every half
+    # millisecond; SQLite's own busy handler backs off to 20-100 ms between looks, so a command
+    # waiting behind the position writer's slices slept through every gap between them.
+    busy_ms = 0 if immediate else LOCK_TIMEOUT_S * 1000
+    engine = create_engine(url, connect_args={"timeout": busy_ms / 1000,
+                                              "check_same_thread": False},
                            pool_size=10, max_overflow=10)
 
     @event.listens_for(engine, "connect")
@@ -83,14 +93,31 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=60000")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if immediate:
+            _begin_immediate(connection.connection.driver_connection)
+        else:
+            connection.exec_driver_sql("BEGIN")
 
     return engine
+
+
+def _begin_immediate(dbapi_connection: sqlite3.Connection) -> None:
+    """``BEGIN IMMEDIATE``, looking again every half millisecond while another writer holds
+    the lock (in WAL mode the only place a writer waits), for up to ``LOCK_TIMEOUT_S``."""
+    deadline = time.monotonic() + LOCK_TIMEOUT_S
+    while True:
+        try:
+            dbapi_connection.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+        time.sleep(LOCK_POLL_S)
 
 
 def alembic_config(url: str) -> Config:

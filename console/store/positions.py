@@ -25,6 +25,12 @@ class PositionFix(NamedTuple):
     at: datetime
 
 
+#: A fix as a plain tuple in PositionFix's order: what the hub keeps and sends to be stored.
+Fix = tuple[str, float, float, float, float, datetime]
+#: A unit's latest position as stored: (id, lat, lon, heading, speed, status, at).
+Moved = tuple[str, float, float, float, float, str, datetime]
+
+
 class Positions:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -32,8 +38,9 @@ class Positions:
         # How SQLite stores a time: converted once per distinct time in a batch, not per fix.
         self._sqlite_time = s.positions.c.at.type.dialect_impl(dialect).bind_processor(dialect)
 
-    def append(self, fixes: Sequence[PositionFix]) -> int:
-        """Store a batch of fixes in one transaction; returns how many were stored.
+    def append(self, fixes: Sequence[Fix]) -> int:
+        """Store a batch of fixes in one transaction; returns how many were stored. A fix is a
+        :class:`PositionFix` or a plain tuple in its order.
 
         Fixes of unknown units are kept in the history but move nothing; a fix older than the
         unit's latest never moves the unit back. This is the hot path of the field feed, so it
@@ -52,11 +59,11 @@ class Positions:
                 cursor.close()
         return len(fixes)
 
-    def _append_sqlite(self, cursor: Any, fixes: Sequence[PositionFix]) -> None:
-        latest: dict[str, PositionFix] = {}
+    def _append_sqlite(self, cursor: Any, fixes: Sequence[Fix]) -> None:
+        latest: dict[str, Fix] = {}
         for fix in fixes:
-            if fix.unit not in latest or fix.at >= latest[fix.unit].at:
-                latest[fix.unit] = fix
+            if fix[0] not in latest or fix[5] >= latest[fix[0]][5]:
+                latest[fix[0]] = fix
         times: dict[datetime, Any] = {}
 
         def at(value: datetime) -> Any:
@@ -66,12 +73,23 @@ class Positions:
 
         cursor.executemany("INSERT INTO positions (unit_id, at, lat, lon, heading, speed) "
                            "VALUES (?, ?, ?, ?, ?, ?)",
-                           [(f.unit, at(f.at), f.lat, f.lon, f.heading, f.speed) for f in fixes])
+                           [(unit, at(when), lat, lon, heading, speed)
+                            for unit, lat, lon, heading, speed, when in fixes])
         cursor.executemany("UPDATE units SET lat = ?, lon = ?, heading = ?, speed = ?, "
                            "position_at = ?5 WHERE id = ?6 "
                            "AND (position_at IS NULL OR position_at <= ?5)",
-                           [(f.lat, f.lon, f.heading, f.speed, at(f.at), f.unit)
-                            for f in latest.values()])
+                           [(lat, lon, heading, speed, at(when), unit)
+                            for unit, lat, lon, heading, speed, when in latest.values()])
+
+    def moved_since(self, since: datetime) -> tuple[list[Moved], datetime | None]:
+        """Every unit whose latest position is newer than ``since``, and the newest time among
+        them (None if none): how a hub sees what other hubs' field clients moved."""
+        u = s.units.c
+        query = (select(u.id, u.lat, u.lon, u.heading, u.speed, u.status, u.position_at)
+                 .where(u.position_at > since))
+        with self.db.reader.connect() as conn:
+            rows = [tuple(row) for row in conn.execute(query)]
+        return rows, max((row[6] for row in rows), default=None)
 
     def track(self, unit: str, since: datetime, until: datetime,
               limit: int | None = None) -> list[PositionFix]:
@@ -88,7 +106,7 @@ class Positions:
                 for r in reversed(rows)]
 
 
-def _append_postgresql(cursor: Any, fixes: Sequence[PositionFix]) -> None:
+def _append_postgresql(cursor: Any, fixes: Sequence[Fix]) -> None:
     # One COPY of the batch into the connection's temporary table (console/store/db.py, emptied
     # at commit); from there the server appends the history and moves each unit to its latest
     # fix. COPY is far cheaper than sending thousands of parameters.
@@ -107,15 +125,15 @@ def _append_postgresql(cursor: Any, fixes: Sequence[PositionFix]) -> None:
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-def _copy_text(fixes: Sequence[PositionFix]) -> str:
+def _copy_text(fixes: Sequence[Fix]) -> str:
     """Fixes as COPY text rows (unit, at, lat, lon, heading, speed), built in one pass:
     formatting each value through the driver's adapters costs more than the database's work."""
     stamps: dict[datetime, str] = {}
     lines = []
-    for f in fixes:
-        stamp = stamps.get(f.at)
+    for unit, lat, lon, heading, speed, when in fixes:
+        stamp = stamps.get(when)
         if stamp is None:
-            stamp = stamps[f.at] = f.at.isoformat()
-        lines.append(f"{f.unit.translate(_COPY_ESCAPES)}\t{stamp}\t{f.lat!r}\t{f.lon!r}\t"
-                     f"{f.heading!r}\t{f.speed!r}\n")
+            stamp = stamps[when] = when.isoformat()
+        lines.append(f"{unit.translate(_COPY_ESCAPES)}\t{stamp}\t{lat!r}\t{lon!r}\t"
+                     f"{heading!r}\t{speed!r}\n")
     return "".join(lines)

@@ -1,0 +1,82 @@
+"""Positions through a hub whose storing is slow or broken: frames keep going to consoles, and
+every fix reaches the store in the end."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+
+from tests.hub.conftest import Client, HubThread
+
+
+def test_frames_keep_going_while_the_store_is_held_up(hub: HubThread) -> None:
+    """Storing waits for a lock held two seconds; the console's frames do not wait with it."""
+    console = Client(hub.port)
+    console.login("ctl")
+    field = Client(hub.port, "/field")
+    field.login("gateway")
+    field.send({"type": "positions", "units": [["G1", 30.66, 104.10, 90, 1.2]]})
+    console.until("positions")
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with hub.store.db.writer.begin() as conn:  # SQLite: BEGIN IMMEDIATE, the write lock
+            if hub.store.db.dialect == "postgresql":
+                conn.exec_driver_sql("LOCK TABLE units IN EXCLUSIVE MODE")
+            held.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert held.wait(10)
+    frames = 0
+    try:
+        started = time.monotonic()
+        step = 0
+        while time.monotonic() - started < 2.0:
+            step += 1
+            field.send({"type": "positions", "units": [["G1", 30.66 + step / 10_000, 104.10,
+                                                        90, 1.2]]})
+            try:
+                while True:
+                    if console.recv(timeout=0.05)["type"] == "positions":
+                        frames += 1
+            except TimeoutError:
+                pass
+    finally:
+        release.set()
+        holder.join(10)
+    # Four frames a second at most; the store took nothing for two seconds.
+    assert frames >= 5, f"{frames} frames while storing was held up"
+
+
+def test_a_dead_position_writer_loses_no_fix(hub: HubThread) -> None:
+    assert hub.hub is not None and hub.hub.positions is not None
+    field = Client(hub.port, "/field")
+    field.login("gateway")
+    sent: list[float] = []
+
+    def send(count: int) -> None:
+        for _ in range(count):
+            lat = round(30.66 + len(sent) / 100_000, 6)
+            sent.append(lat)
+            field.send({"type": "positions", "units": [["G1", lat, 104.10, 90, 1.2]]})
+            time.sleep(0.02)
+
+    send(40)
+    first = hub.hub.positions.pid
+    assert first is not None
+    os.kill(first, signal.SIGKILL)
+    send(40)
+    deadline = time.monotonic() + 15
+    while True:
+        with hub.store.db.reader.connect() as conn:
+            stored = {round(lat, 6) for (lat,) in conn.exec_driver_sql(
+                "SELECT lat FROM positions WHERE unit_id = 'G1'")}
+        if stored >= set(sent) or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert set(sent) - stored == set(), "fixes lost with the position writer"
+    assert hub.hub.positions.pid not in (None, first)  # started again
