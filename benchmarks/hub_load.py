@@ -10,7 +10,8 @@ controller sends 20 commands a second. Measured:
 - command latency: from sending a command until its event has reached *every* console (p50, p99);
 - position latency: from a field batch leaving the gateway until a console shows it, for a probe
   unit carried in every batch (p99 over every console);
-- hub CPU in cores (user + system time of the hub process over the measured window);
+- hub CPU in cores (user + system time of the hub process and of its position writer child over
+  the measured window; the child's share is also reported on its own);
 - the baseline: a bare ``websockets`` server broadcasting frames of the same size at the same rate
   to 50 clients, its CPU measured the same way; ``baseline_ratio`` = hub CPU / baseline CPU.
 
@@ -48,6 +49,7 @@ PROBE = "PROBE"
 FRAMES_PER_S = 4
 TICKS = os.sysconf("SC_CLK_TCK")
 CLIENT_CPU: list[float] = []
+CHILD_CPU: list[float] = []  # the measured server's child processes, in cores
 RESULT_MS: list[float] = []  # command sent → its result (committed), at the commanding client
 PROBE_PATTERN = re.compile(r'\["PROBE",([-0-9.e]+)')
 
@@ -191,17 +193,33 @@ async def commander(ws: Any, seconds: float, sent: dict[int, float]) -> None:
     reader.cancel()
 
 
+def children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (the hub's position writer)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
+
+
 async def measure(process: Process, work: Callable[[], Awaitable[Any]],
                   seconds: float) -> tuple[Any, float]:
+    """Run ``work``; returns its result and the CPU, in cores, of the process and its children
+    (the hub's position writer is hub work too: counted, and also reported on its own)."""
     await asyncio.sleep(2)  # let connections settle before the window opens
-    before, started = cpu_seconds(process.process.pid), time.perf_counter()
+    pids = [process.process.pid, *children(process.process.pid)]
+    before, started = [cpu_seconds(pid) for pid in pids], time.perf_counter()
     own = time.process_time()
     result = await work()
     elapsed = time.perf_counter() - started
-    cores = (cpu_seconds(process.process.pid) - before) / elapsed
+    used = [(cpu_seconds(pid) - b) / elapsed for pid, b in zip(pids, before, strict=True)]
+    CHILD_CPU.append(sum(used[1:]))
     # The load generator shares the machine: how much of it did it take meanwhile?
     CLIENT_CPU.append((time.process_time() - own) / elapsed)
-    return result, cores
+    return result, sum(used)
 
 
 async def run_hub(port: int, seconds: float) -> dict[str, Any]:
@@ -317,6 +335,7 @@ async def main_async(url: str, seconds: float) -> dict[str, Any]:
         "frames_per_console_per_s": round(frames / CONSOLES / seconds, 2),
         "rows_per_frame": round(rows_per_frame),
         "hub_cpu_cores": round(hub_cores, 3),
+        "hub_position_writer_cpu_cores": round(CHILD_CPU[0], 3),
         "baseline_cpu_cores": round(baseline_cores, 3),
         "baseline_ratio": round(hub_cores / baseline_cores, 2) if baseline_cores else None,
         "load_generator_cpu_cores": round(CLIENT_CPU[0], 3),
