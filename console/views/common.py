@@ -11,7 +11,14 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRect,
+    Signal,
+)
 from PySide6.QtWidgets import QComboBox
 
 from console.comms.client import CommandResult
@@ -76,6 +83,40 @@ def refill_combo(combo: QComboBox, entries: list[tuple[str, Any]]) -> None:
     found = combo.findData(current)
     combo.setCurrentIndex(found if found >= 0 else 0)
     combo.blockSignals(False)
+
+
+class ColumnRepaint:
+    """Mixed into a table or tree view (``class T(ColumnRepaint, QTableView)``): a
+    ``dataChanged`` over many rows of one column repaints that column's strip of the viewport,
+    not all of it.
+
+    Qt repaints the whole viewport for any ``dataChanged`` wider than one cell, and a table or
+    tree then asks every visible cell of every column for all its roles. The queue's countdown
+    and the roster's time in status change every second, column-wide: seven to nine times the
+    painting they need, 40-80 ms a second for the roster under load (docs/performance.md).
+    What changes cells this way is text and colour, never a row's height; item editors (there
+    are none in these views) would not be refreshed.
+    """
+
+    def dataChanged(self, top_left: QModelIndex | QPersistentModelIndex,
+                    bottom_right: QModelIndex | QPersistentModelIndex,
+                    roles: list[int] | None = None) -> None:
+        column = top_left.column()
+        if (top_left.isValid() and column == bottom_right.column()
+                and top_left.parent() == bottom_right.parent()):
+            view: Any = self  # a QTableView or QTreeView: both place columns
+            if top_left == bottom_right:
+                # The cell alone: a tree's own handling would also measure the whole row
+                # again when the cell is in its first row.
+                view.update(top_left)
+                return
+            width = view.columnWidth(column)
+            if width > 0:
+                viewport = view.viewport()
+                viewport.update(QRect(view.columnViewportPosition(column), 0, width,
+                                      viewport.height()))
+            return
+        super().dataChanged(top_left, bottom_right, roles or [])  # type: ignore[misc]
 
 
 def result_text(result: CommandResult) -> str:

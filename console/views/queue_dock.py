@@ -31,7 +31,7 @@ from console.comms.replica import ChangeSet
 from console.domain.model import FINISHED_STATES, IncidentState, Priority, Source
 from console.domain.rules import Rules
 from console.domain.sla import ClockLevel
-from console.views.common import refill_combo
+from console.views.common import ColumnRepaint, refill_combo
 from console.views.incident_model import (
     SOURCE_LABELS,
     STATE_LABELS,
@@ -78,8 +78,9 @@ class PriorityDelegate(QStyledItemDelegate):
             option.font = font  # type: ignore[attr-defined]
 
 
-class QueueTable(QTableView):
-    """The table; Enter opens the current incident (double-click too)."""
+class QueueTable(ColumnRepaint, QTableView):
+    """The table; Enter opens the current incident (double-click too). The countdown's tick
+    repaints its column only."""
 
     activated_incident = Signal(str)
 

@@ -47,7 +47,7 @@ from console.domain.model import UnitStatus, UnitType
 from console.domain.rules import Rules
 from console.views.command_line import status_label
 from console.views.command_parser import SETTABLE_STATUSES
-from console.views.common import actor_of, messages, refill_combo, result_text
+from console.views.common import ColumnRepaint, actor_of, messages, refill_combo, result_text
 from console.views.incident_model import DisplayNames, tr, ui_language
 from console.views.unit_model import (
     TYPE_LABELS,
@@ -69,6 +69,10 @@ _GROUPINGS = (
 )
 #: Status shortcuts, in the order of :data:`SETTABLE_STATUSES`.
 _SHORTCUTS = ("Ctrl+1", "Ctrl+2", "Ctrl+3", "Ctrl+4")
+
+
+class RosterTree(ColumnRepaint, QTreeView):
+    """The roster's tree: time in status ticks by repainting its column only."""
 
 
 class UnitRoster(QWidget):
@@ -112,7 +116,7 @@ class UnitRoster(QWidget):
         self.outcome = QLabel(self)
         self.outcome.setObjectName("rosterOutcome")
 
-        self.tree = QTreeView(self)
+        self.tree = RosterTree(self)
         self.tree.setObjectName("rosterTree")
         self.tree.setModel(self.model)
         self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -556,3 +556,39 @@ def test_applying_a_20_event_change_set_to_100k_rows_takes_under_10_ms(
     before = model.incident_ids()
     model.sort(Column.DEADLINE)
     assert model.incident_ids() == before
+
+
+def test_the_queues_countdown_tick_repaints_its_column_only(feed: Feed, rules: Rules,
+                                                           qtbot: Any) -> None:
+    from console.views.queue_dock import QueueTable
+
+    read: list[int] = []
+
+    class Counting(IncidentQueueModel):
+        def data(self, index: Any, role: int = 0) -> Any:
+            read.append(index.column())
+            return super().data(index, role)
+
+    feed.send([new_incident(n, at=T0 + timedelta(seconds=n)) for n in range(1, 200)],
+              reset=True)
+    model = Counting(feed.replica, language="en", clock=lambda: NOW)
+    view = QueueTable()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    view.resize(1000, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    qtbot.wait(50)
+    read.clear()
+    model.tick(NOW + timedelta(seconds=1))
+    qtbot.waitUntil(lambda: bool(read))
+    qtbot.wait(50)
+    assert set(read) == {Column.DEADLINE}
+    # The header moved the countdown to third place: the strip follows the column.
+    view.horizontalHeader().moveSection(view.horizontalHeader().visualIndex(Column.DEADLINE), 2)
+    qtbot.wait(50)
+    read.clear()
+    model.tick(NOW + timedelta(seconds=2))
+    qtbot.waitUntil(lambda: bool(read))
+    qtbot.wait(50)
+    assert set(read) == {Column.DEADLINE}

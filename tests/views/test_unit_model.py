@@ -408,3 +408,38 @@ def test_20k_units_build_filter_and_update_quickly(feed: Feed, rules: Rules) -> 
     assert built < 1.0 and filtered < 1.0
     assert statistics.median(samples) * 1000 <= 10
     assert ticked < 0.05
+
+
+def test_a_tick_repaints_the_time_column_of_the_roster_only(feed: Feed, rules: Rules,
+                                                            qtbot: Any) -> None:
+    from console.views.roster_dock import RosterTree
+
+    read: list[int] = []
+
+    class Counting(UnitRosterModel):
+        def data(self, index: Any, role: int = 0) -> Any:
+            read.append(index.column())
+            return super().data(index, role)
+
+    feed.send([], roster_units(), reset=True)
+    model = Counting(feed.replica, language="en", rules=rules, clock=lambda: NOW)
+    feed.models.append(model)
+    view = RosterTree()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    view.expandAll()
+    view.resize(900, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    qtbot.wait(50)
+    read.clear()
+    model.tick(NOW + timedelta(minutes=1))
+    qtbot.waitUntil(lambda: bool(read))
+    qtbot.wait(50)
+    assert set(read) == {Column.TIME_IN_STATUS}
+    # A change to a unit (a whole row) still repaints the row.
+    read.clear()
+    model.dataChanged.emit(model.index_of("U1", 0), model.index_of("U1", len(Column) - 1))
+    qtbot.waitUntil(lambda: bool(read))
+    qtbot.wait(50)
+    assert len(set(read)) > 1
