@@ -36,9 +36,10 @@ Diagnosis: ``--cprofile FILE`` profiles the GUI thread over the window (and the 
 flags in ``CONSOLE_LOAD_PY_SPY_ARGS``, e.g. ``--native``, which pauses the process for each
 sample and so inflates the stalls); ``--gc-freeze`` calls ``gc.freeze()`` once the snapshot
 is in (now redundant: the bridge freezes after every snapshot itself);
-``--switch-interval MS`` is an experiment with the GIL's switch interval; ``--stagger-ticks``
-moves the roster's 1 Hz tick half a second away from the queue's (they otherwise fire, and
-repaint, together).
+``--stall-stacks`` samples the GUI thread's scheduler state, kernel wait channel and Python
+frames while a stall lasts; ``--switch-interval MS`` is an experiment with the GIL's switch
+interval; ``--stagger-ticks`` moves the roster's 1 Hz tick half a second away from the
+queue's (they otherwise fire, and repaint, together).
 """
 
 from __future__ import annotations
@@ -381,6 +382,57 @@ class Probe:
         self._last = now
 
 
+class StallWatch(threading.Thread):
+    """Diagnosis (``--stall-stacks``): while the probe's last tick is over 30 ms old, every
+    10 ms note the GUI thread's scheduler state and kernel wait channel (/proc) and its
+    innermost Python frames. A thread waiting for the GIL sleeps in a futex; one descheduled by
+    a busy machine is runnable (R); one in Qt's C++ shows its last Python frame."""
+
+    def __init__(self, probe: Probe) -> None:
+        super().__init__(name="stall-watch", daemon=True)
+        self.probe = probe
+        self.main = threading.main_thread()
+        self.samples: list[tuple[float, float, str, str, str]] = []
+        self.running = True
+
+    def run(self) -> None:
+        import traceback
+
+        tid = self.main.native_id
+        task = Path(f"/proc/self/task/{tid}")
+        previous = None
+        while self.running:
+            time.sleep(0.01)
+            # schedstat: ns on a CPU, ns runnable but waiting for one, time slices.
+            run_ns, wait_ns = (int(v) for v in (task / "schedstat").read_text().split()[:2])
+            last = self.probe._last
+            now = time.perf_counter()
+            ran = waited = 0.0
+            if previous is not None:
+                ran, waited = (run_ns - previous[0]) / 1e6, (wait_ns - previous[1]) / 1e6
+            previous = (run_ns, wait_ns)
+            if last is None or now - last < 0.03:
+                continue
+            try:
+                state = (task / "stat").read_text().rsplit(")", 1)[1].split()[0]
+                wchan = (task / "wchan").read_text().strip()
+            except OSError:
+                state = wchan = "?"
+            frame = sys._current_frames().get(self.main.ident)
+            stack = " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}"
+                               for f in reversed(traceback.extract_stack(frame)[-3:])) \
+                if frame is not None else "-"
+            self.samples.append((now, (now - last) * 1000, f"{state} {wchan}",
+                                 f"ran {ran:4.1f} waited {waited:4.1f} ms", stack))
+
+    def report(self, started: float) -> None:
+        print(f"stall samples (--stall-stacks): {len(self.samples)}; since the last sample, the "
+              "GUI thread ran / waited for a CPU:")
+        for at, age, state, cpu, stack in self.samples[:200]:
+            print(f"  {1000 * (at - started):8.0f} ms, {age:5.0f} ms late: {state:8s} {cpu} "
+                  f"{stack}")
+
+
 class Counter:
     """What the GUI applied: change sets, positions, events, incidents (``bridge.changed``),
     and how old the positions were when the GUI applied them (from the hub's frame time)."""
@@ -550,7 +602,7 @@ def paint_timings(window: Any, rounds: int = 5) -> dict[str, float]:
 def run_console(url: str, expected: int, seconds: float, start_load: Callable[[], Child],
                 hub: Child, settings_dir: Path, cprofile: str | None,
                 py_spy: str | None, gc_freeze: bool = False,
-                stagger_ticks: bool = False) -> dict[str, Any]:
+                stagger_ticks: bool = False, stall_stacks: bool = False) -> dict[str, Any]:
     import cProfile
 
     from PySide6.QtCore import QSettings
@@ -638,8 +690,14 @@ def run_console(url: str, expected: int, seconds: float, start_load: Callable[[]
     counter.on = True
     probe.start()
     window_started = time.perf_counter()
+    watch = StallWatch(probe) if stall_stacks else None
+    if watch is not None:
+        watch.start()
     run_for(int(seconds * 1000))
     probe.stop()
+    if watch is not None:
+        watch.running = False
+        watch.report(window_started)
     counter.on = False
     elapsed = time.perf_counter() - window_started
     if profiler is not None and cprofile:
@@ -807,6 +865,11 @@ def main() -> None:
                         help="experiment: sys.setswitchinterval in this process (default 5 ms)")
     parser.add_argument("--stagger-ticks", action="store_true",
                         help="experiment: the roster's 1 Hz tick 500 ms after the queue's")
+    parser.add_argument("--others-nice", type=int, default=0, metavar="N",
+                        help="run the hub and the load generator at nice N: on this machine "
+                        "they stand for other machines, and should not take the console's CPU")
+    parser.add_argument("--stall-stacks", action="store_true",
+                        help="diagnosis: sample the GUI thread's state during each stall")
     parser.add_argument("--gc-freeze", action="store_true",
                         help="experiment: gc.freeze() in this process once the snapshot is in")
     args = parser.parse_args()
@@ -820,7 +883,9 @@ def main() -> None:
         for file in cached.glob("bench.db*"):
             shutil.copy2(file, work / file.name)
         (work / "settings").mkdir()
-        hub = Child([sys.executable, str(ROOT / "main.py"), "hub", "--db",
+        # nice execs the command: the pid is the hub's (or the generator's) own.
+        nice = ["nice", "-n", str(args.others_nice)] if args.others_nice else []
+        hub = Child([*nice, sys.executable, str(ROOT / "main.py"), "hub", "--db",
                      f"sqlite:///{work}/bench.db", "--port", "0", "--name", "bench"],
                     work / "hub.log", r"listening on ws://[\d.]+:(\d+)")
         port = int(hub.match.group(1))
@@ -828,7 +893,7 @@ def main() -> None:
 
         def start_load() -> Child:
             children.append(Child(
-                [sys.executable, __file__, "--load-generator", "--port", str(port),
+                [*nice, sys.executable, __file__, "--load-generator", "--port", str(port),
                  "--meta", str(cached / "meta.json"),
                  "--positions-per-s", str(args.positions_per_s),
                  "--events-per-s", str(args.events_per_s)],
@@ -838,7 +903,8 @@ def main() -> None:
         try:
             figures = run_console(f"ws://127.0.0.1:{port}/ws", meta["incidents"], args.seconds,
                                   start_load, hub, work / "settings", args.cprofile,
-                                  args.py_spy, args.gc_freeze, args.stagger_ticks)
+                                  args.py_spy, args.gc_freeze, args.stagger_ticks,
+                                  args.stall_stacks)
         finally:
             for child in children:
                 child.stop()
