@@ -17,10 +17,10 @@ class Position(NamedTuple):
     """A unit's latest reported position.
 
     A named tuple rather than a dataclass: a console takes in up to every unit's position
-    several times a second, and a tuple of floats and a datetime is built in a third of the time,
-    is one object instead of two (no ``__dict__``), and is dropped from the garbage collector's
-    tracking after its first young collection, so the full collections do not walk the tens of
-    thousands of positions a replica holds.
+    several times a second, and a tuple of floats and a datetime is built in a third of the time
+    and is one object instead of two (no ``__dict__``). (The collector keeps tracking it, as it
+    does every tuple subclass; the bridge freezes what a change set brought, so full
+    collections do not walk the positions a replica holds.)
     """
 
     lat: float
