@@ -819,6 +819,7 @@ def run_console(url: str, expected: int, seconds: float, start_load: Callable[[]
         "gc_tracked_objects": tracked,
         "gc_freeze": gc_freeze,
         "stagger_ticks": stagger_ticks,
+        "dashboard_shown": window.dashboard.isVisible(),
         "gc_collections": len(collections),
         "gc_gen2_collections": len(gen2),
         "gc_max_ms": round(max((d for _, d, _, _ in collections), default=0.0), 1),

@@ -23,7 +23,7 @@ from typing import Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QResizeEvent
+from PySide6.QtGui import QColor, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGridLayout,
@@ -184,11 +184,22 @@ class DashboardDock(QWidget):
         self._schedule()
 
     def _schedule(self) -> None:
+        # Working out 100,000 incidents' facts is seconds of the GUI thread: done while the
+        # dashboard can be seen. Hidden (closed, or a tab behind another) the changed ids only
+        # pile up, and showing it catches up.
+        if not self.isVisible():
+            return
         if not self._timer.isActive():
             wait = _INTERVAL_MS - (time.monotonic() - self._last_run) * 1000
             self._timer.start(max(0, int(wait)))
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._schedule()
+
     def _recompute(self) -> None:
+        if not self.isVisible():
+            return  # showEvent schedules the rest
         started = time.perf_counter()
         if not self._catch_up(started + _SLICE_S):
             self.status.setText(_tr(_CATCHING_UP))
