@@ -14,13 +14,15 @@ import asyncio
 import collections
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from console.store.store import Store
 from console.store.writer import LoggedEvent
 
 log = logging.getLogger(__name__)
+
+FRAMES_KEPT = 4_000
 
 
 class EventLog:
@@ -37,6 +39,12 @@ class EventLog:
         self.run = run
         self.head = 0
         self.recent: collections.deque[LoggedEvent] = collections.deque(maxlen=keep)
+        # Encoded event frames by (seq, variant): one encoding per way of masking, not one per
+        # session (fifty consoles see three or four variants of each event). Only the newest
+        # are kept (a few megabytes): live fan-out is what repeats; a session catching up from
+        # further back encodes its own.
+        self._frames: collections.OrderedDict[tuple[int, Hashable], str] = (
+            collections.OrderedDict())
         self._poked = asyncio.Event()
         self._grew = asyncio.Condition()
         self._stopped = False
@@ -76,6 +84,18 @@ class EventLog:
         async with self._grew:
             self._grew.notify_all()
         return len(events) == 1000
+
+    def frame(self, event: LoggedEvent, variant: Hashable,
+              encode: Callable[[LoggedEvent], str]) -> str:
+        """``event`` as sent to sessions of ``variant`` (how they mask it): ``encode(event)``
+        the first time, the same text after that while it is recent."""
+        key = (event.seq, variant)
+        found = self._frames.get(key)
+        if found is None:
+            found = self._frames[key] = encode(event)
+            if len(self._frames) > FRAMES_KEPT:
+                self._frames.popitem(last=False)
+        return found
 
     @property
     def stopped(self) -> bool:

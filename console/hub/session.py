@@ -301,10 +301,15 @@ class Session:
     # -- what the hub pushes -------------------------------------------------------------------
 
     async def _send_event(self, event: LoggedEvent) -> None:
+        # Encoded once per event and way of masking, for every session that sees it so.
+        await self.ws.send(self.hub.log.frame(event, (self.personal, self.police_data),
+                                              self._event_frame))
+        self.cursor = event.seq
+
+    def _event_frame(self, event: LoggedEvent) -> str:
         wire = event.to_wire()
         wire["data"] = dict(self._shown(wire["data"]))
-        await self.send(p.event(wire))
-        self.cursor = event.seq
+        return p.encode(p.event(wire))
 
     def _shown(self, document: Mapping[str, Any]) -> Mapping[str, Any]:
         """An incident or event data as this user may see it: personal data and the police's

@@ -108,6 +108,22 @@ def test_events_follow_the_snapshot_live(hub: HubThread) -> None:
     assert actor.until("event")["data"]["reporter"]["phone"] == "13800000001"
 
 
+def test_an_event_is_encoded_once_per_way_of_masking(hub: HubThread) -> None:
+    viewers = [Client(hub.port) for _ in range(3)]
+    for viewer in viewers:
+        viewer.login("viewer")
+    actor = Client(hub.port)
+    actor.login("ctl")
+    result = actor.command("incident.create", **incident_args())
+    texts = [viewer.ws.recv(timeout=10) for viewer in viewers]
+    assert texts[0] == texts[1] == texts[2]
+    assert json.loads(texts[0])["data"]["reporter"]["phone"] == "138****0001"
+    assert actor.until("event")["data"]["reporter"]["phone"] == "13800000001"
+    assert hub.hub is not None
+    variants = [key for key in hub.hub.log._frames if key[0] == result["seq"]]  # noqa: SLF001
+    assert len(variants) == 2  # the viewers' and the controller's
+
+
 def test_resume_replays_exactly_the_missed_events(hub: HubThread) -> None:
     actor = Client(hub.port)
     actor.login("ctl")
