@@ -120,7 +120,7 @@ def test_an_event_is_encoded_once_per_way_of_masking(hub: HubThread) -> None:
     assert json.loads(texts[0])["data"]["reporter"]["phone"] == "138****0001"
     assert actor.until("event")["data"]["reporter"]["phone"] == "13800000001"
     assert hub.hub is not None
-    variants = [key for key in hub.hub.log._frames if key[0] == result["seq"]]  # noqa: SLF001
+    variants = [key for key in hub.hub.log._frames if key[0] == result["seq"]]
     assert len(variants) == 2  # the viewers' and the controller's
 
 

@@ -150,6 +150,38 @@ class Recorder:
         return log
 
 
+def reading(model_class: type[Any]) -> tuple[type[Any], list[tuple[int, int]]]:
+    """A subclass of ``model_class`` that notes the (row, column) of every ``data()`` call, and
+    the list it notes them in: what a view asks of its model."""
+    read: list[tuple[int, int]] = []
+
+    class Reading(model_class):  # type: ignore[misc, valid-type]
+        def data(self, index: Any, role: int = 0) -> Any:
+            read.append((index.row(), index.column()))
+            return super().data(index, role)
+
+    return Reading, read
+
+
+def shown(qtbot: Any, view: Any, model: Any, width: int) -> None:
+    """``view`` over ``model``, on screen at ``width`` × 400 and painted once."""
+    qtbot.addWidget(view)
+    view.setModel(model)
+    view.resize(width, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    qtbot.wait(50)
+
+
+def reads_after(qtbot: Any, read: list[tuple[int, int]], action: Any) -> set[tuple[int, int]]:
+    """The cells a view read of its model because of ``action`` (the repaint it caused)."""
+    read.clear()
+    action()
+    qtbot.waitUntil(lambda: bool(read))
+    qtbot.wait(50)
+    return set(read)
+
+
 # -- a real hub and a logged-in bridge, for docks driven end to end ----------------------------
 
 

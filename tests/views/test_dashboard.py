@@ -467,7 +467,7 @@ def test_a_hidden_dashboard_counts_nothing_until_it_is_shown(
         qtbot.waitUntil(lambda: bridge.replica.seq >= head(fast_hub), timeout=WAIT_MS)
         qtbot.wait(1500)  # a recompute a second while shown; none now
         assert dock.figures is not None and sum(dock.figures.open_by_category.values()) == 1
-        assert len(dock._dirty) == 2  # noqa: SLF001 - the piled-up incidents
+        assert len(dock._dirty) == 2  # the piled-up incidents
         dock.show()
         fig = caught_up(qtbot, fast_hub, dock)
         assert sum(fig.open_by_category.values()) == 3

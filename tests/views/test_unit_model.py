@@ -24,7 +24,17 @@ from console.views.unit_model import (
     UnitFilter,
     UnitRosterModel,
 )
-from tests.views.conftest import T0, Feed, new_incident, new_unit, then, unit_then
+from tests.views.conftest import (
+    T0,
+    Feed,
+    new_incident,
+    new_unit,
+    reading,
+    reads_after,
+    shown,
+    then,
+    unit_then,
+)
 
 pytestmark = pytest.mark.qt_log_level_fail("WARNING")
 
@@ -414,32 +424,17 @@ def test_a_tick_repaints_the_time_column_of_the_roster_only(feed: Feed, rules: R
                                                             qtbot: Any) -> None:
     from console.views.roster_dock import RosterTree
 
-    read: list[int] = []
-
-    class Counting(UnitRosterModel):
-        def data(self, index: Any, role: int = 0) -> Any:
-            read.append(index.column())
-            return super().data(index, role)
-
     feed.send([], roster_units(), reset=True)
-    model = Counting(feed.replica, language="en", rules=rules, clock=lambda: NOW)
+    counting, read = reading(UnitRosterModel)
+    model = counting(feed.replica, language="en", rules=rules, clock=lambda: NOW)
     feed.models.append(model)
     view = RosterTree()
-    qtbot.addWidget(view)
-    view.setModel(model)
+    shown(qtbot, view, model, 900)
     view.expandAll()
-    view.resize(900, 400)
-    view.show()
-    qtbot.waitExposed(view)
     qtbot.wait(50)
-    read.clear()
-    model.tick(NOW + timedelta(minutes=1))
-    qtbot.waitUntil(lambda: bool(read))
-    qtbot.wait(50)
-    assert set(read) == {Column.TIME_IN_STATUS}
+    cells = reads_after(qtbot, read, lambda: model.tick(NOW + timedelta(minutes=1)))
+    assert {column for _, column in cells} == {Column.TIME_IN_STATUS}
     # A change to a unit (a whole row) still repaints the row.
-    read.clear()
-    model.dataChanged.emit(model.index_of("U1", 0), model.index_of("U1", len(Column) - 1))
-    qtbot.waitUntil(lambda: bool(read))
-    qtbot.wait(50)
-    assert len(set(read)) > 1
+    cells = reads_after(qtbot, read, lambda: model.dataChanged.emit(
+        model.index_of("U1", 0), model.index_of("U1", len(Column) - 1)))
+    assert len({column for _, column in cells}) > 1
