@@ -88,10 +88,7 @@ class PositionWriter:
         """Like :meth:`Positions.moved_since`, without the units whose latest position this
         writer stored itself: with several hubs on one database, what the others moved. The
         child reads and sorts out the (many) rows, so this interpreter only sees the few."""
-        try:
-            rows, newest = self._ask(("moved", since))
-        except _ChildGone as gone:
-            raise OSError(str(gone)) from gone
+        rows, newest = self._ask(("moved", since))  # a dead child: _ChildGone, an OSError
         return rows, newest
 
     def _ask(self, message: tuple[str, Any]) -> Any:
@@ -216,8 +213,8 @@ def _store(positions: Any, rows: list[Fix], slice_rows: int,
     return stored, None
 
 
-class _ChildGone(Exception):
-    pass
+class _ChildGone(OSError):
+    """The child ended (it is started again at the next request)."""
 
 
 def main(argv: list[str] | None = None) -> None:
