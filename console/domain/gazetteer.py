@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from console.domain.distance import EARTH_RADIUS_M, distance_m
 from console.domain.resources import RESOURCES
 
 __all__ = ["DEFAULT_PATH", "KINDS", "Address", "Gazetteer"]
@@ -46,7 +47,6 @@ _NUMBER_RE = re.compile(r"(\d+)")
 _PUNCTUATION_RE = re.compile(r"[^\w]+")  # "No. 18, Section 2" is the words no 18 section 2
 _BUCKET = 0.005  # degrees of latitude and longitude per bucket of the reverse-lookup grid
 _MAX_RINGS = 50  # beyond this many rings of buckets, a plain scan is quicker
-_EARTH_M = 6_371_000.0
 
 
 @dataclass(frozen=True)
@@ -211,7 +211,7 @@ class Gazetteer:
         else:
             keys = (_ring(bi, bj, r) for r in range(rings + 1))
         # A bucket r rings out is at least r - 1 bucket widths away (narrower along longitude).
-        width_m = math.radians(_BUCKET) * _EARTH_M * math.cos(math.radians(lat))
+        width_m = math.radians(_BUCKET) * EARTH_RADIUS_M * math.cos(math.radians(lat))
         best: tuple[float, int] | None = None
         for ring, ring_keys in enumerate(keys):
             if best is not None and (ring - 1) * width_m > best[0]:
@@ -219,7 +219,7 @@ class Gazetteer:
             for key in ring_keys:
                 for index in self._buckets.get(key, ()):
                     address = self._addresses[index]
-                    candidate = (_distance_m(lat, lon, address.lat, address.lon), index)
+                    candidate = (distance_m(lat, lon, address.lat, address.lon), index)
                     if best is None or candidate < best:
                         best = candidate
         if best is None or (within_m is not None and best[0] > within_m):
@@ -251,13 +251,6 @@ def _ring(i: int, j: int, r: int) -> Iterator[tuple[int, int]]:
     for d in range(-r + 1, r):
         yield i + d, j - r
         yield i + d, j + r
-
-
-def _distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Equirectangular distance: exact enough within a district, and cheap."""
-    x = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
-    y = math.radians(lat2 - lat1)
-    return math.hypot(x, y) * _EARTH_M
 
 
 def _address(raw: Any, index: int) -> Address:

@@ -16,13 +16,12 @@ from typing import Any
 
 import numpy as np
 
+from console.domain.distance import EARTH_RADIUS_M
 from console.domain.model import UnitStatus, UnitType
 from console.domain.resources import load_toml
 from console.map.feeds import UnitFeed
 from console.map.page import MAP_RESOURCES
 from console.map.symbols import UNIT_TYPES, status_code
-
-EARTH_RADIUS_M = 6_371_008.8
 
 
 @dataclass(frozen=True)
@@ -75,7 +74,11 @@ class NearbyUnit:
 
 
 def distances_m(feed: UnitFeed, lat: float, lon: float) -> np.ndarray:
-    """Great-circle distance from (lat, lon) to every unit of the feed (NaN: no position)."""
+    """Great-circle distance from (lat, lon) to every unit of the feed (NaN: no position).
+
+    :func:`console.domain.distance.distance_m` over arrays: the same haversine on the same
+    radius, so the map ranks units as the rest of the console measures them.
+    """
     p1 = np.radians(lat)
     p2 = np.radians(feed.lat)
     dp = p2 - p1

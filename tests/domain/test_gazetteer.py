@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from console.domain.distance import distance_m
 from console.domain.gazetteer import DEFAULT_PATH, Address, Gazetteer
 
 
@@ -247,9 +248,7 @@ def test_shipped_file_finds_the_named_estate(shipped: Gazetteer) -> None:
 
 def test_nearest_agrees_with_a_full_scan(shipped: Gazetteer) -> None:
     def metres(lat: float, lon: float, a: Address) -> float:
-        # The documented distance: equirectangular, at the two points' mean latitude.
-        x = math.radians(a.lon - lon) * math.cos(math.radians((a.lat + lat) / 2))
-        return math.hypot(x, math.radians(a.lat - lat)) * 6_371_000
+        return distance_m(lat, lon, a.lat, a.lon)
 
     def scan(lat: float, lon: float) -> Address:
         return min(shipped, key=lambda a: metres(lat, lon, a))
