@@ -1,70 +1,46 @@
 """The video wall dock: 1, 4 or 9 camera tiles, a camera list to drag from, cameras near a place.
 
 A camera is put on a tile by dragging it from the list (or from anything else that drags
-:data:`MIME_TYPE` with the camera id, as the map may), by double-clicking it, or by *Cameras near
-the incident*, which fills the tiles with the cameras nearest the incident, nearest first. Each
-tile shows its stream's state — buffering, playing, unavailable — and a tile whose camera fails
-or stops sending pictures tries again by itself, with a growing, jittered pause
-(:class:`RetryPolicy`). *Snapshot* takes the tile's current picture: it is saved as a PNG under
-the user's data directory and, when the wall has an incident, noted on that incident
+:data:`~console.views.video_tile.MIME_TYPE` with the camera id, as the map may), by
+double-clicking it, or by *Cameras near the incident*, which fills the tiles with the cameras
+nearest the incident, nearest first. *Snapshot* takes a tile's current picture: it is saved as a
+PNG under the user's data directory and, when the wall has an incident, noted on that incident
 (``incident.note``; the protocol carries no attachments yet, so the note says which workstation
 holds the file).
 
-**The GUI thread never waits for a camera.** QtMultimedia's players are asynchronous, but
-tearing one down that is playing takes 30–100 ms, and a player cannot be moved to another thread
-once made (its FFmpeg internals stay behind). So every player is made, run and destroyed in one
-"video" thread (:class:`StreamHost`); the GUI sends it queued requests (open a camera, close it)
-and gets back queued frames and states, each tagged with its tile and attempt so that news of
-an attempt already given up is ignored. Streams run only while the wall is on screen: a wall in
-a background tab or closed costs nothing.
+The tiles (:mod:`console.views.video_tile`) show their streams, whose players run in the video
+thread (:mod:`console.views.video_stream`): the wall makes its host there with the first stream
+and passes the host's news on to the tile it is about. Streams run only while the wall is on
+screen: a wall in a background tab or closed costs nothing.
 """
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import math
-import random
 import re
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import shiboken6
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
-    QByteArray,
     QCoreApplication,
     QEvent,
     QMimeData,
     QObject,
-    QRect,
-    QSize,
     QStandardPaths,
     QSysInfo,
     Qt,
-    QThread,
     QThreadPool,
     QTimer,
-    QUrl,
     Signal,
     Slot,
 )
-from PySide6.QtGui import (
-    QColor,
-    QDragEnterEvent,
-    QDropEvent,
-    QHideEvent,
-    QImage,
-    QPainter,
-    QPaintEvent,
-    QPen,
-    QResizeEvent,
-    QShowEvent,
-)
-from PySide6.QtMultimedia import QMediaPlayer, QVideoFrame, QVideoSink
+from PySide6.QtGui import QHideEvent, QImage, QShowEvent
+from PySide6.QtMultimedia import QVideoFrame, QVideoSink
 from PySide6.QtWidgets import (
     QButtonGroup,
     QGridLayout,
@@ -83,29 +59,17 @@ from console.comms.bridge import Bridge
 from console.comms.client import CommandResult
 from console.comms.clock import hub_clock
 from console.comms.replica import ChangeSet
+from console.domain.distance import distance_m
 from console.domain.rules import Rules
 from console.views.common import messages, result_text
 from console.views.incident_model import DisplayNames, ui_language
+from console.views.video_stream import RetryPolicy, StreamHost, new_host
+from console.views.video_tile import MIME_TYPE, VideoTile, camera_mime
 
 CONTEXT = "VideoWall"
 translate = QCoreApplication.translate  # the name pyside6-lupdate looks for
 
-#: What a drag of a camera carries: its id, UTF-8 (the map can start the same drag).
-MIME_TYPE = "application/x-linkage-camera"
 LAYOUTS = (1, 4, 9)
-EARTH_RADIUS_M = 6_371_008.8
-
-STATES = {
-    "empty": QT_TRANSLATE_NOOP("VideoWall", "Drag a camera here"),
-    "buffering": QT_TRANSLATE_NOOP("VideoWall", "Buffering…"),
-    "playing": QT_TRANSLATE_NOOP("VideoWall", "Playing"),
-    "unavailable": QT_TRANSLATE_NOOP("VideoWall", "Unavailable"),
-}
-_RETRY_IN = QT_TRANSLATE_NOOP("VideoWall", "retrying in {seconds} s")
-_NO_PICTURE = QT_TRANSLATE_NOOP("VideoWall", "no picture within {seconds} s")
-_STALLED = QT_TRANSLATE_NOOP("VideoWall", "no picture for {seconds} s")
-_ENDED = QT_TRANSLATE_NOOP("VideoWall", "the stream ended")
-_NO_ADDRESS = QT_TRANSLATE_NOOP("VideoWall", "the camera has no stream address")
 _NOTE = QT_TRANSLATE_NOOP(
     "VideoWall", "Snapshot of camera {name} ({id}) taken at {time}; the picture is on "
     "workstation {host}: {file}")
@@ -115,15 +79,7 @@ def _tr(text: str) -> str:
     return translate(CONTEXT, text)
 
 
-# -- cameras near a place -------------------------------------------------------------------------
-
-
-def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle (haversine) distance in metres."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+# -- cameras near a place -----------------------------------------------------------------------
 
 
 def nearest_cameras(cameras: Iterable[Mapping[str, Any]], lat: float, lon: float, count: int
@@ -141,428 +97,7 @@ def nearest_cameras(cameras: Iterable[Mapping[str, Any]], lat: float, lon: float
     return [(camera, metres) for metres, _, camera in ranked[:max(0, count)]]
 
 
-# -- the video thread ---------------------------------------------------------------------------
-
-
-class _Stream(QObject):
-    """One attempt at one camera: a player and its sink, made and living in the video thread."""
-
-    def __init__(self, host: StreamHost, key: int, attempt: int, url: str) -> None:
-        super().__init__(host)
-        self._host = host
-        self.key = key
-        self.attempt = attempt
-        self.sink = QVideoSink(self)
-        self.player = QMediaPlayer(self)
-        self.player.setVideoOutput(self.sink)
-        self.player.errorOccurred.connect(self._error)
-        self.player.mediaStatusChanged.connect(self._status)
-        self.sink.videoFrameChanged.connect(self._frame)
-        self.player.setSource(QUrl(url))  # returns at once: FFmpeg opens it on a thread of its own
-        self.player.play()
-
-    @Slot(QMediaPlayer.Error, str)
-    def _error(self, error: QMediaPlayer.Error, text: str) -> None:
-        self._host.failed.emit(self.key, self.attempt, text or error.name)
-
-    @Slot(QMediaPlayer.MediaStatus)
-    def _status(self, status: QMediaPlayer.MediaStatus) -> None:
-        self._host.status.emit(self.key, self.attempt, status.value)
-
-    @Slot(QVideoFrame)
-    def _frame(self, frame: QVideoFrame) -> None:
-        self._host.frame.emit(self.key, self.attempt, frame)
-
-
-class StreamHost(QObject):
-    """The players of one wall, in the video thread; the wall talks to it only through queued
-    signals. Keys are the wall's tile numbers; each open is one attempt, and everything the host
-    says carries the key and attempt it is about.
-
-    Signals:
-        opened(int, int, QVideoSink): an attempt started; its sink (for tests and diagnostics).
-        frame(int, int, QVideoFrame): a picture arrived.
-        status(int, int, int): the player's ``QMediaPlayer.MediaStatus`` value changed.
-        failed(int, int, str): the player gave up (FFmpeg's words, in English).
-    """
-
-    opened = Signal(int, int, QObject)
-    frame = Signal(int, int, QVideoFrame)
-    status = Signal(int, int, int)
-    failed = Signal(int, int, str)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._streams: dict[int, _Stream] = {}
-
-    @Slot(int, int, str)
-    def open(self, key: int, attempt: int, url: str) -> None:
-        self.close(key)
-        stream = self._streams[key] = _Stream(self, key, attempt, url)
-        self.opened.emit(key, attempt, stream.sink)
-
-    @Slot(int)
-    def close(self, key: int) -> None:
-        stream = self._streams.pop(key, None)
-        if stream is not None:
-            stream.player.stop()  # no more pictures; the slow teardown follows, off the GUI
-            stream.deleteLater()
-
-
-_thread: QThread | None = None
-_hosts: set[StreamHost] = set()  # Python keeps each host's wrapper until Qt has deleted it
-
-
-def _video_thread() -> QThread:
-    global _thread
-    if _thread is None:
-        # The multimedia backend must be set up by the GUI thread, not first by the video thread.
-        QMediaPlayer()
-        _thread = QThread()
-        _thread.setObjectName("video")
-        _thread.start()
-        app = QCoreApplication.instance()
-        if app is not None:
-            app.aboutToQuit.connect(stop_video_thread)
-        atexit.register(stop_video_thread)
-    return _thread
-
-
-def stop_video_thread() -> None:
-    """End every stream and the video thread, waiting for them (at application exit)."""
-    global _thread
-    thread, _thread = _thread, None
-    if thread is None:
-        return
-    for host in list(_hosts):
-        if shiboken6.isValid(host):
-            host.deleteLater()
-    thread.quit()
-    thread.wait(10_000)
-    _hosts.clear()
-
-
-def _new_host() -> StreamHost:
-    host = StreamHost()
-    host.moveToThread(_video_thread())
-    _hosts.add(host)
-    host.destroyed.connect(lambda *_: _hosts.discard(host))
-    return host
-
-
-# -- a tile -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Seconds: how long a stream may take to show its first picture, how long a playing stream
-    may go without one, and the pause before trying again (doubling from ``base`` up to ``cap``,
-    each drawn between half and all of it, so that cameras lost together do not return in step)."""
-
-    connect_timeout: float = 10.0
-    stall_timeout: float = 6.0
-    base: float = 1.0
-    cap: float = 30.0
-
-    def delay(self, failures: int) -> float:
-        full = min(self.cap, self.base * 2 ** max(0, failures - 1))
-        return random.uniform(full / 2, full)
-
-
-class VideoTile(QWidget):
-    """One camera's picture and its state.
-
-    Attributes (for the wall and tests): ``camera`` (mapping or None), ``state`` (``empty``,
-    ``buffering``, ``playing``, ``unavailable``), ``attempts`` (opens of this camera so far),
-    ``frames`` (pictures received), ``sink`` (the current attempt's ``QVideoSink``), ``error``.
-
-    Signals:
-        camera_dropped(str): a camera id was dropped on the tile.
-        snapshot_requested(): the tile's *Snapshot* button.
-        attempt_started(int): the tile opened its camera (the attempt number).
-        state_changed(str): ``state`` changed.
-    """
-
-    camera_dropped = Signal(str)
-    snapshot_requested = Signal()
-    attempt_started = Signal(int)
-    state_changed = Signal(str)
-
-    def __init__(self, key: int, open_stream: Callable[[int, int, str], None],
-                 close_stream: Callable[[int], None], policy: RetryPolicy,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName(f"videoTile{key}")
-        self.setAcceptDrops(True)
-        self.setMinimumSize(QSize(160, 90))
-        self.key = key
-        self.policy = policy
-        self._open = open_stream
-        self._close = close_stream
-        self.camera: Mapping[str, Any] | None = None
-        self.distance: float | None = None
-        self.state = "empty"
-        self.error = ""
-        self.attempts = self.frames = self.failures = 0
-        self.sink: QVideoSink | None = None
-        self.active = False
-        self._attempt: int | None = None  # the attempt whose news counts; None: none open
-        self._started = self._last_frame = 0.0
-        self._retry_at: float | None = None
-        self._frame: QVideoFrame | None = None
-        self._image: QImage | None = None
-        self._hover = False
-        self._retry = QTimer(self)
-        self._retry.setSingleShot(True)
-        self._retry.timeout.connect(self.start)
-
-        self.title = QLabel(self)
-        self.title.setStyleSheet("color: white; background: rgba(0,0,0,140); padding: 1px 4px;")
-        self.snapshot_button = QToolButton(self)
-        self.snapshot_button.setObjectName("videoSnapshot")
-        self.snapshot_button.clicked.connect(self.snapshot_requested)
-        self.clear_button = QToolButton(self)
-        self.clear_button.setObjectName("videoClear")
-        self.clear_button.setText("×")
-        self.clear_button.clicked.connect(lambda: self.assign(None))
-        self.status = QLabel(self)
-        self.status.setObjectName("videoState")
-        top = QHBoxLayout()
-        top.addWidget(self.title)
-        top.addStretch(1)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.status)
-        bottom.addStretch(1)
-        bottom.addWidget(self.snapshot_button)
-        bottom.addWidget(self.clear_button)
-        box = QVBoxLayout(self)
-        box.setContentsMargins(4, 4, 4, 4)
-        box.addLayout(top)
-        box.addStretch(1)
-        box.addLayout(bottom)
-        self.retranslate()
-
-    # -- what it shows ----------------------------------------------------------------------
-
-    def assign(self, camera: Mapping[str, Any] | None, distance: float | None = None) -> None:
-        """Show ``camera`` (None: nothing). The same camera at the same address goes on playing."""
-        self.distance = distance
-        same = (camera is not None and self.camera is not None
-                and camera.get("id") == self.camera.get("id")
-                and camera.get("stream_url") == self.camera.get("stream_url"))
-        self.camera = camera
-        if not same:
-            self._halt()
-            self.attempts = self.failures = 0
-            self._frame = self._image = None
-            self.error = ""
-            self._set_state("empty" if camera is None else "buffering")
-            self.start()
-        self.retranslate()
-
-    def set_active(self, active: bool) -> None:
-        """Play while the wall is on screen; stop (keeping the camera) while it is not."""
-        if active == self.active:
-            return
-        self.active = active
-        if not active:
-            self._halt()
-        elif self.camera is not None:
-            self.failures = 0
-            self.start()
-
-    def start(self) -> None:
-        """Open the camera (again): a new attempt."""
-        self._retry.stop()
-        self._retry_at = None
-        if self.camera is None or not self.active:
-            return
-        url = str(self.camera.get("stream_url") or "")
-        if not url:
-            self._fail(_tr(_NO_ADDRESS), retry=False)
-            return
-        global _attempts
-        _attempts += 1
-        self._attempt = _attempts
-        self.attempts += 1
-        self._started = time.monotonic()
-        self._set_state("buffering")
-        self._open(self.key, self._attempt, url)
-        self.attempt_started.emit(self.attempts)
-
-    def picture(self) -> QImage | None:
-        """The latest picture (a copy), or None before the first."""
-        image = self._current_image()
-        return None if image is None else image.copy()
-
-    # -- news from the video thread -----------------------------------------------------------
-
-    def on_opened(self, attempt: int, sink: QVideoSink) -> None:
-        if attempt == self._attempt:
-            self.sink = sink
-
-    def on_frame(self, attempt: int, frame: QVideoFrame) -> None:
-        if attempt != self._attempt or not frame.isValid():
-            return
-        self.frames += 1
-        self._frame, self._image = frame, None
-        self._last_frame = time.monotonic()
-        if self.state != "playing":
-            self.failures = 0
-            self.error = ""
-            self._set_state("playing")
-        self.update()
-
-    def on_status(self, attempt: int, status: int) -> None:
-        if attempt != self._attempt:
-            return
-        if status == QMediaPlayer.MediaStatus.EndOfMedia.value:
-            self._fail(_tr(_ENDED))
-        elif status == QMediaPlayer.MediaStatus.InvalidMedia.value:
-            self._fail(self.error or _tr(STATES["unavailable"]))
-
-    def on_failed(self, attempt: int, text: str) -> None:
-        if attempt == self._attempt:
-            self._fail(text)
-
-    def check(self, now: float) -> None:
-        """The wall's watchdog: give up on a stream that is silent too long."""
-        if self._attempt is None:
-            if self._retry_at is not None:
-                self._show_state()  # the countdown
-            return
-        if self.state == "buffering" and now - self._started > self.policy.connect_timeout:
-            self._fail(_tr(_NO_PICTURE).format(seconds=f"{self.policy.connect_timeout:g}"))
-        elif self.state == "playing" and now - self._last_frame > self.policy.stall_timeout:
-            self._fail(_tr(_STALLED).format(seconds=f"{self.policy.stall_timeout:g}"))
-
-    # -- failing and trying again ---------------------------------------------------------------
-
-    def _halt(self) -> None:
-        self._retry.stop()
-        self._retry_at = None
-        if self._attempt is not None:
-            self._attempt = None
-            self._close(self.key)
-        self.sink = None
-
-    def _fail(self, reason: str, retry: bool = True) -> None:
-        self._halt()
-        self.error = reason
-        self.failures += 1
-        if retry:
-            delay = self.policy.delay(self.failures)
-            self._retry_at = time.monotonic() + delay
-            self._retry.start(max(1, round(delay * 1000)))
-        self._set_state("unavailable")
-        self.update()
-
-    def _set_state(self, state: str) -> None:
-        changed = state != self.state
-        self.state = state
-        self._show_state()
-        self.snapshot_button.setEnabled(self._frame is not None)
-        if changed:
-            self.state_changed.emit(state)
-
-    def _show_state(self) -> None:
-        text = _tr(STATES[self.state])
-        if self.state == "unavailable" and self._retry_at is not None:
-            left = max(0, math.ceil(self._retry_at - time.monotonic()))
-            text += " · " + _tr(_RETRY_IN).format(seconds=left)
-        colour = {"playing": "#2e7d32", "buffering": "#8d6e00", "unavailable": "#c62828"}.get(
-            self.state, "#555")
-        self.status.setText(text)
-        self.status.setToolTip(self.error)
-        self.status.setStyleSheet(f"color: white; background: {colour}; padding: 1px 4px;")
-
-    def retranslate(self) -> None:
-        camera = self.camera
-        if camera is None:
-            self.title.setText("")
-            self.title.hide()
-        else:
-            title = f"{camera.get('id', '')}  {camera.get('name', '')}"
-            if self.distance is not None:
-                title += f"  · {self.distance:,.0f} m"
-            self.title.setToolTip(title)
-            self._elide_title()
-            self.title.show()
-        self.snapshot_button.setText(translate("VideoWall", "Snapshot"))
-        self.snapshot_button.setToolTip(translate(
-            "VideoWall", "Save this picture and note it on the incident"))
-        self.clear_button.setToolTip(translate("VideoWall", "Take the camera off this tile"))
-        self.clear_button.setVisible(camera is not None)
-        self.snapshot_button.setVisible(camera is not None)
-        self._show_state()
-
-    # -- drawing and dropping ---------------------------------------------------------------
-
-    def _elide_title(self) -> None:
-        self.title.setText(self.title.fontMetrics().elidedText(
-            self.title.toolTip(), Qt.TextElideMode.ElideRight, max(40, self.width() - 20)))
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        if self.camera is not None:
-            self._elide_title()
-
-    def _current_image(self) -> QImage | None:
-        if self._image is None and self._frame is not None:
-            self._image = self._frame.toImage()
-        return self._image if self._image is not None and not self._image.isNull() else None
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        painter.fillRect(self.rect(), QColor(18, 18, 20))
-        image = self._current_image()
-        if image is not None:
-            size = image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
-            target = QRect(0, 0, size.width(), size.height())
-            target.moveCenter(self.rect().center())
-            painter.drawImage(target, image)
-            if self.state != "playing":
-                painter.fillRect(target, QColor(0, 0, 0, 150))
-        if self._hover:
-            painter.setPen(QPen(QColor("#42a5f5"), 3))
-            painter.drawRect(self.rect().adjusted(1, 1, -2, -2))
-        painter.end()
-
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if event.mimeData().hasFormat(MIME_TYPE):
-            self._hover = True
-            self.update()
-            event.acceptProposedAction()
-
-    def dragLeaveEvent(self, event: QEvent) -> None:
-        self._hover = False
-        self.update()
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        self._hover = False
-        self.update()
-        camera_id = camera_id_of(event.mimeData())
-        if camera_id:
-            event.acceptProposedAction()
-            self.camera_dropped.emit(camera_id)
-
-
-_attempts = 0  # attempt numbers are unique in the process, so news cannot be mistaken
-
-
-def camera_id_of(data: QMimeData) -> str:
-    """The camera id a drag carries ("" if it carries none)."""
-    if not data.hasFormat(MIME_TYPE):
-        return ""
-    return bytes(data.data(MIME_TYPE).data()).decode("utf-8", "replace").strip()
-
-
-def camera_mime(camera_id: str) -> QMimeData:
-    """What a drag of one camera carries (also as plain text)."""
-    data = QMimeData()
-    data.setData(MIME_TYPE, QByteArray(camera_id.encode("utf-8")))
-    data.setText(camera_id)
-    return data
+# -- the camera list ----------------------------------------------------------------------------
 
 
 class CameraList(QListWidget):
@@ -797,7 +332,7 @@ class VideoWallDock(QWidget):
 
     def _open_stream(self, key: int, attempt: int, url: str) -> None:
         if self.host is None:
-            self.host = host = _new_host()
+            self.host = host = new_host()
             self._open.connect(host.open)
             self._close.connect(host.close)
             host.opened.connect(self._on_opened)
