@@ -16,7 +16,7 @@ from console.comms.bridge import Bridge
 from console.comms.replica import UserInfo
 from console.domain.rules import Rules
 from console.views.common import messages
-from console.views.i18n import LANGUAGES, Translations
+from console.views.i18n import LANGUAGES, Translations, language_setting
 from console.views.layouts import Layouts
 from console.views.login import LoginDialog
 from console.views.main_window import MainWindow
@@ -73,8 +73,7 @@ class ConsoleApp(QObject):
         self.layouts.user = user.username
         if not self._opened:
             self._opened = True
-            window = self.new_window()
-            self.layouts.restore(window, Layouts.LAST)
+            self.new_window().restore_layout(Layouts.LAST)
 
     def _notice(self, level: str, text: str) -> None:
         getattr(messages(), level if level in ("info", "warning", "error") else "info")(text)
@@ -83,9 +82,13 @@ class ConsoleApp(QObject):
 
     def new_window(self) -> MainWindow:
         """Another main window on the same connection."""
-        window = MainWindow(self, number=len(self.windows) + 1)
+        window = MainWindow(self.bridge, self.rules, self.settings, self.layouts,
+                            number=len(self.windows) + 1)
         self.windows.append(window)
         window.closed.connect(self._closed)
+        window.new_window_requested.connect(self.new_window)
+        window.quit_requested.connect(self.quit)
+        window.language_chosen.connect(self.set_language)
         window.show()
         self.windows_changed.emit()
         return window
@@ -112,8 +115,7 @@ class ConsoleApp(QObject):
     # -- language ------------------------------------------------------------------------------
 
     def language_setting(self) -> str:
-        value = str(self.settings.value("language", "system") or "system")
-        return value if value in LANGUAGES else "system"
+        return language_setting(self.settings)
 
     def set_language(self, setting: str) -> None:
         if setting not in LANGUAGES:

@@ -11,12 +11,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, QTranslator
 
 from console.domain.resources import RESOURCES
 
 I18N = RESOURCES / "i18n"
 LANGUAGES = ("system", "zh_CN", "en")
+
+
+def language_setting(settings: QSettings) -> str:
+    """The language setting kept in ``settings`` (``system`` when unset or unknown)."""
+    value = str(settings.value("language", "system") or "system")
+    return value if value in LANGUAGES else "system"
 
 
 def resolve(setting: str) -> str:

@@ -4,15 +4,20 @@ Every dock (queue, detail, intake, roster, map, video wall, command line, and an
 a QtAds dock with a stable object name, so a layout saved by name restores onto the same docks —
 floating ones included, onto whichever monitor they were on. Several main windows can share one
 connection (File → New window); each has its own dock manager and layout.
+
+The window is given what it shows (the bridge, the rules, the settings and the layout store),
+never the application: what only the application can do — another window, quitting, another
+language — the window asks for by a signal.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import PySide6QtAds as QtAds
-from PySide6.QtCore import QByteArray, QEvent, Qt, Signal
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QInputDialog,
@@ -23,14 +28,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.comms.bridge import Bridge
+from console.domain.rules import Rules
 from console.views.alerts import AlertStrips
 from console.views.command_line import CommandLine
 from console.views.command_parser import help_text
 from console.views.common import messages
 from console.views.dashboard import DashboardDock
 from console.views.emergency_board import EmergencyBoard
+from console.views.i18n import language_setting
 from console.views.incident_detail import IncidentDetail, IncidentWindow
 from console.views.intake import IntakeForm
+from console.views.layouts import Layouts, keep_on_screen
 from console.views.liaison_dock import LiaisonDock
 from console.views.map_dock import MapDock
 from console.views.queue_dock import IncidentQueue
@@ -38,25 +47,39 @@ from console.views.roster_dock import UnitRoster
 from console.views.status import ConnectionBanner, ConsoleStatusBar, roles_text
 from console.views.video_wall import VideoWallDock
 
-if TYPE_CHECKING:
-    from console.views.app import ConsoleApp
+log = logging.getLogger(__name__)
 
 # Bumped when the docks change so that an old saved state is not forced onto new docks.
 LAYOUT_VERSION = 6
 
 
 class MainWindow(QMainWindow):
-    """Signals:
+    """Args:
+        bridge: the console's connection and replica, shared by every window.
+        rules: the rules the docks ask what a user may do.
+        settings: the console's settings (the map's, the language).
+        layouts: where the window saves its layout and finds saved ones.
+        number: the window's number among the console's windows (1 for the first).
+
+    Signals:
         closed(MainWindow): the window was closed.
+        new_window_requested(): File → New window.
+        quit_requested(): File → Quit.
+        language_chosen(str): a language setting was chosen in Settings → Language.
     """
 
     closed = Signal(object)
+    new_window_requested = Signal()
+    quit_requested = Signal()
+    language_chosen = Signal(str)
 
-    def __init__(self, app: ConsoleApp, number: int = 1) -> None:
+    def __init__(self, bridge: Bridge, rules: Rules, settings: QSettings, layouts: Layouts,
+                 number: int = 1) -> None:
         super().__init__()
-        self.app = app
-        self.bridge = app.bridge
-        self.rules = app.rules
+        self.bridge = bridge
+        self.rules = rules
+        self.settings = settings
+        self.layouts = layouts
         self.number = number
         self.setObjectName(f"mainWindow{number}")
         self.resize(1600, 950)
@@ -86,7 +109,7 @@ class MainWindow(QMainWindow):
         self.intake = IntakeForm(self.bridge, self.rules, self)
         self.roster = UnitRoster(self.bridge, self.rules, self)
         self.command_line = CommandLine(self.bridge, self)
-        self.map = MapDock(self.bridge, self.rules, app.settings, self)
+        self.map = MapDock(self.bridge, self.rules, settings, self)
         self.video = VideoWallDock(self.bridge, self.rules, self)
         self.liaison = LiaisonDock(self.bridge, self.rules, self)
         self.dashboard = DashboardDock(self.bridge, self.rules, self)
@@ -306,10 +329,10 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         self.file_menu = bar.addMenu("")
-        self.a_new_window = self._action(self.file_menu, self.app.new_window, "Ctrl+Shift+N",
-                                         "newWindow")
+        self.a_new_window = self._action(self.file_menu, self.new_window_requested.emit,
+                                         "Ctrl+Shift+N", "newWindow")
         self.file_menu.addSeparator()
-        self.a_quit = self._action(self.file_menu, self.app.quit, "Ctrl+Q", "quit")
+        self.a_quit = self._action(self.file_menu, self.quit_requested.emit, "Ctrl+Q", "quit")
 
         self.incident_menu = bar.addMenu("")
         self.a_new_intake = self._action(self.incident_menu, self.focus_intake, "Ctrl+N",
@@ -336,7 +359,7 @@ class MainWindow(QMainWindow):
             action = QAction(self)
             action.setCheckable(True)
             action.setObjectName(f"language_{code}")
-            action.triggered.connect(lambda _c=False, code=code: self.app.set_language(code))
+            action.triggered.connect(lambda _c=False, code=code: self.language_chosen.emit(code))
             self.language_menu.addAction(action)
             self.language_actions[code] = action
         self.help_menu = bar.addMenu("")
@@ -372,18 +395,18 @@ class MainWindow(QMainWindow):
         save.setText(self.tr("Save layout as…"))
         reset = self._action(menu, self.reset_layout, None, "resetLayout")
         reset.setText(self.tr("Reset layout"))
-        names = self.app.layouts.names()
+        names = self.layouts.names()
         if names:
             menu.addSeparator()
         for name in names:
-            action = self._action(menu, lambda name=name: self.app.layouts.restore(self, name),
+            action = self._action(menu, lambda name=name: self.restore_layout(name),
                                   None, f"layout_{name}")
             action.setText(name)
 
     def _save_layout_dialog(self) -> None:
         name, ok = QInputDialog.getText(self, self.tr("Save layout"), self.tr("Layout name:"))
         if ok and name.strip():
-            self.app.layouts.save(self, name.strip())
+            self.save_layout(name.strip())
             messages().info(self.tr("Layout “{name}” saved.").format(name=name.strip()))
 
     def reset_layout(self) -> None:
@@ -421,8 +444,27 @@ class MainWindow(QMainWindow):
                 queue.restore(state["filters"][name])
         if isinstance(state.get("video"), dict):
             self.video.restore(state["video"])
-        self.app.layouts.keep_on_screen(self)
+        keep_on_screen([self, *self.dock_manager.floatingWidgets()])
         return True
+
+    def save_layout(self, name: str) -> None:
+        """Keep this window's layout as ``name``."""
+        self.layouts.save(name, self.save_state())
+
+    def restore_layout(self, name: str) -> bool:
+        """Put back layout ``name``; False, and the default layout, if there is none or it
+        does not fit."""
+        state = self.layouts.load(name)
+        if state is None:
+            return False
+        try:
+            restored = self.restore_state(state)
+        except (KeyError, TypeError, ValueError):
+            restored = False
+        if not restored:
+            log.warning("layout %r could not be restored; the default stays", name)
+            self.reset_layout()
+        return restored
 
     # -- text ------------------------------------------------------------------------------------
 
@@ -471,7 +513,7 @@ class MainWindow(QMainWindow):
                   "en": "English"}
         for code, action in self.language_actions.items():
             action.setText(labels[code])
-            action.setChecked(code == self.app.language_setting())
+            action.setChecked(code == language_setting(self.settings))
         self.help_menu.setTitle(self.tr("&Help"))
         self.a_help.setText(self.tr("Command line help"))
         # The docks retranslate themselves on the LanguageChange Qt sends every widget.
@@ -487,7 +529,7 @@ class MainWindow(QMainWindow):
         self._closed = True
         for window in list(self._popouts):
             window.close()
-        self.app.layouts.save(self, self.app.layouts.LAST)
+        self.save_layout(Layouts.LAST)
         self.video.shutdown()
         self.dock_manager.deleteLater()
         self.closed.emit(self)

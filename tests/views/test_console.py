@@ -233,13 +233,13 @@ def test_a_saved_layout_restores_onto_a_new_window_floating_docks_included(
     floating.move(QPoint(120, 140))
     floating.resize(640, 520)
     window.docks["roster"].toggleView(False)
-    app.layouts.save(window, "night shift")
+    window.save_layout("night shift")
     assert app.layouts.names() == ["night shift"]
 
     second = app.new_window()
     assert second is not window and len(app.windows) == 2
     assert not second.docks["detail"].isFloating()
-    assert app.layouts.restore(second, "night shift")
+    assert second.restore_layout("night shift")
     qtbot.waitUntil(lambda: second.docks["detail"].isFloating(), timeout=WAIT_MS)
     restored = second.docks["detail"].floatingDockContainer()
     assert (restored.width(), restored.height()) == (640, 520)
@@ -254,8 +254,8 @@ def test_an_unreadable_layout_leaves_the_default(
     app = consoles(url_of(live_hub), "ctl")
     window = window_of(app)
     app.settings.setValue("layouts/ctl/broken", "{not json")
-    assert not app.layouts.restore(window, "broken")
-    assert not app.layouts.restore(window, "missing")
+    assert not window.restore_layout("broken")
+    assert not window.restore_layout("missing")
     assert not window.docks["detail"].isFloating()
     assert not window.docks["queue"].isClosed()
 
@@ -279,6 +279,31 @@ def test_the_language_switches_live(qtbot: Any, live_hub: HubThread,
         app.set_language("en")
     qtbot.waitUntil(lambda: window.file_menu.title() == "&File", timeout=WAIT_MS)
     assert window.queue.overdue.text() == "Overdue"
+
+
+def test_the_menus_ask_the_application_for_windows_languages_and_quitting(
+        qtbot: Any, live_hub: HubThread, consoles: Consoles) -> None:
+    app = consoles(url_of(live_hub), "ctl")
+    window = window_of(app)
+    window.a_new_window.trigger()
+    assert len(app.windows) == 2 and app.windows[0] is window
+    second = app.windows[1]
+    assert second.number == 2 and second.windowTitle().endswith("[2]")
+
+    second.language_actions["zh_CN"].trigger()
+    try:
+        assert app.settings.value("language") == "zh_CN"
+        qtbot.waitUntil(lambda: window.file_menu.title() == "文件(&F)", timeout=WAIT_MS)
+        assert window.language_actions["zh_CN"].isChecked()
+        assert not window.language_actions["en"].isChecked()
+    finally:
+        window.language_actions["en"].trigger()
+    qtbot.waitUntil(lambda: window.file_menu.title() == "&File", timeout=WAIT_MS)
+    assert app.settings.value("language") == "en"
+
+    second.a_quit.trigger()
+    assert app.windows == []
+    assert app.bridge.state == "stopped"
 
 
 def test_the_login_dialog_refuses_a_bad_address_and_a_wrong_password(
