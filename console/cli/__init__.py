@@ -231,7 +231,8 @@ def _hub(args: argparse.Namespace) -> int:
     import asyncio
     import signal
 
-    from console.hub.server import Hub, HubConfig
+    from console.hub.config import HubConfig
+    from console.hub.server import Hub
     from console.store.store import Store
 
     if bool(args.tls_cert) != bool(args.tls_key):
