@@ -1,6 +1,6 @@
 """The hub: one asyncio process that owns the write path and talks websockets to everyone.
 
-    hub = Hub(store, rules, HubConfig(port=8765))   # HubConfig: console/hub/config.py
+    hub = Hub(store, rules, HubConfig(port=8765))
     await hub.start()        # listening; hub.port is the real port (0 picks a free one)
     ...
     await hub.stop()         # stop taking commands, finish the queued ones, close politely
@@ -65,8 +65,8 @@ class Hub:
                           else None)
         self.tracker = Tracker(store, self.run, self.config.clock.now, self.positions)
         # What sessions and the watch use of the hub: they get this, never the hub itself.
-        self.services = HubServices(self.config, rules, store, self.run, self.log,
-                                    self.commands, self.tracker)
+        self.services = HubServices(config=self.config, rules=rules, store=store, run=self.run,
+                                    log=self.log, commands=self.commands, tracker=self.tracker)
         self.watch = Watch(self.services)
         self.log_listeners: list[Callable[[Any], None]] = []
         self.sessions: set[Session] = set()
