@@ -11,7 +11,8 @@ import threading
 from typing import Any
 
 from console.domain.rules import Rules
-from console.hub.server import Hub, HubConfig
+from console.hub.config import HubConfig
+from console.hub.server import Hub
 from console.store.store import Store
 
 

@@ -27,6 +27,7 @@ from websockets.exceptions import ConnectionClosed
 
 from console.comms import police_wire as w
 from console.comms import protocol as p
+from console.hub.services import HubServices
 from console.hub.session import Session
 from console.store.writer import Command, Result
 
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
     from websockets.asyncio.server import ServerConnection
 
     from console.domain.model import Actor
-    from console.hub.server import Hub
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ def command_id(center: str, message_id: str) -> str:
 
 
 class PoliceSession(Session):
-    def __init__(self, hub: Hub, ws: ServerConnection) -> None:
+    def __init__(self, hub: HubServices, ws: ServerConnection) -> None:
         super().__init__(hub, ws, "police")
         self._sent: dict[str, str] = {}  # message id → incident id, sent and not yet acked
         self._wake = asyncio.Event()

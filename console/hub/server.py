@@ -17,13 +17,10 @@ import functools
 import gc
 import json
 import logging
-import socket
 import ssl
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 from typing import Any, TypeVar
 
@@ -33,55 +30,24 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 
-from console.comms import protocol as p
-from console.comms.clock import Clock
 from console.domain.model import Actor, Role
 from console.domain.rules import Rules
 from console.hub.command_queue import CommandQueue
+from console.hub.config import HubConfig
 from console.hub.log import EventLog
 from console.hub.police import PoliceSession
+from console.hub.services import HubServices
 from console.hub.session import Session
 from console.hub.tracking import Tracker
 from console.hub.watch import Watch
-from console.store.accounts import User
 from console.store.position_writer import PositionWriter
-from console.store.store import Snapshot, Store
+from console.store.store import Store
 from console.store.writer import LOG_CHANNEL, Command
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 ENDPOINTS = {"/ws": "ws", "/field": "field", "/police": "police"}
-
-
-@dataclass(frozen=True)
-class HubConfig:
-    host: str = "127.0.0.1"
-    port: int = 8765
-    name: str = field(default_factory=lambda: f"hub-{socket.gethostname()}-{uuid.uuid4().hex[:6]}")
-    tls_cert: str | None = None
-    tls_key: str | None = None
-    session_ttl: timedelta = timedelta(hours=12)
-    #: Frames a client may send per second, and in a burst.
-    message_rate: float = 500.0
-    message_burst: float = 2000.0
-    #: Bad frames a client may send per second, and in a burst, before it is disconnected.
-    fault_rate: float = 50.0
-    fault_burst: float = 20_000.0
-    #: Commands one client may have waiting for their result before the hub stops reading it.
-    max_in_flight: int = 200
-    position_frames_per_s: float = 4.0
-    #: How often positions are stored, and other hubs' positions read (PostgreSQL).
-    position_flush_s: float = 0.5
-    #: Frames larger than this are refused by the websocket layer itself (and the connection
-    #: closed); frames up to protocol.MAX_FRAME are read; between the two get an error.
-    hard_frame_limit: int = 4 * 1024 * 1024
-    #: Store positions from a child process (console/store/position_writer.py), so their rows
-    #: do not contend with the event loop for this interpreter; off, a worker thread does it.
-    position_process: bool = True
-    #: The world clock: real time, or a demo world running faster (``main.py hub --speed``).
-    #: The store must be given the same clock (``Store(..., clock=config.clock.now)``).
-    clock: Clock = field(default_factory=Clock)
 
 
 class Hub:
@@ -98,7 +64,10 @@ class Hub:
         self.positions = (PositionWriter(store.db.url) if self.config.position_process
                           else None)
         self.tracker = Tracker(store, self.run, self.config.clock.now, self.positions)
-        self.watch = Watch(self)
+        # What sessions and the watch use of the hub: they get this, never the hub itself.
+        self.services = HubServices(config=self.config, rules=rules, store=store, run=self.run,
+                                    log=self.log, commands=self.commands, tracker=self.tracker)
+        self.watch = Watch(self.services)
         self.log_listeners: list[Callable[[Any], None]] = []
         self.sessions: set[Session] = set()
         self.port = self.config.port
@@ -233,23 +202,6 @@ class Hub:
                 log.warning("LISTEN connection lost; reconnecting", exc_info=True)
                 await asyncio.sleep(1.0)
 
-    # -- what sessions ask of the hub --------------------------------------------------------
-
-    async def authenticate(self, hello: p.Hello) -> User | None:
-        accounts = self.store.accounts
-        if hello.token is not None:
-            return await self.run(functools.partial(accounts.resolve_session, hello.token,
-                                                    now=datetime.now(UTC)))
-        return await self.run(accounts.authenticate, hello.username or "", hello.password or "")
-
-    async def new_session(self, user: User) -> str:
-        return await self.run(functools.partial(self.store.accounts.create_session, user,
-                                                now=datetime.now(UTC),
-                                                ttl=self.config.session_ttl))
-
-    async def snapshot(self) -> Snapshot:
-        return await self.run(self.store.snapshot)
-
     # -- connections -------------------------------------------------------------------------
 
     def _http(self, connection: ServerConnection, request: Request) -> Response | None:
@@ -268,7 +220,8 @@ class Hub:
     async def _connection(self, ws: ServerConnection) -> None:
         assert ws.request is not None
         endpoint = ENDPOINTS[ws.request.path]
-        session = PoliceSession(self, ws) if endpoint == "police" else Session(self, ws, endpoint)
+        session = (PoliceSession(self.services, ws) if endpoint == "police"
+                   else Session(self.services, ws, endpoint))
         self.sessions.add(session)
         try:
             await session.run()

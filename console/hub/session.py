@@ -13,7 +13,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
@@ -21,12 +21,10 @@ from websockets.exceptions import ConnectionClosed
 from console.comms import protocol as p
 from console.domain.model import Role
 from console.domain.privacy import masked, police_masked, sees_personal_data, sees_police_data
+from console.hub.services import HubServices
 from console.hub.tracking import Row
 from console.store.accounts import User
 from console.store.writer import Command, LoggedEvent, Result
-
-if TYPE_CHECKING:
-    from console.hub.server import Hub
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +53,15 @@ class Bucket:
 
 
 class Session:
-    def __init__(self, hub: Hub, ws: ServerConnection, endpoint: str) -> None:
+    """One connection on ``endpoint``: ``/ws`` consoles, ``/field`` or ``/police``.
+
+    Args:
+        hub: what the session uses of its hub (log, write path, store, tracker, settings).
+        ws: the connection.
+        endpoint: ``"ws"``, ``"field"`` or ``"police"``.
+    """
+
+    def __init__(self, hub: HubServices, ws: ServerConnection, endpoint: str) -> None:
         self.hub = hub
         self.ws = ws
         self.endpoint = endpoint  # "ws" (consoles), "field" or "police"

@@ -18,14 +18,11 @@ import asyncio
 import hashlib
 import logging
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from console.domain.model import SYSTEM
 from console.domain.warning import Detector, EarlyWarning, Spike, WarningRules
+from console.hub.services import HubServices
 from console.store.writer import Command, LoggedEvent
-
-if TYPE_CHECKING:
-    from console.hub.server import Hub
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +42,8 @@ class Watch:
     """The early-warning task of one hub.
 
     Args:
-        hub: the hub whose log it follows and through whose write path it raises.
+        hub: what it uses of its hub: the log it follows, the write path it raises through,
+            the store it reads back from.
         rules: the detector's parameters (default: ``resources/warning.toml``).
 
     Attributes:
@@ -55,7 +53,7 @@ class Watch:
             from the command table and does not count).
     """
 
-    def __init__(self, hub: Hub, rules: WarningRules | None = None) -> None:
+    def __init__(self, hub: HubServices, rules: WarningRules | None = None) -> None:
         self.hub = hub
         self.detector = Detector(rules or WarningRules.load())
         self.followed = 0

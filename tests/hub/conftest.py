@@ -21,7 +21,8 @@ import pytest
 from websockets.sync.client import ClientConnection, connect
 
 from console.domain.rules import Rules
-from console.hub.server import Hub, HubConfig
+from console.hub.config import HubConfig
+from console.hub.server import Hub
 from console.store.store import Store
 from tests.store.conftest import (  # noqa: F401 - shared fixtures
     clock,

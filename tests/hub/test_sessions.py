@@ -13,7 +13,8 @@ from websockets.exceptions import ConnectionClosed
 
 from console.comms.clock import Clock
 from console.domain.rules import Rules
-from console.hub.server import Hub, HubConfig
+from console.hub.config import HubConfig
+from console.hub.server import Hub
 from console.store.store import Store
 from tests.hub.conftest import PASSWORD, Client, HubThread, add_users, incident_args
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from console.cli import load_rules
+from console.cli.common import load_rules
 from console.domain import deadlines
 from console.domain.incident import DIVERTED, ESCALATED
 from console.domain.model import IncidentState, Source

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from console.cli import load_rules
+from console.cli.common import load_rules
 from console.domain import deadlines
 from console.domain.model import Actor, Role, Source
 from console.domain.world import Aggregates

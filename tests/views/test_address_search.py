@@ -9,7 +9,7 @@ from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
-from console.cli import load_rules
+from console.cli.common import load_rules
 from console.comms.bridge import Bridge
 from console.domain.geography import Geography
 from console.views.address_search import AddressSearch, district_gazetteer

@@ -1,0 +1,125 @@
+"""``main.py admin``: the schema, the demo district's accounts and units, user accounts, and an
+incident exported as a NENA EIDO document."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+
+from console.cli.common import CAMERA_PORT, default_db_url, load_rules
+from console.domain.model import Role
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    admin = commands.add_parser("admin", help="database and account administration")
+    admin_commands = admin.add_subparsers(dest="admin_command", metavar="ACTION", required=True)
+    init_db = admin_commands.add_parser("init-db", help="create or migrate the schema")
+    init_db.add_argument("--db", required=True, help="database URL or SQLite file path")
+    seed_demo = admin_commands.add_parser(
+        "seed-demo", help="add the demo district's accounts, units and cameras")
+    seed_demo.add_argument("--db", required=True, help="database URL or SQLite file path")
+    seed_demo.add_argument("--camera-base", default=f"http://127.0.0.1:{CAMERA_PORT}",
+                           help="where the simulator serves the cameras")
+    user = admin_commands.add_parser(
+        "create-user", help="create a user; the password is read from a prompt, or from "
+        "standard input when it is not a terminal")
+    user.add_argument("name")
+    user.add_argument("--role", action="append", required=True,
+                      choices=[r.value for r in Role], help="repeat for several roles")
+    user.add_argument("--db", required=True, help="database URL or SQLite file path")
+    user.add_argument("--display-name")
+    user.add_argument("--department", help="the department a department desk speaks for")
+    user.add_argument("--unit", help="the unit a field account speaks for")
+    export = admin_commands.add_parser(
+        "export-eido", help="write an incident as a NENA EIDO JSON document (docs/eido.md)")
+    export.add_argument("incident", metavar="INCIDENT_ID")
+    export.add_argument("--db", help="database URL (default: SQLite in the user data directory)")
+    export.add_argument("--out", metavar="FILE", help="write to FILE (default: standard output)")
+    export.add_argument("--personal", action="store_true",
+                        help="the reporter's name and phone unmasked")
+    export.add_argument("--agency", help="the center's NENA agency id, a domain name")
+
+
+def run(args: argparse.Namespace) -> int:
+    from console.store.db import migrate, open_database
+
+    if args.admin_command == "export-eido":
+        return _export_eido(args)
+    db = open_database(args.db)
+    try:
+        migrate(db)
+        if args.admin_command == "init-db":
+            print(f"schema is up to date in {db.url.split('@')[-1]}")
+            return 0
+        if args.admin_command == "seed-demo":
+            return _seed_demo(args)
+        return _create_user(args, db)
+    finally:
+        db.dispose()
+
+
+def _export_eido(args: argparse.Namespace) -> int:
+    import json
+
+    from console.domain import eido
+    from console.store.store import Store
+
+    rules = load_rules()
+    store = Store(args.db or default_db_url(), rules)
+    try:
+        incident = store.incident(args.incident)
+        if incident is None:
+            print(f"export-eido: there is no incident {args.incident}", file=sys.stderr)
+            return 1
+        timeline = [logged.event for logged in store.timeline(incident.id)]
+        units = {a.unit: unit for a in incident.assignments if (unit := store.unit(a.unit))}
+        document = eido.export(incident, timeline, units=units, taxonomy=rules.taxonomy,
+                               geography=rules.geography, personal=args.personal,
+                               agency=args.agency or eido.DEFAULT_AGENCY)
+    finally:
+        store.close()
+    text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.buffer.write(text.encode("utf-8"))
+    return 0
+
+
+def _create_user(args: argparse.Namespace, db: object) -> int:
+    from console.store.accounts import AccountError, Accounts
+    from console.store.store import utc_now
+
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"password for {args.name}: ")
+        if password != getpass.getpass("again: "):
+            print("the two passwords differ; nothing was created", file=sys.stderr)
+            return 1
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        user = Accounts(db).create_user(  # type: ignore[arg-type]
+            args.name, password, args.role, now=utc_now(), display_name=args.display_name,
+            department=args.department, unit=args.unit)
+    except AccountError as error:
+        print(f"cannot create user: {error}", file=sys.stderr)
+        return 1
+    print(f"created user {user.username} with roles {', '.join(sorted(user.roles))}")
+    return 0
+
+
+def _seed_demo(args: argparse.Namespace) -> int:
+    from console.sim.demo import District, seed_store
+    from console.store.store import Store, utc_now
+
+    store = Store(args.db, load_rules())
+    try:
+        added = seed_store(store, District.load(), now=utc_now(), camera_base=args.camera_base,
+                           progress=print)
+    finally:
+        store.close()
+    print(f"added {added['accounts']} accounts, {added['units']} units, "
+          f"{added['cameras']} cameras")
+    return 0

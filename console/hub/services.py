@@ -1,0 +1,70 @@
+"""What a hub's sessions and its early-warning watch use of it, handed to them as one object.
+
+The :class:`~console.hub.server.Hub` builds its parts (the event log, the command queue, the
+tracker, the worker threads) and hands each session and the watch a :class:`HubServices`
+holding them, never itself: so session, police and watch sit below the server in the import
+graph, and what they may reach is written down here.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol, TypeVar
+
+from console.comms import protocol as p
+from console.domain.rules import Rules
+from console.hub.command_queue import CommandQueue
+from console.hub.config import HubConfig
+from console.hub.log import EventLog
+from console.hub.tracking import Tracker
+from console.store.accounts import User
+from console.store.store import Snapshot, Store
+
+T = TypeVar("T")
+
+
+class Runner(Protocol):
+    """Runs a blocking store call on one of the hub's worker threads (``Hub.run``)."""
+
+    def __call__(self, call: Callable[..., T], /, *args: Any) -> Awaitable[T]: ...
+
+
+@dataclass(frozen=True)
+class HubServices:
+    """The parts of one hub that its sessions and tasks share.
+
+    Attributes:
+        config: the hub's settings (limits, name, world clock).
+        rules: the taxonomy and the domain's rules.
+        store: the database; call it only through ``run``, never on the event loop.
+        run: runs a blocking store call on a worker thread.
+        log: the committed events, and waiting for more.
+        commands: the write path.
+        tracker: unit positions, and who wants their frames.
+    """
+
+    config: HubConfig
+    rules: Rules
+    store: Store
+    run: Runner
+    log: EventLog
+    commands: CommandQueue
+    tracker: Tracker
+
+    async def authenticate(self, hello: p.Hello) -> User | None:
+        accounts = self.store.accounts
+        if hello.token is not None:
+            return await self.run(functools.partial(accounts.resolve_session, hello.token,
+                                                    now=datetime.now(UTC)))
+        return await self.run(accounts.authenticate, hello.username or "", hello.password or "")
+
+    async def new_session(self, user: User) -> str:
+        return await self.run(functools.partial(self.store.accounts.create_session, user,
+                                                now=datetime.now(UTC),
+                                                ttl=self.config.session_ttl))
+
+    async def snapshot(self) -> Snapshot:
+        return await self.run(self.store.snapshot)
