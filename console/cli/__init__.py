@@ -367,6 +367,7 @@ def _demo(args: argparse.Namespace) -> int:
         if store.count("units") == 0:
             started = time.monotonic()
             print("Seeding the demo district (first run) …", flush=True)
+            from console.cli.ledger import StoreLedger
             from console.sim.demo import seed_store
             from console.sim.history import seed_history
 
@@ -374,11 +375,12 @@ def _demo(args: argparse.Namespace) -> int:
             # escalations (whose ids repeat an old one's) must reach it as new.
             _forget_police_journal(folder)
             district = District.load()
-            added = seed_store(store, district, now=clock.now(),
+            added = seed_store(StoreLedger(store), district, now=clock.now(),
                                camera_base=f"http://127.0.0.1:{CAMERA_PORT}", progress=print)
             print(f"the {HISTORY_HOURS:g} hours before now: calls and their handling", flush=True)
-            written = seed_history(url, district, rules, now=clock.now(), hours=HISTORY_HOURS,
-                                   seed=args.seed)
+            with StoreLedger.backdated(url, rules, now=clock.now()) as ledger:
+                written = seed_history(ledger, district, rules, now=clock.now(),
+                                       hours=HISTORY_HOURS, seed=args.seed)
             print(f"Seeded {added['units']} units, {added['cameras']} cameras, "
                   f"{added['accounts']} accounts and {written} steps of history in "
                   f"{time.monotonic() - started:.1f} s.")
@@ -512,13 +514,14 @@ def _stop_process(process: Any) -> None:
 
 
 def _seed_demo(args: argparse.Namespace) -> int:
+    from console.cli.ledger import StoreLedger
     from console.sim.demo import District, seed_store
     from console.store.store import Store, utc_now
 
     store = Store(args.db, load_rules())
     try:
-        added = seed_store(store, District.load(), now=utc_now(), camera_base=args.camera_base,
-                           progress=print)
+        added = seed_store(StoreLedger(store), District.load(), now=utc_now(),
+                           camera_base=args.camera_base, progress=print)
     finally:
         store.close()
     print(f"added {added['accounts']} accounts, {added['units']} units, "
