@@ -224,6 +224,7 @@ def demo_map(language: str, out: Path, video: bool = False, dashboard: bool = Fa
     """The demo district with its simulator running; the console's map over all of it (with
     ``video``, its video wall around the first incident instead; with ``dashboard``, the
     dashboard after a day of history and a minute of simulation)."""
+    from console.cli.ledger import StoreLedger
     from console.comms.clock import Clock
     from console.domain.geography import Geography
     from console.sim.demo import DEMO_PASSWORD, District, seed_store
@@ -240,13 +241,14 @@ def demo_map(language: str, out: Path, video: bool = False, dashboard: bool = Fa
             free.bind(("127.0.0.1", 0))
             camera_port = free.getsockname()[1]
     district = District.load()
-    seed_store(store, district, now=clock.now(),
+    seed_store(StoreLedger(store), district, now=clock.now(),
                camera_base=f"http://127.0.0.1:{max(camera_port, 1)}")
     if dashboard:
         from console.sim.history import seed_history
 
-        seed_history(f"sqlite:///{folder / 'demo.db'}", district, rules, now=clock.now(),
-                     hours=24)
+        with StoreLedger.backdated(f"sqlite:///{folder / 'demo.db'}", rules,
+                                   now=clock.now()) as ledger:
+            seed_history(ledger, district, rules, now=clock.now(), hours=24)
     hub = EmbeddedHub(store, rules, clock=clock).start()
     simulator = subprocess.Popen(
         [sys.executable, str(ROOT / "main.py"), "simulate", "--hub", hub.url,

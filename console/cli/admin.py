@@ -111,13 +111,14 @@ def _create_user(args: argparse.Namespace, db: object) -> int:
 
 
 def _seed_demo(args: argparse.Namespace) -> int:
+    from console.cli.ledger import StoreLedger
     from console.sim.demo import District, seed_store
     from console.store.store import Store, utc_now
 
     store = Store(args.db, load_rules())
     try:
-        added = seed_store(store, District.load(), now=utc_now(), camera_base=args.camera_base,
-                           progress=print)
+        added = seed_store(StoreLedger(store), District.load(), now=utc_now(),
+                           camera_base=args.camera_base, progress=print)
     finally:
         store.close()
     print(f"added {added['accounts']} accounts, {added['units']} units, "

@@ -71,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
         if store.count("units") == 0:
             started = time.monotonic()
             print("Seeding the demo district (first run) …", flush=True)
+            from console.cli.ledger import StoreLedger
             from console.sim.demo import seed_store
             from console.sim.history import seed_history
 
@@ -78,11 +79,12 @@ def run(args: argparse.Namespace) -> int:
             # escalations (whose ids repeat an old one's) must reach it as new.
             _forget_police_journal(folder)
             district = District.load()
-            added = seed_store(store, district, now=clock.now(),
+            added = seed_store(StoreLedger(store), district, now=clock.now(),
                                camera_base=f"http://127.0.0.1:{CAMERA_PORT}", progress=print)
             print(f"the {HISTORY_HOURS:g} hours before now: calls and their handling", flush=True)
-            written = seed_history(url, district, rules, now=clock.now(), hours=HISTORY_HOURS,
-                                   seed=args.seed)
+            with StoreLedger.backdated(url, rules, now=clock.now()) as ledger:
+                written = seed_history(ledger, district, rules, now=clock.now(),
+                                       hours=HISTORY_HOURS, seed=args.seed)
             print(f"Seeded {added['units']} units, {added['cameras']} cameras, "
                   f"{added['accounts']} accounts and {written} steps of history in "
                   f"{time.monotonic() - started:.1f} s.")

@@ -41,9 +41,10 @@ def run(args: argparse.Namespace) -> int:
     import signal
 
     from console.comms.client import check_hub_url
-    from console.sim.cameras import CameraServer
+    from console.sim.cameras.server import CameraServer
     from console.sim.demo import DEMO_PASSWORD, District
-    from console.sim.simulator import SimConfig, Simulator, endpoints, summary_line
+    from console.sim.sessions import endpoints
+    from console.sim.simulator import SimConfig, Simulator, summary_line
 
     try:
         for address in endpoints(args.hub):

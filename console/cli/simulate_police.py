@@ -36,7 +36,8 @@ def run(args: argparse.Namespace) -> int:
 
     from console.comms.client import check_hub_url
     from console.sim.demo import DEMO_PASSWORD
-    from console.sim.police import AuthFailed, PoliceConfig, police_url, simulate_police
+    from console.sim.police.center import PoliceConfig, simulate_police
+    from console.sim.police.peer import AuthFailed, police_url
 
     try:
         check_hub_url(police_url(args.hub))

@@ -1,16 +1,16 @@
 """The demo district as one bundle, its accounts, and a store seeded with it.
 
 ``python main.py`` (the embedded default) and ``main.py admin seed-demo`` seed a store with
-:func:`seed_store`: an account for every role (all with the password ``demo``), the district's
-forces as registered units standing at home, and its cameras. Units are registered through the
-store's one write path, as an administrator would, so the log holds every unit's registration.
+:func:`seed_store`, through its :class:`~console.sim.ledger.Ledger`: an account for every role
+(all with the password ``demo``), the district's forces as registered units standing at home, and
+its cameras. Units are registered through the store's one write path, as an administrator would,
+so the log holds every unit's registration.
 Seeding is idempotent: each registration has a fixed command id, and existing accounts are kept,
 so a seed that was interrupted simply runs again.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 from collections.abc import Callable, Sequence
@@ -24,6 +24,7 @@ from console.domain.model import Actor, Role
 from console.domain.taxonomy import Taxonomy
 from console.sim.calls import Place
 from console.sim.forces import UnitSpec, district_forces
+from console.sim.ledger import Entry, Ledger
 
 __all__ = [
     "DEMO_PASSWORD",
@@ -141,48 +142,37 @@ def camera_url(base: str, camera_id: str) -> str:
     return f"{base.rstrip('/')}/cameras/{camera_id}.mjpg"
 
 
-def seed_store(store: Any, district: District, *, now: datetime, camera_base: str,
+def seed_store(ledger: Ledger, district: District, *, now: datetime, camera_base: str,
                progress: Callable[[str], None] = log.info) -> dict[str, int]:
-    """Put the demo district into ``store`` (a :class:`console.store.store.Store`).
+    """Put the demo district into a store, through its ``ledger``.
 
     Returns counts of what was added: ``accounts``, ``units``, ``positions``, ``cameras``.
 
     Raises:
         RuntimeError: a registration the store refused (the district data is broken).
     """
-    from console.store.accounts import AccountError, hash_password
-    from console.store.positions import PositionFix
-    from console.store.writer import Command
-
     added = {"accounts": 0, "units": 0, "positions": 0, "cameras": 0}
-    accounts = (*people_accounts(), *simulator_accounts(store.rules.taxonomy))
-
-    password = hash_password(DEMO_PASSWORD)  # one hash for all: they share the password
-    for account in accounts:
-        with contextlib.suppress(AccountError):  # made by an earlier run
-            store.accounts.create_user(account.username, password, account.roles, now=now,
-                                       display_name=account.display_name,
-                                       department=account.department, unit=account.unit)
-            added["accounts"] += 1
+    accounts = (*people_accounts(), *simulator_accounts(ledger.rules.taxonomy))
+    added["accounts"] = ledger.add_users(accounts, DEMO_PASSWORD, now=now)
 
     admin = Actor("admin", frozenset({Role.ADMIN}))
-    registered = {u["id"] for u in store.units()}
+    registered = ledger.unit_ids()
     missing = [u for u in district.forces if u.id not in registered]
     if missing:
         progress(f"registering {len(missing)} units")
     for start in range(0, len(missing), 2000):
         chunk = missing[start:start + 2000]
-        results, _ = store.execute_batch(
-            [(Command(f"seed.unit.{u.id}", "unit.register", u.register_args()), admin)
+        results = ledger.execute(
+            [Entry(f"seed.unit.{u.id}", "unit.register", u.register_args(), admin)
              for u in chunk])
         refused = [r for r in results if not r.ok]
         if refused:
             raise RuntimeError(f"the store refused a demo unit: {refused[0].error}")
         added["units"] += len(chunk)
     if missing:
-        fixes = [PositionFix(u.id, u.home[0], u.home[1], 0.0, 0.0, now) for u in missing]
-        added["positions"] = store.positions.append(fixes)
-    added["cameras"] = store.put_cameras(
+        added["positions"] = ledger.add_positions(
+            [(u.id, u.home[0], u.home[1], 0.0, 0.0, now) for u in missing])
+    added["cameras"] = ledger.put_cameras(
         [{**c, "stream_url": camera_url(camera_base, str(c["id"]))} for c in district.cameras])
     return added
 

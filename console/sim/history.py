@@ -5,9 +5,9 @@ age, some handled, some waiting for the people at the consoles, one or two overd
 empty one that fills at a few calls a minute. :func:`seed_history` writes the last few hours of
 the district as the simulator would have played them: the same calls (:class:`CallMaker`, its
 own seed), the same paces (:class:`Pace`), the same accounts, through the store's one write path
-with its clock set back to each step's time. Units are not moved back in time: the field part of
-the day begins when the simulator starts. What is still to happen at ``now`` is left to the live
-simulator, which picks every open case up where it stands.
+(its :class:`~console.sim.ledger.Ledger`) at each step's time. Units are not moved back in time:
+the field part of the day begins when the simulator starts. What is still to happen at ``now`` is
+left to the live simulator, which picks every open case up where it stands.
 
 The police 110 center's part is written as if it had been connected to ``/police`` all along
 (docs/police-interface.md): its diversions are ``police.receive`` hand-offs with a shared id, at
@@ -33,6 +33,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from console.domain.incident import Incident
 from console.domain.model import Actor, IncidentState, Role, Source
 from console.domain.rules import Rules
 from console.sim.calls import DIVERSIONS_PER_HOUR, CallMaker, calls_per_hour
@@ -44,6 +45,7 @@ from console.sim.demo import (
     District,
     desk_account,
 )
+from console.sim.ledger import Entry, Ledger, Outcome
 from console.sim.pace import Pace, sender_of
 
 __all__ = ["seed_history"]
@@ -70,7 +72,7 @@ class _Step:
     at: datetime
     order: int
     case: int = field(compare=False)
-    run: Callable[[_Case, datetime], None] = field(compare=False)
+    run: Callable[[_Case, datetime], object] = field(compare=False)
 
 
 @dataclass
@@ -87,12 +89,11 @@ class _Case:
 
 
 class _Day:
-    """Runs the steps in time order through a store whose clock stands at each step's time."""
+    """Runs the steps in time order through the ledger, each at its own time."""
 
-    def __init__(self, store: Any, clock_at: list[datetime], rules: Rules, district: District,
-                 now: datetime, seed: int) -> None:
-        self.store = store
-        self.clock_at = clock_at
+    def __init__(self, ledger: Ledger, rules: Rules, district: District, now: datetime,
+                 seed: int) -> None:
+        self.ledger = ledger
         self.rules = rules
         self.district = district
         self.now = now
@@ -107,7 +108,7 @@ class _Day:
         #: The police's own numbers for the escalations they take (apart from their diversions').
         self.police_case_numbers = itertools.count(9001)
 
-    def at(self, when: datetime, case: int, run: Callable[[_Case, datetime], None]) -> None:
+    def at(self, when: datetime, case: int, run: Callable[[_Case, datetime], object]) -> None:
         if when < self.now:
             heapq.heappush(self.steps, _Step(when, next(self.order), case, run))
 
@@ -118,15 +119,13 @@ class _Day:
         return self.written
 
     def command(self, who: str, name: str, args: dict[str, Any], when: datetime, *,
-                command_id: str | None = None) -> Any:
+                command_id: str | None = None) -> Outcome:
         """Run a command at ``when``; then the police acknowledge at once whatever it made the
         center owe them (unless the case is left open for the live police center)."""
-        from console.store.writer import Command
-
         actor = _ACTORS.get(who) or Actor(who, frozenset({Role.DEPARTMENT}),
                                           department=who.removeprefix("desk."))
-        self.clock_at[0] = when
-        result = self.store.execute(Command(command_id or str(uuid.uuid4()), name, args), actor)
+        result = self.ledger.execute(
+            [Entry(command_id or str(uuid.uuid4()), name, args, actor)], at=when)[0]
         self.written += bool(result.ok)
         case = self.by_id.get(args.get("id", "")) if result.ok else None
         if case is not None and case.police and not case.open and not name.startswith("police."):
@@ -136,10 +135,13 @@ class _Day:
     def _delivered(self, case: _Case, when: datetime) -> None:
         """The police acknowledge every message the case owes them (``police.delivered``, with
         the command id the hub's ``/police`` would give it)."""
-        inc = self.store.incident(case.id)
+        inc = self._incident(case)
         for message in inc.police.pending if inc is not None and inc.police else ():
             self.command(POLICE_CENTER, "police.delivered", {"id": case.id, "message": message},
                          when, command_id=f"delivered:{message}")
+
+    def _incident(self, case: _Case) -> Incident | None:
+        return self.ledger.incident(case.id) if case.id is not None else None
 
     def police_message_id(self) -> str:
         """An id for a message of the police center's in the history (never one of the live
@@ -191,7 +193,7 @@ class _Day:
             self._accepted(case, when)
 
     def _take(self, case: _Case, when: datetime) -> None:
-        inc = self.store.incident(case.id)
+        inc = self._incident(case)
         if inc is None or inc.state is not IncidentState.NEW:
             return
         name, args = self.pace.taking(inc, self.rules)
@@ -220,7 +222,7 @@ class _Day:
     def _police_answers(self, case: _Case, when: datetime, kind: str,
                         rejected: bool = False) -> None:
         """The police's acknowledgement or completion of an escalation (``police.receive``)."""
-        inc = self.store.incident(case.id)
+        inc = self._incident(case)
         if inc is None or inc.police is None or inc.state is not IncidentState.WITH_POLICE:
             return
         args: dict[str, Any] = {"kind": kind, "message": self.police_message_id(),
@@ -248,7 +250,7 @@ class _Day:
 
     def _assign(self, case: _Case, when: datetime) -> None:
         args: dict[str, Any] = {"id": case.id}
-        inc = self.store.incident(case.id)
+        inc = self._incident(case)
         if case.quick and inc is not None and inc.location.street:
             args["department"] = inc.location.street
         elif case.returned and inc is not None:  # the police sent it back: the street's now
@@ -258,7 +260,7 @@ class _Day:
                     lambda c, t: self._desk(c, t, "incident.sign", {}, self._signed))
 
     def _signed(self, case: _Case, when: datetime) -> None:
-        inc = self.store.incident(case.id)
+        inc = self._incident(case)
         sla = inc.sla_class if inc is not None else "standard"
         self.at(when + _s(self.pace.resolve(sla, case.quick)), self.cases.index(case),
                 lambda c, t: self._desk(c, t, "incident.resolve", {"result": "已处理完毕。"},
@@ -274,8 +276,8 @@ class _Day:
             SIM_DISPATCH, "incident.close", {"id": c.id}, t))
 
     def _desk(self, case: _Case, when: datetime, name: str, extra: dict[str, Any],
-              then: Callable[[_Case, datetime], None]) -> None:
-        inc = self.store.incident(case.id)
+              then: Callable[[_Case, datetime], object]) -> None:
+        inc = self._incident(case)
         if inc is None or inc.lead_department is None:
             return
         if self.command(desk_account(inc.lead_department), name, {"id": case.id, **extra},
@@ -283,44 +285,37 @@ class _Day:
             then(case, when)
 
 
-def seed_history(url: str, district: District, rules: Rules, *, now: datetime,
+def seed_history(ledger: Ledger, district: District, rules: Rules, *, now: datetime,
                  hours: float = 3.0, calls_per_day: float = 3000.0,
                  diversions_per_hour: float = DIVERSIONS_PER_HOUR, seed: int = 7) -> int:
-    """Write the ``hours`` before ``now`` into the store at ``url``; returns how many commands
-    were applied.
+    """Write the ``hours`` before ``now`` through ``ledger`` (each command at its own time);
+    returns how many commands were applied.
 
     Args:
         calls_per_day: calls through the center's own channels, before the daily rhythm.
         diversions_per_hour: cases the police divert, steadily, as the live police center does.
     """
-    from console.store.store import Store
-
-    clock_at: list[datetime] = [now]
-    store = Store(url, rules, clock=lambda: clock_at[0])
-    try:
-        day = _Day(store, clock_at, rules, district, now, seed)
-        calls = CallMaker(rules.taxonomy, district.places, f"history:{seed}")
-        start = now - timedelta(hours=hours)
-        when = start
-        while True:
-            local = when.astimezone(LOCAL)
-            rate = calls_per_hour(calls_per_day, local.hour + local.minute / 60) / 3600
-            when += timedelta(seconds=day.rng.expovariate(rate))
-            if when >= now:
-                break
-            day.file(calls.next(when.astimezone(LOCAL).strftime("%Y%m%d")), when)
-        diverted = CallMaker(rules.taxonomy, district.places, f"history-police:{seed}")
-        gaps = random.Random(f"history-police:{seed}")
-        when = start
-        while diversions_per_hour > 0:
-            when += timedelta(seconds=gaps.expovariate(diversions_per_hour / 3600))
-            if when >= now:
-                break
-            day.file(diverted.next(when.astimezone(LOCAL).strftime("%Y%m%d"), Source.POLICE),
-                     when)
-        return day.run()
-    finally:
-        store.close()
+    day = _Day(ledger, rules, district, now, seed)
+    calls = CallMaker(rules.taxonomy, district.places, f"history:{seed}")
+    start = now - timedelta(hours=hours)
+    when = start
+    while True:
+        local = when.astimezone(LOCAL)
+        rate = calls_per_hour(calls_per_day, local.hour + local.minute / 60) / 3600
+        when += timedelta(seconds=day.rng.expovariate(rate))
+        if when >= now:
+            break
+        day.file(calls.next(when.astimezone(LOCAL).strftime("%Y%m%d")), when)
+    diverted = CallMaker(rules.taxonomy, district.places, f"history-police:{seed}")
+    gaps = random.Random(f"history-police:{seed}")
+    when = start
+    while diversions_per_hour > 0:
+        when += timedelta(seconds=gaps.expovariate(diversions_per_hour / 3600))
+        if when >= now:
+            break
+        day.file(diverted.next(when.astimezone(LOCAL).strftime("%Y%m%d"), Source.POLICE),
+                 when)
+    return day.run()
 
 
 def _s(seconds: float) -> timedelta:

@@ -28,33 +28,28 @@ seed (:class:`~console.sim.calls.CallMaker`); how the hub's answers interleave i
 
 Each step looks at the incident as the hub last said it is before acting, so people at the
 consoles can act on any case at any time: the simulator simply finds the step done.
+
+The field units live in :mod:`console.sim.field`, the connections to the hub, one per account, in
+:mod:`console.sim.sessions`; the people at the desks are played here.
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
-import itertools
 import logging
-import math
 import random
 from collections import Counter
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
-import numpy as np
-import shapely
-
-from console.comms.client import AUTH_FAILED, LIVE, CommandResult, HubClient
+from console.comms.client import CommandResult
 from console.comms.clock import Clock
 from console.comms.replica import ChangeSet
 from console.domain.incident import ESCALATED, Incident
-from console.domain.model import IncidentState, Source, UnitStatus, UnitType
+from console.domain.model import IncidentState, Source, UnitType
 from console.domain.rules import Rules
 from console.sim.calls import CallMaker, calls_per_hour
 from console.sim.demo import (
@@ -66,21 +61,15 @@ from console.sim.demo import (
     District,
     desk_account,
 )
-from console.sim.forces import Mode, UnitSpec
+from console.sim.field import FieldUnits
 from console.sim.pace import Pace, sender_of
+from console.sim.sessions import Sessions
 
 __all__ = ["SimConfig", "Simulator"]
 
 log = logging.getLogger(__name__)
 
 LOCAL = ZoneInfo("Asia/Shanghai")
-
-#: Metres per degree of latitude.
-_M_PER_DEG = 111_320.0
-
-#: Speeds on patrol and on the way to an incident, metres per second, by how a unit moves.
-_PATROL_SPEED = {Mode.WALK: 1.2, Mode.BICYCLE: 3.5, Mode.VEHICLE: 7.0}
-_RESPONSE_SPEED = {Mode.WALK: 4.0, Mode.BICYCLE: 5.0, Mode.VEHICLE: 10.0}
 
 #: Which unit types go to an incident of a category group, most suitable first.
 _RESPONDERS: Mapping[str, tuple[UnitType, ...]] = {
@@ -139,19 +128,6 @@ class SimConfig:
 
 
 @dataclass
-class _Unit:
-    spec: UnitSpec
-    index: int
-    status: UnitStatus = UnitStatus.OFF_DUTY
-    assignment: str | None = None
-    incident: str | None = None
-    #: A clock-in or clock-out sent and not answered yet.
-    pending: bool = False
-    #: Minutes this person is early (negative) or late for a shift change.
-    offset_min: float = 0.0
-
-
-@dataclass
 class _Case:
     """What the simulator knows of and has planned for one incident."""
 
@@ -184,10 +160,6 @@ class Simulator:
         self.counts: Counter[str] = Counter()
         self.incidents: dict[str, Incident] = {}
         self.cases: dict[str, _Case] = {}
-        self.units: dict[str, _Unit] = {}
-        self._clients: dict[str, HubClient] = {}
-        # Commands waiting for their account's connection: name, args, callbacks.
-        self._waiting: dict[str, list[tuple[str, dict[str, Any], dict[str, Any]]]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping = asyncio.Event()
         self._synced = asyncio.Event()
@@ -195,27 +167,31 @@ class Simulator:
         # console either: they do not make a case the people's.
         self._sim_users = {SIM_DISPATCH, SIM_LIAISON, POLICE_CENTER, FIELD_GATEWAY,
                            *(desk_account(d.code) for d in rules.taxonomy.departments)}
-        self._movement = _Movement(district, self.rng)
-        for i, spec in enumerate(district.forces):
-            self.units[spec.id] = _Unit(spec, i, offset_min=self.rng.uniform(-8, 12))
+        self.sessions = Sessions(config.hub, config.password, rules, deliver=self._deliver,
+                                 hub_time=self.hub_time, counts=self.counts,
+                                 stopping=self._stopping)
+        self.field = FieldUnits(district, self.rng, self.clock, self.sessions, self._after,
+                                self.incidents.get, self.counts,
+                                report_every_s=config.report_every_s,
+                                shift_changes_per_s=config.shift_changes_per_s)
 
     # -- running -------------------------------------------------------------------------------
 
     async def run(self) -> Counter[str]:
         """Connect, play until stopped, disconnect; returns what was done, by kind."""
         self._loop = asyncio.get_running_loop()
-        self._connect()
+        self.sessions.open(self._loop)
         try:
             await asyncio.wait_for(self._synced.wait(), timeout=60)
         except TimeoutError:
-            self._close()
-            raise RuntimeError(f"the simulator could not log in to {self.config.hub} "
-                               f"within a minute ({self._clients[SIM_DISPATCH].state})") from None
+            self.sessions.close()
+            raise RuntimeError(f"the simulator could not log in to {self.config.hub} within a "
+                               f"minute ({self.sessions.client(SIM_DISPATCH).state})") from None
         self.clock.follow(self.hub_time.now(), self.config.speed or self.hub_time.speed)
         log.info("simulating the district at %s× from %s", self.clock.speed,
                  self.clock.now().astimezone(LOCAL).strftime("%Y-%m-%d %H:%M"))
         tasks = [asyncio.create_task(coro) for coro in (
-            self._field(), self._shifts(), self._call_rhythm(), self._report())]
+            self.field.run(), self.field.shifts(), self._call_rhythm(), self._report())]
         try:
             if self.config.duration is not None:
                 await asyncio.wait_for(self._stopping.wait(), self.config.duration)
@@ -227,57 +203,12 @@ class Simulator:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-            await asyncio.to_thread(self._close)
+            await asyncio.to_thread(self.sessions.close)
         return self.counts
 
     def stop(self) -> None:
         """Ask :meth:`run` to finish (from the simulator's loop)."""
         self._stopping.set()
-
-    def _connect(self) -> None:
-        """The colleague's connection (it follows the log) and the field gateway's now; the
-        others when first needed, so a start costs the hub few password checks."""
-        self._client(SIM_DISPATCH)
-        self._client(FIELD_GATEWAY)
-
-    def _client(self, username: str) -> HubClient:
-        made = self._clients.get(username)
-        if made is not None:
-            return made
-        ws, field_url = endpoints(self.config.hub)
-        options: dict[str, Any] = {"subscribe": ()}
-        if username == SIM_DISPATCH:
-            options = {"deliver": self._deliver, "subscribe": ("events",),
-                       "clock": self.hub_time}
-
-        def state(state: str, detail: object) -> None:
-            self._state(username, state, detail)
-
-        made = HubClient(field_url if username == FIELD_GATEWAY else ws, username,
-                         self.config.password, self.rules, client_name="linkage-sim",
-                         deliver=options.pop("deliver", _ignore), state=state,
-                         clock=options.pop("clock", Clock()),
-                         **({} if username == FIELD_GATEWAY else options))
-        self._clients[username] = made
-        self._waiting[username] = []
-        made.start()
-        return made
-
-    def _close(self) -> None:
-        for made in self._clients.values():
-            made.stop()
-
-    def _state(self, who: str, state: str, detail: object) -> None:  # a client's thread
-        if state == AUTH_FAILED:
-            log.error("the simulator's account %s cannot log in: %s", who, detail)
-        elif state == LIVE and self._loop is not None and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self._flush, who)
-
-    def _flush(self, who: str) -> None:
-        """Send what waited for the account's connection."""
-        waiting, self._waiting[who] = self._waiting[who], []
-        for name, args, callbacks in waiting:
-            self._send(who, name, args, **callbacks)
 
     # -- what the hub says ---------------------------------------------------------------------
 
@@ -288,20 +219,9 @@ class Simulator:
 
     def _apply(self, change: ChangeSet) -> None:
         if change.reset:
-            self.incidents = dict(change.incidents)
-            for unit in self.units.values():
-                unit.status, unit.assignment = UnitStatus.OFF_DUTY, None
-        else:
-            self.incidents.update(change.incidents)
-        for unit_id, replica_unit in change.units.items():
-            known = self.units.get(unit_id)
-            if known is not None:
-                known.status = replica_unit.status
-                known.assignment = replica_unit.assignment
-        for unit_id, position in change.positions.items():
-            known = self.units.get(unit_id)
-            if known is not None:
-                self._movement.place(known.index, position.lat, position.lon)
+            self.incidents.clear()
+        self.incidents.update(change.incidents)
+        self.field.apply(change)
         for _, event in change.events:
             self._on_event(event.name, event.actor, event.data)
         if change.reset:
@@ -335,12 +255,9 @@ class Simulator:
         elif name == "incident.verified":
             self._after(self.pace.close(), self._close_case, data["id"])
         elif name == "assignment.dispatched":
-            self._dispatched(data)
+            self.field.dispatched(data)
         elif name == "assignment.updated" and data.get("status") in ("cleared", "cancelled"):
-            unit = self.units.get(str(data.get("unit")))
-            if unit is not None:
-                unit.incident = None
-                self._movement.patrol(unit.index)
+            self.field.cleared(data)
 
     def _resume(self, incident: Incident) -> None:
         """After a (re)connect: pick up open cases where they stand."""
@@ -358,12 +275,7 @@ class Simulator:
         if incident.state in steps:
             step, delay = steps[incident.state]
             self._after(delay, step, incident.id)
-        for assignment in incident.assignments:
-            unit = self.units.get(assignment.unit)
-            if assignment.active and unit is not None:
-                unit.incident = incident.id
-                self._after(self.rng.uniform(20, 120), self._advance_assignment, incident.id,
-                            assignment.id)
+        self.field.resume(incident)
         del case
 
     # -- the colleague at the controller desks --------------------------------------------------
@@ -382,7 +294,7 @@ class Simulator:
             return
         if case.humans:
             return
-        self._send(SIM_DISPATCH, *self.pace.taking(inc, self.rules))
+        self.sessions.send(SIM_DISPATCH, *self.pace.taking(inc, self.rules))
 
     def _assign_or_dispatch(self, incident_id: str) -> None:
         inc, case = self.incidents.get(incident_id), self.cases.get(incident_id)
@@ -390,27 +302,27 @@ class Simulator:
             return
         category = self.rules.taxonomy.category(inc.category)
         if category.police_matter and inc.police is None:
-            self._send(SIM_DISPATCH, "incident.escalate",
+            self.sessions.send(SIM_DISPATCH, "incident.escalate",
                        {"id": inc.id, "reason": "涉及治安，请公安机关处置。"})
             return
         if inc.police is not None and inc.police.direction == ESCALATED:
             # The police sent it back (not theirs, or aborted): the street office takes it on.
-            self._send(SIM_DISPATCH, "incident.assign",
+            self.sessions.send(SIM_DISPATCH, "incident.assign",
                        {"id": inc.id, "department": inc.location.street or "district_office"})
             return
         responders = _RESPONDERS.get(category.group)
         if responders and not case.on_the_spot and not any(a.active for a in inc.assignments) \
                 and self.rng.random() < 0.6:
-            unit = self._nearest_available(inc, responders)
+            unit = self.field.nearest_available(inc, responders)
             if unit is not None:
                 unit.incident = inc.id  # claimed until the hub answers
-                self._send(SIM_DISPATCH, "incident.dispatch",
+                self.sessions.send(SIM_DISPATCH, "incident.dispatch",
                            {"id": inc.id, "unit": unit.spec.id},
-                           on_refused=functools.partial(_release, unit))
+                           on_refused=unit.release)
         args = {"id": inc.id}
         if case.on_the_spot and inc.location.street:
             args["department"] = inc.location.street  # the grid's own street office
-        self._send(SIM_DISPATCH, "incident.assign", args)
+        self.sessions.send(SIM_DISPATCH, "incident.assign", args)
 
     def _reassign(self, incident_id: str) -> None:
         inc, case = self.incidents.get(incident_id), self.cases.get(incident_id)
@@ -418,7 +330,8 @@ class Simulator:
             return
         street = inc.location.street
         department = street if street and street != inc.lead_department else "district_office"
-        self._send(SIM_DISPATCH, "incident.assign", {"id": inc.id, "department": department})
+        self.sessions.send(SIM_DISPATCH, "incident.assign",
+                           {"id": inc.id, "department": department})
 
     def _verify(self, incident_id: str) -> None:
         inc, case = self.incidents.get(incident_id), self.cases.get(incident_id)
@@ -428,7 +341,7 @@ class Simulator:
         args: dict[str, Any] = {"id": inc.id, "method": "callback", "satisfied": satisfied}
         if not satisfied:
             args["note"] = "回访群众不满意，要求继续处理。"
-        self._send(SIM_DISPATCH, "incident.verify", args)
+        self.sessions.send(SIM_DISPATCH, "incident.verify", args)
 
     def _close_case(self, incident_id: str) -> None:
         inc, case = self.incidents.get(incident_id), self.cases.get(incident_id)
@@ -437,13 +350,13 @@ class Simulator:
         if any(a.active for a in inc.assignments):
             self._after(300, self._close_case, incident_id)
             return
-        self._send(SIM_DISPATCH, "incident.close", {"id": inc.id})
+        self.sessions.send(SIM_DISPATCH, "incident.close", {"id": inc.id})
 
     def _liaison_signs(self, incident_id: str) -> None:
         inc = self.incidents.get(incident_id)
         if inc is None or inc.state is not IncidentState.NEW:
             return
-        self._send(SIM_LIAISON, "incident.accept", {"id": inc.id})
+        self.sessions.send(SIM_LIAISON, "incident.accept", {"id": inc.id})
 
     # -- desks ---------------------------------------------------------------------------------
 
@@ -458,10 +371,10 @@ class Simulator:
             return
         desk = desk_account(inc.lead_department)
         if self.rng.random() < 0.04 and not inc.lead_department.startswith("street."):
-            self._send(desk, "incident.return", {"id": inc.id,
+            self.sessions.send(desk, "incident.return", {"id": inc.id,
                                                  "reason": self.rng.choice(_RETURN_REASONS)})
         else:
-            self._send(desk, "incident.sign", {"id": inc.id})
+            self.sessions.send(desk, "incident.sign", {"id": inc.id})
 
     def _desk_resolves(self, incident_id: str) -> None:
         inc = self.incidents.get(incident_id)
@@ -469,131 +382,8 @@ class Simulator:
                 or inc.lead_department is None:
             return
         group = self.rules.taxonomy.category(inc.category).group
-        self._send(desk_account(inc.lead_department), "incident.resolve",
+        self.sessions.send(desk_account(inc.lead_department), "incident.resolve",
                    {"id": inc.id, "result": self.rng.choice(_RESULTS.get(group, ("已处理。",)))})
-
-    # -- field units ---------------------------------------------------------------------------
-
-    def _nearest_available(self, inc: Incident, types: tuple[UnitType, ...]) -> _Unit | None:
-        lat, lon = inc.location.lat, inc.location.lon
-        for unit_type in types:
-            candidates = [u for u in self.units.values()
-                          if u.spec.type is unit_type and u.status is UnitStatus.AVAILABLE
-                          and u.incident is None and not u.pending]
-            if candidates:
-                index = np.fromiter((u.index for u in candidates), dtype=np.int64)
-                distance = self._movement.distance(index, lat, lon)
-                best = int(np.argmin(distance))
-                if distance[best] < 6000:
-                    return candidates[best]
-        return None
-
-    def _dispatched(self, data: Mapping[str, Any]) -> None:
-        unit = self.units.get(str(data.get("unit")))
-        if unit is None:
-            return
-        unit.incident = str(data["id"])
-        unit.assignment = str(data["assignment"])
-        self._after(self.rng.uniform(20, 90), self._advance_assignment, unit.incident,
-                    unit.assignment)
-
-    def _advance_assignment(self, incident_id: str, assignment_id: str) -> None:
-        inc = self.incidents.get(incident_id)
-        assignment = inc.assignment(assignment_id) if inc is not None else None
-        if inc is None or assignment is None or not assignment.active:
-            return
-        unit = self.units.get(assignment.unit)
-        if unit is None:
-            return
-        state = assignment.state.value
-        if state == "dispatched":
-            self._update(inc.id, assignment_id, "acknowledged")
-            self._after(self.rng.uniform(10, 40), self._advance_assignment, inc.id, assignment_id)
-        elif state == "acknowledged":
-            self._update(inc.id, assignment_id, "en_route")
-            self._movement.respond(unit.index, inc.location.lat, inc.location.lon,
-                                   lambda: self._arrived(inc.id, assignment_id))
-        elif state == "en_route":
-            self._movement.respond(unit.index, inc.location.lat, inc.location.lon,
-                                   lambda: self._arrived(inc.id, assignment_id))
-        elif state == "on_scene":
-            self._after(self.rng.uniform(300, 1500), self._clear, inc.id, assignment_id)
-
-    def _arrived(self, incident_id: str, assignment_id: str) -> None:
-        self._update(incident_id, assignment_id, "on_scene")
-        self._after(self.rng.uniform(300, 1500), self._clear, incident_id, assignment_id)
-
-    def _clear(self, incident_id: str, assignment_id: str) -> None:
-        self._update(incident_id, assignment_id, "cleared")
-
-    def _update(self, incident_id: str, assignment_id: str, status: str) -> None:
-        self._send(FIELD_GATEWAY, "assignment.update",
-                   {"id": incident_id, "assignment": assignment_id, "status": status})
-
-    async def _field(self) -> None:
-        """Move every unit on duty, report positions, pass checkpoints."""
-        gateway = self._client(FIELD_GATEWAY)
-        every = self.config.report_every_s
-        next_report = np.array([self.rng.uniform(0, every) for _ in self.units])
-        ids = [u.spec.id for u in self.units.values()]
-        units = list(self.units.values())
-        last = self._loop.time() if self._loop else 0.0
-        world = 0.0
-        while True:
-            await asyncio.sleep(0.25)
-            now = asyncio.get_running_loop().time()
-            step = (now - last) * self.clock.speed
-            last = now
-            world += step
-            on_duty = np.fromiter((u.status is not UnitStatus.OFF_DUTY for u in units), bool,
-                                  len(units))
-            for index in self._movement.advance(step, on_duty):
-                self._at_checkpoint(units[index])
-            due = np.flatnonzero(on_duty & (next_report <= world))
-            if len(due):
-                next_report[due] = world + every * np.array(
-                    [self.rng.uniform(0.8, 1.2) for _ in range(len(due))])
-                rows = self._movement.rows(due, ids)
-                for start in range(0, len(rows), 4000):
-                    if gateway.send_positions(rows[start:start + 4000]):
-                        self.counts["positions"] += len(rows[start:start + 4000])
-
-    def _at_checkpoint(self, unit: _Unit) -> None:
-        checkpoint = self._movement.checkpoint_of(unit.index)
-        if checkpoint is not None and unit.status is UnitStatus.AVAILABLE and not unit.pending:
-            self._send(FIELD_GATEWAY, "unit.checkpoint", {"id": unit.spec.id,
-                                                          "checkpoint": checkpoint})
-
-    async def _shifts(self) -> None:
-        """Clock units in and out as their shifts say, a shift change spread over minutes.
-
-        Each second looks at a fifth of the units, in turn, and changes at most
-        ``shift_changes_per_s`` of them: the hub's writer keeps room for everything else.
-        """
-        units = list(self.units.values())
-        share = max(1, len(units) // 5)
-        start = 0
-        while True:
-            now = self.clock.now().astimezone(LOCAL)
-            budget = self.config.shift_changes_per_s
-            for unit in itertools.islice(itertools.cycle(units), start, start + share):
-                if budget < 1:
-                    break
-                if unit.pending or unit.incident is not None or unit.assignment is not None:
-                    continue
-                wanted = unit.spec.shift.on_duty(now - timedelta(minutes=unit.offset_min))
-                off = unit.status is UnitStatus.OFF_DUTY
-                if wanted == off:
-                    if not wanted and unit.status not in (UnitStatus.AVAILABLE, UnitStatus.BUSY,
-                                                          UnitStatus.OUT_OF_SERVICE):
-                        continue
-                    budget -= 1
-                    unit.pending = True
-                    self._send(FIELD_GATEWAY, "unit.clock_in" if wanted else "unit.clock_out",
-                               {"id": unit.spec.id},
-                               on_done=functools.partial(_answered_shift, unit))
-            start = (start + share) % len(units)
-            await asyncio.sleep(1.0)
 
     # -- calls ---------------------------------------------------------------------------------
 
@@ -618,47 +408,9 @@ class Simulator:
             if isinstance(incident_id, str):
                 self.cases.setdefault(incident_id, _Case(incident_id)).mine = True
 
-        self._send(sender, "incident.create", call.args, on_ok=created)
+        self.sessions.send(sender, "incident.create", call.args, on_ok=created)
 
     # -- plumbing ------------------------------------------------------------------------------
-
-    def _send(self, who: str, name: str, args: dict[str, Any], *,
-              on_ok: Callable[[CommandResult], None] | None = None,
-              on_refused: Callable[[CommandResult], None] | None = None,
-              on_done: Callable[[CommandResult], None] | None = None) -> None:
-        """Send a command as ``who``; one that finds the connection down waits for it."""
-        client = self._client(who)
-        callbacks = {"on_ok": on_ok, "on_refused": on_refused, "on_done": on_done}
-        if client.state != LIVE:
-            self._waiting[who].append((name, args, callbacks))
-            return
-        future = client.submit(name, args)
-        loop = self._loop
-        assert loop is not None
-
-        def answered(done: Future[CommandResult]) -> None:
-            result = done.result()
-            if not loop.is_closed():
-                loop.call_soon_threadsafe(self._answered, who, name, args, result, callbacks)
-
-        future.add_done_callback(answered)
-
-    def _answered(self, who: str, name: str, args: dict[str, Any], result: CommandResult,
-                  callbacks: dict[str, Callable[[CommandResult], None] | None]) -> None:
-        if result.code == "offline" and not self._stopping.is_set():
-            self._waiting[who].append((name, args, callbacks))  # sent again once back
-            return
-        self.counts[("ok." if result.ok else "refused.") + name] += 1
-        on_ok, on_refused, on_done = (callbacks["on_ok"], callbacks["on_refused"],
-                                      callbacks["on_done"])
-        if not result.ok and result.code not in ("conflict", "offline", "stopped", "timeout"):
-            log.debug("%s refused: %s", name, result.message)
-        callback = on_ok if result.ok else on_refused
-        if callback is not None:
-            callback(result)
-        if on_done is not None:
-            on_done(result)
-
     def _after(self, world_seconds: float, step: Callable[..., None], *args: Any) -> None:
         loop = self._loop
         if loop is None or self._stopping.is_set():
@@ -679,193 +431,11 @@ class Simulator:
     async def _report(self) -> None:
         while True:
             await asyncio.sleep(30)
-            on_duty = sum(u.status is not UnitStatus.OFF_DUTY for u in self.units.values())
+            on_duty = self.field.on_duty()
             log.info("world %s: %d units on duty, %d incidents filed, %d open",
                      self.clock.now().astimezone(LOCAL).strftime("%H:%M"), on_duty,
                      sum(v for k, v in self.counts.items() if k.startswith("filed.")),
                      sum(not i.finished for i in self.incidents.values()))
-
-
-def _ignore(_change: ChangeSet) -> None:
-    pass
-
-
-def _release(unit: _Unit, _result: CommandResult) -> None:
-    unit.incident = None  # the dispatch was refused: the unit is free again
-
-
-def _answered_shift(unit: _Unit, _result: CommandResult) -> None:
-    unit.pending = False
-
-
-def endpoints(hub: str) -> tuple[str, str]:
-    """The ``/ws`` and ``/field`` addresses of a hub given by any of its addresses."""
-    parts = urlsplit(hub)
-    return (urlunsplit((parts.scheme, parts.netloc, "/ws", "", "")),
-            urlunsplit((parts.scheme, parts.netloc, "/field", "", "")))
-
-
-class _Movement:
-    """Where every unit is and where it is going, as arrays (one pass moves them all)."""
-
-    def __init__(self, district: District, rng: random.Random) -> None:
-        self.rng = rng
-        forces = district.forces
-        n = len(forces)
-        self.lat = np.array([u.home[0] for u in forces])
-        self.lon = np.array([u.home[1] for u in forces])
-        self.heading = np.zeros(n)
-        self.target_lat = self.lat.copy()
-        self.target_lon = self.lon.copy()
-        self.patrol_speed = np.array([_PATROL_SPEED[u.mode] for u in forces])
-        self.response_speed = np.array([_RESPONSE_SPEED[u.mode] for u in forces])
-        self.speed = np.zeros(n)
-        self.pause = np.array([rng.uniform(0, 600) for _ in range(n)])
-        self.responding = np.zeros(n, dtype=bool)
-        self._arrival: dict[int, Callable[[], None]] = {}
-        self._checkpoint_target: dict[int, str] = {}
-        self._reached_checkpoint: dict[int, str] = {}
-        self._areas = _Areas(district, rng)
-        self._area_of = [self._areas.key(u) for u in forces]
-
-    def place(self, index: int, lat: float, lon: float) -> None:
-        """Where the hub last saw the unit (on a (re)connect)."""
-        if not self.responding[index]:
-            self.lat[index], self.lon[index] = lat, lon
-            self.target_lat[index], self.target_lon[index] = lat, lon
-
-    def distance(self, index: np.ndarray, lat: float, lon: float) -> np.ndarray:
-        """Straight-line metres from units ``index`` to a point."""
-        dy = (self.lat[index] - lat) * _M_PER_DEG
-        dx = (self.lon[index] - lon) * _M_PER_DEG * math.cos(math.radians(lat))
-        distance: np.ndarray = np.hypot(dx, dy)
-        return distance
-
-    def respond(self, index: int, lat: float, lon: float, arrived: Callable[[], None]) -> None:
-        self.responding[index] = True
-        self.target_lat[index], self.target_lon[index] = lat, lon
-        self.pause[index] = 0
-        self._arrival[index] = arrived
-        self._checkpoint_target.pop(index, None)
-
-    def patrol(self, index: int) -> None:
-        self.responding[index] = False
-        self._arrival.pop(index, None)
-        self.pause[index] = self.rng.uniform(60, 300)
-
-    def checkpoint_of(self, index: int) -> str | None:
-        return self._reached_checkpoint.pop(index, None)
-
-    def advance(self, seconds: float, on_duty: np.ndarray) -> list[int]:
-        """Move every unit on duty by ``seconds`` of world time; returns the units that just
-        reached a patrol checkpoint."""
-        moving = on_duty | self.responding
-        self.pause[moving] -= seconds
-        go = moving & (self.pause <= 0)
-        speed = np.where(self.responding, self.response_speed, self.patrol_speed)
-        dy = (self.target_lat - self.lat) * _M_PER_DEG
-        dx = (self.target_lon - self.lon) * _M_PER_DEG * np.cos(np.radians(self.lat))
-        left = np.hypot(dx, dy)
-        reach = speed * seconds
-        arrive = go & (left <= reach)
-        move = go & ~arrive
-        ratio = np.divide(reach, left, out=np.zeros_like(left), where=left > 0)
-        self.lat[move] += (self.target_lat[move] - self.lat[move]) * ratio[move]
-        self.lon[move] += (self.target_lon[move] - self.lon[move]) * ratio[move]
-        self.heading[move] = (np.degrees(np.arctan2(dx[move], dy[move])) + 360) % 360
-        self.speed[:] = np.where(move, speed, 0.0)
-        reached: list[int] = []
-        for index in np.flatnonzero(arrive):
-            i = int(index)
-            self.lat[i], self.lon[i] = self.target_lat[i], self.target_lon[i]
-            if self.responding[i]:
-                callback = self._arrival.pop(i, None)
-                self.pause[i] = 10**9  # stays on scene until cleared
-                if callback is not None:
-                    callback()
-                continue
-            checkpoint = self._checkpoint_target.pop(i, None)
-            if checkpoint is not None:
-                self._reached_checkpoint[i] = checkpoint
-                reached.append(i)
-            self._next_target(i)
-        return reached
-
-    def _next_target(self, i: int) -> None:
-        self.pause[i] = self.rng.uniform(30, 400)
-        key = self._area_of[i]
-        checkpoint = self._areas.checkpoint(key) if self.rng.random() < 0.35 else None
-        if checkpoint is not None:
-            code, lat, lon = checkpoint
-            self._checkpoint_target[i] = code
-        else:
-            lat, lon = self._areas.point(key)
-        self.target_lat[i], self.target_lon[i] = lat, lon
-
-    def rows(self, index: np.ndarray, ids: list[str]) -> list[list[Any]]:
-        """Position rows for units ``index``: ``[id, lat, lon, heading, speed]``."""
-        return [[ids[i], round(float(self.lat[i]), 6), round(float(self.lon[i]), 6),
-                 round(float(self.heading[i]), 1), round(float(self.speed[i]), 2)]
-                for i in index.tolist()]
-
-
-class _Areas:
-    """Points to walk to in each grid cell, community and street, and their checkpoints."""
-
-    def __init__(self, district: District, rng: random.Random) -> None:
-        self.rng = rng
-        geography = district.geography
-        self.points: dict[str, list[tuple[float, float]]] = {}
-        for cell in geography.grid_codes:
-            place = geography.place_of_grid(cell)
-            points = _points_in(geography, cell, 8, rng)
-            for key in (f"grid:{cell}", f"community:{place.community}",
-                        f"street:{place.street}", "district"):
-                self.points.setdefault(key, []).extend(points)
-        self.checkpoints: dict[str, list[tuple[str, float, float]]] = {}
-        for checkpoint in district.checkpoints:
-            grid = checkpoint.get("grid")
-            if not isinstance(grid, str) or grid not in geography.grid_codes:
-                continue
-            place = geography.place_of_grid(grid)
-            row = (str(checkpoint["id"]), float(checkpoint["lat"]), float(checkpoint["lon"]))
-            for key in (f"grid:{grid}", f"community:{place.community}",
-                        f"street:{place.street}"):
-                self.checkpoints.setdefault(key, []).append(row)
-
-    @staticmethod
-    def key(unit: UnitSpec) -> str:
-        if unit.grid:
-            return f"grid:{unit.grid}"
-        if unit.community:
-            return f"community:{unit.community}"
-        if unit.street:
-            return f"street:{unit.street}"
-        return "district"
-
-    def point(self, key: str) -> tuple[float, float]:
-        return self.rng.choice(self.points.get(key) or self.points["district"])
-
-    def checkpoint(self, key: str) -> tuple[str, float, float] | None:
-        found = self.checkpoints.get(key)
-        return self.rng.choice(found) if found else None
-
-
-def _points_in(geography: Any, cell: str, count: int,
-               rng: random.Random) -> list[tuple[float, float]]:
-    """``count`` random points inside a grid cell (rejection sampling in its box)."""
-    polygon = geography.polygon("grid", cell)
-    west, south, east, north = polygon.bounds
-    found: list[tuple[float, float]] = []
-    for _ in range(20):
-        xs = np.array([rng.uniform(west, east) for _ in range(count * 3)])
-        ys = np.array([rng.uniform(south, north) for _ in range(count * 3)])
-        inside = shapely.contains_xy(polygon, xs, ys)
-        found.extend((float(y), float(x)) for x, y in zip(xs[inside], ys[inside], strict=True))
-        if len(found) >= count:
-            return found[:count]
-    lat, lon = geography.representative_point("grid", cell)
-    return found or [(lat, lon)]
 
 
 def summary_line(counts: Mapping[str, int]) -> str:
@@ -878,4 +448,3 @@ def summary_line(counts: Mapping[str, int]) -> str:
             f"{counts.get('ok.incident.dispatch', 0)} dispatches, "
             f"{counts.get('ok.incident.resolve', 0)} resolutions, "
             f"{counts.get('positions', 0)} positions")
-

@@ -20,7 +20,8 @@ from typing import TypeVar
 import pytest
 from PIL import Image
 
-from console.sim.cameras import BOUNDARY, Camera, CameraServer, render_frame, render_jpeg
+from console.sim.cameras.pictures import Camera, render_frame, render_jpeg
+from console.sim.cameras.server import BOUNDARY, CameraServer
 
 T = TypeVar("T")
 

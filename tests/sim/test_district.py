@@ -19,8 +19,9 @@ from shapely.geometry import Point, Polygon, shape
 
 from console.domain.geography import DEFAULT_DIRECTORY, Geography
 from console.domain.taxonomy import Taxonomy
-from console.sim import district
-from console.sim.district import DEFAULT_SEED, EXTENT, generate, main, render
+from console.sim.district import areas, generator, places
+from console.sim.district.areas import EXTENT, District
+from console.sim.district.generator import DEFAULT_SEED, generate, main, render
 
 FILES = ("streets.geojson", "communities.geojson", "grid_cells.geojson", "gazetteer.json",
          "checkpoints.json", "cameras.json")
@@ -36,12 +37,12 @@ STREET_NAMES = {
 
 
 @pytest.fixture(scope="module")
-def generated() -> district.District:
+def generated() -> District:
     return generate(DEFAULT_SEED)
 
 
 @pytest.fixture(scope="module")
-def files(generated: district.District) -> dict[str, bytes]:
+def files(generated: District) -> dict[str, bytes]:
     return render(generated)
 
 
@@ -188,15 +189,15 @@ def test_no_overlaps(data: dict[str, Any], name: str) -> None:
 
 
 def test_no_holes_streets_tile_the_outline(data: dict[str, Any],
-                                           generated: district.District) -> None:
+                                           generated: District) -> None:
     union = shapely.union_all(list(polygons(data, "streets.geojson").values()))
     assert isinstance(union, Polygon) and not union.interiors
     # The cells' edges are noded onto the 1e-5° grid, so the outline moves by at most a metre;
     # a single missing cell would be well over 1e-4 of the district.
     outline = generated.outline
     assert union.symmetric_difference(outline).area < 1e-4 * outline.area
-    assert outline == district.outline(DEFAULT_SEED)
-    area_km2 = shapely.area(district._to_km(outline))
+    assert outline == generator.outline(DEFAULT_SEED)
+    area_km2 = shapely.area(areas.to_km(outline))
     assert 90 < area_km2 < 130  # the district is about 109 km²
 
 
@@ -236,7 +237,7 @@ def test_cells_are_denser_in_the_old_town(data: dict[str, Any]) -> None:
                  for f in features(data, "communities.geojson")}
     cells = Counter(street_of[f["properties"]["community"]]
                     for f in features(data, "grid_cells.geojson"))
-    km2 = {code: shapely.area(district._to_km(polygon))
+    km2 = {code: shapely.area(areas.to_km(polygon))
            for code, polygon in polygons(data, "streets.geojson").items()}
     assert cells["street.mengzhuiwan"] / km2["street.mengzhuiwan"] > (
         1.5 * cells["street.longtan"] / km2["street.longtan"])
@@ -320,14 +321,15 @@ def test_command_line_writes_another_seed(tmp_path: Path, files: dict[str, bytes
 
 
 def test_a_name_needs_one_syllable_per_character() -> None:
-    assert district.Name.of("圣灯华林", "ShengDeng HuaLin") == district.Name(
+    assert places.Name.of("圣灯华林", "ShengDeng HuaLin") == places.Name(
         "圣灯华林", "Shengdeng Hualin", "sheng deng hua lin")
     with pytest.raises(ValueError, match="syllables"):
-        district.Name.of("圣灯华林", "ShengDengHua")
+        places.Name.of("圣灯华林", "ShengDengHua")
 
 
 def test_the_generator_imports_no_qt_store_or_hub() -> None:
-    source = Path(district.__file__).read_text(encoding="utf-8")
+    folder = Path(generator.__file__).parent
+    source = "\n".join(p.read_text(encoding="utf-8") for p in folder.glob("*.py"))
     imports = re.findall(r"^(?:from|import) (\S+)", source, flags=re.MULTILINE)
     assert not [m for m in imports if m.startswith(("PySide6", "console.store", "console.hub",
                                                     "console.views", "console.comms"))]

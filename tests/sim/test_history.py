@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from console.cli.common import load_rules
+from console.cli.ledger import StoreLedger
 from console.domain import deadlines
 from console.domain.incident import DIVERTED, ESCALATED
 from console.domain.model import IncidentState, Source
@@ -28,11 +29,13 @@ def test_an_hour_of_history_leaves_a_living_queue_in_the_past(tmp_path: Path) ->
     url = f"sqlite:///{tmp_path / 'h.db'}"
     store = Store(url, rules)
     try:
-        seed_store(store, district, now=NOW - timedelta(hours=2), camera_base="http://x")
+        seed_store(StoreLedger(store), district, now=NOW - timedelta(hours=2),
+                   camera_base="http://x")
         head = store.last_seq()
         # Six diversions an hour, four times the demo's, so that one hour has several.
-        written = seed_history(url, district, rules, now=NOW, hours=1, seed=3,
-                               diversions_per_hour=6)
+        with StoreLedger.backdated(url, rules, now=NOW) as ledger:
+            written = seed_history(ledger, district, rules, now=NOW, hours=1, seed=3,
+                                   diversions_per_hour=6)
         events = store.events_after(head, 100_000)
         assert written == len({e.command_id for e in events}) > 100
         times = [e.event.at for e in events]
@@ -61,9 +64,12 @@ def test_the_police_part_of_history_is_real_hand_offs_with_nothing_left_owed(
     url = f"sqlite:///{tmp_path / 'h.db'}"
     store = Store(url, rules)
     try:
-        seed_store(store, district, now=NOW - timedelta(hours=2), camera_base="http://x")
+        seed_store(StoreLedger(store), district, now=NOW - timedelta(hours=2),
+                   camera_base="http://x")
         head = store.last_seq()
-        seed_history(url, district, rules, now=NOW, hours=1, seed=3, diversions_per_hour=6)
+        with StoreLedger.backdated(url, rules, now=NOW) as ledger:
+            seed_history(ledger, district, rules, now=NOW, hours=1, seed=3,
+                         diversions_per_hour=6)
         events = [e.event for e in store.events_after(head, 100_000)]
         created = [e for e in events if e.name == "incident.created"]
         diverted = [store.incident(e.data["id"]) for e in created

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from console.hub.police import PoliceSession
-from console.sim.police import PoliceCenter
+from console.sim.police.center import PoliceCenter
 from console.store import schema as s
 from tests.hub.conftest import Client, HubThread
 from tests.sim.test_police_peer import escalate, fast_hub, rules, until, with_center  # noqa: F401

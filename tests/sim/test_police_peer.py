@@ -1,4 +1,4 @@
-"""The police peer and the simulated 110 center (console/sim/police.py).
+"""The police peer and the simulated 110 center (console/sim/police/).
 
 First without a hub: the journal (a repeated id applied once, order kept, durable across a
 reopen), the peer's own framing against a tiny websockets server in the test (hello, ack only
@@ -26,15 +26,9 @@ from console.comms.clock import Clock
 from console.domain.gazetteer import Gazetteer
 from console.domain.rules import Rules
 from console.sim.calls import Place
-from console.sim.police import (
-    AUTH_FAILED,
-    AuthFailed,
-    Journal,
-    PoliceCenter,
-    PoliceConfig,
-    PolicePeer,
-    police_url,
-)
+from console.sim.police.center import PoliceCenter, PoliceConfig
+from console.sim.police.journal import Journal
+from console.sim.police.peer import AUTH_FAILED, AuthFailed, PolicePeer, police_url
 from console.store.store import Store
 from tests.hub.conftest import (
     MAIN,

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from console.cli.common import load_rules
+from console.cli.ledger import StoreLedger
 from console.domain import deadlines
 from console.domain.model import Actor, Role, Source
 from console.domain.world import Aggregates
@@ -61,7 +62,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Seeded:
     rules = load_rules()
     store = Store(f"sqlite:///{path}", rules)
     try:
-        seed_store(store, District.load(), now=WORLD_START - timedelta(hours=1),
+        seed_store(StoreLedger(store), District.load(), now=WORLD_START - timedelta(hours=1),
                    camera_base="http://127.0.0.1:1")
     finally:
         store.close()

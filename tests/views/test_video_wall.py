@@ -1,9 +1,9 @@
 """The video wall against real streams: the simulator's MJPEG cameras, dead addresses, a real hub.
 
 Nothing of Qt is replaced: the tiles play through QtMultimedia's FFmpeg backend from
-:class:`console.sim.cameras.CameraServer` on a free port, and a GUI stall probe (a 10 ms timer in
-the GUI thread) records the longest gap between its ticks while cameras play, fail and retry.
-Run with ``-s`` to see the measured figures.
+:class:`console.sim.cameras.server.CameraServer` on a free port, and a GUI stall probe (a 10 ms
+timer in the GUI thread) records the longest gap between its ticks while cameras play, fail and
+retry. Run with ``-s`` to see the measured figures.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QApplication
 from console.comms.bridge import Bridge
 from console.comms.replica import ChangeSet
 from console.domain.rules import Rules
-from console.sim.cameras import CameraServer
+from console.sim.cameras.server import CameraServer
 from console.views.app import ConsoleApp
 from console.views.video_stream import RetryPolicy
 from console.views.video_tile import MIME_TYPE
