@@ -14,8 +14,7 @@ from typing import Any
 
 from console.domain.incident import Incident
 from console.domain.rules import Rules
-from console.sim.demo import Account
-from console.sim.ledger import Entry, Fix, Outcome
+from console.sim.ledger import Account, Entry, Fix, Outcome
 from console.store.accounts import AccountError, hash_password
 from console.store.store import Store
 from console.store.writer import Command

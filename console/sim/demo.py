@@ -24,7 +24,7 @@ from console.domain.model import Actor, Role
 from console.domain.taxonomy import Taxonomy
 from console.sim.calls import Place
 from console.sim.forces import UnitSpec, district_forces
-from console.sim.ledger import Entry, Ledger
+from console.sim.ledger import Account, Entry, Ledger
 
 __all__ = [
     "DEMO_PASSWORD",
@@ -51,18 +51,6 @@ SIM_LIAISON = "sim.liaison"
 #: The police 110 center's account: the police simulator's (``main.py simulate-police``), which
 #: like every police account may use only ``/police``.
 POLICE_CENTER = "police"
-
-
-@dataclass(frozen=True)
-class Account:
-    """A demo account: who it is, what for (printed at start and listed in the README)."""
-
-    username: str
-    roles: tuple[str, ...]
-    display_name: str
-    purpose: str
-    department: str | None = None
-    unit: str | None = None
 
 
 def people_accounts() -> tuple[Account, ...]:

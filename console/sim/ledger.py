@@ -13,16 +13,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from console.domain.incident import Incident
 from console.domain.model import Actor
 from console.domain.rules import Rules
 
-if TYPE_CHECKING:
-    from console.sim.demo import Account
+__all__ = ["Account", "Entry", "Fix", "Ledger", "Outcome"]
 
-__all__ = ["Entry", "Fix", "Ledger", "Outcome"]
+
+@dataclass(frozen=True)
+class Account:
+    """A demo account: who it is, what for (printed at start and listed in the README)."""
+
+    username: str
+    roles: tuple[str, ...]
+    display_name: str
+    purpose: str
+    department: str | None = None
+    unit: str | None = None
 
 #: A position fix: unit id, lat, lon, heading, speed, time.
 Fix = tuple[str, float, float, float, float, datetime]
