@@ -53,8 +53,7 @@ from console.domain.model import ASSIGNMENT_ORDER, AssignmentState, UnitStatus
 from console.domain.rules import Rules
 from console.domain.sla import Stage
 from console.domain.units import Unit
-from console.views import incident_model, unit_model
-from console.views.incident_model import DisplayNames, tr
+from console.ui.names import DisplayNames, stage_name, unit_status_name
 
 CONTEXT = "IncidentActions"
 translate = QCoreApplication.translate  # the name pyside6-lupdate looks for
@@ -328,7 +327,7 @@ class DispatchDialog(ActionDialog):
                                               inc.location.lon):
             item = QTreeWidgetItem(self.units, [
                 f"{unit.id}  {unit.name}",
-                tr(unit_model._STATUSES[unit.status], unit_model.CONTEXT),
+                unit_status_name(unit.status),
                 distance_text(metres)])
             item.setData(0, Qt.ItemDataRole.UserRole, unit.id)
             if unit.status is not UnitStatus.AVAILABLE:
@@ -395,7 +394,7 @@ class ExtensionRequestDialog(ActionDialog):
         for clock in deadlines.running(given.incident, given.rules):
             if clock.stage is not Stage.ARRIVE:
                 due = clock.due_at.astimezone().strftime("%m-%d %H:%M")
-                self.stage.addItem(f"{tr(incident_model._STAGES[clock.stage])} ({due})",
+                self.stage.addItem(f"{stage_name(clock.stage)} ({due})",
                                    clock.stage.value)
         self.value = QSpinBox(self)
         self.value.setRange(1, 720)
@@ -634,6 +633,6 @@ def when_text(at: datetime | None, today: datetime | None = None) -> str:
 
 def stage_label(stage: str) -> str:
     try:
-        return tr(incident_model._STAGES[Stage(stage)])
+        return stage_name(Stage(stage))
     except ValueError:
         return stage

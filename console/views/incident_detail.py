@@ -57,8 +57,10 @@ from console.domain.commands import allowed_actions
 from console.domain.incident import Incident
 from console.domain.model import AssignmentState, Event, Source
 from console.domain.rules import Rules
-from console.views import incident_model
-from console.views.common import context_of, messages, result_text
+from console.ui.context import context_of
+from console.ui.message import messages
+from console.ui.names import DisplayNames, priority_name, source_name, state_name, ui_language
+from console.ui.text import countdown_text, result_text
 from console.views.incident_actions import (
     ACTION_BY_COMMAND,
     ACTIONS,
@@ -74,7 +76,6 @@ from console.views.incident_actions import (
     stage_label,
     when_text,
 )
-from console.views.incident_model import DisplayNames, countdown_text, tr, ui_language
 
 CONTEXT = "IncidentDetail"
 translate = QCoreApplication.translate  # the name pyside6-lupdate looks for
@@ -342,8 +343,8 @@ class IncidentDetail(QWidget):
 
     def _fill(self, inc: Incident) -> None:
         names = self._names
-        state = tr(incident_model._STATES[inc.state])
-        priority = tr(incident_model._PRIORITIES[inc.priority])
+        state = state_name(inc.state)
+        priority = priority_name(inc.priority)
         self.header.setText(f"{inc.id}  ·  {names.category(inc.category)}  ·  {state}  ·  "
                             f"{priority}")
         loc = inc.location
@@ -374,7 +375,7 @@ class IncidentDetail(QWidget):
             "id": inc.id, "state": state, "priority": priority,
             "category": f"{names.category(inc.category)} ({inc.category})",
             "request_type": request_type,
-            "source": tr(incident_model._SOURCES[inc.source]),
+            "source": source_name(inc.source),
             "police_case_no": inc.police_case_no or "",
             "police_remarks": "；".join(inc.police.remarks) if inc.police else "",
             "created": f"{when_text(inc.created_at)}  {inc.created_by}",
@@ -647,7 +648,7 @@ class _Params(dict[str, str]):
         if key == "department":
             return names.department(str(value)) if value else ""
         if key == "source" and value in Source._value2member_map_:
-            return tr(incident_model._SOURCES[Source(value)])
+            return source_name(Source(value))
         if key == "method" and value in VERIFY_METHODS:
             return translate("IncidentActions", VERIFY_METHODS[str(value)])
         if key == "status" and value in AssignmentState._value2member_map_:

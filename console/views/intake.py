@@ -64,11 +64,11 @@ from console.domain.incident import Incident
 from console.domain.model import ANSWERABLE_AT_INTAKE, Priority, RequestType, Source
 from console.domain.rules import Rules
 from console.domain.taxonomy import Taxonomy
-from console.views import incident_model
+from console.ui.message import messages
+from console.ui.names import DisplayNames, priority_name, source_name, state_name, ui_language
+from console.ui.text import distance_text, result_text
 from console.views.address_search import AddressSearch, district_gazetteer
-from console.views.common import messages, result_text
-from console.views.incident_actions import FieldError, distance_m, distance_text
-from console.views.incident_model import DisplayNames, tr, ui_language
+from console.views.incident_actions import FieldError, distance_m
 
 CONTEXT = "IntakeForm"
 translate = QCoreApplication.translate  # the name pyside6-lupdate looks for
@@ -256,7 +256,7 @@ class IntakeForm(QWidget):
         self.history.setObjectName("callerHistory")
         self.source = QComboBox(self)
         for source in Source:
-            self.source.addItem(tr(incident_model._SOURCES[source]), source.value)
+            self.source.addItem(source_name(source), source.value)
         self.police_case_no = QLineEdit(self)
         self.category = CategoryPicker(rules.taxonomy, self._names, self)
         self.request_type = QComboBox(self)
@@ -264,7 +264,7 @@ class IntakeForm(QWidget):
             self.request_type.addItem(kind.name(self._names.language), kind.code)
         self.priority = QComboBox(self)
         for priority in Priority:
-            self.priority.addItem(tr(incident_model._PRIORITIES[priority]), priority.value)
+            self.priority.addItem(priority_name(priority), priority.value)
         self.description = QPlainTextEdit(self)
         self.description.setTabChangesFocus(True)
         self.description.setMaximumHeight(100)
@@ -640,7 +640,7 @@ class IntakeForm(QWidget):
         target.clear()
         for inc, metres in rows:
             parts = [inc.id, inc.created_at.astimezone().strftime("%m-%d %H:%M"),
-                     self._names.category(inc.category), tr(incident_model._STATES[inc.state])]
+                     self._names.category(inc.category), state_name(inc.state)]
             if metres is not None:
                 parts.insert(2, distance_text(metres))
             item = QListWidgetItem("  ·  ".join(parts), target)

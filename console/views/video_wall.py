@@ -84,8 +84,9 @@ from console.comms.client import CommandResult
 from console.comms.clock import hub_clock
 from console.comms.replica import ChangeSet
 from console.domain.rules import Rules
-from console.views.common import messages, result_text
-from console.views.incident_model import DisplayNames, ui_language
+from console.ui.message import messages
+from console.ui.names import DisplayNames, ui_language
+from console.ui.text import result_text
 
 CONTEXT = "VideoWall"
 translate = QCoreApplication.translate  # the name pyside6-lupdate looks for
