@@ -68,7 +68,8 @@ from console.ui.message import messages
 from console.ui.names import DisplayNames, priority_name, source_name, state_name, ui_language
 from console.ui.text import distance_text, result_text
 from console.views.address_search import AddressSearch, district_gazetteer
-from console.views.incident_actions import FieldError, distance_m
+from console.views.forms import FieldError
+from console.views.incident_actions import distance_m
 
 CONTEXT = "IntakeForm"
 translate = QCoreApplication.translate  # the name pyside6-lupdate looks for

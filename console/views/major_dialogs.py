@@ -30,13 +30,8 @@ from console.domain.major import MAX_RADIUS_M, Level, MajorIncident
 from console.ui.names import DisplayNames, unit_status_name
 from console.ui.text import distance_text
 from console.views.alerts import level_text
-from console.views.incident_actions import (
-    FormDialog,
-    distance_m,
-    required_text,
-    text_edit,
-    units_by_distance,
-)
+from console.views.forms import FormDialog, required_text, text_edit
+from console.views.incident_actions import distance_m, units_by_distance
 
 CONTEXT = "MajorDialogs"
 translate = QCoreApplication.translate
