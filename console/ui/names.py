@@ -20,9 +20,9 @@ from console.domain.model import IncidentState, Priority, Source, UnitStatus, Un
 from console.domain.rules import Rules
 from console.domain.sla import Stage
 
-#: Translation context of the incident labels (and the default of :func:`tr`).
+# The translation context of the incident labels (and the default of tr()).
 CONTEXT = "IncidentQueueModel"
-#: Translation context of the unit labels.
+# The translation context of the unit labels.
 UNIT_CONTEXT = "UnitRosterModel"
 
 PRIORITY_LABELS: Mapping[Priority, str] = {
