@@ -25,13 +25,13 @@ CONTEXT = "IncidentQueueModel"
 # The translation context of the unit labels.
 UNIT_CONTEXT = "UnitRosterModel"
 
-PRIORITY_LABELS: Mapping[Priority, str] = {
+PRIORITY_LABELS = {
     Priority.P1: QT_TRANSLATE_NOOP("IncidentQueueModel", "P1"),
     Priority.P2: QT_TRANSLATE_NOOP("IncidentQueueModel", "P2"),
     Priority.P3: QT_TRANSLATE_NOOP("IncidentQueueModel", "P3"),
     Priority.P4: QT_TRANSLATE_NOOP("IncidentQueueModel", "P4"),
 }
-SOURCE_LABELS: Mapping[Source, str] = {
+SOURCE_LABELS = {
     Source.HOTLINE: QT_TRANSLATE_NOOP("IncidentQueueModel", "Hotline"),
     Source.POLICE: QT_TRANSLATE_NOOP("IncidentQueueModel", "Police 110"),
     Source.GRID: QT_TRANSLATE_NOOP("IncidentQueueModel", "Grid worker"),
@@ -41,7 +41,7 @@ SOURCE_LABELS: Mapping[Source, str] = {
     Source.DEPARTMENT: QT_TRANSLATE_NOOP("IncidentQueueModel", "Department"),
     Source.WALK_IN: QT_TRANSLATE_NOOP("IncidentQueueModel", "Walk-in"),
 }
-STATE_LABELS: Mapping[IncidentState, str] = {
+STATE_LABELS = {
     IncidentState.NEW: QT_TRANSLATE_NOOP("IncidentQueueModel", "New"),
     IncidentState.ACCEPTED: QT_TRANSLATE_NOOP("IncidentQueueModel", "Accepted"),
     IncidentState.ASSIGNED: QT_TRANSLATE_NOOP("IncidentQueueModel", "Assigned"),
@@ -53,7 +53,7 @@ STATE_LABELS: Mapping[IncidentState, str] = {
     IncidentState.MERGED: QT_TRANSLATE_NOOP("IncidentQueueModel", "Merged"),
     IncidentState.WITH_POLICE: QT_TRANSLATE_NOOP("IncidentQueueModel", "With police"),
 }
-STAGE_LABELS: Mapping[Stage, str] = {
+STAGE_LABELS = {
     Stage.ACCEPT: QT_TRANSLATE_NOOP("IncidentQueueModel", "Accept"),
     Stage.ASSIGN: QT_TRANSLATE_NOOP("IncidentQueueModel", "Assign"),
     Stage.SIGN: QT_TRANSLATE_NOOP("IncidentQueueModel", "Sign"),
@@ -61,7 +61,7 @@ STAGE_LABELS: Mapping[Stage, str] = {
     Stage.RESOLVE: QT_TRANSLATE_NOOP("IncidentQueueModel", "Resolve"),
     Stage.REPLY: QT_TRANSLATE_NOOP("IncidentQueueModel", "Reply"),
 }
-UNIT_TYPE_LABELS: Mapping[UnitType, str] = {
+UNIT_TYPE_LABELS = {
     UnitType.GRID_WORKER: QT_TRANSLATE_NOOP("UnitRosterModel", "Grid worker"),
     UnitType.COMMUNITY_POLICE: QT_TRANSLATE_NOOP("UnitRosterModel", "Community police"),
     UnitType.URBAN_MANAGEMENT: QT_TRANSLATE_NOOP("UnitRosterModel", "Urban management"),
@@ -71,7 +71,7 @@ UNIT_TYPE_LABELS: Mapping[UnitType, str] = {
     UnitType.VOLUNTEER: QT_TRANSLATE_NOOP("UnitRosterModel", "Volunteer"),
     UnitType.DEPARTMENT_CREW: QT_TRANSLATE_NOOP("UnitRosterModel", "Department crew"),
 }
-UNIT_STATUS_LABELS: Mapping[UnitStatus, str] = {
+UNIT_STATUS_LABELS = {
     UnitStatus.OFF_DUTY: QT_TRANSLATE_NOOP("UnitRosterModel", "Off duty"),
     UnitStatus.AVAILABLE: QT_TRANSLATE_NOOP("UnitRosterModel", "Available"),
     UnitStatus.DISPATCHED: QT_TRANSLATE_NOOP("UnitRosterModel", "Dispatched"),
