@@ -49,7 +49,7 @@ typecheck: $(VENV)/.installed
 # Refresh the Chinese translation source from the code, then compile what the console loads.
 # Translate the new entries (Qt Linguist, or by hand in the .ts) before committing.
 translations: $(VENV)/.installed
-	$(VENV)/bin/pyside6-lupdate -silent -extensions py -no-obsolete -locations none console/views console/map -ts resources/i18n/linkage_zh_CN.ts
+	$(VENV)/bin/pyside6-lupdate -silent -extensions py -no-obsolete -locations none console/views console/map console/ui -ts resources/i18n/linkage_zh_CN.ts
 	$(VENV)/bin/pyside6-lrelease -silent resources/i18n/linkage_zh_CN.ts -qm resources/i18n/linkage_zh_CN.qm
 
 clean:

@@ -553,7 +553,7 @@ def sort_timings(window: Any, rounds: int = 5) -> dict[str, float]:
     header with the view's layout and paint (processEvents after)."""
     from PySide6.QtCore import QCoreApplication, Qt
 
-    from console.views.incident_model import Column
+    from console.views.queue_columns import Column
 
     model, header = window.queue.model, window.queue.table.horizontalHeader()
     ascending = Qt.SortOrder.AscendingOrder

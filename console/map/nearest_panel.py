@@ -32,8 +32,9 @@ from console.domain.model import UnitType
 from console.domain.rules import Rules
 from console.map.feeds import UnitFeed
 from console.map.nearest import NearbyUnit, TravelTimes, nearest_available
-from console.views.common import context_of, messages, result_text
-from console.views.incident_actions import distance_text
+from console.ui.context import context_of
+from console.ui.message import messages
+from console.ui.text import distance_text, result_text
 
 translate = QCoreApplication.translate  # the name pyside6-lupdate looks for
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication
 from console.comms.bridge import Bridge
 from console.comms.replica import UserInfo
 from console.domain.rules import Rules
-from console.views.common import messages
+from console.ui.message import messages
 from console.views.i18n import LANGUAGES, Translations, language_setting
 from console.views.layouts import Layouts
 from console.views.login import LoginDialog

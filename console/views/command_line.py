@@ -31,6 +31,9 @@ from shiboken6 import isValid
 from console.comms.bridge import Bridge
 from console.comms.client import CommandResult
 from console.domain.model import IncidentState, UnitStatus
+from console.ui.message import messages
+from console.ui.names import unit_status_name
+from console.ui.text import result_text
 from console.views.command_parser import (
     SETTABLE_STATUSES,
     VERBS,
@@ -42,8 +45,6 @@ from console.views.command_parser import (
     incident_number,
     parse,
 )
-from console.views.common import messages, result_text
-from console.views.unit_model import STATUS_LABELS
 
 __all__ = ["CommandLine", "Intent", "ParseError", "Parsed", "parse"]
 
@@ -57,11 +58,6 @@ else:
 
 def _t(text: str) -> str:
     return QCoreApplication.translate(CONTEXT, text)
-
-
-def status_label(status: UnitStatus) -> str:
-    """A unit status in the user's language (the roster model's wording)."""
-    return QCoreApplication.translate("UnitRosterModel", str(STATUS_LABELS[status]))
 
 
 _DONE = {
@@ -234,7 +230,7 @@ class CommandLine(QWidget):
         args = parsed.commands[step][1]
         status = args.get("status")
         done = (*done, _t(_DONE[parsed.verb]).format(
-            status=status_label(UnitStatus(status)) if status else "",
+            status=unit_status_name(UnitStatus(status)) if status else "",
             **{k: v for k, v in args.items() if k != "status"}))
         if isinstance(result.data.get("version"), int):
             versions[str(result.data.get("id"))] = result.data["version"]
@@ -365,7 +361,7 @@ class CommandLine(QWidget):
                             else folded in iid.casefold()))
             return [(f"{iid}  {replica.incidents[iid].description[:30]}", iid)
                     for iid in heapq.nsmallest(_MAX_COMPLETIONS, fitting)]
-        statuses = [(f"{s.value}  {status_label(s)}", s.value)
+        statuses = [(f"{s.value}  {unit_status_name(s)}", s.value)
                     for s in SETTABLE_STATUSES if s.value.startswith(folded)]
         if kind == "unit" or (kind == "status" and prefix):  # S U45 U46 busy: more units
             fitting = (uid for uid, unit in replica.units.items()

@@ -44,8 +44,13 @@ from console.domain.figures import Figures, IncidentFacts, Tally
 from console.domain.model import Source, UnitStatus, UnitType
 from console.domain.rules import Rules
 from console.domain.sla import Stage
-from console.views.incident_model import SOURCE_LABELS, STAGE_LABELS, DisplayNames, ui_language
-from console.views.unit_model import TYPE_LABELS
+from console.ui.names import (
+    DisplayNames,
+    source_name,
+    stage_name,
+    ui_language,
+    unit_type_name,
+)
 
 CONTEXT = "Dashboard"
 translate = QCoreApplication.translate
@@ -309,12 +314,12 @@ class DashboardDock(QWidget):
                    for r in rates]
         panel = self.panels["on_time"]
         panel.bars([([round(100 * r) if r is not None else 0 for r in rates], colours, "%")],
-                   [(n, _tr(STAGE_LABELS[s], "IncidentQueueModel")) for n, s in enumerate(stages)],
+                   [(n, stage_name(s)) for n, s in enumerate(stages)],
                    horizontal=False, y_max=100,
                    notes=[f"{round(100 * r)} %" if r is not None else "–" for r in rates])
         panel.table([_tr(_HEAD["stage"]), _tr(_HEAD["on_time"]), _tr(_HEAD["stopped"]),
                      _tr(_HEAD["rate"])],
-                    [[_tr(STAGE_LABELS[s], "IncidentQueueModel"), fig.on_time[s].met,
+                    [[stage_name(s), fig.on_time[s].met,
                       fig.on_time[s].stopped, f"{round(100 * r)} %" if r is not None else "–"]
                      for s, r in zip(stages, rates, strict=True)])
 
@@ -322,7 +327,7 @@ class DashboardDock(QWidget):
         kinds = [k for k in UnitType if fig.units_total(k)]
         groups = [([sum(fig.units[k][s] for s in statuses) for k in kinds], colour, _tr(label))
                   for label, statuses, colour in _UNIT_GROUPS]
-        labels = [_tr(TYPE_LABELS[k], "UnitRosterModel") for k in kinds]
+        labels = [unit_type_name(k) for k in kinds]
         self.panels["units"].bars(groups, list(enumerate(labels)), horizontal=True)
         self.panels["units"].table(
             [_tr(_HEAD["type"]), *(_tr(label) for label, _, _ in _UNIT_GROUPS),
@@ -372,7 +377,7 @@ def _tr(text: object, context: str = CONTEXT) -> str:
 
 
 def _source(source: Source) -> str:
-    return _tr(SOURCE_LABELS[source], "IncidentQueueModel")
+    return source_name(source)
 
 
 def _elide(text: str, longest: int = 22) -> str:

@@ -43,9 +43,11 @@ from console.domain import warning as warning_rules
 from console.domain.major import MajorIncident
 from console.domain.rules import Rules
 from console.domain.warning import EarlyWarning
+from console.ui.context import context_of
+from console.ui.message import messages
+from console.ui.names import DisplayNames, ui_language
+from console.ui.text import result_text
 from console.views.alerts import active_majors, level_text
-from console.views.common import context_of, messages, result_text
-from console.views.incident_model import DisplayNames, ui_language
 from console.views.major_dialogs import (
     CommitDialog,
     DeclareDialog,

@@ -12,49 +12,44 @@ distance, pending extension requests, active assignments) and checks only what t
 ``open()``, never ``exec()``: the GUI keeps running, and a test fills a dialog's widgets (they
 are public attributes) and calls ``accept()``. ``accept()`` refuses to close while a field is
 wrong and shows why beside the field; after it, :attr:`ActionDialog.values` holds the command's
-arguments (without the incident ``id``).
+arguments (without the incident ``id``). The form parts are :mod:`console.views.forms`; the
+words for assignment states, verification methods and extension units,
+:mod:`console.views.incident_words`.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
-from PySide6.QtGui import QShowEvent, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QCompleter,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPlainTextEdit,
     QSpinBox,
     QTreeWidget,
     QTreeWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
-from console.comms.clock import hub_clock
 from console.comms.replica import Replica
 from console.domain import deadlines
+from console.domain.distance import distance_m
 from console.domain.incident import Incident
 from console.domain.model import ASSIGNMENT_ORDER, AssignmentState, UnitStatus
 from console.domain.rules import Rules
 from console.domain.sla import Stage
 from console.domain.units import Unit
-from console.views import incident_model, unit_model
-from console.views.incident_model import DisplayNames, tr
+from console.ui.names import DisplayNames, stage_name, unit_status_name
+from console.views.forms import FieldError, FormDialog, required_text, text_edit
+from console.views.incident_words import ASSIGNMENT_STATES, EXTENSION_UNITS, VERIFY_METHODS
 
 CONTEXT = "IncidentActions"
 translate = QCoreApplication.translate  # the name pyside6-lupdate looks for
@@ -63,32 +58,7 @@ translate = QCoreApplication.translate  # the name pyside6-lupdate looks for
 POLICE_PEER_COMMANDS = frozenset({"incident.police_acknowledge", "incident.police_reject",
                                   "incident.police_dispose"})
 
-ASSIGNMENT_STATES = {
-    AssignmentState.DISPATCHED: QT_TRANSLATE_NOOP("IncidentActions", "Dispatched"),
-    AssignmentState.ACKNOWLEDGED: QT_TRANSLATE_NOOP("IncidentActions", "Acknowledged"),
-    AssignmentState.EN_ROUTE: QT_TRANSLATE_NOOP("IncidentActions", "En route"),
-    AssignmentState.ON_SCENE: QT_TRANSLATE_NOOP("IncidentActions", "On scene"),
-    AssignmentState.CLEARED: QT_TRANSLATE_NOOP("IncidentActions", "Cleared"),
-    AssignmentState.CANCELLED: QT_TRANSLATE_NOOP("IncidentActions", "Cancelled"),
-}
-VERIFY_METHODS = {
-    "callback": QT_TRANSLATE_NOOP("IncidentActions", "Callback to the reporter"),
-    "site": QT_TRANSLATE_NOOP("IncidentActions", "On site"),
-}
-EXTENSION_UNITS = {
-    "hours": QT_TRANSLATE_NOOP("IncidentActions", "hours"),
-    "working_days": QT_TRANSLATE_NOOP("IncidentActions", "working days"),
-    "minutes": QT_TRANSLATE_NOOP("IncidentActions", "minutes"),
-}
-_REQUIRED = QT_TRANSLATE_NOOP("IncidentActions", "Required.")
 
-
-def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in metres (haversine; ample for a district)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6_371_008.8 * math.asin(min(1.0, math.sqrt(h)))
 
 
 def distance_text(metres: float | None) -> str:
@@ -122,90 +92,12 @@ class DialogInput:
     names: DisplayNames
 
 
-class FieldError(QLabel):
-    """The message shown beside a field that is wrong (hidden while it is right)."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("fieldError")
-        self.setStyleSheet("color: #c62828;")
-        self.setWordWrap(True)
-        self.hide()
-
-    def show_error(self, text: str) -> None:
-        self.setText(text)
-        self.setVisible(bool(text))
-
-
-class FormDialog(QDialog):
-    """A form for one command's arguments. Subclasses build rows and implement
-    :meth:`arguments`; after ``accept()`` :attr:`values` holds them. The emergency board's
-    dialogs (``major_dialogs``) are forms like these."""
-
-    def __init__(self, title: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.values: dict[str, Any] | None = None
-        self.setWindowTitle(title)
-        self.setWindowModality(Qt.WindowModality.WindowModal)
-        self.form = QFormLayout()
-        # The buttons themselves are made on show, after the fields: last in the tab chain.
-        self.buttons = QDialogButtonBox(self)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(self.form)
-        layout.addWidget(self.buttons)
-
-    def add_row(self, label: str, widget: QWidget) -> FieldError:
-        """A labelled field with its error line under it."""
-        holder = QWidget(self)
-        column = QVBoxLayout(holder)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(widget)
-        error = FieldError(holder)
-        column.addWidget(error)
-        self.form.addRow(label, holder)
-        if self.form.rowCount() == 1:
-            widget.setFocus()  # the first field has the keyboard when the dialog opens
-        return error
-
-    def showEvent(self, event: QShowEvent) -> None:
-        if not self.buttons.buttons():
-            self.buttons.setStandardButtons(QDialogButtonBox.StandardButton.Ok
-                                            | QDialogButtonBox.StandardButton.Cancel)
-        super().showEvent(event)
-
-    def arguments(self) -> dict[str, Any] | None:
-        """The command's arguments, or None after showing what is wrong."""
-        raise NotImplementedError
-
-    def accept(self) -> None:
-        values = self.arguments()
-        if values is None:
-            return
-        self.values = values
-        super().accept()
-
-
 class ActionDialog(FormDialog):
     """A form for the arguments of a command on one incident (``given``)."""
 
     def __init__(self, given: DialogInput, title: str, parent: QWidget | None = None) -> None:
         super().__init__(f"{title} — {given.incident.id}", parent)
         self.given = given
-
-
-def text_edit(parent: QWidget) -> QPlainTextEdit:
-    edit = QPlainTextEdit(parent)
-    edit.setTabChangesFocus(True)
-    edit.setMaximumHeight(90)
-    return edit
-
-
-def required_text(edit: QPlainTextEdit | QLineEdit, error: FieldError) -> str | None:
-    text = (edit.toPlainText() if isinstance(edit, QPlainTextEdit) else edit.text()).strip()
-    error.show_error("" if text else translate("IncidentActions", _REQUIRED))
-    return text or None
 
 
 class TextDialog(ActionDialog):
@@ -328,7 +220,7 @@ class DispatchDialog(ActionDialog):
                                               inc.location.lon):
             item = QTreeWidgetItem(self.units, [
                 f"{unit.id}  {unit.name}",
-                tr(unit_model._STATUSES[unit.status], unit_model.CONTEXT),
+                unit_status_name(unit.status),
                 distance_text(metres)])
             item.setData(0, Qt.ItemDataRole.UserRole, unit.id)
             if unit.status is not UnitStatus.AVAILABLE:
@@ -395,7 +287,7 @@ class ExtensionRequestDialog(ActionDialog):
         for clock in deadlines.running(given.incident, given.rules):
             if clock.stage is not Stage.ARRIVE:
                 due = clock.due_at.astimezone().strftime("%m-%d %H:%M")
-                self.stage.addItem(f"{tr(incident_model._STAGES[clock.stage])} ({due})",
+                self.stage.addItem(f"{stage_name(clock.stage)} ({due})",
                                    clock.stage.value)
         self.value = QSpinBox(self)
         self.value.setRange(1, 720)
@@ -566,74 +458,3 @@ ACTIONS: tuple[ActionSpec, ...] = (
                partial(ExtensionDecisionDialog, refuse=True)),
 )
 ACTION_BY_COMMAND: Mapping[str, ActionSpec] = {spec.command: spec for spec in ACTIONS}
-
-
-# -- the timeline's words: what was done, as a line ------------------------------------------
-
-#: What each event did, as the timeline says it after "time actor".
-EVENT_TEXT = {
-    "incident.created": QT_TRANSLATE_NOOP("IncidentTimeline", "created ({source})"),
-    "incident.accepted": QT_TRANSLATE_NOOP("IncidentTimeline", "accepted"),
-    "incident.rejected": QT_TRANSLATE_NOOP("IncidentTimeline", "rejected: {reason}"),
-    "incident.answered": QT_TRANSLATE_NOOP("IncidentTimeline", "answered and closed: {answer}"),
-    "incident.merged": QT_TRANSLATE_NOOP("IncidentTimeline", "merged into {into}"),
-    "incident.assigned": QT_TRANSLATE_NOOP("IncidentTimeline", "assigned to {department}"),
-    "incident.signed": QT_TRANSLATE_NOOP("IncidentTimeline", "signed for ({department})"),
-    "incident.returned": QT_TRANSLATE_NOOP("IncidentTimeline", "returned it: {reason}"),
-    "incident.resolved": QT_TRANSLATE_NOOP("IncidentTimeline", "resolved: {result}"),
-    "incident.verified": QT_TRANSLATE_NOOP("IncidentTimeline", "verified ({method}): {note}"),
-    "incident.verification_failed": QT_TRANSLATE_NOOP(
-        "IncidentTimeline", "verification failed ({method}): {note}"),
-    "incident.closed": QT_TRANSLATE_NOOP("IncidentTimeline", "closed"),
-    "incident.reopened": QT_TRANSLATE_NOOP("IncidentTimeline", "reopened: {reason}"),
-    "incident.escalated": QT_TRANSLATE_NOOP("IncidentTimeline",
-                                            "escalated to the police: {reason}"),
-    "incident.police_acknowledged": QT_TRANSLATE_NOOP("IncidentTimeline",
-                                                      "acknowledged for the police"),
-    "incident.police_rejected": QT_TRANSLATE_NOOP("IncidentTimeline",
-                                                  "returned it for the police: {cause}"),
-    "incident.police_disposed": QT_TRANSLATE_NOOP(
-        "IncidentTimeline", "reported the police disposition: {disposition}"),
-    "incident.police_aborted": QT_TRANSLATE_NOOP("IncidentTimeline",
-                                                 "the police could not finish it: {cause}"),
-    "incident.police_updated": QT_TRANSLATE_NOOP("IncidentTimeline",
-                                                 "the police added to the case"),
-    "incident.police_cancelled": QT_TRANSLATE_NOOP("IncidentTimeline",
-                                                   "the police withdrew the case: {cause}"),
-    "police.message_delivered": QT_TRANSLATE_NOOP("IncidentTimeline",
-                                                  "the police received message {message}"),
-    "major.incident_linked": QT_TRANSLATE_NOOP("IncidentTimeline",
-                                               "linked to major incident {id}"),
-    "incident.noted": QT_TRANSLATE_NOOP("IncidentTimeline", "noted: {text}"),
-    "incident.supervised": QT_TRANSLATE_NOOP("IncidentTimeline", "supervised: {note}"),
-    "incident.extension_requested": QT_TRANSLATE_NOOP(
-        "IncidentTimeline", "asked for {extra} more on the {stage} deadline: {reason}"),
-    "incident.extension_approved": QT_TRANSLATE_NOOP("IncidentTimeline",
-                                                     "approved extension {request}"),
-    "incident.extension_refused": QT_TRANSLATE_NOOP("IncidentTimeline",
-                                                    "refused extension {request}: {reason}"),
-    "assignment.dispatched": QT_TRANSLATE_NOOP("IncidentTimeline", "dispatched {unit}"),
-    "assignment.updated": QT_TRANSLATE_NOOP("IncidentTimeline", "reported {unit} {status}"),
-}
-EXTENSION_STATUS = {
-    "pending": QT_TRANSLATE_NOOP("IncidentTimeline", "Pending"),
-    "approved": QT_TRANSLATE_NOOP("IncidentTimeline", "Approved"),
-    "refused": QT_TRANSLATE_NOOP("IncidentTimeline", "Refused"),
-}
-TOOK_DUPLICATE = QT_TRANSLATE_NOOP("IncidentTimeline", "took in duplicate {id}")
-TIMELINE_LINE = QT_TRANSLATE_NOOP("IncidentTimeline", "{time} {actor} {what}")
-
-
-def when_text(at: datetime | None, today: datetime | None = None) -> str:
-    if at is None:
-        return ""
-    local = at.astimezone()
-    today = (today or hub_clock.now()).astimezone()
-    return local.strftime("%H:%M" if local.date() == today.date() else "%m-%d %H:%M")
-
-
-def stage_label(stage: str) -> str:
-    try:
-        return tr(incident_model._STAGES[Stage(stage)])
-    except ValueError:
-        return stage

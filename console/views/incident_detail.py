@@ -32,7 +32,6 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer, Sign
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
-    QFormLayout,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -42,71 +41,31 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSplitter,
     QToolButton,
-    QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from console.comms.bridge import Bridge
 from console.comms.client import CommandResult
-from console.comms.clock import hub_clock
 from console.comms.replica import ChangeSet
-from console.domain import deadlines, eido
+from console.domain import eido
 from console.domain.commands import allowed_actions
 from console.domain.incident import Incident
-from console.domain.model import AssignmentState, Event, Source
+from console.domain.model import Event
 from console.domain.rules import Rules
-from console.views import incident_model
-from console.views.common import context_of, messages, result_text
-from console.views.incident_actions import (
-    ACTION_BY_COMMAND,
-    ACTIONS,
-    ASSIGNMENT_STATES,
-    EVENT_TEXT,
-    EXTENSION_STATUS,
-    EXTENSION_UNITS,
-    TIMELINE_LINE,
-    TOOK_DUPLICATE,
-    VERIFY_METHODS,
-    ActionDialog,
-    DialogInput,
-    stage_label,
-    when_text,
-)
-from console.views.incident_model import DisplayNames, countdown_text, tr, ui_language
+from console.ui.context import context_of
+from console.ui.message import messages
+from console.ui.names import DisplayNames, priority_name, state_name, ui_language
+from console.ui.text import result_text
+from console.views.incident_actions import ACTION_BY_COMMAND, ACTIONS, ActionDialog, DialogInput
+from console.views.incident_sheet import IncidentSheet
+from console.views.incident_words import event_text
 
 CONTEXT = "IncidentDetail"
 translate = QCoreApplication.translate  # the name pyside6-lupdate looks for
 
 _NOT_CONNECTED = QT_TRANSLATE_NOOP("IncidentDetail",
                                    "Not connected to the hub; the command was not sent.")
-
-#: The fields shown, in order: key → label.
-FIELDS = {
-    "id": QT_TRANSLATE_NOOP("IncidentDetail", "ID"),
-    "state": QT_TRANSLATE_NOOP("IncidentDetail", "State"),
-    "priority": QT_TRANSLATE_NOOP("IncidentDetail", "Priority"),
-    "category": QT_TRANSLATE_NOOP("IncidentDetail", "Category"),
-    "request_type": QT_TRANSLATE_NOOP("IncidentDetail", "Request type"),
-    "source": QT_TRANSLATE_NOOP("IncidentDetail", "Source"),
-    "police_case_no": QT_TRANSLATE_NOOP("IncidentDetail", "Police case no."),
-    "created": QT_TRANSLATE_NOOP("IncidentDetail", "Registered"),
-    "description": QT_TRANSLATE_NOOP("IncidentDetail", "Description"),
-    "address": QT_TRANSLATE_NOOP("IncidentDetail", "Address"),
-    "place": QT_TRANSLATE_NOOP("IncidentDetail", "Street / community / grid"),
-    "reporter": QT_TRANSLATE_NOOP("IncidentDetail", "Reporter"),
-    "lead_department": QT_TRANSLATE_NOOP("IncidentDetail", "Lead department"),
-    "co_handlers": QT_TRANSLATE_NOOP("IncidentDetail", "Co-handlers"),
-    "supervised": QT_TRANSLATE_NOOP("IncidentDetail", "Supervised"),
-    "resolution": QT_TRANSLATE_NOOP("IncidentDetail", "Resolution"),
-    "answer": QT_TRANSLATE_NOOP("IncidentDetail", "Answer"),
-    "verification": QT_TRANSLATE_NOOP("IncidentDetail", "Verification"),
-    "police": QT_TRANSLATE_NOOP("IncidentDetail", "Police"),
-    "police_remarks": QT_TRANSLATE_NOOP("IncidentDetail", "Police remarks"),
-    "merged_into": QT_TRANSLATE_NOOP("IncidentDetail", "Merged into"),
-    "duplicates": QT_TRANSLATE_NOOP("IncidentDetail", "Duplicates"),
-}
 
 Wire = Mapping[str, Any]
 
@@ -123,9 +82,11 @@ class IncidentDetail(QWidget):
             when the replica does not hold it.
         cameras_requested(str): *Cameras nearby* for the incident shown (the video wall).
 
-    Attributes (for the main window and for tests): ``fields`` (key → value label),
-    ``buttons`` (command → tool button), ``timeline`` (list widget), ``message`` (the
-    message line), ``dialog`` (the open argument dialog, if any).
+    Attributes (for the main window and for tests): ``sheet`` (the
+    :class:`~console.views.incident_sheet.IncidentSheet`) and its ``fields`` (key → value
+    label), ``assignments``, ``extensions`` and ``clocks``; ``buttons`` (command → tool
+    button), ``timeline`` (list widget), ``message`` (the message line), ``dialog`` (the open
+    argument dialog, if any).
     """
 
     updated = Signal(object)
@@ -169,31 +130,14 @@ class IncidentDetail(QWidget):
             "IncidentDetail", "Save the incident as a NENA EIDO document for another center"))
         self.eido_button.clicked.connect(self._ask_eido_file)
 
-        self._body = QWidget()
-        form = QFormLayout(self._body)
-        self.fields: dict[str, QLabel] = {}
-        for key, label in FIELDS.items():
-            value = QLabel(self._body)
-            value.setWordWrap(True)
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.fields[key] = value
-            form.addRow(translate("IncidentDetail", label), value)
-        self.assignments = self._tree([
-            translate("IncidentDetail", "Unit"), translate("IncidentDetail", "Status"),
-            *(translate("IncidentActions", ASSIGNMENT_STATES[s]) for s in AssignmentState)])
-        form.addRow(translate("IncidentDetail", "Units"), self.assignments)
-        self.extensions = self._tree([
-            translate("IncidentDetail", "Request"), translate("IncidentDetail", "Deadline"),
-            translate("IncidentDetail", "Extra"), translate("IncidentDetail", "Status"),
-            translate("IncidentDetail", "Reason")])
-        form.addRow(translate("IncidentDetail", "Extensions"), self.extensions)
-        self.clocks = self._tree([
-            translate("IncidentDetail", "Deadline"), translate("IncidentDetail", "Started"),
-            translate("IncidentDetail", "Due"), translate("IncidentDetail", "Remaining")])
-        form.addRow(translate("IncidentDetail", "Time limits"), self.clocks)
+        self.sheet = IncidentSheet(rules)
+        self.fields = self.sheet.fields
+        self.assignments = self.sheet.assignments
+        self.extensions = self.sheet.extensions
+        self.clocks = self.sheet.clocks
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
-        scroll.setWidget(self._body)
+        scroll.setWidget(self.sheet)
 
         self.timeline = QListWidget(self)
         self.timeline.setObjectName("timeline")
@@ -320,112 +264,17 @@ class IncidentDetail(QWidget):
             self.header.setText("" if self._incident_id is None else translate(
                 "IncidentDetail", "{id} is not in this console's view.").format(
                     id=self._incident_id))
-            for value in self.fields.values():
-                value.clear()
-            for tree in (self.assignments, self.extensions, self.clocks):
-                tree.clear()
+            self.sheet.clear()
         else:
-            self._fill(inc)
+            self.header.setText(f"{inc.id}  ·  {self._names.category(inc.category)}  ·  "
+                                f"{state_name(inc.state)}  ·  {priority_name(inc.priority)}")
+            self.sheet.fill(inc, self._names)
         self._update_actions()
         self.cameras_button.setEnabled(inc is not None)
         self.eido_button.setEnabled(inc is not None)
         self.updated.emit(inc)
 
-    # -- filling in ------------------------------------------------------------------------
-
-    def _tree(self, headers: list[str]) -> QTreeWidget:
-        tree = QTreeWidget(self)
-        tree.setRootIsDecorated(False)
-        tree.setHeaderLabels(headers)
-        tree.setMaximumHeight(110)
-        return tree
-
-    def _fill(self, inc: Incident) -> None:
-        names = self._names
-        state = tr(incident_model._STATES[inc.state])
-        priority = tr(incident_model._PRIORITIES[inc.priority])
-        self.header.setText(f"{inc.id}  ·  {names.category(inc.category)}  ·  {state}  ·  "
-                            f"{priority}")
-        loc = inc.location
-        place = [names.street(loc.street) if loc.street else "",
-                 names.community(loc.community) if loc.community else "", loc.grid or ""]
-        try:
-            request_type = self._rules.taxonomy.request_type(inc.request_type.value).name(
-                names.language)
-        except ValueError:
-            request_type = inc.request_type.value
-        yes = translate("IncidentDetail", "Yes")
-        verification = ""
-        if inc.verified_at is not None:
-            verification = translate("IncidentDetail", "by {who} at {when}").format(
-                who=inc.verified_by or "", when=when_text(inc.verified_at))
-        police = ""
-        if inc.escalated_from is not None:
-            police = (translate("IncidentDetail", "Acknowledged by the police")
-                      if inc.police_acknowledged
-                      else translate("IncidentDetail", "Waiting for the police"))
-        elif inc.police is not None and inc.police.diverted:
-            police = translate("IncidentDetail", "Diverted by {center}").format(
-                center=inc.police.center or "")
-        if inc.police is not None and inc.police.pending:
-            police += "  " + translate("IncidentDetail", "({n} not yet received by the police)"
-                                       ).format(n=len(inc.police.pending))
-        values = {
-            "id": inc.id, "state": state, "priority": priority,
-            "category": f"{names.category(inc.category)} ({inc.category})",
-            "request_type": request_type,
-            "source": tr(incident_model._SOURCES[inc.source]),
-            "police_case_no": inc.police_case_no or "",
-            "police_remarks": "；".join(inc.police.remarks) if inc.police else "",
-            "created": f"{when_text(inc.created_at)}  {inc.created_by}",
-            "description": inc.description,
-            "address": f"{loc.address}  ({loc.lat:.5f}, {loc.lon:.5f})",
-            "place": " / ".join(p for p in place if p),
-            "reporter": "  ".join(p for p in (inc.reporter.name, inc.reporter.phone) if p),
-            "lead_department": names.department(inc.lead_department)
-            if inc.lead_department else "",
-            "co_handlers": ", ".join(names.department(c) for c in inc.co_handlers),
-            "supervised": yes if inc.supervised else "",
-            "resolution": inc.resolution or "",
-            "answer": inc.answer or "",
-            "verification": verification,
-            "police": police,
-            "merged_into": inc.merged_into or "",
-            "duplicates": ", ".join(inc.duplicates),
-        }
-        for key, text in values.items():
-            self.fields[key].setText(text)
-        self.assignments.clear()
-        for a in inc.assignments:
-            times = dict(a.times)
-            QTreeWidgetItem(self.assignments, [
-                a.unit, translate("IncidentActions", ASSIGNMENT_STATES[a.state]),
-                *(when_text(times.get(s.value)) for s in AssignmentState)])
-        self.extensions.clear()
-        for x in inc.extensions:
-            unit = translate("IncidentActions", EXTENSION_UNITS.get(x.unit, x.unit))
-            QTreeWidgetItem(self.extensions, [
-                x.id, stage_label(x.stage), f"+{x.value} {unit}",
-                translate("IncidentTimeline", EXTENSION_STATUS.get(x.status, x.status)),
-                x.reason])
-        self._fill_clocks(inc)
-
-    def _fill_clocks(self, inc: Incident) -> None:
-        self.clocks.clear()
-        now = hub_clock.now()
-        for clock in deadlines.clocks(inc, self._rules):
-            if clock.running:
-                remaining = clock.remaining(now)
-                status = (translate("IncidentDetail", "overdue by {time}") if clock.overdue(now)
-                          else translate("IncidentDetail", "{time} left")).format(
-                    time=countdown_text(abs(remaining)))
-            elif clock.met:
-                status = translate("IncidentDetail", "met")
-            else:
-                status = translate("IncidentDetail", "late")
-            QTreeWidgetItem(self.clocks, [stage_label(clock.stage.value),
-                                          when_text(clock.started_at), when_text(clock.due_at),
-                                          status])
+    # -- actions ---------------------------------------------------------------------------
 
     def _update_actions(self) -> None:
         inc = self._incident
@@ -601,7 +450,7 @@ class IncidentDetail(QWidget):
     def _on_state(self, state: str, detail: object) -> None:
         stale = state != "live"
         self.stale_banner.setVisible(stale)
-        self._body.setStyleSheet("QLabel { color: palette(mid); }" if stale else "")
+        self.sheet.setStyleSheet("QLabel { color: palette(mid); }" if stale else "")
         self._update_actions()
         if not stale and not self._timeline_asked:
             self._request_timeline()
@@ -611,56 +460,8 @@ class IncidentDetail(QWidget):
 
     def _tick(self) -> None:
         if self._incident is not None and self.isVisible():
-            self._fill_clocks(self._incident)
+            self.sheet.fill_clocks(self._incident)
             self._update_actions()  # supervise and extensions depend on the clock
-
-
-def event_text(wire: Mapping[str, Any], incident_id: str, names: DisplayNames,
-               display_names: Mapping[str, str]) -> str:
-    """One event (wire form) as a timeline line in the user's language, seen from
-    ``incident_id``: ``09:14 王调度 accepted``. ``display_names`` maps usernames to names."""
-    data: Mapping[str, Any] = wire.get("data") or {}
-    name = str(wire.get("name", ""))
-    actor = str(wire.get("actor", ""))
-    at = wire.get("at")
-    when = when_text(datetime.fromisoformat(at) if isinstance(at, str) else at)
-    template = EVENT_TEXT.get(name)
-    if name == "incident.merged" and data.get("into") == incident_id:
-        template = TOOK_DUPLICATE
-    what = name if template is None else translate("IncidentTimeline", template).format_map(
-        _Params(names, data))
-    return translate("IncidentTimeline", TIMELINE_LINE).format(
-        time=when, actor=display_names.get(actor, actor), what=what)
-
-
-class _Params(dict[str, str]):
-    """Event data as timeline parameters: names instead of codes, "" for what is missing."""
-
-    def __init__(self, names: DisplayNames, data: Mapping[str, Any]) -> None:
-        super().__init__()
-        self._names = names
-        self._data = data
-
-    def __missing__(self, key: str) -> str:
-        data, names = self._data, self._names
-        value = data.get(key)
-        if key == "department":
-            return names.department(str(value)) if value else ""
-        if key == "source" and value in Source._value2member_map_:
-            return tr(incident_model._SOURCES[Source(value)])
-        if key == "method" and value in VERIFY_METHODS:
-            return translate("IncidentActions", VERIFY_METHODS[str(value)])
-        if key == "status" and value in AssignmentState._value2member_map_:
-            return translate("IncidentActions", ASSIGNMENT_STATES[AssignmentState(value)])
-        if key == "stage" and value:
-            return stage_label(str(value))
-        if key == "extra" and isinstance(value, Mapping):
-            unit = str(value.get("unit", ""))
-            unit = translate("IncidentActions", EXTENSION_UNITS.get(unit, unit))
-            return f"{value.get('value', '')} {unit}"
-        if key == "note" and not value:
-            return translate("IncidentTimeline", "satisfied") if data.get("satisfied") else ""
-        return "" if value is None else str(value)
 
 
 class IncidentWindow(QMainWindow):

@@ -1,10 +1,12 @@
 """The incident queue as a Qt table model, filtered and sorted in Python, updated narrowly.
 
 :class:`IncidentQueueModel` reads the GUI thread's :class:`~console.comms.replica.Replica` and
-keeps only the *visible ordered list* of incident ids. Filtering (:class:`QueueFilter`) and
-sorting happen here rather than in a ``QSortFilterProxyModel``: a proxy calls Python
-``lessThan``/``filterAcceptsRow`` through the C++ boundary ~2 million times to sort 100,000 rows,
-while ``list.sort`` with precomputed keys does it in C.
+keeps only the *visible ordered list* of incident ids. Filtering
+(:class:`~console.views.queue_filter.QueueFilter`) and sorting (the keys of
+:mod:`console.views.queue_columns`, which also says what each column shows) happen here
+rather than in a ``QSortFilterProxyModel``: a proxy calls Python ``lessThan``/``filterAcceptsRow``
+through the C++ boundary ~2 million times to sort 100,000 rows, while ``list.sort`` with
+precomputed keys does it in C.
 
 How the order is kept: every visible id has a *primary key* for the current sort column (a float
 or a string, cached in ``_row_key``); ties are broken by the id, ascending. Rows are found and
@@ -26,18 +28,13 @@ deadline column ``ResizeToContents``: that would measure every row.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from enum import IntEnum
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import (
-    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
     QByteArray,
-    QCoreApplication,
-    QLocale,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -48,13 +45,11 @@ from PySide6.QtCore import (
 from console.comms.clock import hub_clock
 from console.comms.replica import ChangeSet, Replica
 from console.domain.incident import Incident
-from console.domain.model import FINISHED_STATES, IncidentState, Priority, Source
 from console.domain.rules import Rules
-from console.domain.sla import SlaClock, Stage
-
-CONTEXT = "IncidentQueueModel"
-_INF = float("inf")
-_MAX_TEXT = "\U0010ffff"  # sorts after every real label
+from console.ui.names import DisplayNames, ui_language
+from console.ui.text import countdown_text
+from console.views.queue_columns import LABEL_SORTED, MAX_TEXT, Column, QueueColumns
+from console.views.queue_filter import Predicate, QueueFilter, compile_filter
 
 DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
@@ -70,202 +65,8 @@ LevelRole = IncidentRole + 3
 #: The running :class:`~console.domain.sla.SlaClock` itself (its stage, limit, extensions), or None.
 ClockRole = IncidentRole + 4
 
-
-class Column(IntEnum):
-    ID = 0
-    PRIORITY = 1
-    CATEGORY = 2
-    PLACE = 3
-    SOURCE = 4
-    STATE = 5
-    ASSIGNEE = 6
-    DEADLINE = 7
-    SUPERVISED = 8
-
-
-_HEADERS = {
-    Column.ID: QT_TRANSLATE_NOOP("IncidentQueueModel", "ID"),
-    Column.PRIORITY: QT_TRANSLATE_NOOP("IncidentQueueModel", "Priority"),
-    Column.CATEGORY: QT_TRANSLATE_NOOP("IncidentQueueModel", "Category"),
-    Column.PLACE: QT_TRANSLATE_NOOP("IncidentQueueModel", "Street / community"),
-    Column.SOURCE: QT_TRANSLATE_NOOP("IncidentQueueModel", "Source"),
-    Column.STATE: QT_TRANSLATE_NOOP("IncidentQueueModel", "State"),
-    Column.ASSIGNEE: QT_TRANSLATE_NOOP("IncidentQueueModel", "Assignee"),
-    Column.DEADLINE: QT_TRANSLATE_NOOP("IncidentQueueModel", "Next deadline"),
-    Column.SUPERVISED: QT_TRANSLATE_NOOP("IncidentQueueModel", "Supervised"),
-}
-_PRIORITIES = {
-    Priority.P1: QT_TRANSLATE_NOOP("IncidentQueueModel", "P1"),
-    Priority.P2: QT_TRANSLATE_NOOP("IncidentQueueModel", "P2"),
-    Priority.P3: QT_TRANSLATE_NOOP("IncidentQueueModel", "P3"),
-    Priority.P4: QT_TRANSLATE_NOOP("IncidentQueueModel", "P4"),
-}
-_SOURCES = {
-    Source.HOTLINE: QT_TRANSLATE_NOOP("IncidentQueueModel", "Hotline"),
-    Source.POLICE: QT_TRANSLATE_NOOP("IncidentQueueModel", "Police 110"),
-    Source.GRID: QT_TRANSLATE_NOOP("IncidentQueueModel", "Grid worker"),
-    Source.PUBLIC: QT_TRANSLATE_NOOP("IncidentQueueModel", "Public"),
-    Source.VIDEO: QT_TRANSLATE_NOOP("IncidentQueueModel", "Video"),
-    Source.SENSOR: QT_TRANSLATE_NOOP("IncidentQueueModel", "Sensor"),
-    Source.DEPARTMENT: QT_TRANSLATE_NOOP("IncidentQueueModel", "Department"),
-    Source.WALK_IN: QT_TRANSLATE_NOOP("IncidentQueueModel", "Walk-in"),
-}
-_STATES = {
-    IncidentState.NEW: QT_TRANSLATE_NOOP("IncidentQueueModel", "New"),
-    IncidentState.ACCEPTED: QT_TRANSLATE_NOOP("IncidentQueueModel", "Accepted"),
-    IncidentState.ASSIGNED: QT_TRANSLATE_NOOP("IncidentQueueModel", "Assigned"),
-    IncidentState.IN_PROGRESS: QT_TRANSLATE_NOOP("IncidentQueueModel", "In progress"),
-    IncidentState.RESOLVED: QT_TRANSLATE_NOOP("IncidentQueueModel", "Resolved"),
-    IncidentState.VERIFIED: QT_TRANSLATE_NOOP("IncidentQueueModel", "Verified"),
-    IncidentState.CLOSED: QT_TRANSLATE_NOOP("IncidentQueueModel", "Closed"),
-    IncidentState.REJECTED: QT_TRANSLATE_NOOP("IncidentQueueModel", "Rejected"),
-    IncidentState.MERGED: QT_TRANSLATE_NOOP("IncidentQueueModel", "Merged"),
-    IncidentState.WITH_POLICE: QT_TRANSLATE_NOOP("IncidentQueueModel", "With police"),
-}
-_STAGES = {
-    Stage.ACCEPT: QT_TRANSLATE_NOOP("IncidentQueueModel", "Accept"),
-    Stage.ASSIGN: QT_TRANSLATE_NOOP("IncidentQueueModel", "Assign"),
-    Stage.SIGN: QT_TRANSLATE_NOOP("IncidentQueueModel", "Sign"),
-    Stage.ARRIVE: QT_TRANSLATE_NOOP("IncidentQueueModel", "Arrive"),
-    Stage.RESOLVE: QT_TRANSLATE_NOOP("IncidentQueueModel", "Resolve"),
-    Stage.REPLY: QT_TRANSLATE_NOOP("IncidentQueueModel", "Reply"),
-}
-_SUPERVISED = QT_TRANSLATE_NOOP("IncidentQueueModel", "Supervised")
-#: Countdowns of a day or more: "2d 04h" (Chinese: "2天04时").
-_DAYS_FORMAT = QT_TRANSLATE_NOOP("IncidentQueueModel", "{days}d {hours:02d}h")
-#: The translatable labels other views reuse (pass them through :func:`tr`).
-STATE_LABELS: Mapping[IncidentState, str] = _STATES
-SOURCE_LABELS: Mapping[Source, str] = _SOURCES
-PRIORITY_LABELS: Mapping[Priority, str] = _PRIORITIES
-STAGE_LABELS: Mapping[Stage, str] = _STAGES
 _ROW_FLAGS = (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
               | Qt.ItemFlag.ItemNeverHasChildren)
-_STATE_ORDER = {state: n for n, state in enumerate(IncidentState)}
-_PRIORITY_ORDER = {priority: n for n, priority in enumerate(Priority)}
-
-
-def tr(text: object, context: str = CONTEXT) -> str:
-    """``text`` (a ``QT_TRANSLATE_NOOP`` source string) through the installed translators."""
-    return QCoreApplication.translate(context, str(text))
-
-
-def ui_language(language: str | None = None) -> str:
-    """``"zh"`` or ``"en"``: from ``language`` if given, else from the default ``QLocale``."""
-    if language:
-        return "zh" if language.lower().startswith("zh") else "en"
-    return "zh" if QLocale().language() == QLocale.Language.Chinese else "en"
-
-
-def countdown_text(remaining: timedelta, days_format: str = "{days}d {hours:02d}h") -> str:
-    """``"12:34"`` under an hour, ``"3:05:09"`` under a day, else ``"2d 04h"``; ``-`` when late."""
-    seconds = remaining.total_seconds()
-    sign = "-" if seconds < 0 else ""
-    days, rest = divmod(int(abs(seconds)), 86_400)
-    hours, rest = divmod(rest, 3_600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        return sign + days_format.format(days=days, hours=hours)
-    if hours:
-        return f"{sign}{hours}:{minutes:02d}:{secs:02d}"
-    return f"{sign}{minutes:02d}:{secs:02d}"
-
-
-class DisplayNames:
-    """Names of categories, departments, streets and communities in one language.
-
-    Categories come from the hub's snapshot taxonomy (``replica.taxonomy``), falling back to the
-    locally loaded rules; departments from the rules' taxonomy; streets and communities from the
-    rules' geography. Anything unknown shows its code.
-    """
-
-    def __init__(self, language: str, rules: Rules | None,
-                 taxonomy: Iterable[Mapping[str, Any]] = ()) -> None:
-        self.language = language
-        zh = language == "zh"
-        self.categories: dict[str, str] = {}
-        self.departments: dict[str, str] = {}
-        if rules is not None:
-            self.categories = {c.code: c.name(language) for c in rules.taxonomy.categories}
-            self.departments = {d.code: d.name(language) for d in rules.taxonomy.departments}
-        for entry in taxonomy:
-            name = entry.get("zh" if zh else "en") or entry.get("en") or entry["code"]
-            self.categories[entry["code"]] = name
-        self._geography = rules.geography if rules is not None else None
-        self._streets: dict[str, str] = {}
-        self._communities: dict[str, str] = {}
-
-    def category(self, code: str) -> str:
-        return self.categories.get(code, code)
-
-    def department(self, code: str) -> str:
-        return self.departments.get(code, code)
-
-    def street(self, code: str) -> str:
-        name = self._streets.get(code)
-        if name is None:
-            name = self._streets[code] = self._area_name("street", code)
-        return name
-
-    def community(self, code: str) -> str:
-        name = self._communities.get(code)
-        if name is None:
-            name = self._communities[code] = self._area_name("community", code)
-        return name
-
-    def _area_name(self, level: str, code: str) -> str:
-        if self._geography is None:
-            return code
-        try:
-            if level == "street":
-                return self._geography.street_name(code, self.language)
-            return self._geography.community_name(code, self.language)
-        except ValueError:
-            return code
-
-
-@dataclass(frozen=True)
-class QueueFilter:
-    """Which incidents the queue shows. Empty sets and false flags do not filter.
-
-    ``departments`` matches the lead department or a co-handler; ``mine`` matches incidents of
-    the logged-in user's department (lead or co-handling) or created by them; ``text`` is a
-    case-insensitive substring of the id, the description or the address. Iterables of codes are
-    accepted and turned into frozensets of the domain enums (unknown codes raise ValueError).
-    """
-
-    states: frozenset[IncidentState] = frozenset()
-    priorities: frozenset[Priority] = frozenset()
-    sources: frozenset[Source] = frozenset()
-    categories: frozenset[str] = frozenset()
-    streets: frozenset[str] = frozenset()
-    departments: frozenset[str] = frozenset()
-    overdue_only: bool = False
-    supervised_only: bool = False
-    mine: bool = False
-    text: str = ""
-
-    def __post_init__(self) -> None:
-        coerce: dict[str, Callable[[Any], Any]] = {
-            "states": IncidentState, "priorities": Priority, "sources": Source,
-            "categories": str, "streets": str, "departments": str,
-        }
-        for name, kind in coerce.items():
-            object.__setattr__(self, name, frozenset(kind(v) for v in getattr(self, name)))
-        object.__setattr__(self, "text", self.text.strip())
-
-    @classmethod
-    def open_cases(cls, **more: Any) -> QueueFilter:
-        """Everything not finished (closed, rejected, merged), narrowed further by ``more``."""
-        return cls(states=frozenset(IncidentState) - FINISHED_STATES, **more)
-
-    @property
-    def accepts_all(self) -> bool:
-        return not (self.states or self.priorities or self.sources or self.categories
-                    or self.streets or self.departments or self.overdue_only
-                    or self.supervised_only or self.mine or self.text)
-
-
-Predicate = Callable[[Incident, SlaClock | None], bool]
 
 
 def _utcnow() -> datetime:
@@ -303,8 +104,7 @@ class IncidentQueueModel(QAbstractTableModel):
         self._now = clock()
         self._timer: QTimer | None = None
         self._language = ui_language(language)
-        self._names = DisplayNames(self._language, rules, replica.taxonomy)
-        self._retranslate_labels()
+        self._columns = QueueColumns(DisplayNames(self._language, rules, replica.taxonomy))
         # Caches over all incidents of the replica (changed in place, never replaced).
         self._known: set[str] = set()
         self._by_id: list[str] = []  # every incident id, sorted: the tie order of every sort
@@ -336,7 +136,8 @@ class IncidentQueueModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = DISPLAY) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == DISPLAY:
-            return self._headers[section] if 0 <= section < len(self._headers) else None
+            headers = self._columns.headers
+            return headers[section] if 0 <= section < len(headers) else None
         return super().headerData(section, orientation, role)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = DISPLAY) -> Any:
@@ -349,7 +150,12 @@ class IncidentQueueModel(QAbstractTableModel):
         inc = self._replica.incidents[iid]
         column = index.column()
         if role == DISPLAY:
-            return self._display(column, inc)
+            if column != Column.DEADLINE:
+                return self._columns.text(column, inc)
+            clock = self._replica.deadlines.get(iid)
+            if clock is None:
+                return ""
+            return countdown_text(clock.due_at - self._now, self._columns.days_format)
         if role == IncidentRole:
             return inc
         if role == ALIGNMENT:
@@ -367,7 +173,7 @@ class IncidentQueueModel(QAbstractTableModel):
             return clock
         if role == TOOLTIP and column == Column.DEADLINE:
             due = clock.due_at.astimezone().strftime("%Y-%m-%d %H:%M")
-            return f"{self._stages[clock.stage]}: {due}"
+            return f"{self._columns.stages[clock.stage]}: {due}"
         return None
 
     def roleNames(self) -> dict[int, QByteArray]:
@@ -418,7 +224,8 @@ class IncidentQueueModel(QAbstractTableModel):
         filter itself changes.
         """
         self._filter = queue_filter
-        self._predicate = self._compile(queue_filter)
+        self._predicate = compile_filter(queue_filter, self._replica, lambda: self._now,
+                                         self._haystack)
         if queue_filter.overdue_only:
             self._due_index = sorted((ts, iid) for iid, ts in self._due_ts.items())
         else:
@@ -449,14 +256,14 @@ class IncidentQueueModel(QAbstractTableModel):
         """
         if change.reset:
             self.beginResetModel()
-            self._names = DisplayNames(self._language, self._rules, self._replica.taxonomy)
+            self._columns.names = DisplayNames(self._language, self._rules, self._replica.taxonomy)
             self._primary = self._primary_fn()
             self._rebuild_all()
             self.endResetModel()
             return
         renamed = change.taxonomy is not None
         if renamed:
-            self._names = DisplayNames(self._language, self._rules, self._replica.taxonomy)
+            self._columns.names = DisplayNames(self._language, self._rules, self._replica.taxonomy)
         if len(change.incidents) > self.BATCH_LIMIT or (
                 renamed and self._sort_column == Column.CATEGORY):
             for iid in change.incidents:
@@ -500,12 +307,12 @@ class IncidentQueueModel(QAbstractTableModel):
     def set_language(self, language: str | None) -> None:
         """Switch category/place names and labels to ``language`` (None: follow ``QLocale``)."""
         self._language = ui_language(language)
-        self._names = DisplayNames(self._language, self._rules, self._replica.taxonomy)
+        self._columns.names = DisplayNames(self._language, self._rules, self._replica.taxonomy)
         self.retranslate()
 
     def retranslate(self) -> None:
         """Re-read every label through the installed translators (after a LanguageChange)."""
-        self._retranslate_labels()
+        self._columns.retranslate()
         self._primary = self._primary_fn()
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(Column) - 1)
         self._labels_changed(None)
@@ -649,7 +456,7 @@ class IncidentQueueModel(QAbstractTableModel):
         assert index is not None
         # A millisecond of slack either side: float timestamps may round; the predicate decides.
         lo = bisect.bisect_left(index, (since.timestamp() - 1e-3, ""))
-        hi = bisect.bisect_right(index, (now.timestamp() + 1e-3, _MAX_TEXT))
+        hi = bisect.bisect_right(index, (now.timestamp() + 1e-3, MAX_TEXT))
         passes = self._predicate
         incidents, deadlines = self._replica.incidents, self._replica.deadlines
         for _, iid in index[lo:hi]:
@@ -659,141 +466,19 @@ class IncidentQueueModel(QAbstractTableModel):
 
     def _labels_changed(self, column: Column | None) -> None:
         """Names or labels changed: re-sort if the order depends on them, else repaint them."""
-        if self._sort_column in _LABEL_SORTED and column in (None, self._sort_column):
+        if self._sort_column in LABEL_SORTED and column in (None, self._sort_column):
             self._relayout()
         elif self._rows:
             first = 0 if column is None else column
             last = len(Column) - 1 if column is None else column
             self.dataChanged.emit(self.index(0, first), self.index(len(self._rows) - 1, last))
 
-    # -- filter and sort keys -----------------------------------------------------------------
-
-    def _compile(self, f: QueueFilter) -> Predicate | None:
-        if f.accepts_all:
-            return None
-        replica = self._replica
-        needle = f.text.casefold()
-        haystack = self._haystack
-
-        def passes(inc: Incident, clock: SlaClock | None) -> bool:
-            if f.states and inc.state not in f.states:
-                return False
-            if f.priorities and inc.priority not in f.priorities:
-                return False
-            if f.sources and inc.source not in f.sources:
-                return False
-            if f.categories and inc.category not in f.categories:
-                return False
-            if f.streets and inc.location.street not in f.streets:
-                return False
-            if f.departments and inc.lead_department not in f.departments \
-                    and f.departments.isdisjoint(inc.co_handlers):
-                return False
-            if f.supervised_only and not inc.supervised:
-                return False
-            if f.mine:
-                user = replica.user
-                if user is None:
-                    return False
-                dept = user.department
-                if inc.created_by != user.username and (
-                        dept is None
-                        or (inc.lead_department != dept and dept not in inc.co_handlers)):
-                    return False
-            if f.overdue_only and (clock is None or not clock.overdue(self._now)):
-                return False
-            if needle:
-                text = haystack.get(inc.id)
-                if text is None:
-                    text = haystack[inc.id] = "\n".join(
-                        (inc.id, inc.description, inc.location.address)).casefold()
-                if needle not in text:
-                    return False
-            return True
-
-        return passes
-
     def _primary_fn(self) -> Callable[[str], Any]:
-        """The primary sort key of an incident id for the current column and order."""
-        replica = self._replica  # its incidents dict is replaced on a reset: look it up late
-        missing_num = -_INF if self._descending else _INF
-        missing_text = "" if self._descending else _MAX_TEXT
-        column = self._sort_column
-        due = self._due_ts
-        if column == Column.DEADLINE:
-            return lambda iid: due.get(iid, missing_num)
-        if column == Column.PRIORITY:
-            return lambda iid: (_PRIORITY_ORDER[replica.incidents[iid].priority],
-                                due.get(iid, missing_num))
-        if column == Column.STATE:
-            return lambda iid: _STATE_ORDER[replica.incidents[iid].state]
-        if column == Column.SUPERVISED:
-            return lambda iid: 0 if replica.incidents[iid].supervised else 1
-        if column == Column.ID:
-            return lambda iid: iid
-        text = {
-            Column.CATEGORY: lambda inc: self._names.category(inc.category),
-            Column.PLACE: self._place_text,
-            Column.SOURCE: lambda inc: self._sources[inc.source],
-            Column.ASSIGNEE: self._assignee_text,
-        }[column]
-        return lambda iid: text(replica.incidents[iid]) or missing_text
-
-    # -- display ------------------------------------------------------------------------------
-
-    def _retranslate_labels(self) -> None:
-        self._headers = [tr(_HEADERS[c]) for c in Column]
-        self._priorities = {p: tr(t) for p, t in _PRIORITIES.items()}
-        self._sources = {s: tr(t) for s, t in _SOURCES.items()}
-        self._states = {s: tr(t) for s, t in _STATES.items()}
-        self._stages = {s: tr(t) for s, t in _STAGES.items()}
-        self._supervised = tr(_SUPERVISED)
-        self._days_format = tr(_DAYS_FORMAT)
-
-    def _display(self, column: int, inc: Incident) -> str:
-        if column == Column.DEADLINE:
-            clock = self._replica.deadlines.get(inc.id)
-            if clock is None:
-                return ""
-            return countdown_text(clock.due_at - self._now, self._days_format)
-        if column == Column.ID:
-            return inc.id
-        if column == Column.PRIORITY:
-            return self._priorities[inc.priority]
-        if column == Column.CATEGORY:
-            return self._names.category(inc.category)
-        if column == Column.PLACE:
-            return self._place_text(inc)
-        if column == Column.SOURCE:
-            return self._sources[inc.source]
-        if column == Column.STATE:
-            return self._states[inc.state]
-        if column == Column.ASSIGNEE:
-            return self._assignee_text(inc)
-        if column == Column.SUPERVISED:
-            return self._supervised if inc.supervised else ""
-        return ""
-
-    def _place_text(self, inc: Incident) -> str:
-        street, community = inc.location.street, inc.location.community
-        parts = []
-        if street:
-            parts.append(self._names.street(street))
-        if community:
-            parts.append(self._names.community(community))
-        return " / ".join(parts)
-
-    def _assignee_text(self, inc: Incident) -> str:
-        """The lead department, then the units still out on it: ``城管局 · U45, U46``."""
-        units = ", ".join(a.unit for a in inc.assignments if a.active)
-        lead = self._names.department(inc.lead_department) if inc.lead_department else ""
-        if lead and units:
-            return f"{lead} · {units}"
-        return lead or units
+        return self._columns.sort_key(self._sort_column, self._descending, self._replica,
+                                      self._due_ts)
 
 
 _ABSENT = object()
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _ROLES = frozenset({DISPLAY, TOOLTIP, ALIGNMENT, IncidentRole, DueRole, FractionRole, LevelRole,
                    ClockRole})
-_LABEL_SORTED = frozenset({Column.CATEGORY, Column.PLACE, Column.SOURCE, Column.ASSIGNEE})

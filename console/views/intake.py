@@ -7,11 +7,11 @@ What the call taker sees while typing:
   masked simply get no match. Activating one asks the main window to open it
   (:attr:`IntakeForm.open_requested`).
 - **Category search** in Chinese, pinyin (full or initials) and English, over the rules'
-  taxonomy (:meth:`Taxonomy.search`): type, move with Up/Down, Enter takes the highlighted one.
-  The request type follows the category unless changed.
+  taxonomy (:mod:`console.views.category_picker`): type, move with Up/Down, Enter takes the
+  highlighted one. The request type follows the category unless changed.
 - **Possible duplicates** — open incidents of the same category, or of the same category group,
-  within :data:`DUPLICATE_RADIUS_M` of the location, registered in the last
-  :data:`DUPLICATE_WINDOW`; same category first, then nearest.
+  near the location and registered lately (how near and how lately:
+  :mod:`console.views.intake_lookup`); same category first, then nearest.
 
 **Duplicates: create, then merge.** A second call about the same noise is still a call: the
 caller has a name and a number, may want a callback, and the center counts how many people
@@ -34,12 +34,11 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Mapping
-from datetime import datetime, timedelta
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -58,173 +57,29 @@ from PySide6.QtWidgets import (
 from console.comms.bridge import Bridge
 from console.comms.client import CommandResult
 from console.comms.clock import hub_clock
-from console.comms.replica import ChangeSet, Replica
+from console.comms.replica import ChangeSet
 from console.domain.geography import Place
 from console.domain.incident import Incident
 from console.domain.model import ANSWERABLE_AT_INTAKE, Priority, RequestType, Source
 from console.domain.rules import Rules
-from console.domain.taxonomy import Taxonomy
-from console.views import incident_model
+from console.ui.message import messages
+from console.ui.names import DisplayNames, priority_name, source_name, state_name, ui_language
+from console.ui.text import distance_text, result_text
 from console.views.address_search import AddressSearch, district_gazetteer
-from console.views.common import messages, result_text
-from console.views.incident_actions import FieldError, distance_m, distance_text
-from console.views.incident_model import DisplayNames, tr, ui_language
+from console.views.category_picker import CategoryPicker
+from console.views.forms import FieldError
+from console.views.intake_lookup import (
+    OnlyThese,
+    caller_history,
+    duplicate_candidates,
+    parse_location,
+)
 
 CONTEXT = "IntakeForm"
 translate = QCoreApplication.translate  # the name pyside6-lupdate looks for
 
-DUPLICATE_RADIUS_M = 500.0
-DUPLICATE_WINDOW = timedelta(hours=6)
 _NOT_CONNECTED = QT_TRANSLATE_NOOP("IntakeForm",
                                    "Not connected to the hub; the incident was not registered.")
-
-
-class _Only:
-    """A stand-in replica holding only some incidents (what a change set brought)."""
-
-    def __init__(self, incidents: Mapping[str, Incident]) -> None:
-        self.incidents = incidents
-
-
-def phone_digits(phone: str) -> str:
-    return re.sub(r"\D", "", phone)
-
-
-def caller_history(replica: Replica, phone: str) -> list[Incident]:
-    """The replica's incidents reported from ``phone`` (digits compared), newest first."""
-    digits = phone_digits(phone)
-    if len(digits) < 5:
-        return []
-    found = [inc for inc in replica.incidents.values()
-             if phone_digits(inc.reporter.phone) == digits]
-    found.sort(key=lambda inc: inc.created_at, reverse=True)
-    return found
-
-
-def duplicate_candidates(replica: Replica, taxonomy: Taxonomy, category: str, lat: float,
-                         lon: float, now: datetime) -> list[tuple[Incident, float]]:
-    """Open incidents that may report the same thing: same category or category group,
-    within :data:`DUPLICATE_RADIUS_M`, registered within :data:`DUPLICATE_WINDOW` of ``now``;
-    same category first, then nearest."""
-    group = taxonomy.category(category).group if taxonomy.has_category(category) else None
-    since = now - DUPLICATE_WINDOW
-    found = []
-    for inc in replica.incidents.values():
-        if inc.finished or inc.created_at < since:
-            continue
-        if inc.category != category and (group is None or not taxonomy.has_category(
-                inc.category) or taxonomy.category(inc.category).group != group):
-            continue
-        metres = distance_m(lat, lon, inc.location.lat, inc.location.lon)
-        if metres <= DUPLICATE_RADIUS_M:
-            found.append((inc, metres))
-    found.sort(key=lambda row: (row[0].category != category, row[1], row[0].id))
-    return found
-
-
-def parse_location(text: str) -> tuple[float, float] | None:
-    """``"30.6675, 104.0925"`` (lat, lon; comma, full-width comma or space) or None."""
-    parts = [p for p in re.split(r"[,，\s]+", text.strip()) if p]
-    if len(parts) != 2:
-        return None
-    try:
-        lat, lon = float(parts[0]), float(parts[1])
-    except ValueError:
-        return None
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        return None
-    return lat, lon
-
-
-class CategoryPicker(QWidget):
-    """A search field over the taxonomy and the list of what it finds.
-
-    Signals:
-        category_changed(object): the chosen category code, or None.
-    """
-
-    category_changed = Signal(object)
-
-    def __init__(self, taxonomy: Taxonomy, names: DisplayNames,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._taxonomy = taxonomy
-        self._names = names
-        self.edit = QLineEdit(self)
-        self.edit.setPlaceholderText(translate(
-            "IntakeForm", "Search in Chinese, pinyin or English"))
-        self.results = QListWidget(self)
-        self.results.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.results.setMaximumHeight(110)
-        column = QVBoxLayout(self)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(self.edit)
-        column.addWidget(self.results)
-        self.setFocusProxy(self.edit)
-        self._current: str | None = None
-        self.edit.textEdited.connect(self._search)
-        self.results.currentItemChanged.connect(self._chosen)
-        self.edit.installEventFilter(self)
-
-    def category(self) -> str | None:
-        return self._current
-
-    def set_category(self, code: str | None) -> None:
-        self.results.clear()
-        if code is None:
-            self.edit.clear()
-        else:
-            self.edit.setText(self._names.category(code))
-            self._add(code)
-            self.results.setCurrentRow(0)
-        self._set(code)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.edit and event.type() == QEvent.Type.KeyPress:
-            assert isinstance(event, QKeyEvent)
-            key = event.key()
-            count = self.results.count()
-            if key in (Qt.Key.Key_Down, Qt.Key.Key_Up) and count:
-                step = 1 if key == Qt.Key.Key_Down else -1
-                self.results.setCurrentRow(max(0, min(count - 1,
-                                                      self.results.currentRow() + step)))
-                return True
-            if (key in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-                    and event.modifiers() == Qt.KeyboardModifier.NoModifier
-                    and self._current is not None):
-                self.edit.setText(self._names.category(self._current))
-                self.edit.focusNextChild()
-                return True
-        return super().eventFilter(watched, event)
-
-    def _add(self, code: str) -> None:
-        category = self._taxonomy.category(code)
-        try:
-            group = self._taxonomy.group(category.group).name(self._names.language)
-        except ValueError:
-            group = category.group
-        item = QListWidgetItem(f"{self._names.category(code)}  ·  {group}", self.results)
-        item.setData(Qt.ItemDataRole.UserRole, code)
-        item.setToolTip(code)
-
-    def _search(self, text: str) -> None:
-        self.results.blockSignals(True)
-        self.results.clear()
-        for category in self._taxonomy.search(text, limit=12):
-            self._add(category.code)
-        self.results.blockSignals(False)
-        if self.results.count():
-            self.results.setCurrentRow(0)
-        else:
-            self._set(None)
-
-    def _chosen(self, item: QListWidgetItem | None) -> None:
-        self._set(item.data(Qt.ItemDataRole.UserRole) if item is not None else None)
-
-    def _set(self, code: str | None) -> None:
-        if code != self._current:
-            self._current = code
-            self.category_changed.emit(code)
 
 
 class IntakeForm(QWidget):
@@ -256,7 +111,7 @@ class IntakeForm(QWidget):
         self.history.setObjectName("callerHistory")
         self.source = QComboBox(self)
         for source in Source:
-            self.source.addItem(tr(incident_model._SOURCES[source]), source.value)
+            self.source.addItem(source_name(source), source.value)
         self.police_case_no = QLineEdit(self)
         self.category = CategoryPicker(rules.taxonomy, self._names, self)
         self.request_type = QComboBox(self)
@@ -264,7 +119,7 @@ class IntakeForm(QWidget):
             self.request_type.addItem(kind.name(self._names.language), kind.code)
         self.priority = QComboBox(self)
         for priority in Priority:
-            self.priority.addItem(tr(incident_model._PRIORITIES[priority]), priority.value)
+            self.priority.addItem(priority_name(priority), priority.value)
         self.description = QPlainTextEdit(self)
         self.description.setTabChangesFocus(True)
         self.description.setMaximumHeight(100)
@@ -595,7 +450,7 @@ class IntakeForm(QWidget):
                  for row in range(target.count())}
         if shown & changed.keys():
             return True
-        only = _Only(changed)
+        only = OnlyThese(changed)
         if caller_history(only, self.phone.text()):  # type: ignore[arg-type]
             return True
         category = self.category.category()
@@ -640,7 +495,7 @@ class IntakeForm(QWidget):
         target.clear()
         for inc, metres in rows:
             parts = [inc.id, inc.created_at.astimezone().strftime("%m-%d %H:%M"),
-                     self._names.category(inc.category), tr(incident_model._STATES[inc.state])]
+                     self._names.category(inc.category), state_name(inc.state)]
             if metres is not None:
                 parts.insert(2, distance_text(metres))
             item = QListWidgetItem("  ·  ".join(parts), target)

@@ -43,7 +43,8 @@ from console.domain.incident import Incident
 from console.domain.model import IncidentState
 from console.domain.rules import Rules
 from console.domain.sla import ClockLevel, SlaClock, Stage
-from console.views.incident_model import DisplayNames, countdown_text, ui_language
+from console.ui.names import DisplayNames, ui_language
+from console.ui.text import countdown_text
 
 CONTEXT = "LiaisonDock"
 translate = QCoreApplication.translate

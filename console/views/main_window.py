@@ -30,10 +30,10 @@ from PySide6.QtWidgets import (
 
 from console.comms.bridge import Bridge
 from console.domain.rules import Rules
+from console.ui.message import messages
 from console.views.alerts import AlertStrips
 from console.views.command_line import CommandLine
 from console.views.command_parser import help_text
-from console.views.common import messages
 from console.views.dashboard import DashboardDock
 from console.views.emergency_board import EmergencyBoard
 from console.views.i18n import language_setting

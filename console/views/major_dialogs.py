@@ -26,18 +26,13 @@ from PySide6.QtWidgets import (
 )
 
 from console.comms.replica import Replica
+from console.domain.distance import distance_m
 from console.domain.major import MAX_RADIUS_M, Level, MajorIncident
-from console.views import unit_model
+from console.ui.names import DisplayNames, unit_status_name
+from console.ui.text import distance_text
 from console.views.alerts import level_text
-from console.views.incident_actions import (
-    FormDialog,
-    distance_m,
-    distance_text,
-    required_text,
-    text_edit,
-    units_by_distance,
-)
-from console.views.incident_model import DisplayNames, tr
+from console.views.forms import FormDialog, required_text, text_edit
+from console.views.incident_actions import units_by_distance
 
 CONTEXT = "MajorDialogs"
 translate = QCoreApplication.translate
@@ -165,8 +160,7 @@ class CommitDialog(MajorDialog):
             if unit.id in major.units:
                 continue
             item = QTreeWidgetItem(self.units, [
-                f"{unit.id}  {unit.name}", tr(unit_model._STATUSES[unit.status],
-                                              unit_model.CONTEXT), distance_text(metres)])
+                f"{unit.id}  {unit.name}", unit_status_name(unit.status), distance_text(metres)])
             item.setData(0, Qt.ItemDataRole.UserRole, unit.id)
         if self.units.topLevelItemCount():
             self.units.setCurrentItem(self.units.topLevelItem(0))

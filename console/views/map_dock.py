@@ -52,16 +52,16 @@ from console.map.symbols import PRIORITIES, UNIT_STATUSES, UNIT_TYPES, palette
 from console.map.trail_panel import TrailPanel
 from console.map.view import MapView
 from console.map.web import basemap_news, map_web
-from console.views.command_line import status_label
-from console.views.common import messages
-from console.views.incident_model import (
+from console.ui.message import messages
+from console.ui.names import (
     PRIORITY_LABELS,
     STATE_LABELS,
     DisplayNames,
     tr,
     ui_language,
+    unit_status_name,
+    unit_type_name,
 )
-from console.views.unit_model import TYPE_LABELS
 
 
 class MapDock(QWidget):
@@ -106,7 +106,7 @@ class MapDock(QWidget):
 
         self._build_toolbar()
         self.nearest = NearestPanel(bridge, rules, self.live.units, TravelTimes.load(),
-                                    lambda kind: tr(TYPE_LABELS[kind], "UnitRosterModel"), self)
+                                    unit_type_name, self)
         self.trail = TrailPanel(bridge, self._draw_trail, self._trail_cursor, self)
         self.nearest.hide()
         self.trail.hide()
@@ -491,8 +491,8 @@ class MapDock(QWidget):
                        "incidents": self.tr("Incidents"), "cameras": self.tr("Cameras"),
                        "checkpoints": self.tr("Patrol checkpoints"),
                        "heat": self.tr("Heat of incidents"), "trail": self.tr("Unit trail")},
-            "status": [status_label(s) for s in UNIT_STATUSES],
-            "type": [tr(TYPE_LABELS[t], "UnitRosterModel") for t in UNIT_TYPES],
+            "status": [unit_status_name(s) for s in UNIT_STATUSES],
+            "type": [unit_type_name(t) for t in UNIT_TYPES],
             "priority": [tr(PRIORITY_LABELS[p]) for p in PRIORITIES],
             "incident_group": [self.tr("New"), self.tr("Accepted, assigned, in progress"),
                                self.tr("With the police"), self.tr("Resolved, to close")],

@@ -31,16 +31,11 @@ from console.comms.replica import ChangeSet
 from console.domain.model import FINISHED_STATES, IncidentState, Priority, Source
 from console.domain.rules import Rules
 from console.domain.sla import ClockLevel
+from console.ui.names import source_name, state_name
 from console.views.common import ColumnRepaint, refill_combo
-from console.views.incident_model import (
-    SOURCE_LABELS,
-    STATE_LABELS,
-    Column,
-    IncidentQueueModel,
-    LevelRole,
-    QueueFilter,
-    tr,
-)
+from console.views.incident_model import IncidentQueueModel, LevelRole
+from console.views.queue_columns import Column
+from console.views.queue_filter import QueueFilter
 
 _LEVEL_COLOURS = {
     ClockLevel.AMBER: (QColor("#f6c343"), QColor("#3a2a00")),
@@ -275,11 +270,11 @@ class IncidentQueue(QWidget):
     def retranslate(self) -> None:
         self.search.setPlaceholderText(self.tr("Search id, description, address…"))
         refill_combo(self.state, [(self.tr("Open"), "open"), (self.tr("All states"), None)]
-                     + [(tr(STATE_LABELS[s]), s.value) for s in IncidentState])
+                     + [(state_name(s), s.value) for s in IncidentState])
         refill_combo(self.priority, [(self.tr("All priorities"), None)]
                      + [(p.value, p.value) for p in Priority])
         refill_combo(self.source, [(self.tr("All sources"), None)]
-                     + [(tr(SOURCE_LABELS[s]), s.value) for s in Source])
+                     + [(source_name(s), s.value) for s in Source])
         self.overdue.setText(self.tr("Overdue"))
         self.supervised.setText(self.tr("Supervised"))
         self.mine.setText(self.tr("Mine"))

@@ -45,19 +45,14 @@ from console.domain import permissions
 from console.domain.errors import Refused
 from console.domain.model import UnitStatus, UnitType
 from console.domain.rules import Rules
-from console.views.command_line import status_label
+from console.ui.context import actor_of
+from console.ui.message import messages
+from console.ui.names import DisplayNames, ui_language, unit_status_name, unit_type_name
+from console.ui.text import result_text
 from console.views.command_parser import SETTABLE_STATUSES
-from console.views.common import ColumnRepaint, actor_of, messages, refill_combo, result_text
-from console.views.incident_model import DisplayNames, tr, ui_language
-from console.views.unit_model import (
-    TYPE_LABELS,
-    Column,
-    GroupRole,
-    IncidentIdRole,
-    UnitFilter,
-    UnitRole,
-    UnitRosterModel,
-)
+from console.views.common import ColumnRepaint, refill_combo
+from console.views.roster_columns import Column, UnitFilter
+from console.views.unit_model import GroupRole, IncidentIdRole, UnitRole, UnitRosterModel
 
 CONTEXT = "UnitRoster"
 _GROUPINGS = (
@@ -323,7 +318,7 @@ class UnitRoster(QWidget):
             return
         if result.ok:
             text = self.tr("{unit} is now {status}.").format(unit=unit_id,
-                                                             status=status_label(status))
+                                                             status=unit_status_name(status))
             messages().info(text)
         else:
             why = (self.tr("Offline: not connected to the hub; the change was not sent.")
@@ -393,12 +388,12 @@ class UnitRoster(QWidget):
         refill_combo(self.grouping,
                      [(self.tr(str(label)), levels) for label, levels in _GROUPINGS])
         refill_combo(self.type_filter, [(self.tr("All types"), None)]
-                     + [(tr(TYPE_LABELS[t], "UnitRosterModel"), t.value) for t in UnitType])
+                     + [(unit_type_name(t), t.value) for t in UnitType])
         refill_combo(self.status_filter, [(self.tr("All statuses"), None)]
-                     + [(status_label(s), s.value) for s in UnitStatus])
+                     + [(unit_status_name(s), s.value) for s in UnitStatus])
         self._fill_streets()
         for status, action in self.status_actions.items():
-            action.setText(self.tr("Set {status}").format(status=status_label(status)))
+            action.setText(self.tr("Set {status}").format(status=unit_status_name(status)))
         self.open_action.setText(self.tr("Open incident"))
         self.model.retranslate()
         self._update_count()

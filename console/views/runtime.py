@@ -25,7 +25,7 @@ def _excepthook(kind: type[BaseException], error: BaseException,
     log.error("uncaught exception:\n%s", text)
     from PySide6.QtCore import QCoreApplication
 
-    from console.views.common import messages
+    from console.ui.message import messages
 
     with contextlib.suppress(RuntimeError):  # no QApplication (any more): the log has it
         messages().error(QCoreApplication.translate(

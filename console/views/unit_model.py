@@ -13,6 +13,9 @@ unit that came or went get a ``dataChanged`` of their first cell.
 Positions are not events and change no roster column; change-set positions are ignored. The
 order inside a group is fixed (name, then id): ``sort()`` is Qt's no-op.
 
+The tree without Qt is :class:`~console.views.roster_tree.RosterTree`; what the columns show
+and which units pass the filter, :mod:`console.views.roster_columns`.
+
 "Time in status" is live, like the queue's countdown: :meth:`UnitRosterModel.tick` emits one
 ``dataChanged`` over the time column per group that holds units (≤ types × streets signals, never
 one per unit); views repaint only the visible part.
@@ -21,15 +24,11 @@ one per unit); views repaint only the visible part.
 from __future__ import annotations
 
 import bisect
-import itertools
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import (
-    QT_TRANSLATE_NOOP,
     QAbstractItemModel,
     QByteArray,
     QModelIndex,
@@ -41,13 +40,12 @@ from PySide6.QtCore import (
 
 from console.comms.clock import hub_clock
 from console.comms.replica import ChangeSet, Replica
-from console.domain.model import UnitStatus, UnitType
 from console.domain.rules import Rules
 from console.domain.units import Unit
-from console.views.incident_model import DisplayNames, countdown_text, tr, ui_language
-
-CONTEXT = "UnitRosterModel"
-_MAX_TEXT = "\U0010ffff"
+from console.ui.names import DisplayNames, ui_language
+from console.ui.text import countdown_text
+from console.views.roster_columns import Column, RosterColumns, UnitFilter
+from console.views.roster_tree import LEVELS, Group, RosterTree, check_levels, group_order
 
 DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 #: ``Qt.UserRole``: the :class:`Unit` of a unit row (None on group rows).
@@ -63,94 +61,9 @@ CountRole = UnitRole + 4
 #: The id of the incident the unit is assigned to, or None.
 IncidentIdRole = UnitRole + 5
 
-LEVELS = ("type", "street")
-
-
-class Column(IntEnum):
-    NAME = 0
-    TYPE = 1
-    TIER = 2
-    STREET = 3
-    STATUS = 4
-    TIME_IN_STATUS = 5
-    INCIDENT = 6
-
-
-_HEADERS = {
-    Column.NAME: QT_TRANSLATE_NOOP("UnitRosterModel", "Unit"),
-    Column.TYPE: QT_TRANSLATE_NOOP("UnitRosterModel", "Type"),
-    Column.TIER: QT_TRANSLATE_NOOP("UnitRosterModel", "Tier"),
-    Column.STREET: QT_TRANSLATE_NOOP("UnitRosterModel", "Street"),
-    Column.STATUS: QT_TRANSLATE_NOOP("UnitRosterModel", "Status"),
-    Column.TIME_IN_STATUS: QT_TRANSLATE_NOOP("UnitRosterModel", "Time in status"),
-    Column.INCIDENT: QT_TRANSLATE_NOOP("UnitRosterModel", "Incident"),
-}
-_TYPES = {
-    UnitType.GRID_WORKER: QT_TRANSLATE_NOOP("UnitRosterModel", "Grid worker"),
-    UnitType.COMMUNITY_POLICE: QT_TRANSLATE_NOOP("UnitRosterModel", "Community police"),
-    UnitType.URBAN_MANAGEMENT: QT_TRANSLATE_NOOP("UnitRosterModel", "Urban management"),
-    UnitType.PATROL: QT_TRANSLATE_NOOP("UnitRosterModel", "Patrol"),
-    UnitType.MEDIATOR: QT_TRANSLATE_NOOP("UnitRosterModel", "Mediator"),
-    UnitType.EMERGENCY: QT_TRANSLATE_NOOP("UnitRosterModel", "Emergency team"),
-    UnitType.VOLUNTEER: QT_TRANSLATE_NOOP("UnitRosterModel", "Volunteer"),
-    UnitType.DEPARTMENT_CREW: QT_TRANSLATE_NOOP("UnitRosterModel", "Department crew"),
-}
-_STATUSES = {
-    UnitStatus.OFF_DUTY: QT_TRANSLATE_NOOP("UnitRosterModel", "Off duty"),
-    UnitStatus.AVAILABLE: QT_TRANSLATE_NOOP("UnitRosterModel", "Available"),
-    UnitStatus.DISPATCHED: QT_TRANSLATE_NOOP("UnitRosterModel", "Dispatched"),
-    UnitStatus.EN_ROUTE: QT_TRANSLATE_NOOP("UnitRosterModel", "En route"),
-    UnitStatus.ON_SCENE: QT_TRANSLATE_NOOP("UnitRosterModel", "On scene"),
-    UnitStatus.BUSY: QT_TRANSLATE_NOOP("UnitRosterModel", "Busy"),
-    UnitStatus.OUT_OF_SERVICE: QT_TRANSLATE_NOOP("UnitRosterModel", "Out of service"),
-}
-#: The translatable labels other views reuse (context ``UnitRosterModel``).
-TYPE_LABELS = _TYPES
-STATUS_LABELS = _STATUSES
 # Asked for every cell at every repaint: constants, not enum expressions.
 _GROUP_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _UNIT_FLAGS = _GROUP_FLAGS | Qt.ItemFlag.ItemNeverHasChildren
-_NO_STREET = QT_TRANSLATE_NOOP("UnitRosterModel", "No street")
-_GROUP_FORMAT = QT_TRANSLATE_NOOP("UnitRosterModel", "{name} ({count})")
-_DAYS_FORMAT = QT_TRANSLATE_NOOP("UnitRosterModel", "{days}d {hours:02d}h")
-_TYPE_ORDER = {t: n for n, t in enumerate(UnitType)}
-
-
-@dataclass(frozen=True)
-class UnitFilter:
-    """Which units the roster shows. Empty sets do not filter; ``text`` is a case-insensitive
-    substring of the unit's name or id. Codes are turned into the domain enums."""
-
-    types: frozenset[UnitType] = frozenset()
-    streets: frozenset[str] = frozenset()
-    statuses: frozenset[UnitStatus] = frozenset()
-    text: str = ""
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "types", frozenset(UnitType(t) for t in self.types))
-        object.__setattr__(self, "streets", frozenset(str(s) for s in self.streets))
-        object.__setattr__(self, "statuses", frozenset(UnitStatus(s) for s in self.statuses))
-        object.__setattr__(self, "text", self.text.strip())
-
-    @property
-    def accepts_all(self) -> bool:
-        return not (self.types or self.streets or self.statuses or self.text)
-
-
-class _Group:
-    """A tree node: the root (depth 0) or a group. Above the last level its children are
-    groups (found by key in ``by_key``); at the last level they are unit ids."""
-
-    __slots__ = ("by_key", "children", "count", "depth", "key", "nid", "parent")
-
-    def __init__(self, nid: int, depth: int, key: Any, parent: _Group | None) -> None:
-        self.nid = nid
-        self.depth = depth
-        self.key = key
-        self.parent = parent
-        self.children: list[Any] = []
-        self.by_key: dict[Any, _Group] = {}
-        self.count = 0
 
 
 def _utcnow() -> datetime:
@@ -187,15 +100,9 @@ class UnitRosterModel(QAbstractItemModel):
         self._now = clock()
         self._timer: QTimer | None = None
         self._language = ui_language(language)
-        self._names = DisplayNames(self._language, rules)
-        self._retranslate_labels()
-        self._levels = self._check_levels(grouping)
+        self._columns = RosterColumns(DisplayNames(self._language, rules))
+        self._tree = RosterTree(check_levels(grouping))
         self._filter = UnitFilter()
-        self._nids = itertools.count(1)
-        self._root = _Group(0, 0, None, None)
-        self._nodes: dict[int, _Group] = {0: self._root}
-        self._path: dict[str, tuple[Any, ...]] = {}  # shown unit → its group keys
-        self._leaf_key: dict[str, tuple[str, str]] = {}  # shown unit → its order in its group
         self._incident_of: dict[str, str] = {}  # assignment id → incident id
         self._index_assignments()
         self._rebuild()
@@ -209,7 +116,7 @@ class UnitRosterModel(QAbstractItemModel):
             if node is None:
                 return QModelIndex()
         else:
-            node = self._root
+            node = self._tree.root
         if 0 <= row < len(node.children) and 0 <= column < len(Column):
             return self.createIndex(row, column, node.nid)
         return QModelIndex()
@@ -219,14 +126,14 @@ class UnitRosterModel(QAbstractItemModel):
             return QObject.parent(self)
         if not child.isValid():
             return QModelIndex()
-        holder = self._nodes.get(child.internalId())
-        if holder is None or holder is self._root:
+        holder = self._tree.nodes.get(child.internalId())
+        if holder is None or holder is self._tree.root:
             return QModelIndex()
         return self._index_of_group(holder)
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         if not parent.isValid():
-            return len(self._root.children)
+            return len(self._tree.root.children)
         if parent.column() != 0:
             return 0
         node = self._group_at(parent)
@@ -243,26 +150,28 @@ class UnitRosterModel(QAbstractItemModel):
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = DISPLAY) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == DISPLAY:
-            return self._headers[section] if 0 <= section < len(self._headers) else None
+            headers = self._columns.headers
+            return headers[section] if 0 <= section < len(headers) else None
         return super().headerData(section, orientation, role)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = DISPLAY) -> Any:
         if role not in _ROLES or not index.isValid():
             return None
-        holder = self._nodes.get(index.internalId())
+        holder = self._tree.nodes.get(index.internalId())
         if holder is None or not 0 <= index.row() < len(holder.children):
             return None
         column = index.column()
-        if holder.depth < len(self._levels):
+        if holder.depth < len(self._tree.levels):
             group = holder.children[index.row()]
-            level = self._levels[group.depth - 1]
+            level = self._tree.levels[group.depth - 1]
             if role == GroupRole:
                 return (level, group.key)
             if role == CountRole:
                 return group.count
             if role == DISPLAY and column == Column.NAME:
-                return self._group_format.format(name=self._group_label(level, group.key),
-                                                 count=group.count)
+                columns = self._columns
+                return columns.group_format.format(name=columns.group_label(level, group.key),
+                                                   count=group.count)
             return None
         unit = self._replica.units[holder.children[index.row()]]
         if role == DISPLAY:
@@ -293,7 +202,7 @@ class UnitRosterModel(QAbstractItemModel):
 
     @property
     def grouping(self) -> tuple[str, ...]:
-        return self._levels
+        return self._tree.levels
 
     @property
     def now(self) -> datetime:
@@ -307,25 +216,25 @@ class UnitRosterModel(QAbstractItemModel):
 
     def set_grouping(self, grouping: Sequence[str]) -> None:
         """Group by ``grouping`` (levels ``"type"``/``"street"``, outermost first); a reset."""
-        levels = self._check_levels(grouping)
-        if levels == self._levels:
+        levels = check_levels(grouping)
+        if levels == self._tree.levels:
             return
         self.beginResetModel()
-        self._levels = levels
+        self._tree.levels = levels
         self._rebuild()
         self.endResetModel()
 
     def unit_count(self) -> int:
         """How many units pass the filter."""
-        return self._root.count
+        return self._tree.root.count
 
     def index_of(self, unit_id: str, column: int = 0) -> QModelIndex:
         """The index of a shown unit's row, or an invalid index."""
-        path = self._path.get(unit_id)
+        path = self._tree.path.get(unit_id)
         if path is None:
             return QModelIndex()
-        group = self._walk(path)
-        return self.createIndex(self._unit_row(group, unit_id), column, group.nid)
+        group = self._tree.walk(path)
+        return self.createIndex(self._tree.unit_row(group, unit_id), column, group.nid)
 
     def apply(self, change: ChangeSet) -> None:
         """Follow a change set the replica has just applied, with the narrowest signals.
@@ -353,8 +262,8 @@ class UnitRosterModel(QAbstractItemModel):
     def tick(self, now: datetime | None = None) -> None:
         """Move *now* on: one ``dataChanged`` over the time column per group holding units."""
         self._now = now if now is not None else self._clock()
-        leaf_depth = len(self._levels)
-        for node in self._nodes.values():
+        leaf_depth = len(self._tree.levels)
+        for node in self._tree.nodes.values():
             if node.depth == leaf_depth and node.children:
                 self.dataChanged.emit(
                     self.createIndex(0, Column.TIME_IN_STATUS, node.nid),
@@ -374,123 +283,40 @@ class UnitRosterModel(QAbstractItemModel):
 
     def set_language(self, language: str | None) -> None:
         self._language = ui_language(language)
-        self._names = DisplayNames(self._language, self._rules)
+        self._columns.names = DisplayNames(self._language, self._rules)
         self.retranslate()
 
     def retranslate(self) -> None:
         """Re-read every label (after a LanguageChange); street groups are re-ordered by name."""
-        self._retranslate_labels()
+        self._columns.retranslate()
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(Column) - 1)
         self._relayout()
 
     # -- the tree -----------------------------------------------------------------------------
 
-    @staticmethod
-    def _check_levels(grouping: Iterable[str]) -> tuple[str, ...]:
-        levels = tuple(grouping)
-        if any(level not in LEVELS for level in levels) or len(set(levels)) != len(levels):
-            raise ValueError(f"grouping must use each of {LEVELS} at most once, got {levels!r}")
-        return levels
-
-    def _group_at(self, index: QModelIndex | QPersistentModelIndex) -> _Group | None:
+    def _group_at(self, index: QModelIndex | QPersistentModelIndex) -> Group | None:
         """The group an index stands for, or None for a unit row."""
-        holder = self._nodes.get(index.internalId())
-        if holder is None or holder.depth >= len(self._levels):
+        holder = self._tree.nodes.get(index.internalId())
+        if holder is None or holder.depth >= len(self._tree.levels):
             return None
         row = index.row()
         return holder.children[row] if 0 <= row < len(holder.children) else None
 
     def _unit_id(self, index: QModelIndex | QPersistentModelIndex) -> str | None:
-        holder = self._nodes.get(index.internalId())
-        if holder is None or holder.depth < len(self._levels):
+        holder = self._tree.nodes.get(index.internalId())
+        if holder is None or holder.depth < len(self._tree.levels):
             return None
         row = index.row()
         return holder.children[row] if 0 <= row < len(holder.children) else None
 
-    def _index_of_group(self, group: _Group) -> QModelIndex:
+    def _index_of_group(self, group: Group) -> QModelIndex:
         if group.parent is None:
             return QModelIndex()
         return self.createIndex(group.parent.children.index(group), 0, group.parent.nid)
 
-    def _walk(self, path: tuple[Any, ...]) -> _Group:
-        node = self._root
-        for key in path:
-            node = node.by_key[key]
-        return node
-
-    def _unit_row(self, group: _Group, uid: str) -> int:
-        return bisect.bisect_left(group.children, self._leaf_key[uid],
-                                  key=self._leaf_key.__getitem__)
-
-    def _passes(self, unit: Unit) -> bool:
-        f = self._filter
-        if f.types and unit.type not in f.types:
-            return False
-        if f.streets and unit.street not in f.streets:
-            return False
-        if f.statuses and unit.status not in f.statuses:
-            return False
-        return not f.text or f.text.casefold() in f"{unit.id}\n{unit.name}".casefold()
-
-    def _unit_path(self, unit: Unit) -> tuple[Any, ...]:
-        return tuple(unit.type if level == "type" else (unit.street or "")
-                     for level in self._levels)
-
-    @staticmethod
-    def _unit_key(unit: Unit) -> tuple[str, str]:
-        return (unit.name.casefold(), unit.id)
-
-    def _group_key(self, level: str, key: Any) -> tuple[Any, ...]:
-        if level == "type":
-            return (_TYPE_ORDER[key], "")
-        return (self._names.street(key) if key else _MAX_TEXT, key)
-
-    def _group_order(self, level: str) -> Callable[[_Group], tuple[Any, ...]]:
-        def order(group: _Group) -> tuple[Any, ...]:
-            return self._group_key(level, group.key)
-
-        return order
-
-    def _new_group(self, depth: int, key: Any, parent: _Group) -> _Group:
-        group = _Group(next(self._nids), depth, key, parent)
-        self._nodes[group.nid] = group
-        return group
-
-    def _forget(self, group: _Group) -> None:
-        self._nodes.pop(group.nid, None)
-        if group.depth < len(self._levels):
-            for child in group.children:
-                self._forget(child)
-
     def _rebuild(self) -> None:
         """Build the whole tree from the replica (inside a reset or a layout change)."""
-        self._root = _Group(0, 0, None, None)
-        self._nodes = {0: self._root}
-        self._path.clear()
-        self._leaf_key.clear()
-        members: dict[tuple[Any, ...], list[str]] = {}
-        for uid, unit in self._replica.units.items():
-            if self._passes(unit):
-                path = self._unit_path(unit)
-                self._path[uid] = path
-                self._leaf_key[uid] = self._unit_key(unit)
-                members.setdefault(path, []).append(uid)
-        for path, uids in members.items():
-            node = self._root
-            node.count += len(uids)
-            for depth, key in enumerate(path, start=1):
-                child = node.by_key.get(key)
-                if child is None:
-                    child = node.by_key[key] = self._new_group(depth, key, node)
-                    node.children.append(child)
-                child.count += len(uids)
-                node = child
-            node.children.extend(uids)
-        for node in list(self._nodes.values()):
-            if node.depth < len(self._levels):
-                node.children.sort(key=self._group_order(self._levels[node.depth]))
-            else:
-                node.children.sort(key=self._leaf_key.__getitem__)
+        self._tree.build(self._replica.units, self._filter.accepts, self._columns.group_key)
 
     def _relayout(self) -> None:
         """Rebuild, keeping persistent indexes (selection, expanded groups) on what they held."""
@@ -522,7 +348,7 @@ class UnitRosterModel(QAbstractItemModel):
         kind, what = identity
         if kind == "unit":
             return self.index_of(what, column)
-        node = self._root
+        node = self._tree.root
         for key in what:
             found = node.by_key.get(key)
             if found is None:
@@ -535,8 +361,8 @@ class UnitRosterModel(QAbstractItemModel):
 
     def _update_unit(self, uid: str) -> None:
         unit = self._replica.units[uid]
-        passes = self._passes(unit)
-        old_path = self._path.get(uid)
+        passes = self._filter.accepts(unit)
+        old_path = self._tree.path.get(uid)
         if old_path is None:
             if passes:
                 self._insert_unit(uid, unit)
@@ -544,72 +370,72 @@ class UnitRosterModel(QAbstractItemModel):
         if not passes:
             self._remove_unit(uid)
             return
-        if self._unit_path(unit) != old_path:
+        if self._tree.unit_path(unit) != old_path:
             self._remove_unit(uid)
             self._insert_unit(uid, unit)
             return
-        group = self._walk(old_path)
+        group = self._tree.walk(old_path)
         parent = self._index_of_group(group)
-        row = self._unit_row(group, uid)
-        key = self._unit_key(unit)
-        if key != self._leaf_key[uid]:
-            dest = bisect.bisect_left(group.children, key, key=self._leaf_key.__getitem__)
+        row = self._tree.unit_row(group, uid)
+        key = self._tree.unit_key(unit)
+        if key != self._tree.leaf_key[uid]:
+            dest = bisect.bisect_left(group.children, key, key=self._tree.leaf_key.__getitem__)
             if dest not in (row, row + 1):
                 self.beginMoveRows(parent, row, row, parent, dest)
                 del group.children[row]
                 row = dest - 1 if dest > row else dest
                 group.children.insert(row, uid)
-                self._leaf_key[uid] = key
+                self._tree.leaf_key[uid] = key
                 self.endMoveRows()
             else:
-                self._leaf_key[uid] = key
+                self._tree.leaf_key[uid] = key
         self.dataChanged.emit(self.index(row, 0, parent),
                               self.index(row, len(Column) - 1, parent))
 
     def _insert_unit(self, uid: str, unit: Unit) -> None:
-        path = self._unit_path(unit)
-        key = self._unit_key(unit)
-        node = self._root
+        path = self._tree.unit_path(unit)
+        key = self._tree.unit_key(unit)
+        node = self._tree.root
         for depth, value in enumerate(path, start=1):
             child = node.by_key.get(value)
             if child is None:
                 # The unit opens a group: insert the new branch (groups and unit) as one row.
-                branch = self._new_group(depth, value, node)
+                branch = self._tree.new_group(depth, value, node)
                 tip = branch
                 for deeper, deeper_value in enumerate(path[depth:], start=depth + 1):
-                    below = self._new_group(deeper, deeper_value, tip)
+                    below = self._tree.new_group(deeper, deeper_value, tip)
                     tip.children.append(below)
                     tip.by_key[deeper_value] = below
                     tip.count = 1
                     tip = below
                 tip.children.append(uid)
                 tip.count = 1
-                level = self._levels[depth - 1]
-                row = bisect.bisect_left(node.children, self._group_key(level, value),
-                                         key=self._group_order(level))
+                level = self._tree.levels[depth - 1]
+                row = bisect.bisect_left(node.children, self._columns.group_key(level, value),
+                                         key=group_order(level, self._columns.group_key))
                 self.beginInsertRows(self._index_of_group(node), row, row)
                 node.children.insert(row, branch)
                 node.by_key[value] = branch
-                self._path[uid] = path
-                self._leaf_key[uid] = key
-                self._count(node, +1)
+                self._tree.path[uid] = path
+                self._tree.leaf_key[uid] = key
+                self._tree.count(node, +1)
                 self.endInsertRows()
                 self._repaint_counts(node)
                 return
             node = child
-        row = bisect.bisect_left(node.children, key, key=self._leaf_key.__getitem__)
+        row = bisect.bisect_left(node.children, key, key=self._tree.leaf_key.__getitem__)
         self.beginInsertRows(self._index_of_group(node), row, row)
         node.children.insert(row, uid)
-        self._path[uid] = path
-        self._leaf_key[uid] = key
-        self._count(node, +1)
+        self._tree.path[uid] = path
+        self._tree.leaf_key[uid] = key
+        self._tree.count(node, +1)
         self.endInsertRows()
         self._repaint_counts(node)
 
     def _remove_unit(self, uid: str) -> None:
-        group = self._walk(self._path[uid])
+        group = self._tree.walk(self._tree.path[uid])
         # The outermost group this unit alone keeps alive goes with it.
-        doomed: _Group | None = None
+        doomed: Group | None = None
         node = group
         while node.parent is not None and node.count == 1:
             doomed, node = node, node.parent
@@ -619,26 +445,18 @@ class UnitRosterModel(QAbstractItemModel):
             del node.children[row]
             del node.by_key[doomed.key]
         else:
-            row = self._unit_row(group, uid)
+            row = self._tree.unit_row(group, uid)
             self.beginRemoveRows(self._index_of_group(group), row, row)
             del group.children[row]
-        del self._path[uid]
-        del self._leaf_key[uid]
-        self._count(node, -1)
+        del self._tree.path[uid]
+        del self._tree.leaf_key[uid]
+        self._tree.count(node, -1)
         self.endRemoveRows()
         if doomed is not None:
-            self._forget(doomed)
+            self._tree.forget(doomed)
         self._repaint_counts(node)
 
-    @staticmethod
-    def _count(node: _Group | None, delta: int) -> None:
-        """Add ``delta`` to the unit counts of ``node`` and its ancestors (inside the bracket,
-        so a group's label is already right when ``rowsInserted``/``rowsRemoved`` arrive)."""
-        while node is not None:
-            node.count += delta
-            node = node.parent
-
-    def _repaint_counts(self, node: _Group | None) -> None:
+    def _repaint_counts(self, node: Group | None) -> None:
         """The first cell of ``node`` and of each group above it shows a new count."""
         while node is not None and node.parent is not None:
             index = self._index_of_group(node)
@@ -647,7 +465,7 @@ class UnitRosterModel(QAbstractItemModel):
 
     def _incident_resolved(self, unit_id: str, assignment_id: str, change: ChangeSet) -> None:
         """A unit's assignment became known to belong to an incident: repaint that one cell."""
-        if unit_id in change.units or unit_id not in self._path:
+        if unit_id in change.units or unit_id not in self._tree.path:
             return  # its own update (or nothing, if not shown) covers it
         unit = self._replica.units.get(unit_id)
         if unit is not None and unit.assignment == assignment_id:
@@ -660,37 +478,14 @@ class UnitRosterModel(QAbstractItemModel):
 
     # -- display ------------------------------------------------------------------------------
 
-    def _retranslate_labels(self) -> None:
-        self._headers = [tr(_HEADERS[c], CONTEXT) for c in Column]
-        self._types = {t: tr(text, CONTEXT) for t, text in _TYPES.items()}
-        self._statuses = {s: tr(text, CONTEXT) for s, text in _STATUSES.items()}
-        self._no_street = tr(_NO_STREET, CONTEXT)
-        self._group_format = tr(_GROUP_FORMAT, CONTEXT)
-        self._days_format = tr(_DAYS_FORMAT, CONTEXT)
-
-    def _group_label(self, level: str, key: Any) -> str:
-        if level == "type":
-            return self._types[key]
-        return self._names.street(key) if key else self._no_street
-
     def _display(self, column: int, unit: Unit) -> str:
-        if column == Column.NAME:
-            return f"{unit.name} ({unit.id})"
-        if column == Column.TYPE:
-            return self._types[unit.type]
-        if column == Column.TIER:
-            return str(unit.tier) if unit.tier is not None else ""
-        if column == Column.STREET:
-            return self._names.street(unit.street) if unit.street else ""
-        if column == Column.STATUS:
-            return self._statuses[unit.status]
         if column == Column.TIME_IN_STATUS:
-            return countdown_text(self._now - unit.status_since, self._days_format)
+            return countdown_text(self._now - unit.status_since, self._columns.days_format)
         if column == Column.INCIDENT:
             if unit.assignment:
                 return self._incident_of.get(unit.assignment, "")
             return ""
-        return ""
+        return self._columns.text(column, unit)
 
 
 _ROLES = frozenset({DISPLAY, UnitRole, StatusRole, StatusSinceRole, GroupRole, CountRole,

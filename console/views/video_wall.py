@@ -61,8 +61,9 @@ from console.comms.clock import hub_clock
 from console.comms.replica import ChangeSet
 from console.domain.distance import distance_m
 from console.domain.rules import Rules
-from console.views.common import messages, result_text
-from console.views.incident_model import DisplayNames, ui_language
+from console.ui.message import messages
+from console.ui.names import DisplayNames, ui_language
+from console.ui.text import result_text
 from console.views.video_stream import RetryPolicy, StreamHost, new_host
 from console.views.video_tile import MIME_TYPE, VideoTile, camera_mime
 

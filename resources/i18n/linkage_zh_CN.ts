@@ -1067,7 +1067,6 @@
     </message>
     <message>
         <source>ID</source>
-        <extracomment>The fields shown, in order: key → label.</extracomment>
         <translation>编号</translation>
     </message>
     <message>
@@ -1348,7 +1347,6 @@
     <name>IncidentQueueModel</name>
     <message>
         <source>ID</source>
-        <extracomment>``Qt.UserRole``: the :class:`Incident` of the row. The due time (aware ``datetime``) of the running clock, or None. Share of the running clock&apos;s limit used: 0.0 … 1.0, above 1.0 when overdue; None without clock. The running clock&apos;s :class:`~console.domain.sla.ClockLevel` (ok/half/amber/overdue), or None. The running :class:`~console.domain.sla.SlaClock` itself (its stage, limit, extensions), or None.</extracomment>
         <translation>编号</translation>
     </message>
     <message>
@@ -2599,7 +2597,6 @@
     <name>UnitRosterModel</name>
     <message>
         <source>Unit</source>
-        <extracomment>``Qt.UserRole``: the :class:`Unit` of a unit row (None on group rows). The unit&apos;s :class:`UnitStatus` (for a delegate&apos;s colour). When the unit entered its status (aware ``datetime``). On group rows: ``(level, key)``, e.g. ``(&quot;type&quot;, UnitType.PATROL)`` or ``(&quot;street&quot;, code)``. On group rows: how many units (passing the filter) the group holds. The id of the incident the unit is assigned to, or None.</extracomment>
         <translation>力量</translation>
     </message>
     <message>
@@ -2688,7 +2685,6 @@
     </message>
     <message>
         <source>No street</source>
-        <extracomment>The translatable labels other views reuse (context ``UnitRosterModel``).</extracomment>
         <translation>未归属街道</translation>
     </message>
     <message>

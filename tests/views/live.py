@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from console.comms.bridge import Bridge
 from console.comms.client import CommandResult
 from console.domain.rules import Rules
-from console.views.common import messages
+from console.ui.message import messages
 from tests.hub.conftest import PASSWORD, Client, HubThread, add_users, incident_args
 from tests.views.conftest import log_in
 

@@ -17,6 +17,7 @@ from console.domain.incident import Incident
 from console.domain.model import IncidentState, UnitStatus
 from console.domain.rules import Rules
 from console.domain.units import Unit
+from console.ui.message import messages
 from console.views.command_line import CommandLine
 from console.views.command_parser import (
     VERBS,
@@ -27,7 +28,6 @@ from console.views.command_parser import (
     help_text,
     parse,
 )
-from console.views.common import messages
 from tests.hub.conftest import PASSWORD, Client, incident_args
 from tests.views.conftest import log_in, new_incident, new_unit, then
 

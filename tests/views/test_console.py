@@ -21,8 +21,8 @@ from console.views.incident_actions import (
     TextDialog,
     VerifyDialog,
 )
-from console.views.incident_model import Column
 from console.views.main_window import MainWindow
+from console.views.queue_columns import Column
 from tests.comms.conftest import seed
 from tests.hub.conftest import PASSWORD, Client, HubProcess, HubThread, incident_args
 from tests.views import live

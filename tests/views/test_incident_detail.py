@@ -18,7 +18,13 @@ from PySide6.QtWidgets import QApplication
 from console.comms.bridge import Bridge
 from console.domain.lifecycle import INCIDENT_COMMANDS
 from console.domain.rules import Rules
-from console.views import incident_actions, incident_detail
+from console.views import (
+    forms,
+    incident_actions,
+    incident_detail,
+    incident_sheet,
+    incident_words,
+)
 from console.views.incident_actions import (
     ACTIONS,
     POLICE_PEER_COMMANDS,
@@ -362,20 +368,21 @@ def test_a_popped_out_window_shows_the_incident_and_follows_it(
 def test_pyside_lupdate_finds_the_detail_and_dialog_strings(tmp_path: Path) -> None:
     lupdate = Path(sys.executable).with_name("pyside6-lupdate")
     ts = tmp_path / "detail.ts"
-    done = subprocess.run([str(lupdate), incident_actions.__file__, incident_detail.__file__,
+    modules = (incident_actions, incident_detail, incident_sheet, incident_words, forms)
+    done = subprocess.run([str(lupdate), *(module.__file__ for module in modules),
                            "-ts", str(ts)], capture_output=True, text=True, timeout=120,
                           check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     found = {(c.findtext("name"), m.findtext("source"))
              for c in ElementTree.parse(ts).getroot().iter("context") for m in c.iter("message")}
     wanted = {("IncidentActions", spec.label) for spec in ACTIONS}
-    wanted |= {("IncidentTimeline", text) for text in incident_actions.EVENT_TEXT.values()}
-    wanted |= {("IncidentDetail", text) for text in incident_detail.FIELDS.values()}
+    wanted |= {("IncidentTimeline", text) for text in incident_words.EVENT_TEXT.values()}
+    wanted |= {("IncidentDetail", text) for text in incident_sheet.FIELDS.values()}
     wanted |= {("IncidentActions", "Choose an available unit."),
                ("IncidentDetail", "Not connected to the hub; the command was not sent.")}
     assert wanted <= found
     # … and every string the modules mark (each is a literal after its context's name).
-    for module in (incident_actions, incident_detail):
+    for module in modules:
         marked = set(re.findall(r'"(Incident(?:Actions|Detail|Timeline))",\s*"([^"]*)"',
                                 Path(module.__file__).read_text()))
         assert marked <= found, marked - found

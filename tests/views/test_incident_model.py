@@ -27,16 +27,16 @@ from console.domain.incident import Incident
 from console.domain.model import IncidentState, Priority, Source, UnitStatus, UnitType
 from console.domain.rules import Rules
 from console.domain.sla import ClockLevel, Limit, SlaClock, Stage
+from console.ui.text import countdown_text
 from console.views.incident_model import (
     ClockRole,
-    Column,
     DueRole,
     FractionRole,
     IncidentQueueModel,
     LevelRole,
-    QueueFilter,
-    countdown_text,
 )
+from console.views.queue_columns import Column
+from console.views.queue_filter import QueueFilter
 from tests.views.conftest import (
     T0,
     Feed,
@@ -423,36 +423,39 @@ def test_a_tick_repaints_the_countdown_of_the_visible_rows_only(feed: Feed, rule
 
 
 def test_pyside_lupdate_finds_every_label(tmp_path: Path) -> None:
-    from console.views import incident_model, unit_model
+    from console.ui import names
+    from console.views import queue_columns, roster_columns
 
     lupdate = Path(sys.executable).with_name("pyside6-lupdate")
     ts = tmp_path / "views.ts"
-    done = subprocess.run([str(lupdate), incident_model.__file__, unit_model.__file__, "-ts",
-                           str(ts)], capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run([str(lupdate), names.__file__, queue_columns.__file__,
+                           roster_columns.__file__, "-ts", str(ts)],
+                          capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     found = {(c.findtext("name"), m.findtext("source"))
              for c in ElementTree.parse(ts).getroot().iter("context")
              for m in c.iter("message")}
     tables = {
-        ("IncidentQueueModel", incident_model): ("_HEADERS", "_PRIORITIES", "_SOURCES",
-                                                 "_STATES", "_STAGES", "_SUPERVISED",
-                                                 "_DAYS_FORMAT"),
-        ("UnitRosterModel", unit_model): ("_HEADERS", "_TYPES", "_STATUSES", "_NO_STREET",
-                                          "_GROUP_FORMAT", "_DAYS_FORMAT"),
+        ("IncidentQueueModel", names): ("PRIORITY_LABELS", "SOURCE_LABELS", "STATE_LABELS",
+                                        "STAGE_LABELS"),
+        ("IncidentQueueModel", queue_columns): ("_HEADERS", "_SUPERVISED", "_DAYS_FORMAT"),
+        ("UnitRosterModel", names): ("UNIT_TYPE_LABELS", "UNIT_STATUS_LABELS"),
+        ("UnitRosterModel", roster_columns): ("_HEADERS", "_NO_STREET", "_GROUP_FORMAT",
+                                              "_DAYS_FORMAT"),
     }
-    for (context, module), names in tables.items():
+    for (context, module), table_names in tables.items():
         labels: set[str] = set()
-        for name in names:
+        for name in table_names:
             table = getattr(module, name)
             labels |= set(table.values()) if isinstance(table, dict) else {table}
         assert labels and {(context, text) for text in labels} <= found
     # … and every code has its label.
-    assert set(incident_model._STATES) == set(IncidentState)
-    assert set(incident_model._SOURCES) == set(Source)
-    assert set(incident_model._PRIORITIES) == set(Priority)
-    assert set(incident_model._STAGES) == set(Stage)
-    assert set(unit_model._TYPES) == set(UnitType)
-    assert set(unit_model._STATUSES) == set(UnitStatus)
+    assert set(names.STATE_LABELS) == set(IncidentState)
+    assert set(names.SOURCE_LABELS) == set(Source)
+    assert set(names.PRIORITY_LABELS) == set(Priority)
+    assert set(names.STAGE_LABELS) == set(Stage)
+    assert set(names.UNIT_TYPE_LABELS) == set(UnitType)
+    assert set(names.UNIT_STATUS_LABELS) == set(UnitStatus)
 
 
 def test_the_model_clock_ticks_every_second(feed: Feed, rules: Rules, qtbot: Any) -> None:

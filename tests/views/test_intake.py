@@ -18,8 +18,9 @@ from PySide6.QtWidgets import QApplication
 
 from console.comms.bridge import Bridge
 from console.domain.rules import Rules
-from console.views import intake
-from console.views.intake import IntakeForm, parse_location
+from console.views import category_picker, intake
+from console.views.intake import IntakeForm
+from console.views.intake_lookup import parse_location
 from tests.hub.conftest import HubThread
 from tests.views import live
 from tests.views.live import (
@@ -280,7 +281,8 @@ def test_locations_are_read_as_lat_lon() -> None:
 def test_pyside_lupdate_finds_the_form_strings(tmp_path: Path) -> None:
     lupdate = Path(sys.executable).with_name("pyside6-lupdate")
     ts = tmp_path / "intake.ts"
-    done = subprocess.run([str(lupdate), intake.__file__, "-ts", str(ts)], capture_output=True,
+    files = [intake.__file__, category_picker.__file__]
+    done = subprocess.run([str(lupdate), *files, "-ts", str(ts)], capture_output=True,
                           text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     found = {m.findtext("source") for c in ElementTree.parse(ts).getroot().iter("context")
@@ -288,6 +290,7 @@ def test_pyside_lupdate_finds_the_form_strings(tmp_path: Path) -> None:
     assert {"Caller phone", "Answered on the phone", "Registered {id}.", "Choose a category.",
             "{id} merged into {into}.", "Register and merge into selected",
             "Not connected to the hub; the incident was not registered."} <= found
-    # … and every string the module marks (each is a literal after the context name).
-    marked = set(re.findall(r'"IntakeForm",\s*"([^"]*)"', Path(intake.__file__).read_text()))
+    # … and every string the modules mark (each is a literal after the context name).
+    marked = {text for file in files
+              for text in re.findall(r'"IntakeForm",\s*"([^"]*)"', Path(file).read_text())}
     assert marked == found

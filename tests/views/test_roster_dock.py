@@ -14,9 +14,9 @@ from pytestqt.qtbot import QtBot
 from console.comms.bridge import Bridge
 from console.domain.model import UnitStatus
 from console.domain.rules import Rules
-from console.views.common import messages
+from console.ui.message import messages
+from console.views.roster_columns import Column
 from console.views.roster_dock import UnitRoster
-from console.views.unit_model import Column
 from tests.hub.conftest import Client
 from tests.views.conftest import log_in
 from tests.views.test_command_line import create, register_units, unit

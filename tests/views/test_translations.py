@@ -2,10 +2,10 @@
 
 ``resources/i18n/linkage_zh_CN.ts`` is the translation source and ``linkage_zh_CN.qm`` what
 the console loads (:mod:`console.views.i18n`). These tests fail when a user-facing string of
-``console/views`` or ``console/map`` has no Chinese yet, when the ``.qm`` is older than the
-``.ts``, or when a translation drops a placeholder or an accelerator. To fix them: run
-``make translations``, translate what is marked ``type="unfinished"`` in the ``.ts`` (Qt
-Linguist, or by hand), and compile again.
+``console/views``, ``console/map`` or ``console/ui`` has no Chinese yet, when the ``.qm`` is
+older than the ``.ts``, or when a translation drops a placeholder or an accelerator. To fix
+them: run ``make translations``, translate what is marked ``type="unfinished"`` in the ``.ts``
+(Qt Linguist, or by hand), and compile again.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TS = ROOT / "resources" / "i18n" / "linkage_zh_CN.ts"
 QM = ROOT / "resources" / "i18n" / "linkage_zh_CN.qm"
 #: What ``make translations`` scans (directories, relative to the repository).
-SOURCES = ("console/views", "console/map")
+SOURCES = ("console/views", "console/map", "console/ui")
 #: lupdate scans only C++/QML/JS extensions in a directory unless told to read Python too.
 LUPDATE_OPTIONS = ("-silent", "-extensions", "py", "-no-obsolete", "-locations", "none")
 

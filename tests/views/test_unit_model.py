@@ -14,14 +14,13 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from console.domain.model import UnitStatus, UnitType
 from console.domain.rules import Rules
 from console.domain.units import Position, Unit
+from console.views.roster_columns import Column, UnitFilter
 from console.views.unit_model import (
-    Column,
     CountRole,
     GroupRole,
     IncidentIdRole,
     StatusRole,
     StatusSinceRole,
-    UnitFilter,
     UnitRosterModel,
 )
 from tests.views.conftest import (

@@ -1,0 +1,62 @@
+"""Values and answers as text in the user's language: countdowns, distances, refused commands.
+
+``distance_text`` keeps the translation context ``IncidentActions`` it was written under, so the
+Chinese translation filed there still applies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication
+
+from console.comms.client import CommandResult
+
+translate = QCoreApplication.translate  # the name pyside6-lupdate looks for
+
+
+def countdown_text(remaining: timedelta, days_format: str = "{days}d {hours:02d}h") -> str:
+    """``"12:34"`` under an hour, ``"3:05:09"`` under a day, else ``"2d 04h"``; ``-`` when late."""
+    seconds = remaining.total_seconds()
+    sign = "-" if seconds < 0 else ""
+    days, rest = divmod(int(abs(seconds)), 86_400)
+    hours, rest = divmod(rest, 3_600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return sign + days_format.format(days=days, hours=hours)
+    if hours:
+        return f"{sign}{hours}:{minutes:02d}:{secs:02d}"
+    return f"{sign}{minutes:02d}:{secs:02d}"
+
+
+def distance_text(metres: float | None) -> str:
+    """``"350 m"``, ``"1.2 km"``, or that the position is unknown (None)."""
+    if metres is None:
+        return translate("IncidentActions", "position unknown")
+    if metres < 1_000:
+        return translate("IncidentActions", "{m} m").format(m=round(metres))
+    return translate("IncidentActions", "{km:.1f} km").format(km=metres / 1_000)
+
+
+def result_text(result: CommandResult) -> str:
+    """A refused command's message in the user's language.
+
+    The hub sends an English sentence plus its template and parameters; when a translation of
+    the template is installed (context ``Refusal``) it is filled in with the parameters.
+    """
+    if result.ok:
+        return ""
+    if result.template:
+        translated = QCoreApplication.translate("Refusal", result.template)
+        if translated != result.template:
+            try:
+                return translated.format(**_plain(result.params))
+            except (KeyError, IndexError, ValueError):
+                pass
+    return result.message or result.code or ""
+
+
+def _plain(params: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: ("" if v is None else v) for k, v in params.items()}

@@ -1,0 +1,189 @@
+"""The fields of one incident as a form: its values, its units, extensions and time limits.
+
+:class:`IncidentSheet` is the body of :class:`~console.views.incident_detail.IncidentDetail`:
+it only shows what it is given. Labels keep the ``IncidentDetail`` context they were written
+under.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtWidgets import QFormLayout, QLabel, QTreeWidget, QTreeWidgetItem, QWidget
+
+from console.comms.clock import hub_clock
+from console.domain import deadlines
+from console.domain.incident import Incident
+from console.domain.model import AssignmentState
+from console.domain.rules import Rules
+from console.ui.names import DisplayNames, priority_name, source_name, state_name
+from console.ui.text import countdown_text
+from console.views.incident_words import (
+    ASSIGNMENT_STATES,
+    EXTENSION_STATUS,
+    EXTENSION_UNITS,
+    stage_label,
+    when_text,
+)
+
+translate = QCoreApplication.translate  # the name pyside6-lupdate looks for
+
+#: The fields shown, in order: key → label.
+FIELDS = {
+    "id": QT_TRANSLATE_NOOP("IncidentDetail", "ID"),
+    "state": QT_TRANSLATE_NOOP("IncidentDetail", "State"),
+    "priority": QT_TRANSLATE_NOOP("IncidentDetail", "Priority"),
+    "category": QT_TRANSLATE_NOOP("IncidentDetail", "Category"),
+    "request_type": QT_TRANSLATE_NOOP("IncidentDetail", "Request type"),
+    "source": QT_TRANSLATE_NOOP("IncidentDetail", "Source"),
+    "police_case_no": QT_TRANSLATE_NOOP("IncidentDetail", "Police case no."),
+    "created": QT_TRANSLATE_NOOP("IncidentDetail", "Registered"),
+    "description": QT_TRANSLATE_NOOP("IncidentDetail", "Description"),
+    "address": QT_TRANSLATE_NOOP("IncidentDetail", "Address"),
+    "place": QT_TRANSLATE_NOOP("IncidentDetail", "Street / community / grid"),
+    "reporter": QT_TRANSLATE_NOOP("IncidentDetail", "Reporter"),
+    "lead_department": QT_TRANSLATE_NOOP("IncidentDetail", "Lead department"),
+    "co_handlers": QT_TRANSLATE_NOOP("IncidentDetail", "Co-handlers"),
+    "supervised": QT_TRANSLATE_NOOP("IncidentDetail", "Supervised"),
+    "resolution": QT_TRANSLATE_NOOP("IncidentDetail", "Resolution"),
+    "answer": QT_TRANSLATE_NOOP("IncidentDetail", "Answer"),
+    "verification": QT_TRANSLATE_NOOP("IncidentDetail", "Verification"),
+    "police": QT_TRANSLATE_NOOP("IncidentDetail", "Police"),
+    "police_remarks": QT_TRANSLATE_NOOP("IncidentDetail", "Police remarks"),
+    "merged_into": QT_TRANSLATE_NOOP("IncidentDetail", "Merged into"),
+    "duplicates": QT_TRANSLATE_NOOP("IncidentDetail", "Duplicates"),
+}
+
+
+class IncidentSheet(QWidget):
+    """The form of one incident.
+
+    Args:
+        rules: for the names of request types.
+
+    Attributes: ``fields`` (key of :data:`FIELDS` → value label), ``assignments``,
+    ``extensions`` and ``clocks`` (the lists).
+    """
+
+    def __init__(self, rules: Rules, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._rules = rules
+        form = QFormLayout(self)
+        self.fields: dict[str, QLabel] = {}
+        for key, label in FIELDS.items():
+            value = QLabel(self)
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.fields[key] = value
+            form.addRow(translate("IncidentDetail", label), value)
+        self.assignments = self._tree([
+            translate("IncidentDetail", "Unit"), translate("IncidentDetail", "Status"),
+            *(translate("IncidentActions", ASSIGNMENT_STATES[s]) for s in AssignmentState)])
+        form.addRow(translate("IncidentDetail", "Units"), self.assignments)
+        self.extensions = self._tree([
+            translate("IncidentDetail", "Request"), translate("IncidentDetail", "Deadline"),
+            translate("IncidentDetail", "Extra"), translate("IncidentDetail", "Status"),
+            translate("IncidentDetail", "Reason")])
+        form.addRow(translate("IncidentDetail", "Extensions"), self.extensions)
+        self.clocks = self._tree([
+            translate("IncidentDetail", "Deadline"), translate("IncidentDetail", "Started"),
+            translate("IncidentDetail", "Due"), translate("IncidentDetail", "Remaining")])
+        form.addRow(translate("IncidentDetail", "Time limits"), self.clocks)
+
+    def clear(self) -> None:
+        for value in self.fields.values():
+            value.clear()
+        for tree in (self.assignments, self.extensions, self.clocks):
+            tree.clear()
+
+    def fill(self, inc: Incident, names: DisplayNames) -> None:
+        """Show ``inc``: every field, its units and extensions, and its time limits."""
+        state = state_name(inc.state)
+        priority = priority_name(inc.priority)
+        loc = inc.location
+        place = [names.street(loc.street) if loc.street else "",
+                 names.community(loc.community) if loc.community else "", loc.grid or ""]
+        try:
+            request_type = self._rules.taxonomy.request_type(inc.request_type.value).name(
+                names.language)
+        except ValueError:
+            request_type = inc.request_type.value
+        yes = translate("IncidentDetail", "Yes")
+        verification = ""
+        if inc.verified_at is not None:
+            verification = translate("IncidentDetail", "by {who} at {when}").format(
+                who=inc.verified_by or "", when=when_text(inc.verified_at))
+        police = ""
+        if inc.escalated_from is not None:
+            police = (translate("IncidentDetail", "Acknowledged by the police")
+                      if inc.police_acknowledged
+                      else translate("IncidentDetail", "Waiting for the police"))
+        elif inc.police is not None and inc.police.diverted:
+            police = translate("IncidentDetail", "Diverted by {center}").format(
+                center=inc.police.center or "")
+        if inc.police is not None and inc.police.pending:
+            police += "  " + translate("IncidentDetail", "({n} not yet received by the police)"
+                                       ).format(n=len(inc.police.pending))
+        values = {
+            "id": inc.id, "state": state, "priority": priority,
+            "category": f"{names.category(inc.category)} ({inc.category})",
+            "request_type": request_type,
+            "source": source_name(inc.source),
+            "police_case_no": inc.police_case_no or "",
+            "police_remarks": "；".join(inc.police.remarks) if inc.police else "",
+            "created": f"{when_text(inc.created_at)}  {inc.created_by}",
+            "description": inc.description,
+            "address": f"{loc.address}  ({loc.lat:.5f}, {loc.lon:.5f})",
+            "place": " / ".join(p for p in place if p),
+            "reporter": "  ".join(p for p in (inc.reporter.name, inc.reporter.phone) if p),
+            "lead_department": names.department(inc.lead_department)
+            if inc.lead_department else "",
+            "co_handlers": ", ".join(names.department(c) for c in inc.co_handlers),
+            "supervised": yes if inc.supervised else "",
+            "resolution": inc.resolution or "",
+            "answer": inc.answer or "",
+            "verification": verification,
+            "police": police,
+            "merged_into": inc.merged_into or "",
+            "duplicates": ", ".join(inc.duplicates),
+        }
+        for key, text in values.items():
+            self.fields[key].setText(text)
+        self.assignments.clear()
+        for a in inc.assignments:
+            times = dict(a.times)
+            QTreeWidgetItem(self.assignments, [
+                a.unit, translate("IncidentActions", ASSIGNMENT_STATES[a.state]),
+                *(when_text(times.get(s.value)) for s in AssignmentState)])
+        self.extensions.clear()
+        for x in inc.extensions:
+            unit = translate("IncidentActions", EXTENSION_UNITS.get(x.unit, x.unit))
+            QTreeWidgetItem(self.extensions, [
+                x.id, stage_label(x.stage), f"+{x.value} {unit}",
+                translate("IncidentTimeline", EXTENSION_STATUS.get(x.status, x.status)),
+                x.reason])
+        self.fill_clocks(inc)
+
+    def fill_clocks(self, inc: Incident) -> None:
+        """Show the time limits of ``inc`` again (each second: their countdowns move)."""
+        self.clocks.clear()
+        now = hub_clock.now()
+        for clock in deadlines.clocks(inc, self._rules):
+            if clock.running:
+                remaining = clock.remaining(now)
+                status = (translate("IncidentDetail", "overdue by {time}") if clock.overdue(now)
+                          else translate("IncidentDetail", "{time} left")).format(
+                    time=countdown_text(abs(remaining)))
+            elif clock.met:
+                status = translate("IncidentDetail", "met")
+            else:
+                status = translate("IncidentDetail", "late")
+            QTreeWidgetItem(self.clocks, [stage_label(clock.stage.value),
+                                          when_text(clock.started_at), when_text(clock.due_at),
+                                          status])
+
+    def _tree(self, headers: list[str]) -> QTreeWidget:
+        tree = QTreeWidget(self)
+        tree.setRootIsDecorated(False)
+        tree.setHeaderLabels(headers)
+        tree.setMaximumHeight(110)
+        return tree
