@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import ast
+import os
 import shutil
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -21,8 +24,62 @@ def test_import_contracts_hold() -> None:
     # Every contract of pyproject.toml was checked (none silently dropped) and kept.
     contracts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"][
         "contracts"]
-    assert len(contracts) >= 5
+    assert len(contracts) >= 7
     assert f"Contracts: {len(contracts)} kept, 0 broken." in done.stdout
+
+
+def importlinter_config() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+
+
+def test_every_package_has_its_layer_and_every_qt_free_comms_module_is_named() -> None:
+    contracts = {c["id"]: c for c in importlinter_config()["contracts"]}
+    layered = {name.strip() for layer in contracts["layers"]["layers"] for name in layer.split("|")}
+    packages = {f"console.{p.name}" for p in (ROOT / "console").iterdir()
+                if (p / "__init__.py").exists()}
+    assert packages == layered, "a package of console/ outside the layers contract"
+    comms = {f"console.comms.{p.stem}" for p in (ROOT / "console/comms").glob("*.py")
+             if p.stem not in ("__init__", "bridge")}
+    assert comms == set(contracts["qt-only-in-the-bridge"]["source_modules"])
+
+
+def lint_copy(tmp_path: Path, bad: dict[str, str], contract: str | None = None) -> int:
+    """lint-imports on a copy of the code with ``bad`` (path → lines added) written into it."""
+    shutil.copytree(ROOT / "console", tmp_path / "console",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    for relative, lines in bad.items():
+        with (tmp_path / relative).open("a", encoding="utf-8") as file:
+            file.write("\n" + lines + "\n")
+    lint = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
+    assert lint
+    done = subprocess.run([lint, "--no-cache", *(["--contract", contract] if contract else [])],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                          check=False, env={**os.environ, "PYTHONPATH": str(tmp_path)})
+    assert "Analyzed" in done.stdout, done.stdout + done.stderr  # it read the copy
+    return done.returncode
+
+
+def test_the_contracts_pass_on_an_untouched_copy(tmp_path: Path) -> None:
+    assert lint_copy(tmp_path, {}) == 0
+
+
+@pytest.mark.parametrize(("where", "line", "contract"), [
+    ("console/map/bad.py", "import console.views.common", "map-below-views"),
+    ("console/map/bad.py", "import console.views.common", "layers"),
+    # Qt reached through another module of the project, not imported directly.
+    ("console/hub/bad.py", "from console.comms import bridge", "no-qt-below-views"),
+    ("console/sim/bad.py", "from console.store import store", "sim-over-the-wire"),
+    ("console/domain/bad.py", "import console.store.db", "pure-domain"),
+    ("console/store/bad.py", "from console.hub import server", "layers"),
+    ("console/ui/bad.py", "import console.map.view", "layers"),
+    ("console/comms/client.py", "from PySide6 import QtCore", "qt-only-in-the-bridge"),
+    ("console/views/bad.py", "import console.store.store", "views-over-the-wire"),
+    ("console/domain/bad.py", "if False:\n    import PySide6.QtCore", "no-qt-below-views"),
+])
+def test_a_bad_import_breaks_its_contract(tmp_path: Path, where: str, line: str,
+                                          contract: str) -> None:
+    assert lint_copy(tmp_path, {where: line}, contract) == 1
 
 
 # -- no circles ------------------------------------------------------------------------------
