@@ -108,14 +108,15 @@ class Hub:
                                    process_request=self._http, ssl=tls,
                                    max_size=self.config.hard_frame_limit, max_queue=64,
                                    # Per-connection deflate would compress every position frame
-                                   # once per console: 40 % of a core at 50 consoles, to save
-                                   # LAN bandwidth a command center has.
+                                   # once per console, a core's worth with many consoles, to
+                                   # save LAN bandwidth a command center has.
                                    compression=None,
                                    ping_interval=20, ping_timeout=20)
         self.port = self._server.sockets[0].getsockname()[1]
         # What the hub built to start (unit positions and statuses, rules, the modules) lives
-        # as long as it does: out of the collector's full passes, which scanned it 1-2 times a
-        # second under the field feed's load, 35-55 ms each (docs/performance.md).
+        # as long as it does: out of the collector's full passes, which scanned it again and
+        # again under the field feed's load, each pass a pause of every session
+        # (docs/performance.md).
         gc.freeze()
         log.info("hub %s listening on %s://%s:%d", self.config.name, "wss" if tls else "ws",
                  self.config.host, self.port)

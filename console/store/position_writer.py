@@ -7,8 +7,8 @@ interpreter.
 
 Why a process: the drivers hand the interpreter lock back and forth for every row of a batch,
 and in the hub the event loop wants that lock all the time (it decodes 10,000 fixes a second and
-encodes frames for every console). A batch of 6,000 fixes then took ~100 ms instead of ~40 ms,
-holding SQLite's write lock throughout, and every command behind it waited (docs/performance.md).
+encodes frames for every console). A batch then took more than twice as long, holding SQLite's
+write lock throughout, and every command behind it waited (docs/performance.md).
 In a process of its own the rows go at the database's speed, and the child commits in slices of
 ``slice_rows`` fixes so that a command waits for at most one slice.
 

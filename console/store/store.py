@@ -328,7 +328,7 @@ _UNIT_COLUMNS = ("id", "name", "type", "status", "status_since", "tier", "street
 
 def _sqlite_units(conn: Any) -> list[dict[str, Any]]:
     """:func:`unit_wire` for every unit, read from SQLite's own values: a snapshot reads every
-    unit, and the type conversions of 20,000 rows cost half a second the console waits for.
+    unit, and the driver's type conversions of every row are a wait the console feels.
     SQLite keeps UTC times as ``YYYY-MM-DD HH:MM:SS.ffffff``; ``isoformat`` of the same time is
     the same text with a ``T``, no zero fraction, and ``+00:00``."""
     rows = conn.exec_driver_sql(

@@ -31,8 +31,8 @@ class ColumnRepaint:
 
     Qt repaints the whole viewport for any ``dataChanged`` wider than one cell, and a table or
     tree then asks every visible cell of every column for all its roles. The queue's countdown
-    and the roster's time in status change every second, column-wide: seven to nine times the
-    painting they need, 40-80 ms a second for the roster under load (docs/performance.md).
+    and the roster's time in status change every second, column-wide: several times the
+    painting they need, a share of the GUI thread that shows under load (docs/performance.md).
     What changes cells this way is text and colour, never a row's height; item editors (there
     are none in these views) would not be refreshed.
     """

@@ -436,7 +436,7 @@ class _Panel(QGroupBox):
         label the positions, ``notes`` are written at the end of each (vertical) bar.
 
         The bar items and the legend are kept and only given new values: creating pyqtgraph
-        items costs ~1 ms each, too much for a redraw every second.
+        items is slow enough that a redraw every second must not do it.
         """
         item = self.plot.getPlotItem()
         if count is None:

@@ -438,7 +438,7 @@ class IntakeForm(QWidget):
     def _on_changed(self, change: ChangeSet) -> None:
         if change.taxonomy is not None:
             self._names = DisplayNames(self._names.language, self._rules, change.taxonomy)
-        # Both lists scan every incident held (100,000 in a busy district: ~120 ms each), so
+        # Both lists scan every incident held (long enough to feel in a busy district), so
         # a change set refreshes them only when one of its incidents belongs in them or is
         # shown in them — not ten times a second while a call is being typed.
         relevant = change.reset or (change.incidents and self._concerns(change.incidents))

@@ -6,9 +6,8 @@ both speak), ``GET /cameras/<id>.jpg`` one picture, ``GET /healthz`` a small JSO
 
 Cost is kept to what is watched: a camera nobody watches draws nothing; one that is watched draws
 one picture per tick and every viewer of it gets that same picture. Pictures are drawn on one
-worker thread, never on the event loop: a 480×270 picture takes about 6 ms (12 ms at worst) and
-19 KB at JPEG quality 70 on a 2-core machine, too long to hold the loop, and one thread is also
-the most CPU the cameras can take from the demo's other parts. A
+worker thread, never on the event loop: drawing and encoding a picture is too long to hold the
+loop, and one thread is also the most CPU the cameras can take from the demo's other parts. A
 viewer that reads slowly simply misses pictures: it is always sent the newest one once its last
 one has gone out, and one that stops reading for ``STALL_SECONDS`` is dropped.
 
