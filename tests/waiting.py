@@ -3,7 +3,7 @@
 A fixed sleep is either too short on a loaded machine (the test fails though nothing is wrong)
 or longer than needed everywhere else. These poll instead: they return as soon as the condition
 holds and fail, saying what was awaited, when it has not held by the deadline. Standard library
-only: the domain's Qt-free environment loads the tests' shared modules too.
+only, so that any test folder may use it, Qt or not.
 """
 
 from __future__ import annotations
