@@ -12,13 +12,14 @@ export LINKAGE_TEST_PG
 run: $(VENV)/.installed
 	$(PY) main.py
 
-# One pytest worker per core (pytest-xdist): the suite waits on sockets, timers and child
-# processes more than it computes. Tests that time work on the CPU (marked `timing`) then run
-# alone, so that another worker does not take their core.
-test: $(VENV)/.installed test-domain-noqt
+# The linter (ruff, the import contracts) and the type checker first: they take seconds and
+# name the line, where a failing test only shows the consequence. Then one pytest worker per
+# core (pytest-xdist): the suite waits on sockets, timers and child processes more than it
+# computes. Tests that time work on the CPU (marked `timing`) then run alone, so that another
+# worker does not take their core.
+test: $(VENV)/.installed lint typecheck test-domain-noqt
 	$(PY) -m pytest -q -n auto --dist worksteal -m "not timing"
 	$(PY) -m pytest -q -m timing
-	$(VENV)/bin/lint-imports
 
 system:
 	@installer/debian-packages.sh

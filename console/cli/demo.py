@@ -13,6 +13,7 @@ from typing import Any
 from console.cli.common import (
     CAMERA_PORT,
     default_db_url,
+    instant,
     load_rules,
     log,
     resume_world,
@@ -40,6 +41,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     demo.add_argument("--no-sim", action="store_true",
                       help="do not run the simulators (the district's and the police center's)")
     demo.add_argument("--seed", type=int, default=7, help="the simulators' seed")
+    demo.add_argument("--world-start", type=instant, metavar="ISO8601",
+                      help="the world time to start from (e.g. 2026-11-27T15:00:00+08:00); "
+                           "default: now, or the newest event's time")
     demo.add_argument("--quit-after", type=float, metavar="SECONDS",
                       help="quit after this many seconds (smoke tests, benchmarks)")
     demo.add_argument("--screenshot", metavar="PNG",
@@ -64,10 +68,10 @@ def run(args: argparse.Namespace) -> int:
     log.info("loading the rules from resources/")
     rules = load_rules()
     log.info("opening the store at %s", url)
-    clock = Clock(args.speed)
+    clock = Clock(args.speed, origin=args.world_start)
     store = Store(url, rules, clock=clock.now)
     try:
-        resume_world(clock, store)
+        resume_world(clock, store, args.world_start)
         if store.count("units") == 0:
             started = time.monotonic()
             print("Seeding the demo district (first run) …", flush=True)

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -38,19 +38,6 @@ from tests.store.conftest import rules  # noqa: F401 - shared fixture
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 ADMIN = Actor("admin", frozenset({Role.ADMIN}))
-T = TypeVar("T")
-
-
-def wait_until(condition: Callable[[], T], timeout: float = 10.0, what: str = "") -> T:
-    """Poll ``condition`` until it returns something true; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what or condition}")
-        time.sleep(0.01)
 
 
 def seed(url: str, rules: Rules) -> None:  # noqa: F811

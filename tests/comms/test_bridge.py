@@ -29,6 +29,7 @@ from console.comms.replica import ChangeSet, UserInfo
 from console.domain.rules import Rules
 from tests.comms.conftest import RestartableHub
 from tests.hub.conftest import PASSWORD, Client, incident_args
+from tests.views.conftest import qt_leaks  # noqa: F401 - no window or QThread outlives a test
 
 WAIT_MS = 10_000
 

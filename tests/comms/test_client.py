@@ -49,10 +49,10 @@ from tests.comms.conftest import (
     RestartableHub,
     applied,
     seed,
-    wait_until,
 )
 from tests.hub.conftest import Client, HubThread, add_users, incident_args
 from tests.store.conftest import CONTROLLER
+from tests.waiting import wait_until
 
 MakeClient = Callable[..., tuple[HubClient, Recorder]]
 
@@ -506,8 +506,7 @@ class ScriptedPeer:
         async with serve(self._script, "127.0.0.1", 0) as server:
             self.port = server.sockets[0].getsockname()[1]
             self._ready.set()
-            while not self._done.is_set():
-                await asyncio.sleep(0.02)
+            await asyncio.to_thread(self._done.wait)
 
     @property
     def ws_url(self) -> str:

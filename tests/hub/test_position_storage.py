@@ -9,6 +9,7 @@ import threading
 import time
 
 from tests.hub.conftest import Client, HubThread
+from tests.waiting import wait_until
 
 
 def test_frames_keep_going_while_the_store_is_held_up(hub: HubThread) -> None:
@@ -63,20 +64,17 @@ def test_a_dead_position_writer_loses_no_fix(hub: HubThread) -> None:
             lat = round(30.66 + len(sent) / 100_000, 6)
             sent.append(lat)
             field.send({"type": "positions", "units": [["G1", lat, 104.10, 90, 1.2]]})
-            time.sleep(0.02)
+
+    def stored() -> set[float]:
+        with hub.store.db.reader.connect() as conn:
+            return {round(lat, 6) for (lat,) in conn.exec_driver_sql(
+                "SELECT lat FROM positions WHERE unit_id = 'G1'")}
 
     send(40)
+    wait_until(stored, what="the first writer to store fixes")
     first = hub.hub.positions.pid
     assert first is not None
     os.kill(first, signal.SIGKILL)
     send(40)
-    deadline = time.monotonic() + 15
-    while True:
-        with hub.store.db.reader.connect() as conn:
-            stored = {round(lat, 6) for (lat,) in conn.exec_driver_sql(
-                "SELECT lat FROM positions WHERE unit_id = 'G1'")}
-        if stored >= set(sent) or time.monotonic() > deadline:
-            break
-        time.sleep(0.2)
-    assert set(sent) - stored == set(), "fixes lost with the position writer"
+    wait_until(lambda: stored() >= set(sent), 15, "every fix sent, none lost with the writer")
     assert hub.hub.positions.pid not in (None, first)  # started again

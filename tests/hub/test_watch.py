@@ -25,6 +25,7 @@ from console.sim.calls import CallMaker, Place, calls_per_hour
 from console.store.store import Store
 from console.store.writer import Command
 from tests.hub.conftest import Client, HubThread, add_users
+from tests.waiting import wait_until
 
 #: Monday 2026-11-23, 09:00 in Chengdu: the morning peak.
 ORIGIN = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
@@ -89,14 +90,6 @@ def demo_hub(db_url: str, district: tuple[Rules, list[Place]]) -> Iterator[HubTh
     thread = start_hub(db_url, rules)
     yield thread
     thread.stop()
-
-
-def wait_until(what: Any, timeout: float = 10.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while not (found := what()):
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
-    return found
 
 
 def at_world_time(hub: HubThread, when: datetime) -> None:

@@ -19,6 +19,6 @@ import PySide6.QtWebEngineWidgets  # noqa: F401 - before the QApplication
 
 import console.map.web  # noqa: F401 - registers linkage-tiles:// before any view
 from tests.views.conftest import (  # noqa: F401 - shared fixtures
-    _flush_deferred_deletes,
+    qt_leaks,
     rules,
 )

@@ -22,6 +22,7 @@ from PIL import Image
 
 from console.sim.cameras.pictures import Camera, render_frame, render_jpeg
 from console.sim.cameras.server import BOUNDARY, CameraServer
+from tests.waiting import until
 
 T = TypeVar("T")
 
@@ -176,14 +177,14 @@ def test_cameras_nobody_watches_draw_nothing():
 
     async def scenario() -> None:
         async with CameraServer(CAMERAS, fps=10, clock=clock) as server:
-            await asyncio.sleep(0.5)
+            await asyncio.sleep(0.5)  # the point: half a second (five frames' time) unwatched
             assert clock.calls == 0
             client = await MjpegClient.open(server.port, "CAM2")
             await client.frame()
             await client.close()
-            await _until(lambda: server.viewers == 0)
+            await until(lambda: server.viewers == 0, 3, "the viewer to be gone")
             drawn = clock.calls
-            await asyncio.sleep(0.5)
+            await asyncio.sleep(0.5)  # the point, again, once the last viewer has gone
             assert clock.calls - drawn <= 1  # at most the tick that was under way
 
     run(scenario)
@@ -316,7 +317,7 @@ def test_clients_that_leave_early_do_not_disturb_the_server():
                 await writer.drain()
                 writer.close()
                 await writer.wait_closed()
-            await _until(lambda: server.viewers == 0)
+            await until(lambda: server.viewers == 0, 3, "the viewer to be gone")
             client = await MjpegClient.open(server.port, "CAM1")
             decode(await client.frame())
             await client.close()
@@ -430,10 +431,3 @@ def test_qt_multimedia_plays_a_camera_stream(tmp_path: Path):
     _, count, _size = lines[-1].split(" ", 2)
     assert int(count) >= 10, output
     assert "(480, 270)" in lines[-1], output
-
-
-async def _until(condition: Callable[[], bool], timeout: float = 3) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        await asyncio.sleep(0.02)

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from console.cli.common import load_rules
+from console.cli.demo import HISTORY_HOURS
 from console.cli.ledger import StoreLedger
 from console.domain import deadlines
 from console.domain.incident import DIVERTED, ESCALATED
@@ -20,7 +21,8 @@ from console.store.store import Store
 
 pytestmark = pytest.mark.slow
 
-NOW = datetime(2026, 11, 27, 11, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+BEIJING = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 11, 27, 11, 0, tzinfo=BEIJING)
 
 
 def test_an_hour_of_history_leaves_a_living_queue_in_the_past(tmp_path: Path) -> None:
@@ -112,3 +114,36 @@ def test_the_police_part_of_history_is_real_hand_offs_with_nothing_left_owed(
         assert recent, "this seed's last ten minutes have an escalation for the live police"
     finally:
         store.close()
+
+
+def demo_history_at(tmp_path: Path, now: datetime) -> tuple[int, int]:
+    """The demo's first-run seeding (``main.py`` with an empty store) with the world clock at
+    ``now``: how many steps of history it wrote and how many incidents they created."""
+    rules = load_rules()
+    district = District.load()
+    url = f"sqlite:///{tmp_path / f'demo-{now.hour:02d}.db'}"
+    store = Store(url, rules, clock=lambda: now)
+    try:
+        seed_store(StoreLedger(store), district, now=now, camera_base="http://x")
+        head = store.last_seq()
+        with StoreLedger.backdated(url, rules, now=now) as ledger:
+            written = seed_history(ledger, district, rules, now=now, hours=HISTORY_HOURS)
+        created = sum(e.event.name == "incident.created"
+                      for e in store.events_after(head, 100_000))
+        return written, created
+    finally:
+        store.close()
+
+
+def test_the_demo_opens_on_a_busy_afternoon_and_a_quiet_night(tmp_path: Path) -> None:
+    """What the demo's history holds depends on the hour it is seeded at, by the daily rhythm of
+    calls: an afternoon has the living queue the smoke test sees, the small hours a few cases."""
+    afternoon = datetime(2026, 11, 25, 15, 0, tzinfo=BEIJING)
+    night = datetime(2026, 11, 25, 3, 0, tzinfo=BEIJING)
+    day_steps, day_created = demo_history_at(tmp_path, afternoon)
+    night_steps, night_created = demo_history_at(tmp_path, night)
+    # 13:30–15:00 runs at ~1.5–1.7× the mean of 125 calls an hour: some 300 cases.
+    assert day_steps >= 100 and day_created > 200, (day_steps, day_created)
+    # 01:30–03:00 runs at ~0.1–0.2×: a tenth of that, yet not an empty district.
+    assert 5 <= night_created < day_created / 5, (night_created, day_created)
+    assert night_steps < day_steps / 5, (night_steps, day_steps)

@@ -59,12 +59,15 @@ def test_a_hundred_hand_offs_each_way_survive_three_cuts_of_the_link(
         escalating = asyncio.get_running_loop().run_in_executor(
             None, lambda: [escalate(ctl, note="补充情况") for _ in range(COUNT)])
         diverted = []
+        link = made.peer.link_up
         for i in range(COUNT):
             diverted.append(made.divert().case.shared_id)
             if i in (COUNT // 3, 2 * COUNT // 3):
+                await until(link.is_set)  # up again after the last cut
                 assert cut(fast_hub) == 1
-                await asyncio.sleep(0.05)
-            await asyncio.sleep(0.01)
+                # The next diversions are made while the link is down: they wait for it.
+                await until(lambda: not link.is_set())
+            await asyncio.sleep(0)  # the peer sends between two diversions
         escalated = await escalating
         store = fast_hub.store
         incidents = await until(lambda: [i for s_id in diverted

@@ -19,6 +19,7 @@ from console.domain.rules import Rules
 from console.store.position_writer import PositionsNotStored, PositionWriter
 from console.store.store import Store
 from tests.store.conftest import ADMIN, Clock, command
+from tests.waiting import wait_until
 
 
 @pytest.fixture
@@ -43,10 +44,8 @@ def fixes(unit: str, start: datetime, count: int) -> list[tuple[str, float, floa
 
 def wait_until_dead(pid: int) -> None:
     """Until the process is a zombie: killed, not yet reaped by its parent (the writer)."""
-    deadline = time.monotonic() + 10
-    while Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
-        assert time.monotonic() < deadline, f"process {pid} did not die"
-        time.sleep(0.01)
+    wait_until(lambda: Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z",
+               what=f"process {pid} to die")
 
 
 def latest_lat(store: Store, unit: str) -> float:
@@ -111,10 +110,7 @@ def test_a_batch_in_flight_when_the_child_dies_is_reported_unstored(
 
     thread = threading.Thread(target=append)
     thread.start()
-    deadline = time.monotonic() + 30
-    while store.count("positions") == 0:  # it is storing
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
+    wait_until(lambda: store.count("positions") > 0, 30, "the writer to be storing")
     os.kill(pid, signal.SIGKILL)
     thread.join(30)
     assert len(errors) == 1 and isinstance(errors[0], PositionsNotStored)
@@ -164,7 +160,7 @@ def test_a_sqlite_writer_gets_the_lock_as_soon_as_it_is_free(tmp_path: Path,
 
             def release(conn: sqlite3.Connection = holder, seconds: float = hold,
                         at: list[float] = released) -> None:
-                time.sleep(seconds)
+                time.sleep(seconds)  # the point: another connection holds the lock this long
                 at.append(time.monotonic())
                 conn.execute("COMMIT")
 

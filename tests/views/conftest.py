@@ -8,12 +8,16 @@ rules, so the change sets fed to the models are the ones the client would build.
 from __future__ import annotations
 
 import os
+import traceback
+import weakref
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QAbstractItemModel, QCoreApplication, QEvent
+import shiboken6
+from PySide6.QtCore import QAbstractItemModel, QCoreApplication, QEvent, QThread
+from PySide6.QtWidgets import QApplication
 
 from console.comms.replica import ChangeSet, Replica
 from console.domain import deadlines
@@ -41,13 +45,45 @@ import console.map.web  # noqa: F401
 T0 = datetime(2026, 11, 25, 1, 0, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def _flush_deferred_deletes(qapp: Any) -> Iterator[None]:
+def flush_deferred_deletes() -> None:
     # pytest-qt only processes events; deleteLater() objects need DeferredDelete (PLATFORM.md).
-    yield
     for _ in range(3):
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         QCoreApplication.processEvents()
+
+
+@pytest.fixture(autouse=True)
+def qt_leaks(qapp: Any) -> Iterator[None]:
+    """After each Qt test: run the deferred deletes, then fail the test if it left a window open
+    or a QThread running that it started. What it leaked is closed or stopped here, so that the
+    next test starts clean and one leak fails one test."""
+    # The wrappers themselves: while held, each C++ widget keeps the same one.
+    windows_before = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+    started: weakref.WeakKeyDictionary[QThread, str] = weakref.WeakKeyDictionary()
+    qthread_start = QThread.start
+
+    def start(thread: QThread, *args: Any) -> None:
+        started[thread] = "".join(traceback.format_stack(limit=4)[:-1])
+        qthread_start(thread, *args)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(QThread, "start", start)
+        yield
+    flush_deferred_deletes()
+    leaks: list[str] = []
+    for widget in QApplication.topLevelWidgets():
+        if widget.isVisible() and not any(widget is w for w in windows_before):
+            leaks.append(f"window left open: {type(widget).__name__} {widget.windowTitle()!r}")
+            widget.close()
+            widget.deleteLater()
+    for thread, where in list(started.items()):
+        if shiboken6.isValid(thread) and thread.isRunning():
+            leaks.append(f"QThread {thread.objectName()!r} left running, started at\n{where}")
+            thread.quit()
+            thread.wait(5_000)
+    flush_deferred_deletes()
+    if leaks:
+        pytest.fail("the test leaked:\n" + "\n".join(leaks), pytrace=False)
 
 
 @pytest.fixture(scope="session")

@@ -31,12 +31,6 @@ from console.views.command_parser import (
 from tests.hub.conftest import PASSWORD, Client, incident_args
 from tests.views.conftest import log_in, new_incident, new_unit, then
 
-pytestmark = [
-    pytest.mark.qt_log_level_fail("WARNING"),
-    # The offscreen platform cannot raise the completer's popup or let it grab the keyboard;
-    # it says so each time the popup opens. Nothing is wrong with the popup.
-    pytest.mark.qt_log_ignore("This plugin does not support"),
-]
 WAIT_MS = 10_000
 ID1 = "CH-20261125-000001"
 ID7 = "CH-20261125-000007"

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
@@ -50,12 +49,6 @@ from tests.views.live import (
     submit,
     wait_state,
 )
-
-pytestmark = [
-    pytest.mark.qt_log_level_fail("WARNING"),
-    # The offscreen platform cannot propagate size hints or raise windows; harmless here.
-    pytest.mark.qt_log_ignore("This plugin does not support"),
-]
 
 # The live fixtures (this live_hub has an admin and a call taker as well).
 bridge_as = live.bridge_as

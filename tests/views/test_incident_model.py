@@ -49,9 +49,6 @@ from tests.views.conftest import (
     then,
 )
 
-# The C++ QAbstractItemModelTester reports through qWarning: make every Qt warning a failure.
-pytestmark = pytest.mark.qt_log_level_fail("WARNING")
-
 NOW = T0 + timedelta(minutes=10)
 ASC, DESC = Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder
 

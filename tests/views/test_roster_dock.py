@@ -21,11 +21,6 @@ from tests.hub.conftest import Client
 from tests.views.conftest import log_in
 from tests.views.test_command_line import create, register_units, unit
 
-pytestmark = [
-    pytest.mark.qt_log_level_fail("WARNING"),
-    # The offscreen platform cannot raise windows or grab the keyboard and says so; harmless.
-    pytest.mark.qt_log_ignore("This plugin does not support"),
-]
 WAIT_MS = 10_000
 MZW, SQZ = "street.mengzhuiwan", "street.shuangqiaozi"
 UNITS = {"U1": "available", "U2": "available", "U3": "busy", "U4": "off_duty"}

@@ -39,12 +39,13 @@ def ok(reply: dict[str, Any]) -> dict[str, Any]:
     return dict(reply["data"])
 
 
-def supervise_when_overdue(hub: HubThread, leader: Client, incident_id: str, note: str,
-                           after: timedelta) -> float:
-    """Wait (world time) until the case is overdue, supervise it; the monotonic time sent."""
+def supervise_when_overdue(qtbot: Any, hub: HubThread, leader: Client, incident_id: str,
+                           note: str, after: timedelta) -> float:
+    """Wait until the hub's world clock is ``after`` further on (the case is then overdue), the
+    consoles running meanwhile; supervise the case; the monotonic time it was sent."""
     due = hub.config.clock.now() + after
-    while hub.config.clock.now() < due:
-        time.sleep(0.05)  # the world clock is the hub's; this paces a client, it waits on no GUI
+    qtbot.waitUntil(lambda: hub.config.clock.now() >= due,
+                    timeout=int(after.total_seconds() / SPEED * 1000) + WAIT_MS)
     sent = time.monotonic()
     ok(leader.command("incident.supervise", id=incident_id, note=note))
     return sent
@@ -63,7 +64,7 @@ def test_the_lead_desk_is_reminded_and_no_other(
         ok(ctl.command("incident.accept", id=iid))
         ok(ctl.command("incident.assign", id=iid, department="environment"))
         # The desk never signs; its 30 minutes run out.
-        sent = supervise_when_overdue(fast_hub, leader, iid, "请环保局立即签收处理",
+        sent = supervise_when_overdue(qtbot, fast_hub, leader, iid, "请环保局立即签收处理",
                                       timedelta(minutes=31))
         notice = window_of(env).alerts.supervision
         qtbot.waitUntil(notice.isVisible, timeout=1_000)
@@ -89,7 +90,7 @@ def test_the_lead_desk_is_reminded_and_no_other(
 
         # A case no desk leads yet (never accepted): the center's controllers are reminded.
         waiting = ok(ctl.command("incident.create", **incident_args(priority="P1")))["id"]
-        supervise_when_overdue(fast_hub, leader, waiting, "请尽快受理", timedelta(minutes=6))
+        supervise_when_overdue(qtbot, fast_hub, leader, waiting, "请尽快受理", timedelta(minutes=6))
         center_notice = window_of(center).alerts.supervision
         qtbot.waitUntil(center_notice.isVisible, timeout=WAIT_MS)
         assert center_notice.notices == [(waiting, "请尽快受理")]

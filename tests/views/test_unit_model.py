@@ -35,8 +35,6 @@ from tests.views.conftest import (
     unit_then,
 )
 
-pytestmark = pytest.mark.qt_log_level_fail("WARNING")
-
 NOW = T0 + timedelta(minutes=10)
 MZW, SQZ = "street.mengzhuiwan", "street.shuangqiaozi"
 
