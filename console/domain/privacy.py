@@ -51,10 +51,23 @@ def sees_police_data(roles: Iterable[Role]) -> bool:
     return any(role in POLICE_DATA_ROLES for role in roles)
 
 
-def police_masked(document: Mapping[str, Any]) -> Mapping[str, Any]:
+#: Events whose data holds nothing of the police's, whatever its keys are called: a major
+#: incident's stand-down ``summary`` is the duty leader's, not the police's.
+_POLICE_FREE_EVENTS = ("major.",)
+
+
+def police_masked(document: Mapping[str, Any],
+                  event: str | None = None) -> Mapping[str, Any]:
     """An incident document or event data without the police's own information: their case
     number, their remarks and summaries. The hand-off's state (direction, messages waiting)
-    stays: every console shows whether the police have been answered."""
+    stays: every console shows whether the police have been answered.
+
+    Args:
+        document: the incident document or the event's data.
+        event: the event's name, when ``document`` is an event's data.
+    """
+    if event is not None and event.startswith(_POLICE_FREE_EVENTS):
+        return document
     if not any(key in document for key in (*_POLICE_FIELDS, "police")):
         return document
     shown = {k: v for k, v in document.items() if k not in ("remarks", "summary")}

@@ -236,7 +236,7 @@ class Session:
         events = await self.hub.run(self.hub.store.timeline, message.incident)
         wires = [event.to_wire() for event in events]
         for wire in wires:
-            wire["data"] = dict(self._shown(wire["data"]))
+            wire["data"] = dict(self._shown(wire["data"], wire["name"]))
         await self.send(p.timeline(message.id, message.incident, wires))
         return True
 
@@ -314,16 +314,17 @@ class Session:
 
     def _event_frame(self, event: LoggedEvent) -> str:
         wire = event.to_wire()
-        wire["data"] = dict(self._shown(wire["data"]))
+        wire["data"] = dict(self._shown(wire["data"], wire["name"]))
         return p.encode(p.event(wire))
 
-    def _shown(self, document: Mapping[str, Any]) -> Mapping[str, Any]:
-        """An incident or event data as this user may see it: personal data and the police's
-        own information masked for roles without need."""
+    def _shown(self, document: Mapping[str, Any],
+               event: str | None = None) -> Mapping[str, Any]:
+        """An incident or event data (of the ``event`` named) as this user may see it: personal
+        data and the police's own information masked for roles without need."""
         if not self.personal:
             document = masked(document)
         if not self.police_data:
-            document = police_masked(document)
+            document = police_masked(document, event)
         return document
 
     async def _pump_events(self) -> None:

@@ -107,7 +107,9 @@ def test_events_follow_the_snapshot_live(hub: HubThread) -> None:
     assert event["actor"] == "ctl"
     # A viewer has no need for the reporter's identity.
     assert event["data"]["reporter"] == {"name": "张**", "phone": "138****0001"}
-    assert actor.until("event")["data"]["reporter"]["phone"] == "13800000001"
+    # The event may have come before the command's result (and been kept on the way).
+    own = actor.events[0] if actor.events else actor.until("event")
+    assert own["data"]["reporter"]["phone"] == "13800000001"
 
 
 def test_an_event_is_encoded_once_per_way_of_masking(hub: HubThread) -> None:
@@ -141,8 +143,13 @@ def test_resume_replays_exactly_the_missed_events(hub: HubThread) -> None:
     back.hello(token=welcome["token"], resume_from=seen)
     snapshot, synced = back.sync()
     assert snapshot is None
-    assert [e["seq"] for e in back.events] == missed == list(range(seen + 1, seen + 6))
-    assert synced["seq"] == missed[-1]
+    assert missed == list(range(seen + 1, seen + 6))
+    # The replay runs to what the hub's log follower has read when the session syncs: the
+    # acknowledgements may be ahead of it, and what it reads later follows live.
+    assert [e["seq"] for e in back.events] == list(range(seen + 1, synced["seq"] + 1))
+    while len(back.events) < len(missed):
+        back.events.append(back.until("event"))
+    assert [e["seq"] for e in back.events] == missed
     # And live afterwards, with no duplicate.
     actor.command("incident.note", id=first, text="结束")
     assert back.until("event")["seq"] == missed[-1] + 1
