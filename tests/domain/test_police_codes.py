@@ -13,7 +13,7 @@ from console.domain.model import IncidentState, RequestType
 from console.domain.permissions import COMMANDS
 from console.domain.police_codes import DEFAULT_PATH, PoliceCodes
 from console.domain.rules import Rules
-from console.domain.taxonomy import UNCLASSIFIED
+from console.domain.taxonomy import UNCLASSIFIED, Taxonomy
 from tests.domain.conftest import CALL_TAKER, CONTROLLER, LIAISON, POLICE, Desk, desk_of
 from tests.domain.test_police import CASE, divert
 
@@ -73,7 +73,6 @@ def test_a_bad_table_is_refused_naming_the_problem(rules: Rules, tmp_path: Path,
 
 
 def test_a_taxonomy_without_the_reserved_category_is_refused(rules: Rules) -> None:
-    from console.domain.taxonomy import Taxonomy
     plain = Taxonomy(rules.taxonomy.departments, rules.taxonomy.request_types,
                      rules.taxonomy.classifiable, rules.taxonomy.groups)
     with pytest.raises(ValueError, match="no category 'unclassified'"):
