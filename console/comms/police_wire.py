@@ -14,9 +14,9 @@ The frame rules are those of ``console/comms/protocol.py`` (size limit, UTF-8, n
 surrogates, unknown fields ignored, booleans never numbers). Refusal codes follow the interface
 document: ``bad_message`` when a message is not the documented shape, ``invalid`` when its
 fields are well formed but do not go together (a rejection or a cancel without a cause, an
-update with neither remarks nor summary). Whether a classification is a known category, or a
-diversion carries its police case number, is the hub's to decide: the codec knows no taxonomy
-and no direction.
+update with neither remarks nor summary). What a classification stands for (the police's own
+code, mapped by the center's table), or whether a diversion carries its police case number, is
+the hub's to decide: the codec knows no taxonomy and no direction.
 
 The text limits are public (``MAX_SUMMARY``, …) so that a sender can cut its texts to fit.
 """

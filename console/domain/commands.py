@@ -17,6 +17,7 @@ from console.domain.incident import Incident
 from console.domain.lifecycle import INCIDENT_COMMANDS, World
 from console.domain.model import ASSIGNMENT_STATUSES, Event, Priority, Source, UnitStatus, UnitType
 from console.domain.rules import Context
+from console.domain.taxonomy import UNCLASSIFIED
 
 
 def decide(name: str, args: Any, ctx: Context, world: World,
@@ -99,6 +100,9 @@ def _create(args: Mapping[str, Any], ctx: Context, new_id: Callable[[], str]) ->
         category = ctx.rules.taxonomy.category(code)
     except ValueError:
         raise Refused("invalid", "There is no category '{code}'.", code=code) from None
+    if category.code == UNCLASSIFIED and source is not Source.POLICE:
+        raise Refused("invalid", "'{code}' is reserved for police cases awaiting classification; "
+                      "choose a category.", code=code)
     priority = a.choice(args, "priority", Priority)
     request_type = a.text(args, "request_type", required=False, max_len=16) or category.request_type
     if request_type not in {t.code for t in ctx.rules.taxonomy.request_types}:

@@ -21,6 +21,7 @@ from console.domain.model import (
     RequestType,
     Source,
 )
+from console.domain.taxonomy import UNCLASSIFIED
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,8 @@ class Incident:
     escalated_from: IncidentState | None = None
     police_acknowledged: bool = False
     police: PoliceLink | None = None
+    #: The police's own classification of a diverted case (their 警情 code), as they sent it.
+    police_code: str | None = None
     stages: tuple[tuple[str, StageRun], ...] = ()
     extensions: tuple[ExtensionRequest, ...] = ()
     assignments: tuple[Assignment, ...] = ()
@@ -156,6 +159,11 @@ class Incident:
 
     def assignment(self, assignment_id: str) -> Assignment | None:
         return next((a for a in self.assignments if a.id == assignment_id), None)
+
+    @property
+    def awaiting_classification(self) -> bool:
+        """A police diversion whose code could not be mapped, until someone classifies it."""
+        return self.category == UNCLASSIFIED
 
     @property
     def finished(self) -> bool:
@@ -199,6 +207,7 @@ class Incident:
             "escalated_from": self.escalated_from.value if self.escalated_from else None,
             "police_acknowledged": self.police_acknowledged,
             "police": self.police.to_dict() if self.police else None,
+            "police_code": self.police_code,
             "stages": {
                 name: {"started_at": _iso(run.started_at), "stopped_at": _iso(run.stopped_at)}
                 for name, run in self.stages
@@ -271,6 +280,7 @@ class Incident:
             escalated_from=IncidentState(d["escalated_from"]) if d.get("escalated_from") else None,
             police_acknowledged=d.get("police_acknowledged", False),
             police=PoliceLink.from_dict(d["police"]) if d.get("police") else None,
+            police_code=d.get("police_code"),
             stages=tuple(
                 (name, StageRun(_dt(run["started_at"]), _opt_dt(run["stopped_at"])))
                 for name, run in d.get("stages", {}).items()
@@ -386,6 +396,7 @@ def created(event: Event) -> Incident:
         created_by=event.actor,
         police_case_no=d.get("police_case_no"),
         police=_diverted(d["police"], event.actor) if d.get("police") else None,
+        police_code=d.get("police_code"),
         version=0,
     )
     return _touch(_stages(inc, event.name, at), at)
@@ -467,6 +478,9 @@ def evolve(inc: Incident, event: Event) -> Incident:
         new = replace(new, escalated_from=None, lead_department=None, co_handlers=())
     elif name == "incident.police_disposed":
         new = replace(new, resolution=d["disposition"])
+    elif name == "incident.classified":
+        new = replace(new, category=d["category"], sla_class=d["sla_class"],
+                      request_type=RequestType(d["request_type"]))
     elif name == "incident.supervised":
         new = replace(new, supervised=True)
     elif name == "incident.extension_requested":

@@ -12,6 +12,9 @@ new ──accept──▶ accepted ──assign──▶ assigned ──sign─�
  ├─merge ▶ merged        open ──escalate──▶ with_police ──police disposition──▶ resolved
  └─ closed ──reopen──▶ accepted      resolved ──verify (unsatisfied)──▶ in_progress
 ```
+
+A police diversion whose code could not be mapped waits in ``new`` under the reserved category
+``unclassified``: it is classified (``incident.classify``) before it can be accepted.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from console.domain.model import (
 )
 from console.domain.rules import Context
 from console.domain.sla import Stage, extension_allowed
+from console.domain.taxonomy import UNCLASSIFIED
 from console.domain.units import Unit
 
 
@@ -118,7 +122,14 @@ def _any(inc: Incident, ctx: Context) -> Refused | None:
 
 # -- intake --------------------------------------------------------------------------------------
 
-@_command("incident.accept", _only_in(IncidentState.NEW, doing="accepted"))
+def _classified(inc: Incident, ctx: Context) -> Refused | None:
+    if inc.awaiting_classification:
+        return Refused("conflict", "{id} awaits classification (police code {code}); classify "
+                       "it first.", id=inc.id, code=inc.police_code or "?")
+    return None
+
+
+@_command("incident.accept", _all(_only_in(IncidentState.NEW, doing="accepted"), _classified))
 def _accept(inc: Incident, args: Mapping[str, Any], ctx: Context, world: World) -> list[Event]:
     return [_event("incident.accepted", inc, ctx)]
 
@@ -154,6 +165,28 @@ def _merge(inc: Incident, args: Mapping[str, Any], ctx: Context, world: World) -
         raise Refused("conflict", "{into} is {state}; merge duplicates into an open incident.",
                       into=into.id, state=into.state.value)
     return [_event("incident.merged", inc, ctx, into=into.id)]
+
+
+def _awaiting_classification(inc: Incident, ctx: Context) -> Refused | None:
+    if refused := _open(inc, ctx):
+        return refused
+    if not inc.awaiting_classification:
+        return Refused("conflict", "{id} is already classified as {category}.",
+                       id=inc.id, category=inc.category)
+    return None
+
+
+@_command("incident.classify", _awaiting_classification)
+def _classify(inc: Incident, args: Mapping[str, Any], ctx: Context, world: World) -> list[Event]:
+    """A police diversion the code table could not map gets its category (and with it its SLA
+    class and request type); from then on it is routed like any other case."""
+    code = a.ident(args, "category")
+    taxonomy = ctx.rules.taxonomy
+    if code == UNCLASSIFIED or not taxonomy.has_category(code):
+        raise Refused("invalid", "There is no category '{code}'.", code=code)
+    category = taxonomy.category(code)
+    return [_event("incident.classified", inc, ctx, category=code, previous=inc.category,
+                   sla_class=category.sla_class, request_type=category.request_type)]
 
 
 # -- handling by departments -------------------------------------------------------------------

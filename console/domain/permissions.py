@@ -22,6 +22,7 @@ from console.domain.resources import RESOURCES, load_toml
 COMMANDS: dict[str, str] = {
     "incident.create": "register new incidents",
     "incident.accept": "accept incidents",
+    "incident.classify": "classify incidents",
     "incident.reject": "reject incidents",
     "incident.answer": "answer and close inquiries at intake",
     "incident.assign": "assign incidents to departments",
@@ -68,7 +69,7 @@ _LEAD_ONLY = frozenset({"incident.sign", "incident.return", "incident.resolve",
 _FOR_ITSELF = frozenset({"assignment.update", "unit.set_status", "unit.clock_in",
                          "unit.clock_out", "unit.checkpoint"})
 # Commands a liaison officer may issue only on police-diverted incidents.
-_POLICE_SOURCE_ONLY = frozenset({"incident.accept", "incident.reject"})
+_POLICE_SOURCE_ONLY = frozenset({"incident.accept", "incident.reject", "incident.classify"})
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,7 @@ _SCOPE_REASON = {
     "incident.verify": "You may verify results only on site, for incidents in your care.",
     "incident.accept": "Liaison officers sign for police-diverted incidents only.",
     "incident.reject": "Liaison officers return police-diverted incidents only.",
+    "incident.classify": "Liaison officers classify police-diverted incidents only.",
     "assignment.update": "A field unit reports progress only on its own assignments.",
     "unit.set_status": "A field unit changes only its own status.",
     "unit.clock_in": "A field unit clocks in only itself.",

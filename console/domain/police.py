@@ -29,6 +29,7 @@ from console.domain.incident import DIVERTED, ESCALATED, Incident
 from console.domain.lifecycle import INCIDENT_COMMANDS, World
 from console.domain.model import Event, IncidentState, Source
 from console.domain.rules import Context
+from console.domain.taxonomy import UNCLASSIFIED
 
 #: The kinds of hand-off message (the wire's ``type``).
 KINDS = ("incident", "acknowledgement", "completion", "update", "cancel")
@@ -99,15 +100,14 @@ def _diversion(args: Mapping[str, Any], message: str, ctx: Context, world: Polic
     if (existing := world.incident_by_shared_id(shared_id)) is not None:
         raise Refused("conflict", "Case {shared_id} is already incident {incident}.",
                       shared_id=shared_id, incident=existing.id)
+    # The police's own code; a code the table cannot map is no reason to bounce the case: it
+    # waits, under the reserved category, for the liaison officer to classify it.
     code = a.ident(case, "classification")
-    try:
-        category = ctx.rules.taxonomy.category(code)
-    except ValueError:
-        raise Refused("invalid", "There is no category '{code}'.", code=code,
-                      known=[c.code for c in ctx.rules.taxonomy.categories]) from None
+    mapped = ctx.rules.police_codes.category_for(code, ctx.rules.taxonomy)
+    category = ctx.rules.taxonomy.category(mapped or UNCLASSIFIED)
     priority = case.get("priority") or ("P2" if category.sla_class == "urgent" else "P3")
     created = create({
-        "source": Source.POLICE.value, "category": code, "priority": priority,
+        "source": Source.POLICE.value, "category": category.code, "priority": priority,
         "description": a.text(case, "summary", max_len=2000),
         "location": a.mapping(case, "location"),
         "reporter": case.get("reporter") or {},
@@ -116,7 +116,7 @@ def _diversion(args: Mapping[str, Any], message: str, ctx: Context, world: Polic
     event = created[0]
     police = {"shared_id": shared_id, "message": message, "remarks": list(_remarks(case)),
               "sent_at": a.text(case, "sent_at", required=False, max_len=40) or None}
-    return [replace(event, data={**event.data, "police": police})]
+    return [replace(event, data={**event.data, "police": police, "police_code": code})]
 
 
 def _answer(kind: str, inc: Incident, args: Mapping[str, Any], message: str, ctx: Context,

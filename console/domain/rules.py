@@ -10,13 +10,15 @@ from console.domain.calendar import WorkCalendar
 from console.domain.geography import Geography
 from console.domain.model import Actor
 from console.domain.permissions import RoleMatrix
+from console.domain.police_codes import PoliceCodes
 from console.domain.sla import SlaTable
 from console.domain.taxonomy import Taxonomy
 
 
 @dataclass(frozen=True)
 class Rules:
-    """Taxonomy, SLA limits, working calendar, roles and (when loaded) the district's geography.
+    """Taxonomy, SLA limits, working calendar, roles, the police's classification codes and (when
+    loaded) the district's geography.
 
     All of it is data from ``resources/``, validated when loaded: changing a time limit needs no
     code change.
@@ -26,6 +28,7 @@ class Rules:
     sla: SlaTable
     calendar: WorkCalendar
     roles: RoleMatrix
+    police_codes: PoliceCodes
     geography: Geography | None = None
 
     @classmethod
@@ -33,11 +36,13 @@ class Rules:
         def at(name: str) -> Path | None:
             return resources / name if resources else None
 
+        taxonomy = Taxonomy.load(at("taxonomy.json"))
         return cls(
-            taxonomy=Taxonomy.load(at("taxonomy.json")),
+            taxonomy=taxonomy,
             sla=SlaTable.load(at("sla.toml")),
             calendar=WorkCalendar.load(at("calendar.toml")),
             roles=RoleMatrix.load(at("roles.toml")),
+            police_codes=PoliceCodes.load(taxonomy, at("police_codes.toml")),
             geography=geography,
         )
 

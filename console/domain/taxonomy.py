@@ -34,6 +34,7 @@ __all__ = [
     "SLA_CLASSES",
     "STREET",
     "STREET_PREFIX",
+    "UNCLASSIFIED",
     "Category",
     "CategoryGroup",
     "Department",
@@ -53,6 +54,12 @@ FALLBACK_DEPARTMENT = "district_office"
 """Where a ``street`` category goes when the incident's street is not known (no location yet, or a
 point outside every street): the district office's desk, which re-routes it by hand. Returning a
 real department keeps routing total, so an incident never waits unassigned for lack of a street."""
+
+UNCLASSIFIED = "unclassified"
+"""The reserved category of a case awaiting classification: a police diversion whose code the
+police-code table cannot map (console/domain/police_codes.py). It is a real entry of the taxonomy
+file, so names, SLA class and statistics work as for any category, but nobody files a case under it
+and search never offers it; the liaison officer classifies the case (``incident.classify``)."""
 
 SLA_CLASSES = frozenset({"urgent", "standard", "routine"})
 MIN_CATEGORIES = 40
@@ -166,7 +173,8 @@ class Taxonomy:
         self._request_type_by_code = {r.code: r for r in self._request_types}
         self._category_by_code = {c.code: c for c in self._categories}
         self._group_by_code = {g.code: g for g in self._groups}
-        self._index = [_SearchEntry(c) for c in self._categories]
+        # The reserved category is never offered: a case is classified out of it, not into it.
+        self._index = [_SearchEntry(c) for c in self._categories if c.code != UNCLASSIFIED]
 
     # -- construction ---------------------------------------------------------------------------
 
@@ -280,6 +288,11 @@ class Taxonomy:
 
     def has_category(self, code: str) -> bool:
         return code in self._category_by_code
+
+    @property
+    def classifiable(self) -> tuple[Category, ...]:
+        """Every category a case may be filed or classified under (all but the reserved one)."""
+        return tuple(c for c in self._categories if c.code != UNCLASSIFIED)
 
     def categories_in(self, group: str) -> tuple[Category, ...]:
         return tuple(c for c in self._categories if c.group == group)

@@ -115,9 +115,8 @@ class PoliceSession(Session):
             # The same case again (under another message id): it is here once already.
             await self.send(w.to_wire(w.AckMsg(message.id, params["incident"])))
         else:
-            extra = {"known": params["known"]} if "known" in params else {}
             await self.send(p.error(error.get("code", "invalid"), error.get("message", ""),
-                                    message.id, **extra))
+                                    message.id))
 
     # -- to the police -------------------------------------------------------------------------
 

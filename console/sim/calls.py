@@ -220,7 +220,7 @@ class CallMaker:
         self.sources = _Quota(shares)
         self.priorities = {c: _Quota(s) for c, s in _PRIORITY_SHARES.items()}
         self.by_group: dict[str, list[Category]] = {}
-        for category in taxonomy.categories:
+        for category in taxonomy.classifiable:
             self.by_group.setdefault(category.group, []).append(category)
         self.groups = _Quota({g: w for g, w in _GROUP_WEIGHTS.items() if g in self.by_group})
         self.callers: list[tuple[str, str]] = []

@@ -158,12 +158,15 @@ class _Day:
     def _divert(self, case: _Case, when: datetime) -> None:
         """The police center hands a case over (``police.receive``, kind ``incident``)."""
         args = case.args
+        # The police's own code for the category where their table has one (else ours, which
+        # the center takes as it is), so the history's cases route without waiting.
+        code = self.rules.police_codes.code_for(args["category"]) or args["category"]
         shared_id = str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
         result = self.command(POLICE_CENTER, "police.receive", {
             "kind": "incident", "message": self.police_message_id(),
             "case": {"shared_id": shared_id, "police_case_no": args["police_case_no"],
                      "sent_at": when.astimezone(LOCAL).isoformat(),
-                     "location": args["location"], "classification": args["category"],
+                     "location": args["location"], "classification": code,
                      "priority": args["priority"], "summary": args["description"],
                      "reporter": args["reporter"], "remarks": [_DIVERTED]}}, when)
         if not result.ok:

@@ -13,7 +13,8 @@ controller and liaison desks would:
   verifies and closes — but leaves a share of new cases (and, at first, every urgent one) to the
   people at the consoles, taking over what nobody touched after a while;
 - **department desks** sign for what they are assigned, sometimes late, sometimes disputing it,
-  and report results; a **liaison colleague** signs for the cases the police divert, nearly always
+  and report results; a **liaison colleague** signs for the cases the police divert (classifying
+  first, from the summary, those whose police code the center could not map), nearly always
   within their 5-minute limit.
 
 The police 110 center is not played here: it is a peer of the hub's ``/police`` of its own
@@ -241,6 +242,8 @@ class Simulator:
                       "incident.police_aborted"):
             self._after(self.pace.assign(self.cases[data["id"]].on_the_spot),
                         self._assign_or_dispatch, data["id"])
+        elif name == "incident.classified":
+            self._after(self.rng.uniform(20, 90), self._liaison_signs, data["id"])
         elif name == "incident.assigned":
             self._after(self.pace.sign(self.cases[data["id"]].on_the_spot),
                         self._desk_signs, data["id"])
@@ -355,6 +358,14 @@ class Simulator:
     def _liaison_signs(self, incident_id: str) -> None:
         inc = self.incidents.get(incident_id)
         if inc is None or inc.state is not IncidentState.NEW:
+            return
+        if inc.awaiting_classification:
+            # The police's code meant nothing to the center's table: the colleague reads the
+            # summary and files it where the category search puts it (signing comes after).
+            found = [c for c in self.rules.taxonomy.search(inc.description, limit=5)
+                     if not c.police_matter]
+            self.sessions.send(SIM_LIAISON, "incident.classify", {
+                "id": inc.id, "category": found[0].code if found else "consult.other"})
             return
         self.sessions.send(SIM_LIAISON, "incident.accept", {"id": inc.id})
 

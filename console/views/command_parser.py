@@ -59,6 +59,9 @@ def _v(name: str, letter: str, words: tuple[str, ...], usage: str, summary: str)
 VERBS: tuple[Verb, ...] = (
     _v("accept", "A", ("受理",), QT_TRANSLATE_NOOP("CommandLine", "A <incident>"),
        QT_TRANSLATE_NOOP("CommandLine", "accept")),
+    _v("classify", "K", ("分类", "定类"),
+       QT_TRANSLATE_NOOP("CommandLine", "K <incident> <category code>"),
+       QT_TRANSLATE_NOOP("CommandLine", "classify a police case awaiting classification")),
     _v("reject", "R", ("驳回", "不予受理"),
        QT_TRANSLATE_NOOP("CommandLine", "R <incident> <reason…>"),
        QT_TRANSLATE_NOOP("CommandLine", "reject, with a reason")),
@@ -420,8 +423,25 @@ def _merge(verb: Verb, words: list[str], rest: str, incidents: Mapping[str, Inci
 
 
 _REASON = QT_TRANSLATE_NOOP("CommandLine", "a reason")
+def _classify(verb: Verb, words: list[str], rest: str, incidents: Mapping[str, Incident],
+              *_: Any) -> Parsed | ParseError:
+    """``K 123 env.noise_residential``: one category code (the hub checks it is one)."""
+    if not words:
+        return _missing(verb, _INCIDENT)
+    iid = resolve_incident(words[0], incidents)
+    if isinstance(iid, ParseError):
+        return iid
+    if len(words) < 2:
+        return _missing(verb, QT_TRANSLATE_NOOP("CommandLine", "the category code"))
+    if len(words) > 2:
+        return _too_many(verb, words[2:])
+    return Parsed(verb.name, (("incident.classify", {"id": iid, "category": words[1]}),),
+                  incident=iid)
+
+
 _PARSERS: dict[str, Callable[..., Parsed | ParseError]] = {
     "accept": _simple("incident.accept"),
+    "classify": _classify,
     "reject": _simple("incident.reject", text_key="reason", what=_REASON),
     "dispatch": _dispatch,
     "find": _simple(None, intent=Intent.OPEN),

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QCompleter,
+    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -48,6 +49,7 @@ from console.domain.rules import Rules
 from console.domain.sla import Stage
 from console.domain.units import Unit
 from console.ui.names import DisplayNames, stage_name, unit_status_name
+from console.views.category_picker import CategoryPicker
 from console.views.forms import FieldError, FormDialog, required_text, text_edit
 from console.views.incident_words import ASSIGNMENT_STATES, EXTENSION_UNITS, VERIFY_METHODS
 
@@ -113,6 +115,30 @@ class TextDialog(ActionDialog):
     def arguments(self) -> dict[str, Any] | None:
         text = required_text(self.text, self.error)
         return None if text is None else {self.key: text}
+
+
+class ClassifyDialog(ActionDialog):
+    """Classify a police case whose code the center's table could not map: the category search
+    of the intake form, with the police's code and summary to read."""
+
+    def __init__(self, given: DialogInput, parent: QWidget | None = None) -> None:
+        super().__init__(given, translate("IncidentActions", "Classify"), parent)
+        inc = given.incident
+        self.picker = CategoryPicker(given.rules.taxonomy, given.names, self)
+        self.add_row(translate("IncidentActions", "Police classification"),
+                     QLabel(inc.police_code or "?", self))
+        self.add_row(translate("IncidentActions", "Description"),
+                     QLabel(inc.description, self, wordWrap=True))
+        self.error = self.add_row(translate("IncidentActions", "Category"), self.picker)
+        self.picker.setFocus()
+
+    def arguments(self) -> dict[str, Any] | None:
+        category = self.picker.category()
+        if category is None:
+            self.error.show_error(translate("IncidentActions", "Choose a category."))
+            return None
+        self.error.show_error("")
+        return {"category": category}
 
 
 class MergeDialog(ActionDialog):
@@ -411,6 +437,8 @@ class ActionSpec:
 
 _REASON = QT_TRANSLATE_NOOP("IncidentActions", "Reason")
 ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("incident.classify", QT_TRANSLATE_NOOP("IncidentActions", "Classify…"), "Alt+K",
+               ClassifyDialog),
     ActionSpec("incident.accept", QT_TRANSLATE_NOOP("IncidentActions", "Accept"), "Alt+A"),
     ActionSpec("incident.reject", QT_TRANSLATE_NOOP("IncidentActions", "Reject…"), "Alt+R",
                _text(QT_TRANSLATE_NOOP("IncidentActions", "Reject"), _REASON, "reason")),

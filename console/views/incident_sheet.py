@@ -36,6 +36,7 @@ FIELDS = {
     "request_type": QT_TRANSLATE_NOOP("IncidentDetail", "Request type"),
     "source": QT_TRANSLATE_NOOP("IncidentDetail", "Source"),
     "police_case_no": QT_TRANSLATE_NOOP("IncidentDetail", "Police case no."),
+    "police_code": QT_TRANSLATE_NOOP("IncidentDetail", "Police classification"),
     "created": QT_TRANSLATE_NOOP("IncidentDetail", "Registered"),
     "description": QT_TRANSLATE_NOOP("IncidentDetail", "Description"),
     "address": QT_TRANSLATE_NOOP("IncidentDetail", "Address"),
@@ -52,6 +53,14 @@ FIELDS = {
     "merged_into": QT_TRANSLATE_NOOP("IncidentDetail", "Merged into"),
     "duplicates": QT_TRANSLATE_NOOP("IncidentDetail", "Duplicates"),
 }
+
+
+def police_code_text(inc: Incident) -> str:
+    """The police's own code of a diverted case, and whether it still awaits classification."""
+    if inc.awaiting_classification:
+        return translate("IncidentDetail", "{code} — awaiting classification").format(
+            code=inc.police_code or "?")
+    return inc.police_code or ""
 
 
 class IncidentSheet(QWidget):
@@ -126,6 +135,7 @@ class IncidentSheet(QWidget):
         values = {
             "id": inc.id, "state": state, "priority": priority,
             "category": f"{names.category(inc.category)} ({inc.category})",
+            "police_code": police_code_text(inc),
             "request_type": request_type,
             "source": source_name(inc.source),
             "police_case_no": inc.police_case_no or "",

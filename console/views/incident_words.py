@@ -43,6 +43,7 @@ EXTENSION_UNITS = {
 EVENT_TEXT = {
     "incident.created": QT_TRANSLATE_NOOP("IncidentTimeline", "created ({source})"),
     "incident.accepted": QT_TRANSLATE_NOOP("IncidentTimeline", "accepted"),
+    "incident.classified": QT_TRANSLATE_NOOP("IncidentTimeline", "classified it as {category}"),
     "incident.rejected": QT_TRANSLATE_NOOP("IncidentTimeline", "rejected: {reason}"),
     "incident.answered": QT_TRANSLATE_NOOP("IncidentTimeline", "answered and closed: {answer}"),
     "incident.merged": QT_TRANSLATE_NOOP("IncidentTimeline", "merged into {into}"),
@@ -139,6 +140,8 @@ class _Params(dict[str, str]):
         value = data.get(key)
         if key == "department":
             return names.department(str(value)) if value else ""
+        if key == "category":
+            return names.category(str(value)) if value else ""
         if key == "source" and value in Source._value2member_map_:
             return source_name(Source(value))
         if key == "method" and value in VERIFY_METHODS:

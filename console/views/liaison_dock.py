@@ -3,7 +3,9 @@
 Four groups, each what a liaison officer must act on or watch:
 
 - **Awaiting signature** — diverted by the police, not yet signed for; the sign clock (5 minutes
-  by default) counts down, amber from 80 %, red when overdue;
+  by default) counts down, amber from 80 %, red when overdue. A case whose police code the
+  center's table could not map says it awaits classification, with the police's code: it is
+  classified (Ctrl+K, the category search) before it can be signed for;
 - **Awaiting feedback** — signed for and being handled; the feedback clock runs until the
   resolution sends the police their completion;
 - **Returned** — sent back to the police as police matters (within the last day);
@@ -12,9 +14,10 @@ Four groups, each what a liaison officer must act on or watch:
 
 Above them: the link to the police center (up, or down since when) with the messages not yet
 acknowledged by the police, and the alarm — red, with a beep when it grows — while any case is
-overdue for signature or feedback. Keys: Enter opens the case, Ctrl+S signs, Ctrl+R returns it
-with a cause, Ctrl+E escalates, Ctrl+N adds a note; each goes through the incident dock's own
-action (the domain decides what is allowed, and the dialog asks for the cause).
+overdue for signature or feedback. Keys: Enter opens the case, Ctrl+K classifies it, Ctrl+S
+signs, Ctrl+R returns it with a cause, Ctrl+E escalates, Ctrl+N adds a note; each goes through
+the incident dock's own action (the domain decides what is allowed, and the dialog asks for the
+cause or the category).
 """
 
 from __future__ import annotations
@@ -62,7 +65,7 @@ HEADERS = (QT_TRANSLATE_NOOP("LiaisonDock", "Incident"),
            QT_TRANSLATE_NOOP("LiaisonDock", "Due"),
            QT_TRANSLATE_NOOP("LiaisonDock", "Status"))
 _DUE = 4
-_KEYS = {"incident.accept": "Ctrl+S", "incident.reject": "Ctrl+R",
+_KEYS = {"incident.classify": "Ctrl+K", "incident.accept": "Ctrl+S", "incident.reject": "Ctrl+R",
          "incident.escalate": "Ctrl+E", "incident.note": "Ctrl+N"}
 _COLOURS = {ClockLevel.AMBER: (QColor("#f6c343"), QColor("#3a2a00")),
             ClockLevel.OVERDUE: (QColor("#d93a3a"), QColor("#ffffff"))}
@@ -235,6 +238,9 @@ class LiaisonDock(QWidget):
             text = translate("LiaisonDock", "returned")
         elif row.group == "feedback":
             text = translate("LiaisonDock", "signed; feedback when resolved")
+        elif inc.awaiting_classification:
+            text = translate("LiaisonDock", "awaiting classification (police code {code})").format(
+                code=inc.police_code or "?")
         else:
             text = translate("LiaisonDock", "to sign")
         if link.pending:

@@ -136,6 +136,14 @@
         <translation>受理</translation>
     </message>
     <message>
+        <source>K &lt;incident&gt; &lt;category code&gt;</source>
+        <translation>K &lt;事件号&gt; &lt;类别代码&gt;</translation>
+    </message>
+    <message>
+        <source>classify a police case awaiting classification</source>
+        <translation>为待分类的警务分流事件定类</translation>
+    </message>
+    <message>
         <source>R &lt;incident&gt; &lt;reason…&gt;</source>
         <translation>R &lt;事件号&gt; &lt;理由…&gt;</translation>
     </message>
@@ -319,6 +327,10 @@
     <message>
         <source>a reason</source>
         <translation>理由</translation>
+    </message>
+    <message>
+        <source>the category code</source>
+        <translation>类别代码</translation>
     </message>
     <message>
         <source>the note</source>
@@ -819,6 +831,26 @@
         <translation>{km:.1f} 公里</translation>
     </message>
     <message>
+        <source>Classify</source>
+        <translation>分类</translation>
+    </message>
+    <message>
+        <source>Police classification</source>
+        <translation>警情类别</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>事件描述</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>事件类别</translation>
+    </message>
+    <message>
+        <source>Choose a category.</source>
+        <translation>请选择事件类别。</translation>
+    </message>
+    <message>
         <source>Merge into another incident</source>
         <translation>合并到其他事件</translation>
     </message>
@@ -937,6 +969,10 @@
     <message>
         <source>No unit is on the way or at the scene.</source>
         <translation>没有在途或在现场的力量。</translation>
+    </message>
+    <message>
+        <source>Classify…</source>
+        <translation>分类…</translation>
     </message>
     <message>
         <source>Accept</source>
@@ -1094,6 +1130,10 @@
         <translation>警情编号</translation>
     </message>
     <message>
+        <source>Police classification</source>
+        <translation>警情类别</translation>
+    </message>
+    <message>
         <source>Registered</source>
         <translation>登记时间</translation>
     </message>
@@ -1152,6 +1192,10 @@
     <message>
         <source>Duplicates</source>
         <translation>重复事件</translation>
+    </message>
+    <message>
+        <source>{code} — awaiting classification</source>
+        <translation>{code} — 待分类</translation>
     </message>
     <message>
         <source>Not connected to the hub: this may be out of date.</source>
@@ -1511,6 +1555,10 @@
         <translation>受理</translation>
     </message>
     <message>
+        <source>classified it as {category}</source>
+        <translation>定类为 {category}</translation>
+    </message>
+    <message>
         <source>rejected: {reason}</source>
         <translation>不予受理：{reason}</translation>
     </message>
@@ -1843,6 +1891,10 @@
     <message>
         <source>signed; feedback when resolved</source>
         <translation>已签收；办结后反馈</translation>
+    </message>
+    <message>
+        <source>awaiting classification (police code {code})</source>
+        <translation>待分类（警情类别 {code}）</translation>
     </message>
     <message>
         <source>to sign</source>

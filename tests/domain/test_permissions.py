@@ -19,6 +19,7 @@ from tests.domain.conftest import Desk
 INCIDENT_WORK = {
     "incident.create",
     "incident.accept",
+    "incident.classify",
     "incident.reject",
     "incident.answer",
     "incident.assign",
@@ -51,6 +52,7 @@ EXPECTED: dict[Role, set[str]] = {
        "warning.acknowledge"} | MAJOR_WORK,
     Role.POLICE_LIAISON: {
         "incident.accept",
+        "incident.classify",
         "incident.reject",
         "incident.escalate",
         "incident.note",

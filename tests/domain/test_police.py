@@ -56,12 +56,6 @@ def test_the_same_case_twice_is_refused_naming_the_first_incident(desk: Desk) ->
     assert len(desk.world.incidents) == 1
 
 
-def test_an_unknown_classification_is_invalid_and_lists_the_known(desk: Desk) -> None:
-    refusal = desk.refusal(POLICE, "police.receive", kind="incident", message="m",
-                           case={**CASE, "classification": "noise"})
-    assert refusal.code == "invalid" and "env.noise_residential" in refusal.params["known"]
-
-
 def test_a_diverted_case_runs_the_police_sign_and_feedback_limits(desk: Desk) -> None:
     inc = desk.incident(divert(desk))
     sign = deadlines.stage_clock(inc, Stage.ACCEPT, desk.rules)

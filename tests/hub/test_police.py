@@ -161,10 +161,6 @@ def test_a_message_the_hub_cannot_apply_is_answered_with_an_error(hub: HubThread
                  "disposition": "x"})
     error = answer(center, "p-9")
     assert (error["type"], error["code"]) == ("error", "not_found")
-    center.send({"type": "incident", "id": "p-10",
-                 "case": {**CASE, "shared_id": "s", "classification": "noise"}})
-    error = answer(center, "p-10")
-    assert error["code"] == "invalid" and "env.noise_residential" in error["known"]
     center.send({"type": "incident", "id": "p-11", "case": {"shared_id": "s"}})
     assert answer(center, "p-11")["code"] == "bad_message"
 

@@ -50,6 +50,11 @@ def test_a_hundred_hand_offs_each_way_survive_three_cuts_of_the_link(
                 reply = liaison.command("incident.reject", id=incident, reason="属警务事项")
             else:
                 reply = liaison.command("incident.accept", id=incident)
+                if not reply["ok"] and "classify it first" in reply["error"]["message"]:
+                    # The police's code was one the center's table does not map.
+                    assert liaison.command("incident.classify", id=incident,
+                                           category="consult.other")["ok"]
+                    reply = liaison.command("incident.accept", id=incident)
             assert reply["ok"], reply
             if n == len(incidents) // 2:
                 assert cut(fast_hub) == 1

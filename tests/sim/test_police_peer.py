@@ -366,13 +366,26 @@ def rules() -> Rules:
 def center(rules: Rules, places: list[Place], **config: Any) -> PoliceCenter:
     peer = PolicePeer("ws://127.0.0.1:1", "police110", "pw")
     peer.clock.follow(WORLD, 1.0)
-    return PoliceCenter(peer, PoliceConfig(**config), rules.taxonomy, places)
+    return PoliceCenter(peer, PoliceConfig(**config), places)
 
 
 def content(message: w.IncidentMsg) -> tuple[Any, ...]:
     c = message.case
     return (c.police_case_no, c.location, c.classification, c.summary, c.priority, c.reporter,
             c.remarks)
+
+
+def test_the_center_sends_its_own_codes_some_of_which_the_table_cannot_map(
+        rules: Rules, places: list[Place]) -> None:
+    made = center(rules, places, seed=7)
+    try:
+        codes = {made.next_case(WORLD).case.classification for _ in range(400)}
+    finally:
+        made.peer.journal.close()
+    mapped = {c for c in codes if rules.police_codes.category_for(c, rules.taxonomy)}
+    assert "0301" in mapped and "noise" in mapped
+    assert codes - mapped >= {"0399", "0698"}
+    assert not any(rules.taxonomy.has_category(c) for c in codes)  # the police's, not ours
 
 
 def test_the_same_seed_diverts_the_same_cases(rules: Rules, places: list[Place]) -> None:
@@ -388,9 +401,11 @@ def test_the_same_seed_diverts_the_same_cases(rules: Rules, places: list[Place])
         assert len({m.id for m in firsts}) == 30
         for message in firsts:
             assert re.fullmatch(rf"110-{SHANGHAI_DAY}-\d{{4}}", message.case.police_case_no or "")
-            category = rules.taxonomy.category(message.case.classification)
-            assert not category.police_matter
-            assert category.group in ("environment", "community", "utility", "city")
+            code = rules.police_codes.category_for(message.case.classification, rules.taxonomy)
+            if code is not None:  # the police's own code, mapped by the center's table
+                category = rules.taxonomy.category(code)
+                assert not category.police_matter
+                assert category.group in ("environment", "community", "utility", "city")
             assert message.case.sent_at == WORLD and message.case.sent_at.utcoffset() == \
                 timedelta(hours=8)
             assert message.case.reporter.name and re.fullmatch(r"1\d{10}",
@@ -551,7 +566,7 @@ async def with_center(hub: HubThread, test: Callable[[PoliceCenter], Awaitable[T
                       **config: Any) -> T:
     peer = PolicePeer(f"ws://127.0.0.1:{hub.port}", "police110", PASSWORD,
                       backoff_base=0.01, backoff_cap=0.2)
-    made = PoliceCenter(peer, PoliceConfig(rate_per_hour=0, **config), hub.store.rules.taxonomy,
+    made = PoliceCenter(peer, PoliceConfig(rate_per_hour=0, **config),
                         [Place("建设路1号", 30.6675, 104.1075)])
     running = asyncio.create_task(made.run())
     try:
@@ -590,7 +605,10 @@ def test_a_diversion_becomes_one_police_incident_however_often_it_is_sent(
         shown = await asyncio.to_thread(live_incident, fast_hub, incident)
         assert shown["source"] == "police"
         assert shown["police_case_no"] == diverted.case.police_case_no
-        assert shown["category"] == diverted.case.classification
+        assert shown["police_code"] == diverted.case.classification
+        rules = fast_hub.store.rules
+        assert shown["category"] == (rules.police_codes.category_for(
+            diverted.case.classification, rules.taxonomy) or "unclassified")
         assert shown["police"]["shared_id"] == shared_id
 
     asyncio.run(with_center(fast_hub, test))

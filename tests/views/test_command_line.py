@@ -143,6 +143,16 @@ def test_close_verify_assign_and_merge(world: Any) -> None:
     assert ok(parse("M 7 1", *world)).commands == (("incident.merge", {"id": ID7, "into": ID1}),)
 
 
+def test_classify_takes_one_category_code(world: Any) -> None:
+    for line in ("K 7 env.noise_residential", "classify 7 env.noise_residential",
+                 "分类 7 env.noise_residential"):
+        parsed = ok(parse(line, *world))
+        assert parsed.incident == ID7 and parsed.commands == (
+            ("incident.classify", {"id": ID7, "category": "env.noise_residential"}),)
+    assert "category code" in error(parse("K 7", *world), "missing").text
+    error(parse("K 7 env.noise_residential 1", *world), "too_many")
+
+
 def test_unknown_verb_and_empty_line() -> None:
     err = error(parse("Q 1"), "unknown_verb")
     assert "'Q'" in err.text and "H" in err.text

@@ -14,7 +14,7 @@ from PySide6.QtGui import QColor
 
 from console.comms.clock import Clock
 from console.domain.rules import Rules
-from console.views.incident_actions import TextDialog
+from console.views.incident_actions import ClassifyDialog, TextDialog
 from tests.hub.conftest import Client, HubThread, add_users
 from tests.views.live import WAIT_MS, bridge_as, live_hub  # noqa: F401 - fixtures
 from tests.views.test_console import Consoles, consoles, url_of, window_of  # noqa: F401
@@ -32,10 +32,10 @@ def police_center(hub: HubThread) -> Client:
     return client
 
 
-def divert(center: Client) -> str:
+def divert(center: Client, **case: Any) -> str:
     message = f"110-{uuid.uuid4()}"
     center.send({"type": "incident", "id": message,
-                 "case": {**CASE, "shared_id": str(uuid.uuid4())}})
+                 "case": {**CASE, "shared_id": str(uuid.uuid4()), **case}})
     while True:
         reply = center.recv()
         if reply.get("id") == message:
@@ -89,6 +89,57 @@ def test_a_diversion_is_signed_and_another_returned_from_the_keyboard(
     # Both answers acknowledged by the police: nothing waits any more.
     qtbot.waitUntil(lambda: "0 messages waiting" in dock.link.text(), timeout=WAIT_MS)
     assert "connected" in dock.link.text()
+
+
+def test_a_case_with_an_unknown_police_code_is_classified_then_signed(
+        qtbot: Any, live_hub: HubThread, consoles: Consoles) -> None:  # noqa: F811
+    app = consoles(url_of(live_hub), "liaison")
+    window = window_of(app)
+    dock = window.liaison
+    center = police_center(live_hub)
+    waiting = divert(center, classification="0698", summary="楼道内有人私拉电线给电动车充电")
+    qtbot.waitUntil(lambda: waiting in dock.rows("sign"), timeout=WAIT_MS)
+    item = dock.row_item(waiting)
+    assert item is not None
+    assert item.text(2) == "Awaiting classification"
+    assert item.text(5) == "awaiting classification (police code 0698)"
+
+    dock.select(waiting)
+    dock.cases.setFocus()
+    qtbot.keyClick(dock.cases, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.detail.incident_id == waiting, timeout=WAIT_MS)
+    detail = window.detail
+    assert detail.fields["police_code"].text() == "0698 — awaiting classification"
+    assert not detail.action("incident.accept").isEnabled()  # classified first
+    assert "classify it first" in detail.action("incident.accept").toolTip()
+    assert detail.action("incident.classify").isEnabled()
+
+    dock.cases.setFocus()
+    qtbot.keyClick(dock.cases, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    dialog = detail.dialog
+    assert isinstance(dialog, ClassifyDialog)
+    dialog.accept()  # nothing chosen yet: it stays, saying why
+    assert dialog.isVisible() and dialog.error.text() == "Choose a category."
+    qtbot.keyClicks(dialog.picker.edit, "ebike")
+    assert dialog.picker.category() == "safety.ebike_charging"
+    dialog.accept()
+    qtbot.waitUntil(lambda: dock.row_item(waiting) is not None
+                    and dock.row_item(waiting).text(5) == "to sign", timeout=WAIT_MS)
+    assert dock.row_item(waiting).text(2) == "E-bike charged indoors"
+    qtbot.waitUntil(lambda: detail.fields["police_code"].text() == "0698", timeout=WAIT_MS)
+    assert "classified it as E-bike charged indoors" in "\n".join(detail.timeline_lines())
+
+    # From now on it is an ordinary diversion: signed for, and the police hear it.
+    qtbot.waitUntil(lambda: detail.action("incident.accept").isEnabled(), timeout=WAIT_MS)
+    # The offscreen platform does not hand activation back to the window when a dialog closes
+    # (a desktop does); the dock's keys work only in the active window.
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=WAIT_MS)
+    dock.cases.setFocus()
+    qtbot.keyClick(dock.cases, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    message = handoff(center)
+    assert (message["type"], message["status"]) == ("acknowledgement", "accepted")
+    qtbot.waitUntil(lambda: waiting in dock.rows("feedback"), timeout=WAIT_MS)
 
 
 @pytest.fixture

@@ -22,7 +22,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from console.comms import police_wire as w
-from console.domain.taxonomy import Taxonomy
 from console.sim.calls import _PHONE_PREFIXES, _SURNAMES, _TITLES, Place
 from console.sim.pace import Pace
 from console.sim.police.journal import Journal, Plan
@@ -48,25 +47,32 @@ class PoliceConfig:
     seed: int = 110
 
 
-# What the 110 operator writes about the cases the police divert, by category (those present in
-# the taxonomy and not police matters are used), with how often each comes up.
+# What the 110 operator writes about the cases the police divert, by the police's own
+# classification code (警情类别, resources/police_codes.toml maps them to the center's categories),
+# with how often each comes up. Most codes are mapped; the 其他 kinds (0399, 0799) are known to the
+# center but have no one category, and 0698 is one its table does not know at all: those cases
+# wait for the liaison officer to classify them. ``noise`` is what the police's older gateway sends.
 _DIVERSIONS: Mapping[str, tuple[int, tuple[str, ...]]] = {
-    "env.noise_residential": (6, ("楼上住户深夜噪声扰民，报警人要求处理", "邻居家中聚会喧哗至深夜",
-                                  "楼上住户凌晨装修敲打，影响休息")),
-    "env.noise_commercial": (3, ("楼下酒吧音乐声过大，持续至凌晨", "商铺音箱外放广告，噪声扰民")),
-    "env.noise_construction": (3, ("工地夜间违规施工，噪声扰民", "凌晨仍有渣土车和机械作业")),
-    "neighbour.dispute": (5, ("邻里因停车位发生口角，无人受伤", "邻居占用公共走廊，双方协商不成")),
-    "neighbour.water_leak": (3, ("楼上渗水至楼下，双方协商未果", "卫生间漏水引发邻里纠纷")),
-    "neighbour.dog_nuisance": (2, ("邻居犬只整夜吠叫，报警人要求处理", "遛狗不牵绳引发口角")),
-    "neighbour.square_dance": (2, ("广场舞音响过大，晚十点后仍未停止",)),
-    "neighbour.family_dispute": (1, ("家庭成员因赡养问题发生争执，无肢体冲突",)),
-    "utility.water_outage": (2, ("小区突然停水，报警人称未接到通知",)),
-    "utility.power_outage": (2, ("整栋楼停电，报警人询问抢修情况",)),
-    "utility.sewer_blockage": (1, ("下水道堵塞，污水漫至路面",)),
-    "city.illegal_parking": (3, ("车辆堵塞小区出入口，联系不上车主", "货车长时间占用消防通道")),
-    "city.street_vendor": (2, ("夜市摊贩占道经营，油烟扰民",)),
-    "city.stray_animals": (1, ("小区内有流浪犬追咬行人，暂无人受伤",)),
-    "city.construction_waste": (1, ("有车辆夜间向空地倾倒建筑垃圾",)),
+    "0401": (5, ("楼上住户深夜噪声扰民，报警人要求处理", "邻居家中聚会喧哗至深夜",
+                 "楼上住户凌晨装修敲打，影响休息")),
+    "noise": (1, ("楼上住户深夜噪声扰民，报警人要求处理",)),
+    "0402": (3, ("楼下酒吧音乐声过大，持续至凌晨", "商铺音箱外放广告，噪声扰民")),
+    "0403": (3, ("工地夜间违规施工，噪声扰民", "凌晨仍有渣土车和机械作业")),
+    "0301": (5, ("邻里因停车位发生口角，无人受伤", "邻居占用公共走廊，双方协商不成")),
+    "0303": (3, ("楼上渗水至楼下，双方协商未果", "卫生间漏水引发邻里纠纷")),
+    "0405": (2, ("邻居犬只整夜吠叫，报警人要求处理", "遛狗不牵绳引发口角")),
+    "0404": (2, ("广场舞音响过大，晚十点后仍未停止",)),
+    "0302": (1, ("家庭成员因赡养问题发生争执，无肢体冲突",)),
+    "0501": (2, ("小区突然停水，报警人称未接到通知",)),
+    "0502": (2, ("整栋楼停电，报警人询问抢修情况",)),
+    "0503": (1, ("下水道堵塞，污水漫至路面",)),
+    "0601": (3, ("车辆堵塞小区出入口，联系不上车主", "货车长时间占用消防通道")),
+    "0602": (2, ("夜市摊贩占道经营，油烟扰民",)),
+    "0604": (1, ("小区内有流浪犬追咬行人，暂无人受伤",)),
+    "0603": (1, ("有车辆夜间向空地倾倒建筑垃圾",)),
+    "0399": (1, ("业主与物业因停车费发生争执，无肢体冲突", "租户与房东因押金发生口角")),
+    "0799": (1, ("老人独自在家摔倒后无法起身，家属不在本地",)),
+    "0698": (1, ("楼道内有人私拉电线给电动车充电", "小区内枯树有倒伏危险")),
 }
 _REMARKS = (("报警人情绪平稳",), ("报警人情绪激动，请尽快联系",), ("现场无人员受伤",),
             ("报警人要求回电告知处理结果",))
@@ -92,22 +98,18 @@ class PoliceCenter:
     Args:
         peer: the link (its ``on_receive`` is taken over).
         config: rates, shares, seed.
-        taxonomy: the center's categories (only non-police categories are diverted).
         places: where cases happen (the gazetteer's addresses).
     """
 
-    def __init__(self, peer: PolicePeer, config: PoliceConfig, taxonomy: Taxonomy,
+    def __init__(self, peer: PolicePeer, config: PoliceConfig,
                  places: Sequence[Place]) -> None:
         if not places:
             raise ValueError("The police center needs at least one place to put cases at.")
         self.peer = peer
         self.config = config
         self.places = list(places)
-        self.categories = [(code, weight, texts) for code, (weight, texts) in _DIVERSIONS.items()
-                           if taxonomy.has_category(code)
-                           and not taxonomy.category(code).police_matter]
-        if not self.categories:
-            raise ValueError("The taxonomy has none of the categories the police divert.")
+        #: The police's own codes, with their weights and texts (the center maps the codes).
+        self.categories = [(code, weight, texts) for code, (weight, texts) in _DIVERSIONS.items()]
         #: What the cases are (the same seed, the same cases); when and how answers come.
         self.cases_rng = random.Random(f"police-cases:{config.seed}")
         self.rng = random.Random(f"police:{config.seed}")
@@ -316,7 +318,7 @@ async def simulate_police(hub: str, username: str, password: str, config: Police
 
     places = [Place(a.zh, a.lat, a.lon) for a in Gazetteer.load()]
     peer = PolicePeer(hub, username, password, journal=journal)
-    center = PoliceCenter(peer, config, Taxonomy.load(), places)
+    center = PoliceCenter(peer, config, places)
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, peer.stop)
