@@ -15,6 +15,10 @@ The log head's row lock is held from step 5 to the commit, so a transaction that
 commits before any other can take N+1: commit order is seq order, and a reader that has seen
 seq N+1 will never later find an N it missed — with threads on one SQLite file and with several
 hub processes on one PostgreSQL alike.
+
+A command whose data the database refuses fails alone: the batch is rolled back and run again
+in halves, in order, until that command is by itself (:meth:`Writer.execute`); a failure of
+the database itself fails the whole batch (docs/security.md, "The write path").
 """
 
 from __future__ import annotations

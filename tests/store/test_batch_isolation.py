@@ -6,11 +6,17 @@ check off, as a value slipping past it would, to reach the write path's own defe
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from console.domain import text as characters
+from console.domain.rules import Rules
 from console.store.store import Store
-from tests.store.conftest import CONTROLLER, command, new_incident_args
+from tests.store.conftest import CONTROLLER, Clock, command, new_incident_args
 
 
 @pytest.fixture
@@ -58,3 +64,28 @@ def test_the_refused_command_is_refused_again_and_the_others_replay(
     assert again[0].ok is first[1].ok
     if store.db.dialect == "postgresql":
         assert not again[0].ok and logged == []
+
+
+def test_a_database_gone_is_an_outage_of_the_whole_batch_not_a_bad_command(
+        pg_url: str, rules: Rules, clock: Clock) -> None:
+    # A database of its own, dropped under the store: every connection fails, and the write
+    # path must say so (the hub answers every command `unavailable`), not blame a command.
+    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    name = f"linkage_gone_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    store = Store(make_url(pg_url).set(database=name).render_as_string(hide_password=False),
+                  rules, clock=clock)
+    try:
+        assert store.execute(command("incident.create", **new_incident_args()), CONTROLLER).ok
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        batch = [(command("incident.create", **new_incident_args()), CONTROLLER)
+                 for _ in range(3)]
+        with pytest.raises(OperationalError):
+            store.execute_batch(batch)
+    finally:
+        store.close()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
