@@ -55,6 +55,12 @@ log = logging.getLogger(__name__)
 RETRIES = 5
 #: The PostgreSQL notification channel on which every commit announces its last seq.
 LOG_CHANNEL = "linkage_log"
+#: The answer to a command when the database itself failed: nothing of it is known to be
+#: committed, and sent again with the same id it is applied at most once.
+UNAVAILABLE: dict[str, Any] = {
+    "code": "unavailable",
+    "message": "The database could not be reached; nothing was changed as far as the hub "
+               "knows. Send the command again."}
 
 
 @dataclass(frozen=True)
@@ -217,8 +223,13 @@ class Writer:
                             command.name, error.orig)
                 return [Result(command.id, ok=False, error=_refused_error(error))], []
         half = len(batch) // 2
-        first, first_logged = self.execute(batch[:half])
-        second, second_logged = self.execute(batch[half:])
+        first, first_logged = self.execute(batch[:half])  # raises: nothing was committed
+        try:
+            second, second_logged = self.execute(batch[half:])
+        except Exception as error:  # the first half is committed: say so, and only of it
+            log.error("write batch of %d failed after %d committed: %s", len(batch), half, error)
+            second = [Result(c.id, ok=False, error=dict(UNAVAILABLE)) for c, _ in batch[half:]]
+            second_logged = []
         return first + second, first_logged + second_logged
 
     def _execute_retrying(self, batch: Sequence[tuple[Command, Actor]]
