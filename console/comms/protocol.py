@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, NoReturn
 
+from console.domain import text as characters
+
 #: The protocol version this module speaks.
 PROTOCOL = 1
 
@@ -201,9 +203,9 @@ def _hello(message: dict[str, Any]) -> Hello:
     username = password = token = None
     if auth.keys() == {"username", "password"}:
         username = _text(auth, "username", 64, where="'auth'")
-        password = _text(auth, "password", 1024, where="'auth'")
+        password = _text(auth, "password", 1024, where="'auth'", plain=False)
     elif auth.keys() == {"token"}:
-        token = _text(auth, "token", 256, where="'auth'")
+        token = _text(auth, "token", 256, where="'auth'", plain=False)
     else:
         _refuse("'auth' must hold either 'username' and 'password', or 'token', and nothing else.")
     resume_from = _optional_whole(message, "resume_from")
@@ -221,6 +223,7 @@ def _command(message: dict[str, Any]) -> CommandMessage:
     command_id = message.get("id")
     if not isinstance(command_id, str) or not 1 <= len(command_id) <= 64:
         _refuse("'id' must be a string of 1 to 64 characters.")
+    _plain(command_id, "'id'")
     try:
         name = message.get("name")
         if (not isinstance(name, str) or len(name) > 64
@@ -259,6 +262,7 @@ def _positions(message: dict[str, Any]) -> PositionsMessage:
         if not isinstance(unit_id, str) or not 1 <= len(unit_id) <= 64:
             _refuse(f"Row {index} of 'units': the unit id must be a string of 1 to 64 "
                     "characters.")
+        _plain(unit_id, f"Row {index} of 'units': the unit id")
         numbers: list[float] = []
         for value, (column, low, high) in zip(row[1:], _POSITION_COLUMNS, strict=True):
             # Compare before converting: a huge int would overflow float().
@@ -484,11 +488,23 @@ def _is_unicode(value: Any) -> bool:
     return True
 
 
-def _text(container: dict[str, Any], key: str, longest: int, *, where: str) -> str:
+def _text(container: dict[str, Any], key: str, longest: int, *, where: str,
+          plain: bool = True) -> str:
+    """A non-empty string; ``plain`` (all but secrets) also holds no control character or
+    bidirectional override (:func:`_plain`)."""
     value = container.get(key)
     if not isinstance(value, str) or not 1 <= len(value) <= longest:
         _refuse(f"'{key}' in {where} must be a non-empty string of at most {longest} characters.")
+    if plain:
+        _plain(value, f"'{key}' in {where}")
     return value
+
+
+def _plain(value: str, what: str) -> None:
+    """Refuse an id or a name holding a character text may not hold (docs/security.md): it would
+    be looked up or stored as it is, and PostgreSQL cannot take a NUL at all."""
+    if (bad := characters.problem(value)) is not None:
+        _refuse(f"{what} holds a character it may not hold ({bad}).")
 
 
 def _optional_whole(message: dict[str, Any], key: str) -> int | None:

@@ -1,7 +1,8 @@
 """Reading a command's arguments: each reader returns a typed value or refuses with `invalid`.
 
-Bad input never reaches the rules: every field is checked for presence, type and size here, and
-the refusal names the field.
+Bad input never reaches the rules: every field is checked for presence, type, size and
+characters here (no control characters, no bidirectional overrides: :mod:`console.domain.text`),
+and the refusal names the field.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from console.domain import text as characters
 from console.domain.errors import Refused
 
 E = TypeVar("E", bound=StrEnum)
@@ -20,7 +22,13 @@ MAX_ID = 64
 
 
 def text(args: Mapping[str, Any], key: str, *, required: bool = True,
-         max_len: int = MAX_TEXT) -> str:
+         max_len: int = MAX_TEXT, multiline: bool = False) -> str:
+    """A text field, stripped of surrounding white space.
+
+    Args:
+        multiline: free text (a description, a note, a reason), which may hold line feeds and
+            tabs; otherwise one line (a name, an address, a code).
+    """
     value = args.get(key)
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
@@ -31,7 +39,14 @@ def text(args: Mapping[str, Any], key: str, *, required: bool = True,
     if len(value) > max_len:
         raise Refused("invalid", "'{field}' is longer than {limit} characters.",
                       field=key, limit=max_len)
+    _check_characters(key, value, multiline=multiline)
     return value.strip()
+
+
+def _check_characters(key: str, value: str, *, multiline: bool) -> None:
+    if (bad := characters.problem(value, multiline=multiline)) is not None:
+        raise Refused("invalid", "'{field}' holds a character that text may not hold "
+                      "({character}).", field=key, character=bad)
 
 
 def ident(args: Mapping[str, Any], key: str) -> str:
@@ -94,4 +109,6 @@ def idents(args: Mapping[str, Any], key: str, *, max_items: int = 20) -> tuple[s
     if len(value) > max_items:
         raise Refused("invalid", "'{field}' has more than {limit} entries.",
                       field=key, limit=max_items)
+    for v in value:
+        _check_characters(key, v, multiline=False)
     return tuple(value)

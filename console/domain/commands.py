@@ -19,6 +19,10 @@ from console.domain.model import ASSIGNMENT_STATUSES, Event, Priority, Source, U
 from console.domain.rules import Context
 from console.domain.taxonomy import UNCLASSIFIED
 
+#: How far outside the district's box a new incident may lie: a call from just over the
+#: boundary is real, a point tens of kilometres away is a wrong fix or a typing error.
+DISTRICT_MARGIN_M = 5_000.0
+
 
 def decide(name: str, args: Any, ctx: Context, world: World,
            *, expected_version: int | None = None,
@@ -92,7 +96,20 @@ def allowed_actions(inc: Incident, ctx: Context) -> dict[str, str | None]:
     return result
 
 
-def _create(args: Mapping[str, Any], ctx: Context, new_id: Callable[[], str]) -> list[Event]:
+def _in_district(lat: float, lon: float, ctx: Context) -> bool:
+    """Is the point plausibly in the district: not (0, 0), the point a missing fix reads as, and
+    within :data:`DISTRICT_MARGIN_M` of the district's box."""
+    if lat == 0 and lon == 0:
+        return False
+    geography = ctx.rules.geography
+    return geography is None or geography.near(lat, lon, DISTRICT_MARGIN_M)
+
+
+def _create(args: Mapping[str, Any], ctx: Context, new_id: Callable[[], str], *,
+            diverted: bool = False) -> list[Event]:
+    """``incident.create``; ``diverted`` for a police diversion, which is never refused for
+    where it is: a point outside the district is kept, flagged ``outside_district`` and placed
+    on no street, community or grid cell."""
     source = a.choice(args, "source", Source)
     permissions.check(ctx.rules.roles, ctx.actor, "incident.create", source=source)
     code = a.ident(args, "category")
@@ -107,7 +124,7 @@ def _create(args: Mapping[str, Any], ctx: Context, new_id: Callable[[], str]) ->
     request_type = a.text(args, "request_type", required=False, max_len=16) or category.request_type
     if request_type not in {t.code for t in ctx.rules.taxonomy.request_types}:
         raise Refused("invalid", "There is no request type '{code}'.", code=request_type)
-    description = a.text(args, "description")
+    description = a.text(args, "description", multiline=True)
     where = a.mapping(args, "location")
     lat = a.number(where, "lat", -90, 90)
     lon = a.number(where, "lon", -180, 180)
@@ -116,11 +133,17 @@ def _create(args: Mapping[str, Any], ctx: Context, new_id: Callable[[], str]) ->
     reporter = {"name": a.text(who, "name", required=False, max_len=64),
                 "phone": a.text(who, "phone", required=False, max_len=32)}
     police_case_no = a.text(args, "police_case_no", required=source is Source.POLICE, max_len=64)
-    place = ctx.rules.geography.locate(lat, lon) if ctx.rules.geography else None
-    location = {"lat": lat, "lon": lon, "address": address,
-                "grid": place.grid if place else None,
-                "community": place.community if place else None,
-                "street": place.street if place else None}
+    outside = not _in_district(lat, lon, ctx)
+    if outside and not diverted:
+        raise Refused("invalid", "The location ({lat}, {lon}) is outside the district; check "
+                      "the point, or give the address and place it on the map.", lat=lat, lon=lon)
+    place = ctx.rules.geography.locate(lat, lon) if ctx.rules.geography and not outside else None
+    location: dict[str, Any] = {"lat": lat, "lon": lon, "address": address,
+                                "grid": place.grid if place else None,
+                                "community": place.community if place else None,
+                                "street": place.street if place else None}
+    if outside:
+        location["outside_district"] = True
     data = {"id": new_id(), "source": source.value, "request_type": request_type,
             "category": category.code, "priority": priority.value,
             "sla_class": category.sla_class, "description": description, "location": location,
@@ -136,7 +159,8 @@ def _police(name: str, args: Mapping[str, Any], ctx: Context, world: World,
         if new_incident_id is None or not isinstance(world, police.PoliceWorld):
             raise Refused("unavailable", "Police messages cannot be received here.")
         return police.receive(args, ctx, world,
-                              lambda create, c: _create(create, c, new_incident_id))
+                              lambda create, c: _create(create, c, new_incident_id,
+                                                        diverted=True))
     if name == "police.delivered":
         inc = world.incident(a.ident(args, "id"))
         message = a.ident(args, "message")

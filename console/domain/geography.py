@@ -31,6 +31,7 @@ from shapely.errors import GEOSException
 from shapely.geometry import shape
 from shapely.strtree import STRtree
 
+from console.domain.distance import EARTH_RADIUS_M
 from console.domain.resources import RESOURCES
 
 __all__ = [
@@ -69,6 +70,14 @@ class Bounds:
 
     def contains(self, lat: float, lon: float) -> bool:
         return self.south <= lat <= self.north and self.west <= lon <= self.east
+
+    def widened(self, metres: float) -> Bounds:
+        """The box grown by ``metres`` on every side (east and west measured at its widest
+        latitude, so it never grows less than ``metres`` anywhere)."""
+        dlat = math.degrees(metres / EARTH_RADIUS_M)
+        widest = max(abs(self.south), abs(self.north))
+        dlon = dlat / max(math.cos(math.radians(min(widest, 89.0))), 1e-6)
+        return Bounds(self.south - dlat, self.west - dlon, self.north + dlat, self.east + dlon)
 
 
 @dataclass(frozen=True)
@@ -227,6 +236,13 @@ class Geography:
     def bounds(self) -> Bounds:
         """The box around every polygon (all NaN for an empty geography)."""
         return self._bounds
+
+    def near(self, lat: float, lon: float, margin_m: float) -> bool:
+        """Is the point within ``margin_m`` of the district's box? True for an empty geography,
+        which knows no district to be outside of."""
+        if math.isnan(self._bounds.south):
+            return True
+        return self._bounds.widened(margin_m).contains(lat, lon)
 
     def street(self, code: str) -> Area:
         """Raises: ValueError ``unknown street 'x'``."""

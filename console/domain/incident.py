@@ -32,6 +32,9 @@ class Location:
     grid: str | None = None
     community: str | None = None
     street: str | None = None
+    #: A police diversion's point outside the district (console commands refuse one): kept
+    #: as sent, on no street, community or grid cell, and shown as outside.
+    outside_district: bool = False
 
 
 @dataclass(frozen=True)
@@ -188,6 +191,8 @@ class Incident:
                 "grid": self.location.grid,
                 "community": self.location.community,
                 "street": self.location.street,
+                # Only when set: every other incident's document stays as it was.
+                **({"outside_district": True} if self.location.outside_district else {}),
             },
             "reporter": {"name": self.reporter.name, "phone": self.reporter.phone},
             "created_at": _iso(self.created_at),
@@ -261,6 +266,7 @@ class Incident:
                 grid=loc.get("grid"),
                 community=loc.get("community"),
                 street=loc.get("street"),
+                outside_district=bool(loc.get("outside_district", False)),
             ),
             reporter=Reporter(**d["reporter"]),
             created_at=_dt(d["created_at"]),

@@ -136,7 +136,7 @@ def _accept(inc: Incident, args: Mapping[str, Any], ctx: Context, world: World) 
 
 @_command("incident.reject", _all(_only_in(IncidentState.NEW, doing="rejected"), _no_unit_out))
 def _reject(inc: Incident, args: Mapping[str, Any], ctx: Context, world: World) -> list[Event]:
-    return [_event("incident.rejected", inc, ctx, reason=a.text(args, "reason"))]
+    return [_event("incident.rejected", inc, ctx, reason=a.text(args, "reason", multiline=True))]
 
 
 def _answerable(inc: Incident, ctx: Context) -> Refused | None:
@@ -151,7 +151,7 @@ def _answerable(inc: Incident, ctx: Context) -> Refused | None:
 
 @_command("incident.answer", _all(_answerable, _no_unit_out))
 def _answer(inc: Incident, args: Mapping[str, Any], ctx: Context, world: World) -> list[Event]:
-    return [_event("incident.answered", inc, ctx, answer=a.text(args, "answer"))]
+    return [_event("incident.answered", inc, ctx, answer=a.text(args, "answer", multiline=True))]
 
 
 @_command("incident.merge", _all(
@@ -220,12 +220,12 @@ def _sign(inc: Incident, args: Mapping[str, Any], ctx: Context, world: World) ->
           _only_in(IncidentState.ASSIGNED, IncidentState.IN_PROGRESS, doing="returned"))
 def _return(inc: Incident, args: Mapping[str, Any], ctx: Context, world: World) -> list[Event]:
     return [_event("incident.returned", inc, ctx, department=inc.lead_department,
-                   reason=a.text(args, "reason"))]
+                   reason=a.text(args, "reason", multiline=True))]
 
 
 @_command("incident.resolve", _only_in(IncidentState.IN_PROGRESS, doing="resolved"))
 def _resolve(inc: Incident, args: Mapping[str, Any], ctx: Context, world: World) -> list[Event]:
-    return [_event("incident.resolved", inc, ctx, result=a.text(args, "result"))]
+    return [_event("incident.resolved", inc, ctx, result=a.text(args, "result", multiline=True))]
 
 
 @_command("incident.verify", _only_in(IncidentState.RESOLVED, doing="verified"))
@@ -235,7 +235,7 @@ def _verify(inc: Incident, args: Mapping[str, Any], ctx: Context, world: World) 
         raise Refused("invalid", "'method' must be site (a visit) or callback (a call to the "
                       "reporter).")
     satisfied = a.flag(args, "satisfied")
-    note = a.text(args, "note", required=not satisfied)
+    note = a.text(args, "note", required=not satisfied, multiline=True)
     name = "incident.verified" if satisfied else "incident.verification_failed"
     return [_event(name, inc, ctx, method=method, satisfied=satisfied, note=note)]
 
@@ -247,7 +247,7 @@ def _close(inc: Incident, args: Mapping[str, Any], ctx: Context, world: World) -
 
 @_command("incident.reopen", _only_in(IncidentState.CLOSED, doing="reopened"))
 def _reopen(inc: Incident, args: Mapping[str, Any], ctx: Context, world: World) -> list[Event]:
-    return [_event("incident.reopened", inc, ctx, reason=a.text(args, "reason"))]
+    return [_event("incident.reopened", inc, ctx, reason=a.text(args, "reason", multiline=True))]
 
 
 # -- the police ----------------------------------------------------------------------------------
@@ -261,7 +261,7 @@ def _escalatable(inc: Incident, ctx: Context) -> Refused | None:
 
 @_command("incident.escalate", _escalatable)
 def _escalate(inc: Incident, args: Mapping[str, Any], ctx: Context, world: World) -> list[Event]:
-    return [_event("incident.escalated", inc, ctx, reason=a.text(args, "reason"))]
+    return [_event("incident.escalated", inc, ctx, reason=a.text(args, "reason", multiline=True))]
 
 
 def _awaiting_police_ack(inc: Incident, ctx: Context) -> Refused | None:
@@ -280,7 +280,8 @@ def _police_ack(inc: Incident, args: Mapping[str, Any], ctx: Context, world: Wor
 @_command("incident.police_reject", _awaiting_police_ack)
 def _police_reject(inc: Incident, args: Mapping[str, Any], ctx: Context,
                    world: World) -> list[Event]:
-    return [_event("incident.police_rejected", inc, ctx, cause=a.text(args, "cause"))]
+    return [_event("incident.police_rejected", inc, ctx,
+                   cause=a.text(args, "cause", multiline=True))]
 
 
 @_command("incident.police_dispose",
@@ -288,14 +289,14 @@ def _police_reject(inc: Incident, args: Mapping[str, Any], ctx: Context,
 def _police_dispose(inc: Incident, args: Mapping[str, Any], ctx: Context,
                     world: World) -> list[Event]:
     return [_event("incident.police_disposed", inc, ctx,
-                   disposition=a.text(args, "disposition"))]
+                   disposition=a.text(args, "disposition", multiline=True))]
 
 
 # -- supervision, notes and deadlines ------------------------------------------------------------
 
 @_command("incident.note", _any)
 def _note(inc: Incident, args: Mapping[str, Any], ctx: Context, world: World) -> list[Event]:
-    return [_event("incident.noted", inc, ctx, text=a.text(args, "text"))]
+    return [_event("incident.noted", inc, ctx, text=a.text(args, "text", multiline=True))]
 
 
 def _supervisable(inc: Incident, ctx: Context) -> Refused | None:
@@ -311,7 +312,7 @@ def _supervisable(inc: Incident, ctx: Context) -> Refused | None:
 
 @_command("incident.supervise", _supervisable)
 def _supervise(inc: Incident, args: Mapping[str, Any], ctx: Context, world: World) -> list[Event]:
-    return [_event("incident.supervised", inc, ctx, note=a.text(args, "note"),
+    return [_event("incident.supervised", inc, ctx, note=a.text(args, "note", multiline=True),
                    department=inc.lead_department)]
 
 
@@ -337,7 +338,7 @@ def _request_extension(inc: Incident, args: Mapping[str, Any], ctx: Context,
     if unit not in _MAX_EXTENSION:
         raise Refused("invalid", "'unit' must be minutes, hours or working_days.")
     value = a.integer(extra, "value", 1, _MAX_EXTENSION[unit])
-    reason = a.text(args, "reason")
+    reason = a.text(args, "reason", multiline=True)
     clock = deadlines.stage_clock(inc, stage, ctx.rules) if stage is not Stage.ARRIVE else None
     if clock is None or not clock.running:
         raise Refused("conflict", "The {stage} deadline of {id} is not running.",
@@ -385,7 +386,7 @@ def _refuse_extension(inc: Incident, args: Mapping[str, Any], ctx: Context,
                       world: World) -> list[Event]:
     _pending_request(inc, args)
     return [_event("incident.extension_refused", inc, ctx, request=args["request"],
-                   reason=a.text(args, "reason"))]
+                   reason=a.text(args, "reason", multiline=True))]
 
 
 # -- field units ---------------------------------------------------------------------------------

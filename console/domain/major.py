@@ -180,10 +180,11 @@ def decide(name: str, args: Mapping[str, Any], ctx: Context, world: World) -> li
                           unit=unit.id, id=major.id)
         return [_event(name, major, ctx, unit=unit.id)]
     if name == "major.note":
-        return [_event(name, major, ctx, text=a.text(args, "text", max_len=2000))]
+        return [_event(name, major, ctx, text=a.text(args, "text", max_len=2000, multiline=True))]
     if name == "major.broadcast":
-        return [_event(name, major, ctx, message=a.text(args, "message", max_len=500))]
-    return [_event(name, major, ctx, summary=a.text(args, "summary", max_len=2000))]
+        return [_event(name, major, ctx,
+                       message=a.text(args, "message", max_len=500, multiline=True))]
+    return [_event(name, major, ctx, summary=a.text(args, "summary", max_len=2000, multiline=True))]
 
 
 def guard(name: str, major: MajorIncident) -> Refused | None:
@@ -214,7 +215,7 @@ def _declare(args: Mapping[str, Any], ctx: Context, world: MajorWorld) -> list[E
     title = a.text(args, "title", max_len=200)
     commander = a.text(args, "commander", max_len=64)
     area = read_area(args)
-    message = a.text(args, "message", required=False, max_len=500)
+    message = a.text(args, "message", required=False, max_len=500, multiline=True)
     day = ctx.now.astimezone(ctx.rules.calendar.tz).strftime("%Y%m%d")
     prefix = f"MI-{day}-"
     major_id = f"{prefix}{world.next_number(prefix):02d}"

@@ -24,6 +24,7 @@ from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
 from console.domain import args as a
+from console.domain import text as characters
 from console.domain.errors import Refused
 from console.domain.incident import DIVERTED, ESCALATED, Incident
 from console.domain.lifecycle import INCIDENT_COMMANDS, World
@@ -57,10 +58,16 @@ def receive(args: Mapping[str, Any], ctx: Context, world: PoliceWorld,
     ``args`` is the message as the wire carries it, with its ``type`` as ``kind`` and its ``id``
     as ``message``. ``create`` registers a new incident (``incident.create``'s decision).
 
+    Control characters and bidirectional overrides in its text are removed, not refused
+    (:func:`console.domain.text.clean_police`).
+
     Raises:
         Refused: ``conflict`` with ``incident`` for a case already received (the gateway
             acknowledges it), else why the message cannot apply.
     """
+    # A police message is never bounced for its characters (DESIGN §5b): what a console's
+    # command would be refused for is removed instead (console/domain/text.py).
+    args = characters.clean_police(args)
     kind = a.text(args, "kind", max_len=32)
     if kind not in KINDS:
         raise Refused("invalid", "There is no police message '{kind}'.", kind=kind)
@@ -81,7 +88,8 @@ def receive(args: Mapping[str, Any], ctx: Context, world: PoliceWorld,
                       "amend or withdraw it.", shared_id=shared_id)
     if kind == "update":
         remarks = _remarks(args)
-        summary = a.text(args, "summary", required=False, max_len=2000)
+        summary = a.text(args, "summary", required=False, max_len=2000,
+                         multiline=True)
         if not remarks and not summary:
             raise Refused("invalid", "An update needs remarks or a summary.")
         return [_event("incident.police_updated", inc, ctx, message=message,
@@ -90,7 +98,7 @@ def receive(args: Mapping[str, Any], ctx: Context, world: PoliceWorld,
         raise Refused("conflict", "{id} is already {state}; there is nothing to withdraw.",
                       id=inc.id, state=inc.state.value)
     return [_event("incident.police_cancelled", inc, ctx, message=message,
-                   cause=a.text(args, "cause", max_len=500))]
+                   cause=a.text(args, "cause", max_len=500, multiline=True))]
 
 
 def _diversion(args: Mapping[str, Any], message: str, ctx: Context, world: PoliceWorld,
@@ -108,7 +116,7 @@ def _diversion(args: Mapping[str, Any], message: str, ctx: Context, world: Polic
     priority = case.get("priority") or ("P2" if category.sla_class == "urgent" else "P3")
     created = create({
         "source": Source.POLICE.value, "category": category.code, "priority": priority,
-        "description": a.text(case, "summary", max_len=2000),
+        "description": a.text(case, "summary", max_len=2000, multiline=True),
         "location": a.mapping(case, "location"),
         "reporter": case.get("reporter") or {},
         "police_case_no": case.get("police_case_no"),
@@ -136,12 +144,12 @@ def _answer(kind: str, inc: Incident, args: Mapping[str, Any], message: str, ctx
                            police_case_no=a.text(args, "police_case_no", required=False,
                                                  max_len=64) or None)]
         return [_event("incident.police_rejected", inc, ctx, message=message,
-                       cause=a.text(args, "cause", max_len=500))]
+                       cause=a.text(args, "cause", max_len=500, multiline=True))]
     if status not in ("completed", "aborted"):
         raise Refused("invalid", "'status' must be completed or aborted.")
     if refused := INCIDENT_COMMANDS["incident.police_dispose"].guard(inc, ctx):
         raise refused
-    disposition = a.text(args, "disposition", max_len=2000)
+    disposition = a.text(args, "disposition", max_len=2000, multiline=True)
     completed_at = a.text(args, "completed_at", required=False, max_len=40) or None
     if status == "completed":
         return [_event("incident.police_disposed", inc, ctx, message=message,

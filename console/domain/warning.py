@@ -353,7 +353,8 @@ def decide(name: str, args: Mapping[str, Any], ctx: Context, world: Any) -> list
         raise refused
     return [Event("warning.acknowledged", ctx.now, ctx.actor.username,
                   {"id": found.id,
-                   "note": a.text(args, "note", required=False, max_len=500) or None})]
+                   "note": a.text(args, "note", required=False, max_len=500,
+                                           multiline=True) or None})]
 
 
 def guard(found: EarlyWarning) -> Refused | None:

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from console.domain.model import Actor
 from console.store.store import Store
-from console.store.writer import Command, Result
+from console.store.writer import UNAVAILABLE, Command, Result
 
 log = logging.getLogger(__name__)
 
@@ -63,10 +63,7 @@ class CommandQueue:
                 log.error("write batch of %d failed: %s", len(batch), error)
                 # Nothing of the batch is known to be committed: the client sends it again with
                 # the same id, and the log applies it at most once.
-                results = [Result(c.id, ok=False, error={
-                    "code": "unavailable",
-                    "message": "The database could not be reached; nothing was changed as far as "
-                               "the hub knows. Send the command again."}) for c, _ in pairs]
+                results = [Result(c.id, ok=False, error=dict(UNAVAILABLE)) for c, _ in pairs]
                 logged = []
             if logged:
                 self.on_commit()

@@ -15,6 +15,10 @@ The log head's row lock is held from step 5 to the commit, so a transaction that
 commits before any other can take N+1: commit order is seq order, and a reader that has seen
 seq N+1 will never later find an N it missed — with threads on one SQLite file and with several
 hub processes on one PostgreSQL alike.
+
+A command whose data the database refuses fails alone: the batch is rolled back and run again
+in halves, in order, until that command is by itself (:meth:`Writer.execute`); a failure of
+the database itself fails the whole batch (docs/security.md, "The write path").
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError, StatementError
 
 from console.domain import deadlines, police
 from console.domain.commands import decide
@@ -51,6 +55,12 @@ log = logging.getLogger(__name__)
 RETRIES = 5
 #: The PostgreSQL notification channel on which every commit announces its last seq.
 LOG_CHANNEL = "linkage_log"
+#: The answer to a command when the database itself failed: nothing of it is known to be
+#: committed, and sent again with the same id it is applied at most once.
+UNAVAILABLE: dict[str, Any] = {
+    "code": "unavailable",
+    "message": "The database could not be reached; nothing was changed as far as the hub "
+               "knows. Send the command again."}
 
 
 @dataclass(frozen=True)
@@ -197,8 +207,33 @@ class Writer:
         """Run a batch of commands in one transaction; return their results and new events.
 
         Nothing is returned before the commit. A deadlock or a lost race on a unique key rolls
-        the whole batch back and runs it again.
+        the whole batch back and runs it again. When the database refuses what one command
+        would write (:func:`_refused_data`), the batch is split in halves, each run in its own
+        transaction in order, until the command is alone: it is answered ``invalid`` and the
+        others commit as if it had never been sent. A lost connection is raised as before.
         """
+        try:
+            return self._execute_retrying(batch)
+        except (StatementError, DBAPIError) as error:
+            if not _refused_data(error):
+                raise
+            if len(batch) == 1:
+                command = batch[0][0]
+                log.warning("command %s (%s) refused by the database: %s", command.id,
+                            command.name, error.orig)
+                return [Result(command.id, ok=False, error=_refused_error(error))], []
+        half = len(batch) // 2
+        first, first_logged = self.execute(batch[:half])  # raises: nothing was committed
+        try:
+            second, second_logged = self.execute(batch[half:])
+        except Exception as error:  # the first half is committed: say so, and only of it
+            log.error("write batch of %d failed after %d committed: %s", len(batch), half, error)
+            second = [Result(c.id, ok=False, error=dict(UNAVAILABLE)) for c, _ in batch[half:]]
+            second_logged = []
+        return first + second, first_logged + second_logged
+
+    def _execute_retrying(self, batch: Sequence[tuple[Command, Actor]]
+                          ) -> tuple[list[Result], list[LoggedEvent]]:
         for attempt in range(RETRIES):
             try:
                 return self._execute(batch)
@@ -473,6 +508,29 @@ class _Repeat:
     """A command id seen earlier in the same batch: answered like that first one."""
 
     index: int
+
+
+def _refused_data(error: StatementError) -> bool:
+    """Does ``error`` come from what a command would write, not from the database's state?
+
+    PostgreSQL refuses a NUL in text or JSON (``DataError``); a value the driver cannot convert
+    fails before it is sent (a ``StatementError`` with no database error behind it); a unique
+    or other constraint still broken after every retry (``IntegrityError``) is the command's
+    own. A lost connection, a deadlock past its retries or a full disk are not: those stay
+    errors of the whole batch.
+    """
+    if isinstance(error, DataError | IntegrityError):
+        return True
+    return not isinstance(error, DBAPIError)
+
+
+def _refused_error(error: StatementError) -> dict[str, Any]:
+    """The ``invalid`` answer to a command whose data the database refused."""
+    cause = type(error.orig).__name__ if error.orig is not None else type(error).__name__
+    template = ("The database cannot store what this command holds ({cause}); nothing was "
+                "changed. Check its text for unusual characters.")
+    return {"code": "invalid", "message": template.format(cause=cause), "template": template,
+            "params": {"cause": cause}}
 
 
 def _retryable(error: DBAPIError) -> bool:

@@ -214,6 +214,18 @@ def test_bounds_and_representative_point(geo: Geography) -> None:
         geo.representative_point("street", "nope")
 
 
+def test_near_allows_a_margin_around_the_box(geo: Geography) -> None:
+    b = geo.bounds
+    metre = math.degrees(1 / 6_371_008.8)  # a metre of latitude, in degrees
+    assert geo.near(b.north + 4_900 * metre, b.west, 5_000)
+    assert not geo.near(b.north + 5_100 * metre, b.west, 5_000)
+    # East and west, a degree of longitude is shorter than one of latitude: more degrees fit.
+    assert geo.near(b.south, b.east + 5_500 * metre, 5_000)
+    assert not geo.near(0, 0, 5_000)
+    assert Geography.from_geojson(*(
+        {"type": "FeatureCollection", "features": []},) * 3).near(0, 0, 5_000)
+
+
 def test_from_files_reads_the_three_layers(tmp_path: Path) -> None:
     for name, layer in (
         ("streets.geojson", STREETS),
