@@ -213,7 +213,7 @@ def test_a_thousand_wrong_passwords_are_throttled_then_locked(
         assert gaps[-1] >= 1.0  # below one a second, and then none at all
         assert {a["code"] for a in others} == {"auth_failed"}
         assert all("is locked after too many wrong passwords" in a["message"] for a in others)
-        assert hub.hub is not None and hub.hub.logins.verified == 6
+        assert hub.hub is not None and hub.hub.logins.verified == 6 + len(durations)
         assert max(durations) < 1.0, durations
     finally:
         hub.stop()
