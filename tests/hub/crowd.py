@@ -6,8 +6,8 @@ test's interpreter with the hub it loads (tests/hub/test_doors.py).
 
 ADDRESSES is a comma-separated list of loopback addresses to connect from, used in turn. It
 prints one JSON object (``silent`` first prints ``{"open": N}`` once all are open): for
-``silent``, each connection's seconds to its close from before the
-connect and from the open, and the close; for ``guess``, each attempt's answer and when it came, in seconds from the start.
+``silent``, each connection's seconds to its close from before the connect and from the open,
+and the close; for ``guess``, each attempt's answer and when it came, in seconds from the start.
 Every loop is bounded: the process gives up after two minutes.
 """
 

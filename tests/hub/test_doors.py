@@ -3,6 +3,8 @@ throttled, locked and unlocked (docs/security.md), on SQLite and PostgreSQL.
 
 Floods come from another process (tests/hub/crowd.py) and from loopback addresses of their own
 (127.0.0.0/8 is all loopback), so the per-address limits see them as the strangers they are.
+The tests that time a console's login during a flood are marked ``timing``: a password's Argon2
+takes a core for a quarter second or more, and the bound is one second.
 """
 
 from __future__ import annotations
@@ -106,9 +108,10 @@ def test_bad_frames_do_not_move_the_hello_deadline(db_url: str, rules: Rules) ->
         hub.stop()
 
 
+@pytest.mark.timing
 def test_two_thousand_silent_connections_close_at_the_deadline_and_a_console_logs_in(
         db_url: str, rules: Rules) -> None:
-    deadline = 12.0  # long enough for all of them to be open together for a while
+    deadline = 15.0  # long enough for all of them to be open together for a while
     hub = started(db_url, rules, hello_timeout=deadline)
     try:
         # 80 strangers with 25 connections each: within the default per-address limits.
@@ -118,7 +121,7 @@ def test_two_thousand_silent_connections_close_at_the_deadline_and_a_console_log
         assert flood.stdout is not None
         assert json.loads(flood.stdout.readline()) == {"open": 2000}
         while_opening = opening.stop()
-        hanging = Prober(hub.port, "ctl", 0.3)
+        hanging = Prober(hub.port, "ctl", 0.2)
         # Until the first of them may be closed: their closing is work again.
         time.sleep(max(0.0, begun + deadline - 0.5 - time.monotonic()))
         while_hanging = hanging.stop()
@@ -195,6 +198,7 @@ def guesses(result: dict[str, Any]) -> tuple[list[float], list[dict[str, Any]]]:
     return verified, [a for a in answers if a.get("message") != WRONG]
 
 
+@pytest.mark.timing
 def test_a_thousand_wrong_passwords_are_throttled_then_locked(
         db_url: str, rules: Rules) -> None:
     # Small delays: 2 free, then 0.125, 0.25, 0.5 and 1 s; locked at the sixth.
@@ -249,6 +253,7 @@ def test_a_locked_account_stays_locked_until_admin_unlock(
 
 
 @pytest.mark.slow
+@pytest.mark.timing
 def test_the_default_throttle_holds_a_thousand_guesses_below_one_a_second(
         db_url: str, rules: Rules) -> None:
     hub = started(db_url, rules)
