@@ -223,6 +223,29 @@ def test_a_thousand_wrong_passwords_are_throttled_then_locked(
         hub.stop()
 
 
+def test_one_address_guessing_many_names_is_slowed_down(db_url: str, rules: Rules) -> None:
+    hub = started(db_url, rules, login_address_free_failures=2, login_delay=0.2)
+    try:
+        took = []
+        for n in range(5):  # a new name each time: no account's own count grows
+            client = Client(hub.port, source_address=("127.0.0.4", 0))
+            begun = time.monotonic()
+            client.send({"type": "hello", "protocol": 1, "client": "sprayer",
+                         "auth": {"username": f"name-{n}", "password": "not it"}})
+            assert client.recv()["message"] == WRONG
+            took.append(time.monotonic() - begun)
+            client.close()
+        # Two free, then 0.2, 0.4, 0.8 s before each further one is read.
+        assert took[2] >= 0.2 and took[3] >= 0.4 and took[4] >= 0.8, took
+        # Another address is not held up by it; the count is kept per address.
+        assert hub.hub is not None
+        assert hub.hub.logins._addresses["127.0.0.4"].count == 5
+        timed_login(hub.port, "ctl")
+        assert hub.hub.logins._addresses["127.0.0.1"].count == 0
+    finally:
+        hub.stop()
+
+
 def test_a_locked_account_stays_locked_until_admin_unlock(
         db_url: str, rules: Rules, caplog: pytest.LogCaptureFixture) -> None:
     hub = started(db_url, rules, login_free_failures=10, login_lockout_failures=3)
