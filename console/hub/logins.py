@@ -125,17 +125,28 @@ class Logins:
         return user
 
     async def password(self, username: str, password: str, *, address: str, client: str,
-                       alive: Callable[[], bool] = lambda: True) -> User | Refused:
+                       gone: Callable[[], Awaitable[Any]] | None = None) -> User | Refused:
         """Log in with a password, waiting out the throttles first.
 
-        ``alive`` says whether the client still waits: one that left is not verified.
+        ``gone`` (the connection's ``wait_closed``) ends the waits early: a client that left
+        is not verified.
         """
+        left = asyncio.ensure_future(gone() if gone is not None else asyncio.Event().wait())
+        try:
+            return await self._password(username, password, address, client, left)
+        finally:
+            left.cancel()
+
+    async def _password(self, username: str, password: str, address: str, client: str,
+                        left: asyncio.Future[Any]) -> User | Refused:
         config = self.config
         async with self._by_address.hold(address):
             seen = self._remembered(self._addresses, address)
             await self._wait(seen.last + delay(seen.count, config.login_address_free_failures,
                                                config.login_delay, config.login_delay_max)
-                             - time.monotonic())
+                             - time.monotonic(), left)
+            if left.done():
+                return WRONG
             async with self._by_name.hold(username):
                 record: LoginRecord | None = await self.run(self.accounts.login_record,
                                                             username)
@@ -143,8 +154,8 @@ class Logins:
                 if refused is not None:
                     self._audit("locked", username, address, client)
                     return refused
-                await self._wait(self._account_wait(username, record))
-                if not alive():
+                await self._wait(self._account_wait(username, record), left)
+                if left.done():
                     return WRONG
                 right = await asyncio.get_running_loop().run_in_executor(
                     self._threads, verify_password, record, password)
@@ -223,9 +234,10 @@ class Logins:
         return seen
 
     @staticmethod
-    async def _wait(seconds: float) -> None:
-        if seconds > 0:
-            await asyncio.sleep(seconds)
+    async def _wait(seconds: float, left: asyncio.Future[Any]) -> None:
+        """Sleep ``seconds``, or until the client has ``left``."""
+        if seconds > 0 and not left.done():
+            await asyncio.wait([left], timeout=seconds)
 
     # -- what is kept of a login ------------------------------------------------------------
 

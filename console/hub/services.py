@@ -58,12 +58,12 @@ class HubServices:
     logins: Logins
 
     async def authenticate(self, hello: p.Hello, address: str,
-                           alive: Callable[[], bool]) -> User | Refused:
-        """The hello's user, or why not; ``alive`` says whether the client still waits."""
+                           gone: Callable[[], Awaitable[Any]]) -> User | Refused:
+        """The hello's user, or why not; ``gone`` completes if the client leaves meanwhile."""
         if hello.token is not None:
             return await self.logins.token(hello.token, address=address, client=hello.client)
         return await self.logins.password(hello.username or "", hello.password or "",
-                                          address=address, client=hello.client, alive=alive)
+                                          address=address, client=hello.client, gone=gone)
 
     async def new_session(self, user: User) -> str:
         return await self.run(functools.partial(self.store.accounts.create_session, user,

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from websockets.exceptions import ConnectionClosed
-from websockets.protocol import State
 
 from console.comms import protocol as p
 from console.domain.model import Role
@@ -124,8 +123,7 @@ class Session:
         hello = await self._await_hello()
         if hello is None:
             return False
-        user = await self.hub.authenticate(hello, self.ws.address,
-                                           lambda: self.ws.state is State.OPEN)
+        user = await self.hub.authenticate(hello, self.ws.address, self.ws.wait_closed)
         if not isinstance(user, Refused) and not self._may_use_endpoint(user, hello):
             user = Refused("The account {username} may not connect to /{endpoint}.",
                            {"username": user.username, "endpoint": self.endpoint})

@@ -246,6 +246,25 @@ def test_one_address_guessing_many_names_is_slowed_down(db_url: str, rules: Rule
         hub.stop()
 
 
+def test_a_guess_whose_client_left_during_the_wait_is_not_read(db_url: str, rules: Rules) -> None:
+    hub = started(db_url, rules, login_free_failures=1, login_delay=30.0)
+    try:
+        for _ in range(2):
+            client = Client(hub.port, source_address=("127.0.0.5", 0))
+            client.send({"type": "hello", "protocol": 1, "client": "tests",
+                         "auth": {"username": "ctl", "password": "not it"}})
+            if hub.hub is not None and hub.hub.logins.verified == 0:
+                assert client.recv()["message"] == WRONG
+        # The second waits 30 s; its client leaves, and the wait ends with it, unread.
+        client.close()
+        assert hub.hub is not None
+        logins = hub.hub.logins
+        wait_until(lambda: not logins._by_name._locks, timeout=5)
+        assert logins.verified == 1
+    finally:
+        hub.stop()
+
+
 def test_a_locked_account_stays_locked_until_admin_unlock(
         db_url: str, rules: Rules, caplog: pytest.LogCaptureFixture) -> None:
     hub = started(db_url, rules, login_free_failures=10, login_lockout_failures=3)
