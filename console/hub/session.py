@@ -149,6 +149,7 @@ class Session:
         """The hello, read before the deadline that runs from the TCP accept: bad frames are
         answered meanwhile but do not move it. None once the connection is being closed."""
         timeout = self.hub.config.hello_timeout
+        seconds = int(timeout) if float(timeout).is_integer() else timeout
         try:
             async with asyncio.timeout_at(self.ws.accepted_at + timeout):
                 while True:
@@ -169,8 +170,8 @@ class Session:
             with contextlib.suppress(TimeoutError):
                 # A client that does not read its errors does not hold the close up.
                 async with asyncio.timeout(1.0):
-                    await self.send(p.error("bad_message", template.format(seconds=timeout),
-                                            template=template, params={"seconds": timeout}))
+                    await self.send(p.error("bad_message", template.format(seconds=seconds),
+                                            template=template, params={"seconds": seconds}))
             await self.ws.close(1008, "no hello")
             return None
 
