@@ -4,6 +4,7 @@
     python main.py                     the embedded default (the demo district on this machine)
     python main.py admin init-db --db URL
     python main.py admin create-user NAME --role ROLE [--role ROLE …] --db URL
+    python main.py admin set-password NAME --db URL / unlock NAME --db URL
 
 Every subcommand lives in ``console/cli``; this file only parses and hands over.
 """

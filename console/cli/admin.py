@@ -1,5 +1,8 @@
-"""``main.py admin``: the schema, the demo district's accounts and units, user accounts, and an
-incident exported as a NENA EIDO document."""
+"""``main.py admin``: the schema, the demo district's accounts and units, user accounts (created,
+given a new password, unlocked), and an incident exported as a NENA EIDO document.
+
+Passwords set here must meet the password policy (console/store/passwords.py); the demo's
+seeded accounts are the documented exception (docs/security.md "Logins")."""
 
 from __future__ import annotations
 
@@ -32,6 +35,15 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     user.add_argument("--display-name")
     user.add_argument("--department", help="the department a department desk speaks for")
     user.add_argument("--unit", help="the unit a field account speaks for")
+    password = admin_commands.add_parser(
+        "set-password", help="give a user a new password (read like create-user's), unlock "
+        "the account and end its sessions")
+    password.add_argument("name")
+    password.add_argument("--db", required=True, help="database URL or SQLite file path")
+    unlock = admin_commands.add_parser(
+        "unlock", help="lift a lockout after too many wrong passwords, at once")
+    unlock.add_argument("name")
+    unlock.add_argument("--db", required=True, help="database URL or SQLite file path")
     export = admin_commands.add_parser(
         "export-eido", help="write an incident as a NENA EIDO JSON document (docs/eido.md)")
     export.add_argument("incident", metavar="INCIDENT_ID")
@@ -55,6 +67,10 @@ def run(args: argparse.Namespace) -> int:
             return 0
         if args.admin_command == "seed-demo":
             return _seed_demo(args)
+        if args.admin_command == "unlock":
+            return _unlock(args, db)
+        if args.admin_command == "set-password":
+            return _set_password(args, db)
         return _create_user(args, db)
     finally:
         db.dispose()
@@ -88,25 +104,64 @@ def _export_eido(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_password(name: str) -> str | None:
+    """From a prompt (twice; None when they differ), or a line of standard input."""
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"password for {name}: ")
+        if password != getpass.getpass("again: "):
+            return None
+        return password
+    return sys.stdin.readline().rstrip("\r\n")
+
+
 def _create_user(args: argparse.Namespace, db: object) -> int:
-    from console.store.accounts import AccountError, Accounts
+    from console.store.accounts import Accounts
+    from console.store.passwords import PasswordPolicy
     from console.store.store import utc_now
 
-    if sys.stdin.isatty():
-        password = getpass.getpass(f"password for {args.name}: ")
-        if password != getpass.getpass("again: "):
-            print("the two passwords differ; nothing was created", file=sys.stderr)
-            return 1
-    else:
-        password = sys.stdin.readline().rstrip("\r\n")
+    password = _read_password(args.name)
+    if password is None:
+        print("the two passwords differ; nothing was created", file=sys.stderr)
+        return 1
     try:
         user = Accounts(db).create_user(  # type: ignore[arg-type]
             args.name, password, args.role, now=utc_now(), display_name=args.display_name,
-            department=args.department, unit=args.unit)
-    except AccountError as error:
+            department=args.department, unit=args.unit, policy=PasswordPolicy())
+    except ValueError as error:  # AccountError, WeakPassword
         print(f"cannot create user: {error}", file=sys.stderr)
         return 1
     print(f"created user {user.username} with roles {', '.join(sorted(user.roles))}")
+    return 0
+
+
+def _set_password(args: argparse.Namespace, db: object) -> int:
+    from console.store.accounts import Accounts
+    from console.store.passwords import PasswordPolicy
+
+    password = _read_password(args.name)
+    if password is None:
+        print("the two passwords differ; nothing was changed", file=sys.stderr)
+        return 1
+    try:
+        found = Accounts(db).set_password(  # type: ignore[arg-type]
+            args.name, password, policy=PasswordPolicy())
+    except ValueError as error:  # AccountError, WeakPassword
+        print(f"cannot set the password: {error}", file=sys.stderr)
+        return 1
+    if not found:
+        print(f"set-password: there is no user {args.name}", file=sys.stderr)
+        return 1
+    print(f"new password for {args.name}; the account is unlocked and its sessions ended")
+    return 0
+
+
+def _unlock(args: argparse.Namespace, db: object) -> int:
+    from console.store.accounts import Accounts
+
+    if not Accounts(db).unlock(args.name):  # type: ignore[arg-type]
+        print(f"unlock: there is no user {args.name}", file=sys.stderr)
+        return 1
+    print(f"unlocked {args.name}; its wrong passwords are forgotten")
     return 0
 
 

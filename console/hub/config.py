@@ -1,4 +1,8 @@
-"""What one hub is set to: where it listens, its name, its limits and its world clock."""
+"""What one hub is set to: where it listens, its name, its limits and its world clock.
+
+The limits on who may connect and how fast passwords are tried are explained, with the reasons
+for their defaults, in docs/security.md ("Connections", "Logins").
+"""
 
 from __future__ import annotations
 
@@ -32,6 +36,35 @@ class HubConfig:
     #: Frames larger than this are refused by the websocket layer itself (and the connection
     #: closed); frames up to protocol.MAX_FRAME are read; between the two get an error.
     hard_frame_limit: int = 4 * 1024 * 1024
+    #: Before its hello is answered a client has no use for large frames: larger ones close it.
+    hello_frame_limit: int = 64 * 1024
+    #: Frames read from one connection and not yet handled; with the frame limits and
+    #: websockets' 32 KiB write buffer this bounds a connection's memory (docs/security.md).
+    max_queue: int = 16
+    #: From the TCP accept to the hello, whatever arrives in between: then the connection is
+    #: closed with an error.
+    hello_timeout: float = 10.0
+    #: Connections open at once, in all, and from one address (loopback too: a demo or a test
+    #: with more local clients raises these); beyond either, HTTP 503 before the upgrade.
+    max_connections: int = 4096
+    max_connections_per_address: int = 512
+    #: Connections of one address that have not yet been answered their hello.
+    max_handshakes_per_address: int = 32
+    #: Threads that verify passwords (Argon2 costs a core for a quarter second or more), apart
+    #: from the store's worker threads so that a flood of logins cannot stall other reads.
+    login_threads: int = 2
+    #: Wrong passwords in a row an account may have before each further try waits
+    #: ``login_delay`` × 2^k seconds (k = 0, 1, … beyond the free ones, at most
+    #: ``login_delay_max``), and the count that locks it.
+    login_free_failures: int = 5
+    login_delay: float = 1.0
+    login_delay_max: float = 30.0
+    login_lockout_failures: int = 10
+    #: How long a lockout lasts unless ``main.py admin unlock`` lifts it first; None: until then.
+    login_lockout: timedelta | None = timedelta(minutes=15)
+    #: The same for one address, over all the accounts it tries (no lockout: delays only); its
+    #: count is forgotten after ``login_lockout`` (or 15 minutes) without a wrong password.
+    login_address_free_failures: int = 20
     #: Store positions from a child process (console/store/position_writer.py), so their rows
     #: do not contend with the event loop for this interpreter; off, a worker thread does it.
     position_process: bool = True

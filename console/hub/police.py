@@ -32,9 +32,8 @@ from console.hub.session import Session
 from console.store.writer import Command, Result
 
 if TYPE_CHECKING:
-    from websockets.asyncio.server import ServerConnection
-
     from console.domain.model import Actor
+    from console.hub.admission import HubConnection
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +47,7 @@ def command_id(center: str, message_id: str) -> str:
 
 
 class PoliceSession(Session):
-    def __init__(self, hub: HubServices, ws: ServerConnection) -> None:
+    def __init__(self, hub: HubServices, ws: HubConnection) -> None:
         super().__init__(hub, ws, "police")
         self._sent: dict[str, str] = {}  # message id → incident id, sent and not yet acked
         self._wake = asyncio.Event()

@@ -7,7 +7,8 @@
 
 Paths: ``/ws`` consoles, ``/field`` field units, ``/police`` police 110 centers
 (docs/police-interface.md), and ``GET /healthz``. The database is only ever touched from worker
-threads: the event loop never waits on it.
+threads, passwords only on the login threads: the event loop never waits on either. Who may
+connect is counted in ``admission``, logins are throttled in ``logins`` (docs/security.md).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import functools
 import gc
 import json
 import logging
+import resource
 import ssl
 import uuid
 from collections.abc import Callable
@@ -32,9 +34,11 @@ from websockets.http11 import Request, Response
 
 from console.domain.model import Actor, Role
 from console.domain.rules import Rules
+from console.hub.admission import Admission, HubConnection
 from console.hub.command_queue import CommandQueue
 from console.hub.config import HubConfig
 from console.hub.log import EventLog
+from console.hub.logins import Logins
 from console.hub.police import PoliceSession
 from console.hub.services import HubServices
 from console.hub.session import Session
@@ -64,9 +68,12 @@ class Hub:
         self.positions = (PositionWriter(store.db.url) if self.config.position_process
                           else None)
         self.tracker = Tracker(store, self.run, self.config.clock.now, self.positions)
+        self.admission = Admission(self.config)
+        self.logins = Logins(self.config, store.accounts, self.run)
         # What sessions and the watch use of the hub: they get this, never the hub itself.
         self.services = HubServices(config=self.config, rules=rules, store=store, run=self.run,
-                                    log=self.log, commands=self.commands, tracker=self.tracker)
+                                    log=self.log, commands=self.commands, tracker=self.tracker,
+                                    logins=self.logins)
         self.watch = Watch(self.services)
         self.log_listeners: list[Callable[[Any], None]] = []
         self.sessions: set[Session] = set()
@@ -104,9 +111,13 @@ class Hub:
         if self.store.db.dialect == "postgresql":
             self._tasks.append(asyncio.create_task(self._listen(), name="pg-listen"))
         await self._police_links_down()
+        _descriptors_for(self.config.max_connections)
         self._server = await serve(self._connection, self.config.host, self.config.port,
                                    process_request=self._http, ssl=tls,
-                                   max_size=self.config.hard_frame_limit, max_queue=64,
+                                   create_connection=HubConnection.admitted_by(self.admission),
+                                   open_timeout=self.config.hello_timeout,
+                                   max_size=self.config.hard_frame_limit,
+                                   max_queue=self.config.max_queue,
                                    # Per-connection deflate would compress every position frame
                                    # once per console, a core's worth with many consoles, to
                                    # save LAN bandwidth a command center has.
@@ -145,6 +156,7 @@ class Hub:
                 task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self.commands.shutdown()
+        self.logins.close()
         self._threads.shutdown(wait=True)
         if self.positions is not None:
             await asyncio.to_thread(self.positions.close)
@@ -206,6 +218,7 @@ class Hub:
     # -- connections -------------------------------------------------------------------------
 
     def _http(self, connection: ServerConnection, request: Request) -> Response | None:
+        assert isinstance(connection, HubConnection)
         if request.path == "/healthz":
             body = json.dumps({"status": "ok", "hub": self.config.name, "seq": self.log.head,
                                "sessions": len(self.sessions),
@@ -216,10 +229,13 @@ class Hub:
         if request.path not in ENDPOINTS:
             return connection.respond(HTTPStatus.NOT_FOUND,
                                       f"No endpoint {request.path}; use /ws, /field or /police.\n")
+        if connection.refusal is not None:
+            return connection.refusal.response()
         return None
 
     async def _connection(self, ws: ServerConnection) -> None:
         assert ws.request is not None
+        assert isinstance(ws, HubConnection)
         endpoint = ENDPOINTS[ws.request.path]
         session = (PoliceSession(self.services, ws) if endpoint == "police"
                    else Session(self.services, ws, endpoint))
@@ -230,3 +246,20 @@ class Hub:
             log.exception("session failed")
         finally:
             self.sessions.discard(session)
+
+
+#: Descriptors besides connections: the database pools, the log, the position writer's pipe.
+SPARE_DESCRIPTORS = 256
+
+
+def _descriptors_for(connections: int) -> None:
+    """Raise this process's soft descriptor limit to fit ``connections`` (each a socket), as far
+    as the hard limit allows; say so when it cannot."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = connections + SPARE_DESCRIPTORS
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        raised = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (raised, hard))
+        if raised < wanted:
+            log.warning("only %d file descriptors for max_connections=%d; lower it, or raise "
+                        "the hard limit (ulimit -Hn)", raised, connections)

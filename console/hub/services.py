@@ -19,6 +19,7 @@ from console.domain.rules import Rules
 from console.hub.command_queue import CommandQueue
 from console.hub.config import HubConfig
 from console.hub.log import EventLog
+from console.hub.logins import Logins, Refused
 from console.hub.tracking import Tracker
 from console.store.accounts import User
 from console.store.store import Snapshot, Store
@@ -44,6 +45,7 @@ class HubServices:
         log: the committed events, and waiting for more.
         commands: the write path.
         tracker: unit positions, and who wants their frames.
+        logins: passwords and tokens checked, throttled and logged.
     """
 
     config: HubConfig
@@ -53,13 +55,15 @@ class HubServices:
     log: EventLog
     commands: CommandQueue
     tracker: Tracker
+    logins: Logins
 
-    async def authenticate(self, hello: p.Hello) -> User | None:
-        accounts = self.store.accounts
+    async def authenticate(self, hello: p.Hello, address: str,
+                           gone: Callable[[], Awaitable[Any]]) -> User | Refused:
+        """The hello's user, or why not; ``gone`` completes if the client leaves meanwhile."""
         if hello.token is not None:
-            return await self.run(functools.partial(accounts.resolve_session, hello.token,
-                                                    now=datetime.now(UTC)))
-        return await self.run(accounts.authenticate, hello.username or "", hello.password or "")
+            return await self.logins.token(hello.token, address=address, client=hello.client)
+        return await self.logins.password(hello.username or "", hello.password or "",
+                                          address=address, client=hello.client, gone=gone)
 
     async def new_session(self, user: User) -> str:
         return await self.run(functools.partial(self.store.accounts.create_session, user,

@@ -9,18 +9,20 @@ up — unless the client floods, then it is closed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
 from console.comms import protocol as p
 from console.domain.model import Role
 from console.domain.privacy import masked, police_masked, sees_personal_data, sees_police_data
+from console.hub.admission import HubConnection
+from console.hub.logins import Refused
 from console.hub.services import HubServices
 from console.hub.tracking import Row
 from console.store.accounts import User
@@ -28,7 +30,6 @@ from console.store.writer import Command, LoggedEvent, Result
 
 log = logging.getLogger(__name__)
 
-HELLO_TIMEOUT = 10.0
 #: A resume further behind than this gets a snapshot instead of a replay.
 REPLAY_LIMIT = 50_000
 
@@ -61,7 +62,7 @@ class Session:
         endpoint: ``"ws"``, ``"field"`` or ``"police"``.
     """
 
-    def __init__(self, hub: HubServices, ws: ServerConnection, endpoint: str) -> None:
+    def __init__(self, hub: HubServices, ws: HubConnection, endpoint: str) -> None:
         self.hub = hub
         self.ws = ws
         self.endpoint = endpoint  # "ws" (consoles), "field" or "police"
@@ -119,36 +120,19 @@ class Session:
     # -- hello -------------------------------------------------------------------------------
 
     async def _hello(self) -> bool:
-        try:
-            frame = await asyncio.wait_for(self.ws.recv(), timeout=HELLO_TIMEOUT)
-        except TimeoutError:
-            await self.send(p.error("bad_message", "No hello within "
-                                    f"{HELLO_TIMEOUT:.0f} seconds; closing."))
-            await self.ws.close(1008, "no hello")
+        hello = await self._await_hello()
+        if hello is None:
             return False
-        while True:
-            try:
-                hello = p.decode_client(frame)
-            except p.ProtocolError as error:
-                if not await self._refuse(error.code, error.message, error.ref):
-                    return False
-            else:
-                if isinstance(hello, p.Hello):
-                    break
-                ref = getattr(hello, "id", None)
-                if not await self._refuse("not_ready", "Send hello first: nothing else is "
-                                          "accepted before the hub knows who you are.", ref):
-                    return False
-            frame = await self.ws.recv()
-        user = await self.hub.authenticate(hello)
-        if user is None or not self._may_use_endpoint(user, hello):
-            await self.send(p.error("auth_failed", "Unknown user, wrong password, or an "
-                                    "expired session; log in again."
-                                    if user is None else
-                                    f"The account {user.username} may not connect to "
-                                    f"/{self.endpoint}."))
+        user = await self.hub.authenticate(hello, self.ws.address, self.ws.wait_closed)
+        if not isinstance(user, Refused) and not self._may_use_endpoint(user, hello):
+            user = Refused("The account {username} may not connect to /{endpoint}.",
+                           {"username": user.username, "endpoint": self.endpoint})
+        if isinstance(user, Refused):
+            await self.send(p.error("auth_failed", user.message, template=user.template,
+                                    params=user.params))
             await self.ws.close(1008, "authentication failed")
             return False
+        self.ws.entered()
         self.user = user
         self.personal = sees_personal_data(user.roles)
         self.police_data = sees_police_data(user.roles)
@@ -160,6 +144,36 @@ class Session:
                                   clock.now(), clock.speed))
         await self._sync(hello.resume_from)
         return True
+
+    async def _await_hello(self) -> p.Hello | None:
+        """The hello, read before the deadline that runs from the TCP accept: bad frames are
+        answered meanwhile but do not move it. None once the connection is being closed."""
+        timeout = self.hub.config.hello_timeout
+        seconds = int(timeout) if float(timeout).is_integer() else timeout
+        try:
+            async with asyncio.timeout_at(self.ws.accepted_at + timeout):
+                while True:
+                    try:
+                        hello = p.decode_client(await self.ws.recv())
+                    except p.ProtocolError as error:
+                        if not await self._refuse(error.code, error.message, error.ref):
+                            return None
+                        continue
+                    if isinstance(hello, p.Hello):
+                        return hello
+                    if not await self._refuse("not_ready", "Send hello first: nothing else is "
+                                              "accepted before the hub knows who you are.",
+                                              getattr(hello, "id", None)):
+                        return None
+        except TimeoutError:
+            template = "No hello within {seconds} seconds; closing."
+            with contextlib.suppress(TimeoutError):
+                # A client that does not read its errors does not hold the close up.
+                async with asyncio.timeout(1.0):
+                    await self.send(p.error("bad_message", template.format(seconds=seconds),
+                                            template=template, params={"seconds": seconds}))
+            await self.ws.close(1008, "no hello")
+            return None
 
     def _may_use_endpoint(self, user: User, hello: p.Hello) -> bool:
         # A police center talks over /police only, and only a police center does.

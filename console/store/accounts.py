@@ -1,4 +1,5 @@
-"""Users and their sessions: Argon2 password hashes, random tokens stored only as hashes."""
+"""Users and their sessions: Argon2 password hashes, random tokens stored only as hashes, and
+each account's wrong passwords and lockout (the hub's login throttle, console/hub/logins.py)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from console.domain.model import Actor, Role
 from console.store import schema as s
 from console.store.db import Database
+from console.store.passwords import PasswordPolicy
 
 _hasher = PasswordHasher()
 
@@ -50,6 +52,29 @@ class User:
                 "unit": self.unit}
 
 
+@dataclass(frozen=True)
+class LoginRecord:
+    """What a login needs of an account: its user, password hash and failures so far."""
+
+    user: User
+    password_hash: str = field(repr=False)
+    failed_logins: int
+    last_failed_at: datetime | None
+    locked_at: datetime | None
+
+
+def verify_password(record: LoginRecord | None, password: str) -> bool:
+    """Whether ``password`` is the record's; a missing record costs the same and is False.
+
+    Slow on purpose (Argon2): the hub calls it on its login threads, never its event loop.
+    """
+    try:
+        _hasher.verify(record.password_hash if record else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    return record is not None
+
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -78,15 +103,18 @@ class Accounts:
 
     def create_user(self, username: str, password: str | Hashed, roles: Iterable[str], *,
                     now: datetime, display_name: str | None = None,
-                    department: str | None = None, unit: str | None = None) -> User:
+                    department: str | None = None, unit: str | None = None,
+                    policy: PasswordPolicy | None = None) -> User:
         """Create a user with an Argon2-hashed password.
 
         ``password`` may be given already hashed (:func:`hash_password`), for many accounts with
         one password — the demo's — where hashing each would cost a quarter second apiece.
+        ``policy`` checks a plain password; the administrator's command line passes it.
 
         Raises:
             AccountError: the name is empty, too long or taken, a role is unknown, or the
                 password is empty.
+            WeakPassword: ``policy`` refuses the password.
         """
         username = username.strip()
         if not username or len(username) > USERNAME_MAX:
@@ -99,6 +127,8 @@ class Accounts:
             raise AccountError(f"{error}; roles are {', '.join(r.value for r in Role)}") from None
         if not role_set:
             raise AccountError("a user needs at least one role")
+        if policy is not None and isinstance(password, str):
+            policy.check(username, password)
         try:
             with self.db.writer.begin() as conn:
                 user_id = conn.execute(insert(s.users).values(
@@ -113,16 +143,76 @@ class Accounts:
                     True)
 
     def authenticate(self, username: str, password: str) -> User | None:
-        """The user, if the name and password match an active account."""
+        """The user, if the name and password match an active account.
+
+        No throttle and no lockout: the hub's logins go through :meth:`login_record` and
+        :func:`verify_password` with its throttle around them.
+        """
+        record = self.login_record(username)
+        if not verify_password(record, password) or record is None or not record.user.active:
+            return None
+        return record.user
+
+    def login_record(self, username: str) -> LoginRecord | None:
         with self.db.reader.connect() as conn:
             row = conn.execute(select(s.users).where(s.users.c.username == username)).first()
-        try:
-            _hasher.verify(row.password_hash if row else _DUMMY_HASH, password)
-        except (VerificationError, InvalidHashError):
+        if row is None:
             return None
-        if row is None or not row.active:
-            return None
-        return _user(row)
+        return LoginRecord(_user(row), row.password_hash, row.failed_logins, row.last_failed_at,
+                           row.locked_at)
+
+    def login_failed(self, username: str, *, now: datetime, lock_after: int) -> LoginRecord | None:
+        """Count a wrong password; the ``lock_after``-th in a row (or any later) locks the
+        account. Returns the record as it is now, or None for no such account."""
+        with self.db.writer.begin() as conn:
+            row = conn.execute(
+                update(s.users).where(s.users.c.username == username)
+                .values(failed_logins=s.users.c.failed_logins + 1, last_failed_at=now)
+                .returning(s.users.c.id, s.users.c.failed_logins)).first()
+            if row is None:
+                return None
+            if row.failed_logins >= lock_after:
+                conn.execute(update(s.users).where(s.users.c.id == row.id)
+                             .values(locked_at=now))
+        return self.login_record(username)
+
+    def login_succeeded(self, user: User) -> None:
+        """A good password: forget the wrong ones before it."""
+        with self.db.writer.begin() as conn:
+            conn.execute(update(s.users).where(s.users.c.id == user.id,
+                                               s.users.c.failed_logins != 0)
+                         .values(failed_logins=0, last_failed_at=None, locked_at=None))
+
+    def unlock(self, username: str) -> bool:
+        """Lift a lockout and forget the wrong passwords; False if there is no such account."""
+        with self.db.writer.begin() as conn:
+            done = conn.execute(update(s.users).where(s.users.c.username == username)
+                                .values(failed_logins=0, last_failed_at=None, locked_at=None))
+        return bool(done.rowcount)
+
+    def set_password(self, username: str, password: str, *,
+                     policy: PasswordPolicy | None = None) -> bool:
+        """Give the account a new password (checked against ``policy`` when given), unlock it,
+        and end its sessions. False if there is no such account.
+
+        Raises:
+            WeakPassword: ``policy`` refuses the password.
+            AccountError: the password is empty.
+        """
+        if not password:
+            raise AccountError("the password must not be empty")
+        if policy is not None:
+            policy.check(username, password)
+        with self.db.writer.begin() as conn:
+            user_id = conn.execute(
+                update(s.users).where(s.users.c.username == username)
+                .values(password_hash=_hasher.hash(password), failed_logins=0,
+                        last_failed_at=None, locked_at=None)
+                .returning(s.users.c.id)).scalar()
+            if user_id is None:
+                return False
+            conn.execute(s.sessions.delete().where(s.sessions.c.user_id == user_id))
+        return True
 
     def create_session(self, user: User, *, now: datetime, ttl: timedelta) -> str:
         """A new random session token for ``user``; only its hash is stored."""

@@ -189,6 +189,11 @@ users = Table(
     Column("password_hash", Text, nullable=False),
     Column("active", Boolean, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    # Wrong passwords since the last good login, the last of them, and when the account was
+    # locked for them (docs/security.md "Logins"); an admin's unlock clears all three.
+    Column("failed_logins", Integer, nullable=False, server_default="0"),
+    Column("last_failed_at", UtcDateTime),
+    Column("locked_at", UtcDateTime),
 )
 
 # Session tokens are random; only their SHA-256 is stored.

@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 import urllib.request
 
-from tests.hub.conftest import PASSWORD, Client, HubProcess
+from tests.hub.conftest import Client, HubProcess
 from tests.store.test_cli import run
 
 
 def test_hub_from_the_command_line(db_url: str) -> None:
     assert run("admin", "init-db", "--db", db_url).returncode == 0
+    password = "联动-指挥中心-2026"  # create-user holds to the password policy
     made = run("admin", "create-user", "wang", "--role", "controller", "--db", db_url,
-               stdin=PASSWORD + "\n")
+               stdin=password + "\n")
     assert made.returncode == 0, made.stderr
     hub = HubProcess(db_url, "smoke")
     try:
@@ -21,7 +22,7 @@ def test_hub_from_the_command_line(db_url: str) -> None:
         assert status["status"] == "ok"
         assert status["hub"] == "smoke"
         client = Client(hub.port)
-        assert client.login("wang")["user"]["roles"] == ["controller"]
+        assert client.login("wang", password=password)["user"]["roles"] == ["controller"]
         client.close()
     finally:
         assert hub.stop() == 0

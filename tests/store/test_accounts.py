@@ -72,3 +72,63 @@ def test_a_password_hashed_once_serves_several_accounts(store: Store, clock: Clo
     assert store.accounts.authenticate("b", "other") is None
     with pytest.raises(AccountError, match="must not be empty"):
         hash_password("")
+
+
+# -- wrong passwords, lockout, unlock, a new password ------------------------------------------
+
+def test_wrong_passwords_count_lock_and_unlock(store: Store, clock: Clock) -> None:
+    user = store.accounts.create_user("wang", "s3cret-口令", ["controller"], now=clock.now)
+    for n in range(1, 4):
+        record = store.accounts.login_failed("wang", now=clock.advance(seconds=1), lock_after=3)
+        assert record is not None
+        assert (record.failed_logins, record.last_failed_at) == (n, clock.now)
+        assert record.locked_at == (clock.now if n == 3 else None)
+    assert store.accounts.login_failed("nobody", now=clock.now, lock_after=3) is None
+    assert store.accounts.unlock("wang")
+    record = store.accounts.login_record("wang")
+    assert record is not None
+    assert (record.failed_logins, record.last_failed_at, record.locked_at) == (0, None, None)
+    assert not store.accounts.unlock("nobody")
+    store.accounts.login_failed("wang", now=clock.now, lock_after=3)
+    store.accounts.login_succeeded(user)
+    record = store.accounts.login_record("wang")
+    assert record is not None and record.failed_logins == 0
+
+
+def test_a_new_password_unlocks_and_ends_the_sessions(store: Store, clock: Clock) -> None:
+    from console.store.passwords import PasswordPolicy, WeakPassword
+
+    user = store.accounts.create_user("wang", "s3cret-口令", ["controller"], now=clock.now)
+    token = store.accounts.create_session(user, now=clock.now, ttl=timedelta(hours=1))
+    store.accounts.login_failed("wang", now=clock.now, lock_after=1)
+    with pytest.raises(WeakPassword, match="at least 10"):
+        store.accounts.set_password("wang", "short", policy=PasswordPolicy())
+    assert store.accounts.set_password("wang", "调度-新口令-2026", policy=PasswordPolicy())
+    assert store.accounts.authenticate("wang", "调度-新口令-2026") == user
+    assert store.accounts.authenticate("wang", "s3cret-口令") is None
+    assert store.accounts.resolve_session(token, now=clock.now) is None
+    record = store.accounts.login_record("wang")
+    assert record is not None and record.locked_at is None
+    assert not store.accounts.set_password("nobody", "调度-新口令-2026")
+
+
+@pytest.mark.parametrize(("password", "why"), [
+    ("a", "at least 10 characters"),
+    ("wang", "at least 10 characters"),
+    ("WangWang2026", "must not contain the user name"),
+    ("zzzzzzzzzzzz", "one character repeated"),
+    ("1234567890", "common passwords"),
+    ("Password123", "common passwords"),
+    ("x" * 300, "at most 256"),
+])
+def test_the_policy_refuses_weak_passwords(store: Store, clock: Clock, password: str,
+                                           why: str) -> None:
+    from console.store.passwords import PasswordPolicy, WeakPassword
+
+    with pytest.raises(WeakPassword, match=why) as refused:
+        store.accounts.create_user("wang", password, ["viewer"], now=clock.now,
+                                   policy=PasswordPolicy())
+    assert refused.value.template.format(**refused.value.params) == str(refused.value)
+    assert store.count("users") == 0
+    # Without a policy (the demo's seeding, tests' fixtures) the store takes it.
+    store.accounts.create_user("wang", password, ["viewer"], now=clock.now)

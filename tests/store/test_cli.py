@@ -23,12 +23,12 @@ def test_init_db_then_create_user_with_password_from_stdin(db_url: str, rules: R
     assert done.returncode == 0, done.stderr
     assert "schema is up to date" in done.stdout
     done = run("admin", "create-user", "chen", "--role", "police_liaison", "--role", "viewer",
-               "--display-name", "陈联络员", "--db", db_url, stdin="联动-2026\n")
+               "--display-name", "陈联络员", "--db", db_url, stdin="联动-指挥中心-2026\n")
     assert done.returncode == 0, done.stderr
     assert "created user chen with roles police_liaison, viewer" in done.stdout
     store = Store(db_url, rules, create=False)
     try:
-        user = store.accounts.authenticate("chen", "联动-2026")
+        user = store.accounts.authenticate("chen", "联动-指挥中心-2026")
         assert user is not None
         assert user.roles == frozenset({Role.POLICE_LIAISON, Role.VIEWER})
         assert user.display_name == "陈联络员"
@@ -48,5 +48,45 @@ def test_create_user_refuses_clearly_and_creates_nothing(db_url: str, rules: Rul
     store = Store(db_url, rules, create=False)
     try:
         assert store.count("users") == 0
+    finally:
+        store.close()
+
+
+def test_create_user_holds_to_the_password_policy(db_url: str, rules: Rules) -> None:
+    assert run("admin", "init-db", "--db", db_url).returncode == 0
+    for weak, why in [("a", "at least 10 characters"),
+                      ("wang.zhiqiang", "must not contain the user name"),
+                      ("qwertyuiop", "on the list of common passwords")]:
+        done = run("admin", "create-user", "wang.zhiqiang", "--role", "viewer", "--db", db_url,
+                   stdin=weak + "\n")
+        assert done.returncode == 1, done.stdout
+        assert "cannot create user: " in done.stderr and why in done.stderr, done.stderr
+        assert "Traceback" not in done.stderr
+    store = Store(db_url, rules, create=False)
+    try:
+        assert store.count("users") == 0
+    finally:
+        store.close()
+
+
+def test_unlock_and_set_password(db_url: str, rules: Rules) -> None:
+    from datetime import UTC, datetime
+
+    assert run("admin", "init-db", "--db", db_url).returncode == 0
+    store = Store(db_url, rules, create=False)
+    try:
+        store.accounts.create_user("chen", "联动-指挥中心-2026", ["viewer"], now=datetime.now(UTC))
+        store.accounts.login_failed("chen", now=datetime.now(UTC), lock_after=1)
+        done = run("admin", "unlock", "chen", "--db", db_url)
+        assert done.returncode == 0, done.stderr
+        assert "unlocked chen" in done.stdout
+        record = store.accounts.login_record("chen")
+        assert record is not None and record.locked_at is None and record.failed_logins == 0
+        assert run("admin", "unlock", "nobody", "--db", db_url).returncode == 1
+        weak = run("admin", "set-password", "chen", "--db", db_url, stdin="chen-chen\n")
+        assert weak.returncode == 1 and "cannot set the password" in weak.stderr
+        done = run("admin", "set-password", "chen", "--db", db_url, stdin="新的-联动口令-27\n")
+        assert done.returncode == 0, done.stderr
+        assert store.accounts.authenticate("chen", "新的-联动口令-27") is not None
     finally:
         store.close()
