@@ -305,11 +305,13 @@ class Bridge(QObject):
         start another."""
         self._client = None
         self._drop_notifier()
-        client.stop(wait=True, timeout=2.0)
+        client.stop(wait=False)  # it has closed its end: it is leaving, if not gone
         self._fail_waiting(CHILD_ENDED)
         if self._final:
             return
-        reason = f"the console's connection process ended (exit code {client.exit_code})"
+        code = client.exit_code
+        reason = "the console's connection process ended" + (
+            f" (exit code {code})" if code is not None else "")
         delay = self._restarts.next()
         self.notice.emit("error", f"The connection to the hub failed: {reason}; starting it "
                          "again.")

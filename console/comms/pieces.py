@@ -21,7 +21,7 @@ import os
 import struct
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
-from itertools import islice
+from itertools import islice, repeat
 from typing import Any, Final
 
 from console.comms.replica import ChangeSet
@@ -88,10 +88,9 @@ class Assembly:
             self.deadlines.update(message[3])
         elif part == "units":
             self.units.update(message[2])
-        elif part == "positions":
-            new = tuple.__new__
-            self.positions.update(zip(message[2], [new(Position, row) for row in message[3]],
-                                      strict=True))
+        elif part == "positions":  # rebuilt in C: map over tuple.__new__, no Python loop
+            self.positions.update(zip(message[2], map(tuple.__new__, repeat(Position),
+                                                      message[3]), strict=True))
         elif part == "events":
             self.events.extend(message[2])
         return None
