@@ -187,7 +187,7 @@ class Bridge(QObject):
         assert self._login is not None
         self._generation += 1
         generation = self._generation
-        self._client = client = ClientProcess({**self._login,
+        self._client = client = ClientProcess({**self._login, "rules": self.rules,
                                                "options": self._client_options})
         self._inbox.clear()
         self._assembly = Assembly()

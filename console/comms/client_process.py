@@ -63,8 +63,9 @@ class ClientProcess:
     """The parent's side of one child: its pipes and its process.
 
     Args:
-        settings: ``url``, ``username``, ``password`` (or None), ``token`` (or None) and
-            ``options`` for the :class:`HubClient` (picklable ones: no SSL context).
+        settings: ``url``, ``username``, ``password`` (or None), ``token`` (or None),
+            ``rules`` and ``options`` for the :class:`HubClient` (picklable ones: no SSL
+            context).
     """
 
     def __init__(self, settings: dict[str, Any]) -> None:
@@ -198,7 +199,6 @@ def serve(requests: Connection, news: Connection) -> None:
     """The child: run a :class:`HubClient` with the settings read first, do the requests,
     until ``("stop",)`` or EOF."""
     from console.comms.client import HubClient
-    from console.domain.rules import Rules
 
     try:
         settings = requests.recv()
@@ -218,7 +218,7 @@ def serve(requests: Connection, news: Connection) -> None:
         outbox.put(("login", user, client.token, (time.time(), clock.now(), clock.speed)))
 
     client = HubClient(
-        settings["url"], settings["username"], settings.get("password") or "", Rules.load(),
+        settings["url"], settings["username"], settings.get("password") or "", settings["rules"],
         deliver=deliver, state=lambda state, detail: outbox.put(("state", state, detail)),
         notice=lambda level, text: outbox.put(("notice", level, text)), login=login,
         clock=clock, token=settings.get("token"), **settings.get("options", {}))
