@@ -10,8 +10,8 @@ interpreter.
 Why a process: the :class:`HubClient`'s loop thread decodes frames and folds events and
 positions into the live state, holding the interpreter lock while it does; on a busy machine the
 kernel takes that thread off its core now and then while it holds the lock, and the GUI thread
-then waits for it — a stall of 50-110 ms under the console benchmark's load. A child process has
-an interpreter of its own (the pattern of ``console.store.position_writer``).
+then waits for it, frozen, until the thread runs again (docs/performance.md). A child process
+has an interpreter of its own (the pattern of ``console.store.position_writer``).
 
 The child is ``python -m console.comms.client_process``: it runs the same :class:`HubClient`,
 takes the parent's requests from one pipe (pickled tuples, ``multiprocessing.connection``) and
