@@ -93,10 +93,12 @@ class Bridge(QObject):
                                  client_options.get("backoff_cap", 10.0),
                                  seed=client_options.get("seed"))
         self._client: ClientProcess | None = None
+        self._rules_pickled: bytes | None = None
         self._generation = 0
         self._login: dict[str, Any] | None = None  # url, username, password or token
-        self._notifier: QSocketNotifier | None = None
-        self._retired: QSocketNotifier | None = None
+        self._notifier: QSocketNotifier | None = None  # the child has written
+        self._writable: QSocketNotifier | None = None  # room for requests that wait
+        self._retired: tuple[QSocketNotifier, QSocketNotifier] | None = None
         self._inbox: deque[bytes] = deque()
         self._assembly = Assembly()
         self._final = False  # the current child was asked to end (after a refused login)
@@ -171,15 +173,29 @@ class Bridge(QObject):
         """Send a field ``positions`` batch (see :meth:`HubClient.send_positions`); dropped
         unless live. Returns whether it was handed to the client."""
         client = self._client
-        return client is not None and self.state == LIVE and client.send(("positions", rows))
+        return client is not None and self.state == LIVE and self._send(client,
+                                                                        ("positions", rows))
 
     def _ask(self, request: tuple[Any, ...], callback: Callable[[Any], None],
              command: bool = False) -> bool:
         client = self._client
-        if client is None or not client.send(request):
+        if client is None or not self._send(client, request):
             return False
         self._waiting[request[1]] = (callback, command)
         return True
+
+    def _send(self, client: ClientProcess, request: Any) -> bool:
+        sent = client.send(request)
+        if client.unsent and self._writable is not None:
+            self._writable.setEnabled(True)  # the rest when the pipe has room
+        return sent
+
+    def _flush(self, generation: int) -> None:
+        client = self._client
+        if generation != self._generation or client is None or self._writable is None:
+            return
+        client.flush()
+        self._writable.setEnabled(client.unsent)
 
     # -- the child process ---------------------------------------------------------------------
 
@@ -187,7 +203,9 @@ class Bridge(QObject):
         assert self._login is not None
         self._generation += 1
         generation = self._generation
-        self._client = client = ClientProcess({**self._login, "rules": self.rules,
+        if self._rules_pickled is None:  # once: with the geography it is half a megabyte
+            self._rules_pickled = pickle.dumps(self.rules, pickle.HIGHEST_PROTOCOL)
+        self._client = client = ClientProcess({**self._login, "rules": self._rules_pickled,
                                                "options": self._client_options})
         self._inbox.clear()
         self._assembly = Assembly()
@@ -196,6 +214,10 @@ class Bridge(QObject):
         # was closed crashed).
         notifier = self._notifier = QSocketNotifier(client.fileno, QSocketNotifier.Type.Read)
         notifier.activated.connect(lambda *_: self._readable(generation))
+        writable = self._writable = QSocketNotifier(client.write_fileno,
+                                                    QSocketNotifier.Type.Write)
+        writable.activated.connect(lambda *_: self._flush(generation))
+        writable.setEnabled(client.unsent)  # the settings, until the child has read them
 
     def _let_go(self, *, wait: bool) -> None:
         client, self._client = self._client, None
@@ -215,12 +237,13 @@ class Bridge(QObject):
         self.state_changed.emit(STOPPED, None)
 
     def _drop_notifier(self) -> None:
-        if self._notifier is not None:
+        if self._notifier is not None and self._writable is not None:
             self._notifier.setEnabled(False)
-            # Not deleted here: this may run inside the notifier's own signal. It goes when the
-            # next one is retired.
-            self._retired = self._notifier
-            self._notifier = None
+            self._writable.setEnabled(False)
+            # Not deleted here: this may run inside one's own signal. They go when the next
+            # ones are retired.
+            self._retired = (self._notifier, self._writable)
+            self._notifier = self._writable = None
         self._inbox.clear()
 
     def _fail_waiting(self, reason: str) -> None:
@@ -298,7 +321,7 @@ class Bridge(QObject):
         if state == AUTH_FAILED and self._client is not None:
             # Final: the child's client has ended; it answers what waited, then leaves.
             self._final = True
-            self._client.send(("stop",))
+            self._send(self._client, ("stop",))
 
     def _child_ended(self, client: ClientProcess) -> None:
         """The child closed its end: after a refused login, as asked; otherwise report it and

@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from console.comms.clock import Clock
-from console.comms.pieces import FrameReader, merged, pieces
+from console.comms.pieces import HEADER, FrameReader, merged, pieces
 from console.comms.replica import ChangeSet, UserInfo
 
 log = logging.getLogger(__name__)
@@ -64,8 +64,8 @@ class ClientProcess:
 
     Args:
         settings: ``url``, ``username``, ``password`` (or None), ``token`` (or None),
-            ``rules`` and ``options`` for the :class:`HubClient` (picklable ones: no SSL
-            context).
+            ``rules`` (pickled) and ``options`` for the :class:`HubClient` (picklable ones: no
+            SSL context).
     """
 
     def __init__(self, settings: dict[str, Any]) -> None:
@@ -79,7 +79,12 @@ class ClientProcess:
             pass_fds=(requests[0], news[1]), env=env, stdin=subprocess.DEVNULL)
         os.close(requests[0])
         os.close(news[1])
-        self._requests: Connection | None = Connection(requests[1], readable=False)
+        # Written without blocking: the settings (with the rules) are larger than a pipe holds,
+        # and the child reads them only once it has started; what does not fit waits in
+        # _unsent for flush(), which the caller runs when the pipe is writable.
+        os.set_blocking(requests[1], False)
+        self._write_fd = requests[1]
+        self._unsent = bytearray()
         self._reader = FrameReader(news[0])
         # The password travels through the pipe, never on a command line.
         self.send(settings)
@@ -88,6 +93,16 @@ class ClientProcess:
     def fileno(self) -> int:
         """The descriptor to watch for news."""
         return self._reader.fd
+
+    @property
+    def write_fileno(self) -> int:
+        """The descriptor to watch, while :attr:`unsent`, for room to write."""
+        return self._write_fd
+
+    @property
+    def unsent(self) -> bool:
+        """Whether requests wait for room in the pipe (see :meth:`flush`)."""
+        return bool(self._unsent)
 
     @property
     def pid(self) -> int:
@@ -108,14 +123,26 @@ class ClientProcess:
         return self._reader.eof
 
     def send(self, request: Any) -> bool:
-        """Send a request; False if the child is gone."""
-        if self._requests is None:
+        """Send a request (what does not fit in the pipe now waits for :meth:`flush`); False
+        if the child is gone."""
+        if self._write_fd < 0:
             return False
-        try:
-            self._requests.send(request)
-        except OSError:
-            return False
-        return True
+        payload = pickle.dumps(request, pickle.HIGHEST_PROTOCOL)
+        self._unsent += HEADER.pack(len(payload)) + payload  # multiprocessing's framing
+        return self.flush()
+
+    def flush(self) -> bool:
+        """Write what the pipe takes now; False if the child is gone."""
+        while self._unsent and self._write_fd >= 0:
+            try:
+                written = os.write(self._write_fd, self._unsent)
+            except BlockingIOError:
+                return True
+            except OSError:  # the child has gone
+                self._unsent.clear()
+                return False
+            del self._unsent[:written]
+        return self._write_fd >= 0
 
     def read(self) -> list[bytes]:
         """The messages (pickled) complete now, without waiting."""
@@ -127,9 +154,9 @@ class ClientProcess:
         """Ask the child to end and let go of its pipes; with ``wait``, until it has ended
         (killed after ``timeout`` seconds)."""
         self.send(("stop",))
-        if self._requests is not None:
-            self._requests.close()  # the child reads EOF after the stop
-            self._requests = None
+        if self._write_fd >= 0:
+            os.close(self._write_fd)  # the child reads EOF (after the stop, if it went)
+            self._write_fd = -1
         if self._reader.fd >= 0:
             os.close(self._reader.fd)
             self._reader.fd = -1
@@ -202,7 +229,7 @@ def serve(requests: Connection, news: Connection) -> None:
 
     try:
         settings = requests.recv()
-    except EOFError:
+    except (EOFError, OSError):  # let go before it had even started
         return
     outbox = _Outbox(news)
     clock = Clock()
@@ -218,7 +245,8 @@ def serve(requests: Connection, news: Connection) -> None:
         outbox.put(("login", user, client.token, (time.time(), clock.now(), clock.speed)))
 
     client = HubClient(
-        settings["url"], settings["username"], settings.get("password") or "", settings["rules"],
+        settings["url"], settings["username"], settings.get("password") or "",
+        pickle.loads(settings["rules"]),
         deliver=deliver, state=lambda state, detail: outbox.put(("state", state, detail)),
         notice=lambda level, text: outbox.put(("notice", level, text)), login=login,
         clock=clock, token=settings.get("token"), **settings.get("options", {}))
@@ -227,7 +255,7 @@ def serve(requests: Connection, news: Connection) -> None:
         while True:
             try:
                 request = requests.recv()
-            except EOFError:
+            except (EOFError, OSError):  # the console has gone (or let go of this child)
                 return
             if request[0] == "stop":
                 return

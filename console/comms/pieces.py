@@ -117,7 +117,8 @@ def merged(earlier: ChangeSet, later: ChangeSet) -> ChangeSet:
         warnings=later.warnings if later.warnings is not None else earlier.warnings)
 
 
-_HEADER = struct.Struct("!i")
+#: multiprocessing.connection's framing: a signed 4-byte length (-1: an 8-byte one follows).
+HEADER: Final = struct.Struct("!i")
 _LONG_HEADER = struct.Struct("!Q")
 
 
@@ -156,9 +157,9 @@ class FrameReader:
         buffer, start, out = self._buffer, 0, []
         view = memoryview(buffer)
         try:
-            while len(buffer) - start >= _HEADER.size:
-                (size,) = _HEADER.unpack_from(buffer, start)
-                header = _HEADER.size
+            while len(buffer) - start >= HEADER.size:
+                (size,) = HEADER.unpack_from(buffer, start)
+                header = HEADER.size
                 if size == -1:  # over 2 GiB: an 8-byte length follows
                     if len(buffer) - start < header + _LONG_HEADER.size:
                         break
