@@ -203,21 +203,27 @@ class _Outbox:
         self._thread.join(timeout)
 
     def _write(self) -> None:
-        send = self._out.send_bytes
-        dumps = pickle.dumps
+        fd = self._out.fileno()
         while True:
             with self._ready:
                 while not self._queue and not self._closed:
                     self._ready.wait()
                 if not self._queue:
                     return
-                message = self._queue.popleft()
+                batch = list(self._queue)
+                self._queue.clear()
+            # Everything queued goes in one write: the console's GUI thread is woken once for
+            # it, not once per message.
+            frames = bytearray()
+            for message in batch:
+                for part in pieces(message) if isinstance(message, ChangeSet) else (message,):
+                    payload = pickle.dumps(part, pickle.HIGHEST_PROTOCOL)
+                    frames += HEADER.pack(len(payload))  # multiprocessing's framing
+                    frames += payload
             try:
-                if isinstance(message, ChangeSet):
-                    for piece in pieces(message):
-                        send(dumps(piece, pickle.HIGHEST_PROTOCOL))
-                else:
-                    send(dumps(message, pickle.HIGHEST_PROTOCOL))
+                view = memoryview(frames)
+                while view:
+                    view = view[os.write(fd, view):]
             except OSError:  # the parent has gone: nobody listens any more
                 return
 
