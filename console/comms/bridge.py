@@ -40,7 +40,7 @@ from console.comms.client import (
 )
 from console.comms.client_process import ClientProcess
 from console.comms.clock import Clock, hub_clock
-from console.comms.pieces import Assembly
+from console.comms.pieces import CHANGE, PIECE, Assembly
 from console.comms.reconnect import Backoff
 from console.comms.replica import ChangeSet, Replica
 from console.domain.rules import Rules
@@ -267,13 +267,11 @@ class Bridge(QObject):
         inbox = self._inbox
         while inbox and generation == self._generation:
             try:
-                self._handle(pickle.loads(inbox.popleft()), generation)
+                self._handle(self._decode(inbox.popleft()), generation)
             except Exception:  # a view's slot or callback: the next messages still count
                 log.exception("handling news from the hub client failed")
             if time.perf_counter() - started > SLICE_S:
                 break
-        # What was unpickled is long-lived, without cycles: see _on_delivered.
-        gc.freeze()
         if generation != self._generation:
             return
         if inbox:
@@ -285,12 +283,29 @@ class Bridge(QObject):
         elif self._notifier is not None:
             self._notifier.setEnabled(True)
 
+    def _decode(self, data: bytes) -> tuple[Any, ...]:
+        """One message, and a piece added to the change set being assembled (then the change
+        set whole, after its last piece, as ``("changed", change)``)."""
+        # What is unpickled here is domain data: long-lived and without reference cycles (see
+        # _on_delivered). It is frozen at once, so the collections its allocations would
+        # trigger in this thread are not run; nothing else runs meanwhile.
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            message: tuple[Any, ...] = pickle.loads(data)
+            if message[0] in (PIECE, CHANGE):
+                change = self._assembly.add(message)
+                message = ("changed", change) if change is not None else ("piece",)
+                gc.freeze()
+        finally:
+            if enabled:
+                gc.enable()
+        return message
+
     def _handle(self, message: tuple[Any, ...], generation: int) -> None:
         kind = message[0]
-        if kind in ("piece", "change"):
-            change = self._assembly.add(message)
-            if change is not None:
-                self._on_delivered(generation, change)
+        if kind == "changed":
+            self._on_delivered(generation, message[1])
         elif kind == "state":
             self._on_state(message[1], message[2])
         elif kind == "notice":
