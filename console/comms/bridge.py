@@ -288,7 +288,10 @@ class Bridge(QObject):
         set whole, after its last piece, as ``("changed", change)``)."""
         # What is unpickled here is domain data: long-lived and without reference cycles (see
         # _on_delivered). It is frozen at once, so the collections its allocations would
-        # trigger in this thread are not run; nothing else runs meanwhile.
+        # trigger in this thread are not run; nothing else runs meanwhile. The young objects
+        # of before (the views') are collected first: freezing this often, nothing else would
+        # trigger a collection of them, and their garbage cycles would be frozen too.
+        gc.collect(0)
         enabled = gc.isenabled()
         gc.disable()
         try:
