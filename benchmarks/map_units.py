@@ -5,9 +5,9 @@
                                    [--size 1200x800] [--skip-baseline]
 
 In this process, offscreen: a :class:`~console.views.map_dock.MapDock` over a
-:class:`~console.comms.bridge.Bridge` with no hub. A producer thread plays the hub client's
-loop thread: every ``1/rate`` s it hands the bridge, through the bridge's own queued signal, a
-change set with all ``--units`` units moved (a random walk at each type's speed inside the
+:class:`~console.comms.bridge.Bridge` with no hub. A producer thread plays the hub client:
+every ``1/rate`` s it hands the bridge, through a queued signal to the bridge's slot for change
+sets, a change set with all ``--units`` units moved (a random walk at each type's speed inside the
 district). The change sets are made before the run by the client's own code (``LiveState``
 over the hub's ``positions`` frames); ``--decode`` makes them during the run instead, as the
 client does, so its decoding competes for this process's GIL (the whole console path). The
@@ -53,7 +53,7 @@ if os.geteuid() == 0:
     os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox")
 
 import PySide6.QtWebEngineWidgets  # noqa: E402, F401 - before the QApplication
-from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
+from PySide6.QtCore import QEventLoop, QObject, QSettings, Qt, QTimer, Signal  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 import console.map.web  # noqa: E402, F401 - the tile scheme, before any view
@@ -244,9 +244,15 @@ def change_sets(rules: Any, frames: list[str]) -> list[Any]:
     return made
 
 
+class Relay(QObject):
+    """Carries change sets from the producer thread to the bridge's slot, queued."""
+
+    delivered = Signal(int, object)
+
+
 class Producer(threading.Thread):
-    """The hub client's loop thread, as far as positions go: a change set of every unit each
-    period, handed over through the bridge's own queued signal.
+    """The hub client, as far as positions go: a change set of every unit each period, handed
+    over through a queued signal to the bridge's own slot for change sets.
 
     With ``decode``, it also does what the client does to make one — decodes the hub's frame
     and folds it into a :class:`LiveState` (the client's own code), in this process's GIL;
@@ -259,6 +265,8 @@ class Producer(threading.Thread):
         from console.comms.live_state import LiveState
 
         self.bridge = bridge
+        self.relay = Relay()
+        self.relay.delivered.connect(bridge._on_delivered, Qt.ConnectionType.QueuedConnection)
         self.live = LiveState(rules, lambda level, text: None)
         self.frames = frames
         self.made = made
@@ -278,7 +286,7 @@ class Producer(threading.Thread):
                     change = self.live.take()
                 else:
                     change = self.made[self.sent % len(self.made)]
-                self.bridge._delivered.emit(self.bridge._generation, change)
+                self.relay.delivered.emit(self.bridge._generation, change)
                 self.sent += 1
             time.sleep(max(0.0, next_at - time.monotonic()))
 

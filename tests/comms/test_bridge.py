@@ -1,9 +1,11 @@
-"""The bridge between the client's loop thread and the GUI thread, with pytest-qt and a real hub:
+"""The bridge between the client process and the GUI thread, with pytest-qt and a real hub:
 the replica is filled before views hear of it, results come back as callbacks in the GUI thread,
-and the GUI thread never waits on the network."""
+the GUI thread never waits on the network, and a client process that dies is replaced."""
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -158,15 +160,49 @@ def test_states_and_notices_reach_the_gui_through_a_failed_login_and_a_restart(
     assert bridge.replica.incidents == held
 
 
-def test_shutdown_ends_the_client_thread(qtbot: QtBot, bridge: Bridge,
-                                         hub: RestartableHub) -> None:
+def test_shutdown_ends_the_client_process(qtbot: QtBot, bridge: Bridge,
+                                          hub: RestartableHub) -> None:
     go_live(qtbot, bridge, hub)
     client = bridge.client
-    assert client is not None and client.running
+    assert client is not None and client.running and client.pid != os.getpid()
+    # The network is the child's: no thread of this process works for it.
+    assert not [t for t in threading.enumerate()
+                if t.name.startswith(("hub-client", "client-process"))]
     bridge.shutdown()
     assert not client.running
-    assert not [t for t in threading.enumerate() if t.name.startswith("hub-client")]
     assert bridge.state == STOPPED
+
+
+def test_a_client_process_that_dies_is_reported_and_replaced(
+        qtbot: QtBot, bridge: Bridge, hub: RestartableHub) -> None:
+    go_live(qtbot, bridge, hub)
+    other = Client(hub.port)
+    other.login("ctl")
+    incident = other.command("incident.create", **incident_args())["data"]["id"]
+    qtbot.waitUntil(lambda: incident in bridge.replica.incidents, timeout=WAIT_MS)
+    notices: list[tuple[str, str]] = []
+    states: list[tuple[str, Any]] = []
+    bridge.notice.connect(lambda level, text: notices.append((level, text)))
+    bridge.state_changed.connect(lambda state, detail: states.append((state, detail)))
+    first = bridge.client
+    assert first is not None
+    results: list[CommandResult] = []
+    with hub.frozen():  # the command waits for its answer when the process dies
+        bridge.submit("incident.accept", {"id": incident}, callback=results.append)
+        os.kill(first.pid, signal.SIGKILL)
+        qtbot.waitUntil(lambda: bool(results) and bool(notices), timeout=WAIT_MS)
+    assert results[0].code == "stopped" and not results[0].ok
+    assert notices[0][0] == "error" and "connection process ended" in notices[0][1]
+    retry = next(detail for state, detail in states if state == RECONNECTING)
+    assert isinstance(retry, Retry) and retry.attempt == 1 and retry.delay <= 0.05
+    # The new process logs in with the session's token (the password is not kept).
+    qtbot.waitUntil(lambda: bridge.state == LIVE and bridge.client is not first,
+                    timeout=WAIT_MS)
+    assert not first.running
+    assert incident in bridge.replica.incidents
+    second = other.command("incident.create", **incident_args())["data"]["id"]
+    qtbot.waitUntil(lambda: second in bridge.replica.incidents, timeout=WAIT_MS)
+    other.close()
 
 
 def test_a_track_comes_back_in_the_gui_thread_as_points(
