@@ -46,7 +46,7 @@ from console.comms import protocol as p
 from console.comms.clock import Clock, hub_clock
 from console.comms.link import HubLink
 from console.comms.pending import OFFLINE_MESSAGE, CommandResult, Pending, PendingTable, TrackPoint
-from console.comms.reconnect import Backoff, backoff_delay
+from console.comms.reconnect import Backoff
 from console.comms.replica import ChangeSet, UserInfo
 from console.comms.states import (
     AUTH_FAILED,
@@ -60,11 +60,10 @@ from console.comms.states import (
 )
 from console.domain.rules import Rules
 
-# The names callers of the client use, wherever they are defined; backoff_delay stays
-# importable from here until the police simulator takes Backoff (console.comms.reconnect).
+# The names callers of the client use, wherever they are defined.
 __all__ = ["AUTH_FAILED", "CONNECTING", "LIVE", "OFFLINE_MESSAGE", "RECONNECTING", "STATES",
            "STOPPED", "SYNCING", "CommandResult", "HubClient", "Retry", "TrackPoint",
-           "backoff_delay", "check_hub_url"]
+           "check_hub_url"]
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +93,8 @@ class HubClient:
             ``error`` and an English sentence (messages the client could not use, refusals).
         login: called in the loop thread with the :class:`UserInfo` of every (re)login.
         ssl: the TLS context for ``wss://`` (default: the system's trust store).
-        backoff_base, backoff_cap: the reconnect delays, in seconds (see :func:`backoff_delay`).
+        backoff_base, backoff_cap: the reconnect delays, in seconds
+            (:class:`~console.comms.reconnect.Backoff`).
         flush_interval: the shortest time between two change sets, in seconds.
         open_timeout: how long opening a connection and its handshake may take.
         seed: seeds the jitter, for tests.

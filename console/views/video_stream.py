@@ -15,12 +15,13 @@ tries a failed camera again.
 from __future__ import annotations
 
 import atexit
-import random
 from dataclasses import dataclass
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, QThread, QUrl, Signal, Slot
 from PySide6.QtMultimedia import QMediaPlayer, QVideoFrame, QVideoSink
+
+from console.comms.reconnect import Backoff
 
 # -- the video thread ---------------------------------------------------------------------------
 
@@ -146,8 +147,7 @@ class RetryPolicy:
     base: float = 1.0
     cap: float = 30.0
 
-    def delay(self, failures: int) -> float:
-        """The pause before the next attempt, after ``failures`` failures in a row."""
-        full = min(self.cap, self.base * 2 ** max(0, failures - 1))
-        return random.uniform(full / 2, full)
+    def backoff(self) -> Backoff:
+        """A tile's own count of failures in a row and the pauses they make."""
+        return Backoff(self.base, self.cap, least=0.5)
 

@@ -102,7 +102,8 @@ class VideoTile(QWidget):
         self.distance: float | None = None
         self.state = "empty"
         self.error = ""
-        self.attempts = self.frames = self.failures = 0
+        self.attempts = self.frames = 0
+        self._backoff = policy.backoff()
         self.sink: QVideoSink | None = None
         self.active = False
         self._attempt: int | None = None  # the attempt whose news counts; None: none open
@@ -143,6 +144,11 @@ class VideoTile(QWidget):
 
     # -- what it shows ----------------------------------------------------------------------
 
+    @property
+    def failures(self) -> int:
+        """Attempts that failed in a row since the camera last played."""
+        return self._backoff.failures
+
     def assign(self, camera: Mapping[str, Any] | None, distance: float | None = None) -> None:
         """Show ``camera`` (None: nothing). The same camera at the same address goes on playing."""
         self.distance = distance
@@ -152,7 +158,8 @@ class VideoTile(QWidget):
         self.camera = camera
         if not same:
             self._halt()
-            self.attempts = self.failures = 0
+            self.attempts = 0
+            self._backoff.reset()
             self._frame = self._image = None
             self.error = ""
             self._set_state("empty" if camera is None else "buffering")
@@ -167,7 +174,7 @@ class VideoTile(QWidget):
         if not active:
             self._halt()
         elif self.camera is not None:
-            self.failures = 0
+            self._backoff.reset()
             self.start()
 
     def start(self) -> None:
@@ -207,7 +214,7 @@ class VideoTile(QWidget):
         self._frame, self._image = frame, None
         self._last_frame = time.monotonic()
         if self.state != "playing":
-            self.failures = 0
+            self._backoff.reset()
             self.error = ""
             self._set_state("playing")
         self.update()
@@ -248,9 +255,10 @@ class VideoTile(QWidget):
     def _fail(self, reason: str, retry: bool = True) -> None:
         self._halt()
         self.error = reason
-        self.failures += 1
-        if retry:
-            delay = self.policy.delay(self.failures)
+        if not retry:
+            self._backoff.failures += 1
+        else:
+            delay = self._backoff.next()
             self._retry_at = time.monotonic() + delay
             self._retry.start(max(1, round(delay * 1000)))
         self._set_state("unavailable")

@@ -31,9 +31,9 @@ from console.comms.client import (
     CommandResult,
     HubClient,
     Retry,
-    backoff_delay,
 )
 from console.comms.clock import Clock
+from console.comms.reconnect import backoff_delay
 from console.comms.replica import Replica
 from console.domain.incident import Incident
 from console.domain.model import IncidentState, UnitStatus

@@ -12,9 +12,7 @@ takes the world clock from ``welcome``.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import random
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -26,8 +24,8 @@ from websockets.exceptions import ConnectionClosed, WebSocketException
 
 from console.comms import police_wire as w
 from console.comms import protocol
-from console.comms.client import backoff_delay
 from console.comms.clock import Clock
+from console.comms.reconnect import Backoff, Ended, reconnect_forever
 from console.sim.police.journal import Journal, Outgoing
 
 __all__ = ["AUTH_FAILED", "CONNECTING", "DOWN", "STOPPED", "UP", "AuthFailed", "PolicePeer",
@@ -60,7 +58,7 @@ class PolicePeer:
             journal transaction that records it (what it writes commits with the receipt, before
             the ack); an exception rolls the receipt back and the message is not acknowledged.
         window: the most of our messages sent and not yet acknowledged.
-        backoff_base, backoff_cap: the reconnect delays (``console.comms.client.backoff_delay``).
+        backoff_base, backoff_cap: the reconnect delays (``console.comms.reconnect.Backoff``).
         retry_after_s: real seconds before a message the hub answered ``unavailable`` (or
             ``rate_limited`` without a ``retry_after``) goes again.
         seed: seeds the reconnect jitter (tests).
@@ -90,10 +88,9 @@ class PolicePeer:
         self.welcome: dict[str, Any] | None = None
         #: Connections that reached ``welcome`` so far.
         self.sessions = 0
-        self._backoff = (backoff_base, backoff_cap)
+        self._backoff = Backoff(backoff_base, backoff_cap, seed=seed)
         self._retry_after_s = retry_after_s
         self._open_timeout = open_timeout
-        self._rng = random.Random(seed)
         self._wake = asyncio.Event()
         self._inflight: dict[str, str] = {}  # message id → shared id
         self._holding: set[str] = set()  # answered ``unavailable``: waiting to go again
@@ -128,36 +125,36 @@ class PolicePeer:
         Raises:
             AuthFailed: the hub refused the account (the state is then ``auth_failed``).
         """
-        failures = 0
         try:
-            while not self._stopping.is_set():
-                self.state = CONNECTING
-                before = self.sessions
-                self._current = asyncio.create_task(self._connect_once())
-                try:
-                    self.detail = await self._current
-                except AuthFailed as refusal:
-                    self.state, self.detail = AUTH_FAILED, str(refusal)
-                    log.error("the hub refused %s: %s", self.username, refusal)
-                    raise
-                except asyncio.CancelledError:
-                    if not self._stopping.is_set():
-                        raise  # run() itself was cancelled
-                    break
-                finally:
-                    self._current = None
-                if self._stopping.is_set():
-                    break
-                failures = 0 if self.sessions > before else failures + 1
-                delay = backoff_delay(failures, *self._backoff, rng=self._rng)
-                self.state = DOWN
-                log.info("police link down (%s); again in %.1f s", self.detail, delay)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stopping.wait(), delay)
+            await reconnect_forever(self._attempt, self._backoff, on_retry=self._down,
+                                    stopping=self._stopping)
         finally:
             self.link_up.clear()
             if self.state != AUTH_FAILED:
                 self.state = STOPPED
+
+    async def _attempt(self) -> Ended:
+        """One connection, as the reconnect loop sees it."""
+        self.state = CONNECTING
+        before = self.sessions
+        self._current = asyncio.create_task(self._connect_once())
+        try:
+            self.detail = await self._current
+        except AuthFailed as refusal:
+            self.state, self.detail = AUTH_FAILED, str(refusal)
+            log.error("the hub refused %s: %s", self.username, refusal)
+            raise
+        except asyncio.CancelledError:
+            if not self._stopping.is_set():
+                raise  # run() itself was cancelled
+            return Ended("stopped")
+        finally:
+            self._current = None
+        return Ended(self.detail, live=self.sessions > before)
+
+    def _down(self, delay: float, failures: int, reason: str) -> None:
+        self.state = DOWN
+        log.info("police link down (%s); again in %.1f s", reason, delay)
 
     # -- one connection ----------------------------------------------------------------------
 
