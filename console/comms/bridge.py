@@ -371,16 +371,15 @@ class Bridge(QObject):
             self.replica.apply(change)
             self.changed.emit(change)
             # A district's snapshot is over a million long-lived objects; a full garbage
-            # collection walking them paused the whole console for 0.6-1.1 s every ~20 s. They
-            # hold no reference cycles (immutable domain objects), so the collector is told to
-            # leave them alone — and, after every change set, what has joined them since (new
+            # collection walking them paused the whole console, again and again. They hold no
+            # reference cycles (immutable domain objects), so the collector is told to leave
+            # them alone — and, after every change set, what has joined them since (new
             # versions of incidents and units, the views' caches): frozen only at snapshots,
-            # these grew to 100,000-150,000 objects, walked by a full collection every 5-10 s.
+            # these grew between them and every full collection walked them.
             # Freezing is O(1): the young generations are appended to the permanent one.
             # The price: a reference cycle that becomes garbage after it was frozen is freed
             # only by a full collection, which this console no longer runs by itself. The
-            # console makes little such garbage: about 170 unreachable objects in all the
-            # collections of half a minute under benchmarks/console_load.py's load.
+            # console makes little such garbage (docs/performance.md).
             gc.freeze()
 
     @Slot(object, object)

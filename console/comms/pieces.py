@@ -27,8 +27,8 @@ from typing import Any, Final
 from console.comms.replica import ChangeSet
 from console.domain.units import Position
 
-#: Items per piece: each unpickles in a few milliseconds (an incident with its deadline is the
-#: costliest, ~10-20 µs).
+#: Items per piece, so that each unpickles in a few milliseconds of the GUI thread (an incident
+#: with its deadline is the costliest item).
 INCIDENTS_PER_PIECE: Final = 250
 UNITS_PER_PIECE: Final = 1000
 POSITIONS_PER_PIECE: Final = 5000
