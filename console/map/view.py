@@ -17,13 +17,14 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+import os
 import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QUrl, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile, QWebEngineSettings
 from PySide6.QtWebEngineWidgets import QWebEngineView
@@ -33,6 +34,39 @@ from console.map.web import map_web
 
 log = logging.getLogger(__name__)
 _FUNCTION = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+#: How much lower than the console's GUI thread the map's renderer process runs. It draws every
+#: unit at every position frame and is the busiest process of a console; Chromium even raises
+#: its drawing threads above normal where it may (as root, say). Level with the GUI thread or
+#: above it, it takes the core the GUI thread waits for, and a keystroke waits on a redraw of
+#: the map. Browsers likewise put input ahead of painting. Only ever lowered (no privilege
+#: needed).
+RENDERER_NICE = 5
+#: Linux gives each thread its own priority, and the renderer makes threads (and Chromium sets
+#: theirs) after it started: its threads are looked at again this often.
+RENDERER_RECHECK_MS = 5_000
+
+
+def lower_priority(pid: int, nice: int = RENDERER_NICE) -> bool:
+    """Run every thread of process ``pid`` at least ``nice`` steps below the calling thread's
+    priority (POSIX; elsewhere, or if the process is gone or not ours, nothing happens).
+    Returns whether any thread was looked at."""
+    if pid <= 0 or not hasattr(os, "setpriority"):
+        return False
+    wanted = os.getpriority(os.PRIO_PROCESS, 0) + nice
+    try:
+        threads = [int(name) for name in os.listdir(f"/proc/{pid}/task")]
+    except OSError:  # no /proc: the process as a whole
+        threads = [pid]
+    done = False
+    for thread in threads:
+        try:
+            if os.getpriority(os.PRIO_PROCESS, thread) < wanted:
+                os.setpriority(os.PRIO_PROCESS, thread, wanted)
+            done = True
+        except OSError as error:  # gone already, or another user's
+            log.debug("cannot lower the priority of %d: %s", thread, error)
+    return done
 
 
 def script(function: str, *args: Any) -> str:
@@ -86,6 +120,14 @@ class MapPage(QWebEnginePage):
     def __init__(self, profile: QWebEngineProfile, parent: QObject | None = None) -> None:
         super().__init__(profile, parent)
         self.errors: list[str] = []
+        self._renderer_check = QTimer(self)
+        self._renderer_check.setInterval(RENDERER_RECHECK_MS)
+        self._renderer_check.timeout.connect(self._lower_renderer)
+        self.renderProcessPidChanged.connect(self._lower_renderer)
+        self._renderer_check.start()
+
+    def _lower_renderer(self) -> None:
+        lower_priority(self.renderProcessPid())
 
     def javaScriptConsoleMessage(self, level: QWebEnginePage.JavaScriptConsoleMessageLevel,
                                  message: str, line: int, source: str) -> None:
