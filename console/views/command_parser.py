@@ -423,6 +423,8 @@ def _merge(verb: Verb, words: list[str], rest: str, incidents: Mapping[str, Inci
 
 
 _REASON = QT_TRANSLATE_NOOP("CommandLine", "a reason")
+
+
 def _classify(verb: Verb, words: list[str], rest: str, incidents: Mapping[str, Incident],
               *_: Any) -> Parsed | ParseError:
     """``K 123 env.noise_residential``: one category code (the hub checks it is one)."""
