@@ -122,6 +122,11 @@ class Client:
         # A test that stops reading leaves events queued, and then cannot read the hub's answer
         # to its close: do not wait the default ten seconds for it.
         options.setdefault("close_timeout", 0.5)
+        # No keepalive pings of its own (the hub pings, and a pong draws nothing): a ping's
+        # payload is drawn from `random` on the client's background thread, and a client some
+        # test left open would then, pinging on, look to hypothesis in a later test of the same
+        # worker like a strategy using `random` (tests/hub/test_resilience.py).
+        options.setdefault("ping_interval", None)
         self.ws: ClientConnection = connect(f"{scheme}://127.0.0.1:{port}{path}",
                                             max_size=None, **options).__enter__()
         self.events: list[dict[str, Any]] = []
