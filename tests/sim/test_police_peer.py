@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
+import signal
 import subprocess
 import sys
 from collections.abc import Awaitable, Callable, Iterator
@@ -684,10 +686,21 @@ def test_main_py_simulate_police(tmp_path: Path, rules: Rules) -> None:
     hub = HubProcess(url, "police-hub", 0, "--speed", "600", "--world-start", WORLD.isoformat())
 
     def simulate(*options: str, password: str = PASSWORD) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, str(MAIN), "simulate-police", "--hub",
-             f"ws://127.0.0.1:{hub.port}", "--password-stdin", *options],
-            input=password + "\n", capture_output=True, text=True, timeout=60)
+        # Unbuffered, and with faulthandler on: should it ever hang (it did once, in a loaded
+        # fresh-clone run), SIGABRT makes it print where each of its threads waits.
+        args = [sys.executable, str(MAIN), "simulate-police", "--hub",
+                f"ws://127.0.0.1:{hub.port}", "--password-stdin", *options]
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONFAULTHANDLER": "1"}
+        with subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, env=env) as process:
+            try:
+                out, err = process.communicate(password + "\n", timeout=60)
+            except subprocess.TimeoutExpired:
+                process.send_signal(signal.SIGABRT)
+                out, err = process.communicate()
+                pytest.fail(f"simulate-police {' '.join(options)} still ran after 60 s:\n"
+                            f"{out}\n{err}")
+        return subprocess.CompletedProcess(args, process.returncode, out, err)
 
     try:
         # 120 an hour of world time at 600×: twenty a real second.
