@@ -22,6 +22,7 @@ from console.hub.log import EventLog
 from console.hub.logins import Logins, Refused
 from console.hub.tracking import Tracker
 from console.store.accounts import User
+from console.store.audit import AuditEntry
 from console.store.store import Snapshot, Store
 
 T = TypeVar("T")
@@ -69,6 +70,11 @@ class HubServices:
         return await self.run(functools.partial(self.store.accounts.create_session, user,
                                                 now=datetime.now(UTC),
                                                 ttl=self.config.session_ttl))
+
+    async def audit(self, entry: AuditEntry) -> None:
+        """Put ``entry`` on the audit trail; returns after the commit."""
+        await self.run(functools.partial(self.store.audit.append, entry,
+                                         at=datetime.now(UTC)))
 
     async def snapshot(self) -> Snapshot:
         return await self.run(self.store.snapshot)

@@ -205,6 +205,30 @@ sessions = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("expires_at", UtcDateTime, nullable=False),
     Column("revoked_at", UtcDateTime),
+    # When the token was last presented (idle expiry), where from and by which client
+    # (``admin sessions``), and why it was ended (logout, rotated, revoked, disabled, ...).
+    Column("last_used_at", UtcDateTime),
+    Column("address", String(64)),
+    Column("client", String(128)),
+    Column("revoked_reason", String(32)),
+)
+
+# The audit trail (console/store/audit.py): append-only, each row's hash covers the row and
+# the hash of the row before it, so a row removed or edited by hand breaks the chain.
+audit = Table(
+    "audit", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("actor", String(64)),
+    Column("action", String(64), nullable=False, index=True),
+    Column("subject", String(128)),
+    Column("detail", Json, nullable=False),
+    Column("address", String(64)),
+    Column("client", String(128)),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Index("ix_audit_at", "at"),
+    Index("ix_audit_actor_at", "actor", "at"),
 )
 
 cameras = Table(

@@ -16,6 +16,7 @@ from console.domain.rules import Rules
 from console.domain.units import Unit
 from console.store import schema as s
 from console.store.accounts import Accounts
+from console.store.audit import AuditTrail
 from console.store.db import Database, migrate, open_database
 from console.store.positions import Positions
 from console.store.writer import Command, LoggedEvent, Result, Writer, unit_from_row
@@ -53,6 +54,7 @@ class Store:
         self.clock = clock
         self.writer = Writer(self.db, rules, clock)
         self.accounts = Accounts(self.db)
+        self.audit = AuditTrail(self.db)
         self.positions = Positions(self.db)
 
     def close(self) -> None:
