@@ -8,7 +8,8 @@ For each password hello, in order (docs/security.md "Logins"):
 2. One password at a time per account name. A locked account is refused unread.
 3. The account's own delay, counted the same way from its wrong passwords in a row (stored with
    the account, so every hub on the database counts them and an admin's unlock clears them).
-4. Argon2 on the login threads; the outcome is recorded and logged through :meth:`_audit`.
+4. Argon2 on the login threads; the outcome is put on the audit trail (``login.ok``,
+   ``login.failed`` with its reason, ``login.locked``) and logged through :meth:`_audit`.
 
 Unknown names are throttled and locked like accounts (in this hub's memory), so neither the
 answers nor their delays tell whether a name exists.
@@ -30,11 +31,14 @@ from typing import Any
 
 from console.hub.config import HubConfig
 from console.store.accounts import Accounts, LoginRecord, User, verify_password
+from console.store.audit import AuditEntry, AuditTrail
 
 log = logging.getLogger(__name__)
 
 #: Names and addresses whose wrong passwords are remembered in memory, at most; the oldest go.
 REMEMBERED = 10_000
+#: The most characters of a login's name the audit keeps.
+AUDITED_NAME = 128
 
 
 @dataclass(frozen=True)
@@ -119,9 +123,9 @@ class Logins:
         user: User | None = await self.run(functools.partial(
             self.accounts.resolve_session, token, now=datetime.now(UTC)))
         if user is None:
-            self._audit("token refused", None, address, client)
+            await self._audit("token.refused", None, address, client)
             return WRONG
-        self._audit("token login", user.username, address, client)
+        await self._audit("token.used", user.username, address, client)
         return user
 
     async def password(self, username: str, password: str, *, address: str, client: str,
@@ -152,7 +156,8 @@ class Logins:
                                                             username)
                 refused = self._locked(username, record)
                 if refused is not None:
-                    self._audit("locked", username, address, client)
+                    await self._audit("login.failed", username, address, client,
+                                      reason="locked")
                     return refused
                 await self._wait(self._account_wait(username, record), left)
                 if left.done():
@@ -163,13 +168,19 @@ class Logins:
                 if right and record is not None and record.user.active:
                     if record.failed_logins:
                         await self.run(self.accounts.login_succeeded, record.user)
-                    self._audit("login", username, address, client)
+                    await self._audit("login.ok", username, address, client)
                     return record.user
                 if not right:
                     await self._failed(username, record, address)
-                self._audit("wrong password" if record and not right
-                            else "inactive account" if record else "unknown user",
-                            username, address, client)
+                await self._audit("login.failed", username, address, client,
+                                  reason="wrong password" if record and not right
+                                  else "inactive account" if record else "unknown user")
+                # The wrong password that reached the lockout count has just locked the name.
+                failures = record.failed_logins + 1 if record is not None else \
+                    getattr(self._unknown.get(username), "count", 0)
+                if not right and failures >= config.login_lockout_failures:
+                    await self._audit("login.locked", username, address, client,
+                                      failures=failures)
                 return WRONG
 
     # -- the throttles ---------------------------------------------------------------------
@@ -241,12 +252,27 @@ class Logins:
 
     # -- what is kept of a login ------------------------------------------------------------
 
-    @staticmethod
-    def _audit(outcome: str, username: str | None, address: str, client: str) -> None:
-        """Every login's outcome passes here: the one place where an audit record of it is to
-        be written. For now it is logged, refusals as warnings."""
-        level = logging.INFO if outcome in ("login", "token login") else logging.WARNING
+    async def _audit(self, action: str, username: str | None, address: str, client: str,
+                     **detail: Any) -> None:
+        """Every login's outcome passes here: put on the audit trail (committed before the
+        client is answered, on the hub's worker threads) and logged, refusals as warnings.
+
+        The name is the one typed, known or not (an unknown one is cut to
+        ``AUDITED_NAME`` characters): a name tried is what an admin looks for.
+        """
+        outcome = _LOGGED.get(action) or detail.get("reason") or action
+        level = logging.INFO if action in ("login.ok", "token.used") else logging.WARNING
         log.log(level, "%s: user %r from %s, client %r", outcome, username, address, client)
+        name = None if username is None else username[:AUDITED_NAME]
+        entry = AuditEntry(action, actor=name, subject=name, detail=detail, address=address,
+                           client=client)
+        await self.run(functools.partial(AuditTrail(self.accounts.db).append, entry,
+                                         at=datetime.now(UTC)))
+
+
+#: How the log names an action (the audit keeps the dotted name).
+_LOGGED = {"login.ok": "login", "login.locked": "account locked", "token.used": "token login",
+           "token.refused": "token refused"}
 
 
 def _locked_refusal(username: str, until: datetime | None) -> Refused:

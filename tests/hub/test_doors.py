@@ -276,7 +276,8 @@ def test_a_locked_account_stays_locked_until_admin_unlock(
                          "auth": {"username": "ctl", "password": "not it"}})
             assert client.recv()["message"] == WRONG
         warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-        assert warned[-1] == "wrong password: user 'ctl' from 127.0.0.3, client 'tests-guesser'"
+        assert warned[-2:] == ["wrong password: user 'ctl' from 127.0.0.3, client 'tests-guesser'",
+                               "account locked: user 'ctl' from 127.0.0.3, client 'tests-guesser'"]
         client = Client(hub.port)
         client.send({"type": "hello", "protocol": 1, "client": "tests",
                      "auth": {"username": "ctl", "password": PASSWORD}})
