@@ -5,6 +5,7 @@
     python main.py admin init-db --db URL
     python main.py admin create-user NAME --role ROLE [--role ROLE …] --db URL
     python main.py admin set-password NAME --db URL / unlock NAME --db URL
+    python main.py admin audit --db URL [--since 1h] [--user NAME] [--action PREFIX] [--verify]
 
 Every subcommand lives in ``console/cli``; this file only parses and hands over.
 """

@@ -1,5 +1,7 @@
 """``main.py admin``: the schema, the demo district's accounts and units, user accounts (created,
-given a new password, unlocked), and an incident exported as a NENA EIDO document.
+given a new password, unlocked), an incident exported as a NENA EIDO document, and the audit
+trail read and verified (console/cli/audit.py). Each of these but the reading is put on the audit
+trail, as ``admin.*`` or ``export.*`` by the OS user who ran it.
 
 Passwords set here must meet the password policy (console/store/passwords.py); the demo's
 seeded accounts are the documented exception (docs/security.md "Logins")."""
@@ -11,6 +13,7 @@ import getpass
 import sys
 from pathlib import Path
 
+from console.cli import audit
 from console.cli.common import CAMERA_PORT, default_db_url, load_rules
 from console.domain.model import Role
 
@@ -52,6 +55,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     export.add_argument("--personal", action="store_true",
                         help="the reporter's name and phone unmasked")
     export.add_argument("--agency", help="the center's NENA agency id, a domain name")
+    audit.add_parser(admin_commands)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -62,11 +66,14 @@ def run(args: argparse.Namespace) -> int:
     db = open_database(args.db)
     try:
         migrate(db)
+        if args.admin_command == "audit":
+            return audit.run(args, db)
         if args.admin_command == "init-db":
+            audit.record(db, "admin.init-db")
             print(f"schema is up to date in {db.url.split('@')[-1]}")
             return 0
         if args.admin_command == "seed-demo":
-            return _seed_demo(args)
+            return _seed_demo(args, db)
         if args.admin_command == "unlock":
             return _unlock(args, db)
         if args.admin_command == "set-password":
@@ -94,6 +101,10 @@ def _export_eido(args: argparse.Namespace) -> int:
         document = eido.export(incident, timeline, units=units, taxonomy=rules.taxonomy,
                                geography=rules.geography, personal=args.personal,
                                agency=args.agency or eido.DEFAULT_AGENCY)
+        # On record before a byte of it leaves.
+        audit.record(store.db, "export.eido", incident.id, {
+            "personal": args.personal,
+            "to": str(Path(args.out).resolve()) if args.out else "standard output"})
     finally:
         store.close()
     text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
@@ -130,6 +141,9 @@ def _create_user(args: argparse.Namespace, db: object) -> int:
     except ValueError as error:  # AccountError, WeakPassword
         print(f"cannot create user: {error}", file=sys.stderr)
         return 1
+    audit.record(db, "admin.create-user", user.username, {
+        "roles": sorted(r.value for r in user.roles), "display_name": user.display_name,
+        "department": user.department, "unit": user.unit})
     print(f"created user {user.username} with roles {', '.join(sorted(user.roles))}")
     return 0
 
@@ -151,6 +165,7 @@ def _set_password(args: argparse.Namespace, db: object) -> int:
     if not found:
         print(f"set-password: there is no user {args.name}", file=sys.stderr)
         return 1
+    audit.record(db, "admin.set-password", args.name)
     print(f"new password for {args.name}; the account is unlocked and its sessions ended")
     return 0
 
@@ -161,11 +176,12 @@ def _unlock(args: argparse.Namespace, db: object) -> int:
     if not Accounts(db).unlock(args.name):  # type: ignore[arg-type]
         print(f"unlock: there is no user {args.name}", file=sys.stderr)
         return 1
+    audit.record(db, "admin.unlock", args.name)
     print(f"unlocked {args.name}; its wrong passwords are forgotten")
     return 0
 
 
-def _seed_demo(args: argparse.Namespace) -> int:
+def _seed_demo(args: argparse.Namespace, db: object) -> int:
     from console.cli.ledger import StoreLedger
     from console.sim.demo import District, seed_store
     from console.store.store import Store, utc_now
@@ -176,6 +192,7 @@ def _seed_demo(args: argparse.Namespace) -> int:
                            camera_base=args.camera_base, progress=print)
     finally:
         store.close()
+    audit.record(db, "admin.seed-demo", None, dict(added))
     print(f"added {added['accounts']} accounts, {added['units']} units, "
           f"{added['cameras']} cameras")
     return 0
