@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, NoReturn
 
+from console.comms import audit_wire
+from console.comms.audit_wire import AuditRequest as AuditRequest  # re-exported
 from console.domain import text as characters
 
 #: The protocol version this module speaks.
@@ -52,11 +54,11 @@ ERROR_CODES = frozenset({
 })
 
 #: Message types a client may send (police hand-off messages live elsewhere).
-CLIENT_TYPES = ("hello", "command", "positions", "ping", "timeline", "track")
+CLIENT_TYPES = ("hello", "command", "positions", "ping", "timeline", "track", "audit")
 
 #: Message types the hub sends to consoles and field clients.
 SERVER_TYPES = ("welcome", "error", "snapshot", "synced", "event", "result", "positions", "pong",
-                "timeline", "track")
+                "timeline", "track", "audit")
 
 #: The streams a console session may subscribe to in its ``hello``.
 STREAMS = ("events", "positions")
@@ -153,7 +155,7 @@ class TrackRequest:
 
 
 ClientMessage = (Hello | CommandMessage | PositionsMessage | Ping | TimelineRequest
-                 | TrackRequest)
+                 | TrackRequest | AuditRequest)
 
 
 def decode_client(text: str | bytes) -> ClientMessage:
@@ -169,7 +171,8 @@ def decode_client(text: str | bytes) -> ClientMessage:
         ProtocolError: for anything that is not a valid version-1 client message.
     """
     message = _parse(text, MAX_FRAME)
-    kind = _type_of(message, CLIENT_TYPES, "hello, command, positions, ping, timeline or track")
+    kind = _type_of(message, CLIENT_TYPES,
+                    "hello, command, positions, ping, timeline, track or audit")
     if kind == "hello":
         return _hello(message)
     if kind == "command":
@@ -181,6 +184,8 @@ def decode_client(text: str | bytes) -> ClientMessage:
                                _text(message, "incident", 64, where="timeline"))
     if kind == "track":
         return _track(message)
+    if kind == "audit":
+        return audit_wire.decode(message)
     return _ping(message)
 
 

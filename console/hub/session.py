@@ -21,6 +21,7 @@ from websockets.exceptions import ConnectionClosed
 from console.comms import protocol as p
 from console.domain.model import Role
 from console.domain.privacy import masked, police_masked, sees_personal_data, sees_police_data
+from console.hub import audit_requests
 from console.hub.admission import HubConnection
 from console.hub.logins import Refused
 from console.hub.services import HubServices
@@ -67,6 +68,7 @@ class Session:
         self.ws = ws
         self.endpoint = endpoint  # "ws" (consoles), "field" or "police"
         self.user: User | None = None
+        self.client: str | None = None  # the client's name for itself, from its hello
         self.cursor = 0
         self.personal = False
         self.police_data = False
@@ -133,7 +135,7 @@ class Session:
             await self.ws.close(1008, "authentication failed")
             return False
         self.ws.entered()
-        self.user = user
+        self.user, self.client = user, hello.client
         self.personal = sees_personal_data(user.roles)
         self.police_data = sees_police_data(user.roles)
         if hello.subscribe is not None:
@@ -242,6 +244,8 @@ class Session:
             return await self._timeline(message)
         if isinstance(message, p.TrackRequest):
             return await self._track(message)
+        if isinstance(message, p.AuditRequest):
+            return await audit_requests.answer(self, message)
         return await self._command(message)
 
     async def _timeline(self, message: p.TimelineRequest) -> bool:

@@ -73,11 +73,17 @@ class Verified:
     rows: int
     head: str
     broken_at: int | None
-    why: str | None = None
+    #: Why, as an English template and its parameters (translated where it is shown).
+    template: str | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return self.broken_at is None
+
+    @property
+    def why(self) -> str | None:
+        return None if self.template is None else self.template.format(**self.params)
 
 
 def row_hash(prev_hash: str, seq: int, at: datetime, entry: AuditEntry) -> str:
@@ -122,9 +128,12 @@ class AuditTrail:
     def rows(self, *, since: datetime | None = None, until: datetime | None = None,
              actor: str | None = None, action: str | None = None,
              subject: str | None = None, limit: int | None = None,
-             newest_first: bool = False) -> list[AuditRow]:
-        """The rows matching every filter given (``action`` matches a prefix: ``login.``)."""
+             newest_first: bool = False, before: int | None = None) -> list[AuditRow]:
+        """The rows matching every filter given (``action`` matches a prefix: ``login.``);
+        ``before`` a seq: only older rows (the next page, newest first)."""
         query = select(s.audit)
+        if before is not None:
+            query = query.where(s.audit.c.seq < before)
         if since is not None:
             query = query.where(s.audit.c.at >= since)
         if until is not None:
@@ -147,7 +156,8 @@ class AuditTrail:
         for row in self._all(chunk):
             count += 1
             if row.seq != expected_seq:
-                return Verified(count, prev, row.seq, f"row {expected_seq} is missing")
+                return Verified(count, prev, row.seq, "row {missing} is missing",
+                                {"missing": expected_seq})
             if row.prev_hash != prev:
                 return Verified(count, prev, row.seq, "does not follow the row before it")
             if row_hash(prev, row.seq, row.at, row.entry) != row.hash:

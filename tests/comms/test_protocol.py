@@ -171,10 +171,10 @@ BAD: list[tuple[str, str | bytes, str, str]] = [
     ("null", "null", "bad_message", "must be a JSON object, not null"),
     ("number", "7", "bad_message", "must be a JSON object, not a number"),
     ("no type", "{}", "bad_message",
-     "The message has no 'type'; expected hello, command, positions, ping, timeline or track."),
+     "The message has no 'type'; expected hello, command, positions, ping, timeline, track or audit."),
     ("type not a string", '{"type":1}', "bad_message", "'type' must be a string"),
     ("unknown type", '{"type":"x"}', "bad_message",
-     "Unknown message type 'x'; expected hello, command, positions, ping, timeline or track."),
+     "Unknown message type 'x'; expected hello, command, positions, ping, timeline, track or audit."),
     ("police type", '{"type":"incident"}', "bad_message", "Unknown message type 'incident'"),
     ("server type", '{"type":"welcome"}', "bad_message", "Unknown message type 'welcome'"),
     # hello
@@ -386,6 +386,12 @@ GOOD: dict[str, dict[str, st.SearchStrategy[Any]]] = {
               | st.text(max_size=30),
               "until": st.datetimes(timezones=st.just(UTC)).map(datetime.isoformat)
               | st.text(max_size=30)},
+    "audit": {"id": st.text(max_size=66), "verify": st.booleans(),
+              "filters": st.fixed_dictionaries({}, optional={
+                  "since": st.datetimes(timezones=st.just(UTC)).map(datetime.isoformat)
+                  | st.text(max_size=30), "user": st.text(max_size=130) | st.none(),
+                  "action": st.text(max_size=66)}),
+              "limit": st.integers(-1, 1001), "before": st.none() | st.integers(-2)},
 }
 
 
@@ -450,7 +456,7 @@ def test_any_fields_for_each_type(message: dict[str, Any]) -> None:
         return
     expected = {"hello": Hello, "command": CommandMessage, "positions": PositionsMessage,
                 "ping": Ping, "timeline": TimelineRequest,
-                "track": p.TrackRequest}[message["type"]]
+                "track": p.TrackRequest, "audit": p.AuditRequest}[message["type"]]
     assert isinstance(decoded, expected)
     # Whatever was accepted can be answered and echoed without trouble.
     if isinstance(decoded, CommandMessage):
