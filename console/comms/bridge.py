@@ -169,6 +169,14 @@ class Bridge(QObject):
         if not self._ask(("track", str(uuid.uuid4()), unit_id, since, until, 10.0), callback):
             self._answered.emit(callback, None)
 
+    def request_audit(self, fields: Mapping[str, Any],
+                      callback: Callable[[dict[str, Any] | None], None]) -> None:
+        """Ask the hub for a page of the audit trail, or (``verify``) to check its chain
+        (console/comms/audit_wire.py); ``callback`` gets the hub's ``audit`` answer or its
+        ``error``, or None when offline or unanswered — never inside this call."""
+        if not self._ask(("audit", str(uuid.uuid4()), dict(fields), 30.0), callback):
+            self._answered.emit(callback, None)
+
     def send_positions(self, rows: list[list[Any]]) -> bool:
         """Send a field ``positions`` batch (see :meth:`HubClient.send_positions`); dropped
         unless live. Returns whether it was handed to the client."""

@@ -280,13 +280,22 @@ class HubClient:
         return self._query({"type": "track", "unit": unit_id, "since": since.isoformat(),
                             "until": until.isoformat()}, timeout)
 
-    def _query(self, message: dict[str, Any], timeout: float) -> Future[Any]:
-        """Send a read-only request; its answer (same ``id``) resolves the future."""
+    def request_audit(self, fields: dict[str, Any], timeout: float = 30.0
+                      ) -> Future[dict[str, Any] | None]:
+        """An ``audit`` request (console/comms/audit_wire.py: ``filters``, ``limit``,
+        ``before`` or ``verify``): the hub's ``audit`` answer, or its ``error`` refusing it, as
+        a dict; None as for :meth:`request_timeline`."""
+        return self._query({**fields, "type": "audit"}, timeout, refusable=True)
+
+    def _query(self, message: dict[str, Any], timeout: float,
+               refusable: bool = False) -> Future[Any]:
+        """Send a read-only request; its answer (same ``id``) resolves the future, and so
+        does an ``error`` naming it when it is ``refusable``."""
         request_id = str(uuid.uuid4())
         frame = p.encode({**message, "id": request_id})
         loop = self._loop
         if loop is not None and not self._stopping and self._state == LIVE:
-            future = self._waiting.add_query(request_id)
+            future = self._waiting.add_query(request_id, refusable)
             if future is not None:
                 with contextlib.suppress(RuntimeError):  # ended: the table's closing answered
                     loop.call_soon_threadsafe(self._link.send_query, request_id, frame, timeout)

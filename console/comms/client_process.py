@@ -23,8 +23,8 @@ behind is not flooded. The child ends when asked (``("stop",)``), and by itself 
 goes away (its requests read EOF).
 
 Requests: ``("submit", id, name, args, expected_version, timeout)``, ``("timeline", id,
-incident, timeout)``, ``("track", id, unit, since, until, timeout)``, ``("positions", rows)``
-and ``("stop",)``.
+incident, timeout)``, ``("track", id, unit, since, until, timeout)``, ``("audit", id, fields,
+timeout)``, ``("positions", rows)`` and ``("stop",)``.
 """
 
 from __future__ import annotations
@@ -287,6 +287,9 @@ def _do(client: Any, outbox: _Outbox, request: tuple[Any, ...]) -> None:
     elif kind == "track":
         request_id, unit, since, until, timeout = args
         future = client.request_track(unit, since, until, timeout)
+    elif kind == "audit":
+        request_id, fields, timeout = args
+        future = client.request_audit(fields, timeout)
     elif kind == "positions":
         client.send_positions(args[0])
         return

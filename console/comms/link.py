@@ -233,6 +233,8 @@ class HubLink:
                 self._answer_query(str(message.get("id")), list(message.get("events") or []))
             elif kind == "track":
                 self._answer_query(str(message.get("id")), track_points(message))
+            elif kind == "audit":
+                self._answer_query(str(message.get("id")), message)
             # pong: the websocket layer's own pings keep the connection alive; nothing to do.
         except _Resync:
             raise
@@ -301,6 +303,8 @@ class HubLink:
             return
         if self._waiting.on_error(message.get("ref"), code, text):
             return  # the codec refused the command itself
+        if self._waiting.refuse_query(message.get("ref"), message):
+            return  # a request refused: its asker shows why
         self._notice("warning", f"The hub reports {code}: {text}")
 
     def _resync(self, why: str) -> None:

@@ -114,6 +114,8 @@ class PendingTable:
         self._lock = threading.Lock()
         self._commands: dict[str, Pending] = {}
         self._queries: dict[str, Future[Any]] = {}
+        #: Queries a refusal (an ``error`` naming them in ``ref``) answers, with that error.
+        self._refusable: set[str] = set()
         self.closed = False
 
     def __len__(self) -> int:
@@ -190,20 +192,36 @@ class PendingTable:
 
     # -- queries -------------------------------------------------------------------------------
 
-    def add_query(self, request_id: str) -> Future[Any] | None:
-        """Register a read-only request; None once the table is closed."""
+    def add_query(self, request_id: str, refusable: bool = False) -> Future[Any] | None:
+        """Register a read-only request; None once the table is closed. A ``refusable`` one
+        is answered by an ``error`` naming it (:meth:`refuse_query`) with that error."""
         future: Future[Any] = Future()
         with self._lock:
             if self.closed:
                 return None
             self._queries[request_id] = future
+            if refusable:
+                self._refusable.add(request_id)
         return future
+
+    def refuse_query(self, ref: object, message: Mapping[str, Any]) -> bool:
+        """Answer the refusable query an ``error`` names with the error itself; False if it
+        names none."""
+        with self._lock:
+            if not isinstance(ref, str) or ref not in self._refusable:
+                return False
+            self._refusable.discard(ref)
+            future = self._queries.pop(ref, None)
+        if future is not None and not future.done():
+            future.set_result(dict(message))
+        return True
 
     def answer(self, request_id: str, answer: Any) -> None:
         """Resolve a query (None: not answered in time, or not sent); later answers are
         ignored."""
         with self._lock:
             future = self._queries.pop(request_id, None)
+            self._refusable.discard(request_id)
         if future is not None and not future.done():
             future.set_result(answer)
 
@@ -218,6 +236,7 @@ class PendingTable:
             self._commands.clear()
             queries = list(self._queries.values())
             self._queries.clear()
+            self._refusable.clear()
         for query in queries:
             if not query.done():
                 query.set_result(None)

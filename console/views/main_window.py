@@ -32,6 +32,7 @@ from console.comms.bridge import Bridge
 from console.domain.rules import Rules
 from console.ui.message import messages
 from console.views.alerts import AlertStrips
+from console.views.audit_dock import AuditDock
 from console.views.command_line import CommandLine
 from console.views.command_parser import help_text
 from console.views.dashboard import DashboardDock
@@ -134,6 +135,11 @@ class MainWindow(QMainWindow):
         # A duty leader's desk starts on the emergency board, everyone else's on the incident.
         leader = user is not None and "duty_leader" in user.roles
         self.docks["emergency_board" if leader else "detail"].setAsCurrentTab()
+        # The audit trail is an administrator's alone: other roles get no dock for it at all.
+        self.audit: AuditDock | None = None
+        if user is not None and "admin" in user.roles:
+            self.audit = AuditDock(self.bridge, self)
+            self._add_dock("audit", self.audit, None, detail_area)
         line_area = self._add_dock("command_line", self.command_line,
                                    areas.BottomDockWidgetArea, queue_area)
         self.docks["command_line"].setMinimumSizeHintMode(
@@ -487,7 +493,7 @@ class MainWindow(QMainWindow):
                   "map": self.tr("Map"), "video_wall": self.tr("Video wall"),
                   "liaison": self.tr("Police liaison"), "dashboard": self.tr("Dashboard"),
                   "emergency_board": self.tr("Emergency board"),
-                  "command_line": self.tr("Command line")}
+                  "command_line": self.tr("Command line"), "audit": self.tr("Audit")}
         for name, dock in self.docks.items():
             dock.setWindowTitle(titles.get(name, dock.windowTitle()))
         self.file_menu.setTitle(self.tr("&File"))
