@@ -53,6 +53,8 @@ ACTIONS = ["", "login.", "login.failed", "token.", "session.", "personal.", "sea
 _WHY = [QT_TRANSLATE_NOOP("AuditDock", "row {missing} is missing"),
         QT_TRANSLATE_NOOP("AuditDock", "does not follow the row before it"),
         QT_TRANSLATE_NOOP("AuditDock", "its contents do not match its hash")]
+#: The hub's refusal (console/hub/audit_requests.py), so lupdate files it under ``Refusal``.
+_REFUSED = QT_TRANSLATE_NOOP("Refusal", "Only an administrator may read the audit trail.")
 PAGE = 200
 
 
