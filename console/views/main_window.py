@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from console.comms.bridge import Bridge
 from console.domain.rules import Rules
 from console.ui.message import messages
+from console.views.alert_controls import AlertControls
 from console.views.alerts import AlertStrips
 from console.views.command_line import CommandLine
 from console.views.command_parser import help_text
@@ -44,6 +45,7 @@ from console.views.liaison_dock import LiaisonDock
 from console.views.map_dock import MapDock
 from console.views.queue_dock import IncidentQueue
 from console.views.roster_dock import UnitRoster
+from console.views.shift_alerts import shift_alerts
 from console.views.status import ConnectionBanner, ConsoleStatusBar, roles_text
 from console.views.video_wall import VideoWallDock
 
@@ -115,6 +117,8 @@ class MainWindow(QMainWindow):
         self.dashboard = DashboardDock(self.bridge, self.rules, self)
         self.board = EmergencyBoard(self.bridge, self.rules, self)
         self.queues: list[IncidentQueue] = [self.queue]
+        self.shift = shift_alerts(self.bridge, settings)  # new urgent cases, clocks running out
+        self.queue.follow_alerts(self.shift)
 
         self.docks: dict[str, QtAds.CDockWidget] = {}
         # The default desk: units on the left, the queue in the middle over the map (the video
@@ -205,6 +209,7 @@ class MainWindow(QMainWindow):
         """Another queue dock with its own filter (floating until placed)."""
         name = name or f"queue_{len(self.queues) + 1}"
         queue = IncidentQueue(self.bridge, self.rules, self)
+        queue.follow_alerts(self.shift)
         self.queues.append(queue)
         self._connect_dock_signals(queue)
         self._add_dock(name, queue, QtAds.DockWidgetArea.CenterDockWidgetArea,
@@ -217,6 +222,17 @@ class MainWindow(QMainWindow):
         return [name for name in self.docks if name.startswith("queue_")]
 
     # -- incidents -------------------------------------------------------------------------------
+
+    def open_and_select(self, incident_id: str) -> None:
+        """Select the incident in the queue (when it shows there) and open it."""
+        self.queue.select_incident(incident_id)
+        self.open_incident(incident_id)
+
+    def incident_in_hand(self) -> str | None:
+        """The incident selected in the queue, else the one in the detail."""
+        current = self.queue.table.currentIndex()
+        incident = current.siblingAtColumn(0).data(Qt.ItemDataRole.UserRole)
+        return incident.id if incident is not None else self.detail.incident_id
 
     def open_incident(self, incident_id: str) -> None:
         """Show the incident in the detail dock and bring the dock forward."""
@@ -362,6 +378,9 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _c=False, code=code: self.language_chosen.emit(code))
             self.language_menu.addAction(action)
             self.language_actions[code] = action
+        self.alert_controls = AlertControls(self.shift, self.status, self.incident_menu,
+                                            self.settings_menu, self.open_and_select,
+                                            self.incident_in_hand)
         self.help_menu = bar.addMenu("")
         self.a_help = self._action(self.help_menu, self.show_help, "F1", "help")
         self._fill_view_menu()
@@ -516,6 +535,7 @@ class MainWindow(QMainWindow):
             action.setChecked(code == language_setting(self.settings))
         self.help_menu.setTitle(self.tr("&Help"))
         self.a_help.setText(self.tr("Command line help"))
+        self.alert_controls.retranslate()
         # The docks retranslate themselves on the LanguageChange Qt sends every widget.
 
     def changeEvent(self, event: QEvent) -> None:

@@ -2,6 +2,33 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AlertControls</name>
+    <message>
+        <source>Jump to the oldest waiting case</source>
+        <translation>跳到等待最久的案件</translation>
+    </message>
+    <message>
+        <source>Acknowledge the alert</source>
+        <translation>确认提醒</translation>
+    </message>
+    <message>
+        <source>Alerts</source>
+        <translation>提醒</translation>
+    </message>
+    <message>
+        <source>Sound for a new P1 or P2 case</source>
+        <translation>新 P1、P2 案件响铃</translation>
+    </message>
+    <message>
+        <source>Sound when a deadline is 80 % used</source>
+        <translation>时限用去 80% 时响铃</translation>
+    </message>
+    <message>
+        <source>Sound when a case is overdue</source>
+        <translation>案件超时响铃</translation>
+    </message>
+</context>
+<context>
     <name>BasemapDialog</name>
     <message>
         <source>Basemap</source>
@@ -1350,6 +1377,7 @@
     <name>IncidentQueue</name>
     <message numerus="yes">
         <source>%n incident(s)</source>
+        <extracomment>The whole row&apos;s shade by level, and the flash of a row whose alert waits.</extracomment>
         <translation>
             <numerusform>%n 件事件</numerusform>
         </translation>
@@ -3661,6 +3689,17 @@
     <message>
         <source>administrator</source>
         <translation>管理员</translation>
+    </message>
+</context>
+<context>
+    <name>ShiftCounter</name>
+    <message>
+        <source>Waiting {waiting} · Overdue {overdue}</source>
+        <translation>待受理 {waiting} · 超时 {overdue}</translation>
+    </message>
+    <message>
+        <source>Cases you work that wait to be accepted, and cases past their deadline. Click or press {key} for the oldest.</source>
+        <translation>您负责的待受理案件和已超时案件。单击或按 {key} 跳到最早的一件。</translation>
     </message>
 </context>
 <context>
