@@ -234,6 +234,19 @@ class Accounts:
                                           at=now)
         return password
 
+    def revoke_sessions(self, username: str, *, now: datetime, by: By) -> int | None:
+        """End every session of the account (``admin revoke --user``); how many were live, or
+        None if there is no such account."""
+        with self.db.writer.begin() as conn:
+            user_id = conn.execute(select(s.users.c.id).where(s.users.c.username == username)
+                                   ).scalar()
+            if user_id is None:
+                return None
+            live = self.sessions.end_user(conn, user_id, now=now, reason=REVOKED, by=by)
+            self.sessions.audit.append_in(conn, by.entry("admin.revoke", username,
+                                                         sessions=live), at=now)
+        return live
+
     def set_active(self, username: str, active: bool, *, now: datetime, by: By) -> bool:
         """Disable an account (it cannot log in, and its sessions end: re-enabling does not
         bring them back) or enable it again. False if there is no such account."""

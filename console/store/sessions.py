@@ -155,8 +155,10 @@ class Sessions:
             ended = self._end(conn, s.sessions.c.token_hash == session_id, now, reason, by)
         return bool(ended)
 
-    def end_prefix(self, prefix: str, *, now: datetime, reason: str, by: By) -> str | None:
+    def end_prefix(self, prefix: str, *, now: datetime, reason: str, by: By,
+                   action: str | None = None) -> str | None:
         """End the one live session whose id starts with ``prefix``; its id, or None if none.
+        ``action`` (``admin.revoke``) also goes on the audit trail, naming the session.
 
         Raises:
             AmbiguousSession: the prefix is shorter than :data:`ID_MIN` or not hex, or several
@@ -176,6 +178,8 @@ class Sessions:
             if not found:
                 return None
             self._end(conn, s.sessions.c.token_hash == found[0], now, reason, by)
+            if action is not None:
+                self.audit.append_in(conn, by.entry(action, short(found[0])), at=now)
         return str(found[0])
 
     def end_user(self, conn: Connection, user_id: int, *, now: datetime, reason: str,
