@@ -172,8 +172,10 @@ def _create_user(args: argparse.Namespace, db: object) -> int:
 
 
 def _set_password(args: argparse.Namespace, db: object) -> int:
+    from console.cli.admin_sessions import CLIENT, os_user
     from console.store.accounts import Accounts
     from console.store.passwords import PasswordPolicy
+    from console.store.sessions import By
 
     password = _read_password(args.name)
     if password is None:
@@ -181,7 +183,7 @@ def _set_password(args: argparse.Namespace, db: object) -> int:
         return 1
     try:
         found = Accounts(db).set_password(  # type: ignore[arg-type]
-            args.name, password, policy=PasswordPolicy())
+            args.name, password, policy=PasswordPolicy(), by=By(os_user(), CLIENT))
     except ValueError as error:  # AccountError, WeakPassword
         print(f"cannot set the password: {error}", file=sys.stderr)
         return 1
