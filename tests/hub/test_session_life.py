@@ -3,7 +3,9 @@ world clock, logout, and connections closed on every hub when an admin ends thei
 
 from __future__ import annotations
 
+import functools
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,11 +15,34 @@ from websockets.exceptions import ConnectionClosed
 from console.comms.clock import Clock
 from console.domain.rules import Rules
 from console.hub.logins import WRONG
+from console.store.accounts import Hashed, hash_password
 from console.store.sessions import By, short, token_hash
 from console.store.store import Store
-from tests.hub.conftest import Client, HubThread, add_users
+from tests.hub.conftest import PASSWORD, Client, HubThread
 
 ADMIN = By("root", "admin-cli")
+
+
+@functools.cache
+def hashed() -> Hashed:
+    return hash_password(PASSWORD)  # once: Argon2 costs a busy machine a second
+
+
+def lean_hub(url: str, rules: Rules, **config: Any) -> HubThread:
+    """A hub with the two accounts these tests use, and no position writer process."""
+    thread = HubThread(url, rules, position_process=False, **config)
+    if thread.store.accounts.login_record("ctl") is None:
+        for name, role in (("ctl", "controller"), ("leader", "duty_leader")):
+            thread.store.accounts.create_user(name, hashed(), [role],
+                                              now=datetime(2026, 11, 25, tzinfo=UTC))
+    return thread.start()
+
+
+@pytest.fixture
+def hub(db_url: str, rules: Rules) -> Iterator[HubThread]:
+    thread = lean_hub(db_url, rules)
+    yield thread
+    thread.stop()
 
 
 def refused(port: int, token: str) -> dict[str, Any]:
@@ -58,10 +83,8 @@ def test_an_idle_or_expired_token_is_refused_on_the_hubs_clock(
         db_url: str, rules: Rules) -> None:
     real = [1_000_000.0]
     clock = Clock(1.0, origin=datetime(2026, 11, 25, 1, 0, tzinfo=UTC), real=lambda: real[0])
-    thread = HubThread(db_url, rules, clock=clock, position_process=False,
-                       session_idle=timedelta(hours=1), session_ttl=timedelta(hours=3))
-    add_users(thread.store)
-    thread.start()
+    thread = lean_hub(db_url, rules, clock=clock, session_idle=timedelta(hours=1),
+                      session_ttl=timedelta(hours=3))
     try:
         idle = Client(thread.port)
         token = idle.hello("ctl")["token"]
@@ -118,10 +141,7 @@ def test_a_revoked_session_is_closed_with_a_message(hub: HubThread) -> None:
 
 def test_a_disabled_account_is_closed_within_a_second_on_every_hub(
         db_url: str, rules: Rules) -> None:
-    hubs = [HubThread(db_url, rules, position_process=False, name=f"hub-{n}") for n in (1, 2)]
-    add_users(hubs[0].store)
-    for hub in hubs:
-        hub.start()
+    hubs = [lean_hub(db_url, rules, name=f"hub-{n}") for n in (1, 2)]
     admin = Store(db_url, rules)  # `main.py admin disable-user` writes the database directly
     try:
         clients = [Client(hub.port) for hub in hubs]

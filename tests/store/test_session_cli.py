@@ -11,6 +11,7 @@ import pytest
 
 from console.cli import main
 from console.domain.rules import Rules
+from console.store.accounts import hash_password
 from console.store.sessions import short, token_hash
 from console.store.store import Store
 from tests.store import test_cli
@@ -36,8 +37,9 @@ def test_admin_lists_and_ends_sessions_and_disables_accounts(
     # The command line lists and ends sessions as of now: these start a minute ago.
     now = datetime.now(UTC) - timedelta(minutes=1)
     try:
-        wang = store.accounts.create_user("wang", PASSWORD, ["controller"], now=now)
-        li = store.accounts.create_user("li", PASSWORD, ["viewer"], now=now)
+        once = hash_password(PASSWORD)  # Argon2 once for both
+        wang = store.accounts.create_user("wang", once, ["controller"], now=now)
+        li = store.accounts.create_user("li", once, ["viewer"], now=now)
         tokens = [store.accounts.create_session(wang, now=now, ttl=timedelta(days=7),
                                                 address="10.2.0.7", client="console/1.0")
                   for _ in range(2)]

@@ -3,11 +3,12 @@ rotation, idle and absolute expiry, revocation, disabled accounts, reset passwor
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 
 import pytest
 
-from console.store.accounts import User
+from console.store.accounts import Hashed, User, hash_password
 from console.store.passwords import PasswordPolicy
 from console.store.sessions import AmbiguousSession, By, Unusable, Used, short, token_hash
 from console.store.store import Store
@@ -19,8 +20,13 @@ CLI = By("root", "admin-cli")
 CONSOLE = By(None, "console/1.0", "10.2.0.7")
 
 
+@functools.cache
+def hashed() -> Hashed:
+    return hash_password("联动-指挥中心-2026")  # once: Argon2 is slow on purpose
+
+
 def user(store: Store, clock: Clock, name: str = "wang") -> User:
-    return store.accounts.create_user(name, "联动-指挥中心-2026", ["controller"], now=clock.now)
+    return store.accounts.create_user(name, hashed(), ["controller"], now=clock.now)
 
 
 def used(store: Store, token: str, clock: Clock) -> Used | Unusable:
