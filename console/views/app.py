@@ -109,9 +109,10 @@ class ConsoleApp(QObject):
         self._opened = False
         # A new connection and replica for the next login: nothing of this user's stays, and
         # the closed windows' views, still listening to the old bridge, hear nothing more.
+        # The old one is not deleted: what still holds it (the program's quit hook, a closed
+        # view) finds a bridge that has let go, not a deleted object.
         old, self.bridge = self.bridge, self._new_bridge()
         old.disconnect_from_hub()
-        old.deleteLater()
         if self.login_dialog is not None:
             self.login_dialog.deleteLater()
         self.show_login(hub=url, user=user).show_ended(reason)
