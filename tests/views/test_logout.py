@@ -3,21 +3,29 @@ hub, over real sockets."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from PySide6.QtGui import QKeySequence
 
+from console.domain.rules import Rules
 from console.store.sessions import By
 from tests.hub.conftest import PASSWORD, HubThread
-from tests.views import live
+from tests.hub.test_session_life import lean_hub
 from tests.views.live import WAIT_MS
 from tests.views.test_console import Consoles, consoles, url_of
 
-live_hub = live.live_hub
 __all__ = ["consoles"]  # the fixture, used by name
 pytestmark = pytest.mark.filterwarnings("ignore:This plugin does not support:UserWarning")
+
+
+@pytest.fixture
+def live_hub(tmp_path: Any, rules: Rules) -> Iterator[HubThread]:
+    thread = lean_hub(f"sqlite:///{tmp_path}/hub.db", rules)
+    yield thread
+    thread.stop()
 
 
 def test_logout_ends_the_session_and_returns_to_the_login(
