@@ -280,6 +280,11 @@ class HubClient:
         return self._query({"type": "track", "unit": unit_id, "since": since.isoformat(),
                             "until": until.isoformat()}, timeout)
 
+    def logout(self, timeout: float = 5.0) -> Future[bool | None]:
+        """End the session on the hub (its token stops working); True once the hub has,
+        None when offline or unanswered. The client then stops without reconnecting."""
+        return self._query({"type": "logout"}, timeout)
+
     def _query(self, message: dict[str, Any], timeout: float) -> Future[Any]:
         """Send a read-only request; its answer (same ``id``) resolves the future."""
         request_id = str(uuid.uuid4())

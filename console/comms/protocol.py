@@ -48,15 +48,15 @@ ProtocolErrorCode = Literal["bad_frame", "bad_message", "unsupported_protocol", 
 #: Every ``code`` the hub puts on an ``error`` message.
 ERROR_CODES = frozenset({
     "auth_failed", "bad_frame", "bad_message", "too_large", "unsupported_protocol",
-    "not_ready", "rate_limited", "forbidden", "shutting_down",
+    "not_ready", "rate_limited", "forbidden", "shutting_down", "session_ended",
 })
 
 #: Message types a client may send (police hand-off messages live elsewhere).
-CLIENT_TYPES = ("hello", "command", "positions", "ping", "timeline", "track")
+CLIENT_TYPES = ("hello", "command", "positions", "ping", "timeline", "track", "logout")
 
 #: Message types the hub sends to consoles and field clients.
 SERVER_TYPES = ("welcome", "error", "snapshot", "synced", "event", "result", "positions", "pong",
-                "timeline", "track")
+                "timeline", "track", "logged_out")
 
 #: The streams a console session may subscribe to in its ``hello``.
 STREAMS = ("events", "positions")
@@ -152,8 +152,16 @@ class TrackRequest:
     until: datetime
 
 
+@dataclass(frozen=True)
+class Logout:
+    """The user logs out: the hub ends the session (its token stops working), answers
+    ``logged_out`` with the same ``id`` and closes the connection."""
+
+    id: str | None
+
+
 ClientMessage = (Hello | CommandMessage | PositionsMessage | Ping | TimelineRequest
-                 | TrackRequest)
+                 | TrackRequest | Logout)
 
 
 def decode_client(text: str | bytes) -> ClientMessage:
@@ -169,7 +177,8 @@ def decode_client(text: str | bytes) -> ClientMessage:
         ProtocolError: for anything that is not a valid version-1 client message.
     """
     message = _parse(text, MAX_FRAME)
-    kind = _type_of(message, CLIENT_TYPES, "hello, command, positions, ping, timeline or track")
+    kind = _type_of(message, CLIENT_TYPES,
+                    "hello, command, positions, ping, timeline, track or logout")
     if kind == "hello":
         return _hello(message)
     if kind == "command":
@@ -181,6 +190,8 @@ def decode_client(text: str | bytes) -> ClientMessage:
                                _text(message, "incident", 64, where="timeline"))
     if kind == "track":
         return _track(message)
+    if kind == "logout":
+        return Logout(_ping(message).id)
     return _ping(message)
 
 
@@ -320,6 +331,11 @@ def encode(message: Mapping[str, Any]) -> str:
         TypeError: for a value JSON cannot hold.
     """
     return json.dumps(message, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+def logged_out(logout_id: str | None) -> dict[str, Any]:
+    """The answer to ``logout``: the session has ended; the hub closes the connection next."""
+    return {"type": "logged_out", "id": logout_id}
 
 
 def welcome(user: Mapping[str, Any], token: str, seq: int, hub: str,

@@ -30,6 +30,7 @@ from typing import Any
 
 from console.hub.config import HubConfig
 from console.store.accounts import Accounts, LoginRecord, User, verify_password
+from console.store.sessions import By, Unusable
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,15 @@ class Refused:
     @property
     def message(self) -> str:
         return self.template.format(**self.params)
+
+
+@dataclass(frozen=True)
+class TokenLogin:
+    """A token login that worked: its user, and the rotated session's new token and id."""
+
+    user: User
+    token: str = field(repr=False)
+    session_id: str
 
 
 WRONG = Refused("Unknown user, wrong password, or an expired session; log in again.")
@@ -115,14 +125,22 @@ class Logins:
     def close(self) -> None:
         self._threads.shutdown(wait=True, cancel_futures=True)
 
-    async def token(self, token: str, *, address: str, client: str) -> User | Refused:
-        user: User | None = await self.run(functools.partial(
-            self.accounts.resolve_session, token, now=datetime.now(UTC)))
-        if user is None:
-            self._audit("token refused", None, address, client)
+    async def token(self, token: str, *, address: str, client: str) -> TokenLogin | Refused:
+        """Log in with a session token, rotating it (console/store/sessions.py): the old token
+        stops working and the new one goes in the ``welcome``. The audit trail gets
+        ``token.used`` or ``token.refused`` from the store, in the rotation's transaction."""
+        used = await self.run(functools.partial(
+            self.accounts.sessions.use, token, now=self.config.clock.now(),
+            idle=self.config.session_idle, by=By(None, client, address)))
+        user: User | None = None
+        if not isinstance(used, Unusable):
+            user = await self.run(self.accounts.user_by_id, used.user_id)
+        if user is None or isinstance(used, Unusable):
+            self._audit("token refused", used.username if isinstance(used, Unusable) else None,
+                        address, client)
             return WRONG
         self._audit("token login", user.username, address, client)
-        return user
+        return TokenLogin(user, used.token, used.session_id)
 
     async def password(self, username: str, password: str, *, address: str, client: str,
                        gone: Callable[[], Awaitable[Any]] | None = None) -> User | Refused:

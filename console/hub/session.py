@@ -22,10 +22,12 @@ from console.comms import protocol as p
 from console.domain.model import Role
 from console.domain.privacy import masked, police_masked, sees_personal_data, sees_police_data
 from console.hub.admission import HubConnection
-from console.hub.logins import Refused
+from console.hub.expiry import ended_text
+from console.hub.logins import Refused, TokenLogin
 from console.hub.services import HubServices
 from console.hub.tracking import Row
 from console.store.accounts import User
+from console.store.sessions import By
 from console.store.writer import Command, LoggedEvent, Result
 
 log = logging.getLogger(__name__)
@@ -84,6 +86,10 @@ class Session:
         self._positions: dict[str, Row] = {}
         self._positions_ready = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+        #: The session this connection logged in on (console/hub/expiry.py closes it when the
+        #: session ends), and the hello's name of the client.
+        self.session_id: str | None = None
+        self.client = ""
 
     # -- the connection ------------------------------------------------------------------------
 
@@ -100,6 +106,7 @@ class Session:
         except ConnectionClosed:
             pass
         finally:
+            self._left()
             if self._offer_positions in self.hub.tracker.listeners:
                 self.hub.tracker.listeners.remove(self._offer_positions)
             for task in self._tasks:
@@ -123,7 +130,8 @@ class Session:
         hello = await self._await_hello()
         if hello is None:
             return False
-        user = await self.hub.authenticate(hello, self.ws.address, self.ws.wait_closed)
+        login = await self.hub.authenticate(hello, self.ws.address, self.ws.wait_closed)
+        user = login.user if isinstance(login, TokenLogin) else login
         if not isinstance(user, Refused) and not self._may_use_endpoint(user, hello):
             user = Refused("The account {username} may not connect to /{endpoint}.",
                            {"username": user.username, "endpoint": self.endpoint})
@@ -138,9 +146,13 @@ class Session:
         self.police_data = sees_police_data(user.roles)
         if hello.subscribe is not None:
             self.streams &= hello.subscribe
-        token = hello.token or await self.hub.new_session(user)
+        session = login if isinstance(login, TokenLogin) \
+            else await self.hub.new_session(user, self.ws.address, hello.client)
+        self.session_id, self.client = session.session_id, hello.client
+        self.hub.sessions.add(session.session_id, self._session_ended)
         clock = self.hub.config.clock
-        await self.send(p.welcome(user.to_wire(), token, self.hub.log.head, self.hub.config.name,
+        await self.send(p.welcome(user.to_wire(), session.token, self.hub.log.head,
+                                  self.hub.config.name,
                                   clock.now(), clock.speed))
         await self._sync(hello.resume_from)
         return True
@@ -242,6 +254,8 @@ class Session:
             return await self._timeline(message)
         if isinstance(message, p.TrackRequest):
             return await self._track(message)
+        if isinstance(message, p.Logout):
+            return await self._logout(message)
         return await self._command(message)
 
     async def _timeline(self, message: p.TimelineRequest) -> bool:
@@ -263,6 +277,28 @@ class Session:
                                 [(f.lat, f.lon, f.heading, f.speed, f.at.isoformat())
                                  for f in fixes]))
         return True
+
+    # -- the session's end (console/hub/expiry.py) ---------------------------------------------
+
+    def _left(self) -> None:
+        if self.session_id is not None:
+            self.hub.sessions.discard(self.session_id, self._session_ended)
+
+    async def _logout(self, message: p.Logout) -> bool:
+        assert self.user is not None and self.session_id is not None
+        self._left()
+        await self.hub.sessions.logout(self.session_id,
+                                       By(self.user.username, self.client, self.ws.address))
+        await self.send(p.logged_out(message.id))
+        await self.ws.close(1000, "logged out")
+        return False
+
+    async def _session_ended(self, reason: str) -> None:
+        text = ended_text(reason)
+        with contextlib.suppress(ConnectionClosed):
+            await self.send(p.error("session_ended", text, template=text, params={},
+                                    reason=reason))
+        await self.ws.close(1008, "session ended")
 
     async def _flood(self) -> bool:
         await self.ws.close(1008, "flooding")

@@ -67,12 +67,14 @@ class MainWindow(QMainWindow):
         closed(MainWindow): the window was closed.
         new_window_requested(): File → New window.
         quit_requested(): File → Quit.
+        logout_requested(): File → Log out.
         language_chosen(str): a language setting was chosen in Settings → Language.
     """
 
     closed = Signal(object)
     new_window_requested = Signal()
     quit_requested = Signal()
+    logout_requested = Signal()
     language_chosen = Signal(str)
 
     def __init__(self, bridge: Bridge, rules: Rules, settings: QSettings, layouts: Layouts,
@@ -348,6 +350,8 @@ class MainWindow(QMainWindow):
         self.a_new_window = self._action(self.file_menu, self.new_window_requested.emit,
                                          "Ctrl+Shift+N", "newWindow")
         self.file_menu.addSeparator()
+        self.a_logout = self._action(self.file_menu, self.logout_requested.emit,
+                                     "Ctrl+Shift+X", "logout")
         self.a_quit = self._action(self.file_menu, self.quit_requested.emit, "Ctrl+Q", "quit")
 
         self.incident_menu = bar.addMenu("")
@@ -511,6 +515,7 @@ class MainWindow(QMainWindow):
             dock.setWindowTitle(titles.get(name, dock.windowTitle()))
         self.file_menu.setTitle(self.tr("&File"))
         self.a_new_window.setText(self.tr("New window"))
+        self.a_logout.setText(self.tr("Log out"))
         self.a_quit.setText(self.tr("Quit"))
         self.incident_menu.setTitle(self.tr("&Incident"))
         self.a_new_intake.setText(self.tr("New intake"))
