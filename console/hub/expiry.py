@@ -22,19 +22,20 @@ from console.store.sessions import DISABLED, LOGOUT, PASSWORD, By
 
 log = logging.getLogger(__name__)
 
-#: Why a connection was closed, as the console shows it (translated under ``Refusal``).
-ENDED = {
+#: Why a connection was closed, as the console shows it (translated under ``Refusal``; the
+#: names end in REASON so that tools/refusal_catalogue.py lists them).
+ENDED_REASON = {
     DISABLED: "An administrator disabled this account; its sessions are closed.",
     PASSWORD: "This account's password was changed; log in with the new one.",
     LOGOUT: "This session was logged out.",
 }
-REVOKED_TEXT = "An administrator ended this session; log in again."
+REVOKED_REASON = "An administrator ended this session; log in again."
 
 Close = Callable[[str], Awaitable[None]]
 
 
 def ended_text(reason: str) -> str:
-    return ENDED.get(reason, REVOKED_TEXT)
+    return ENDED_REASON.get(reason, REVOKED_REASON)
 
 
 class SessionWatch:

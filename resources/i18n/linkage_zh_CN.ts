@@ -1992,6 +1992,14 @@
         <translation>“{address}”不是服务器地址，请写成 ws://主机:端口 或 wss://主机:端口。</translation>
     </message>
     <message>
+        <source>Logged out. Log in again to continue.</source>
+        <translation>已退出登录。请重新登录以继续。</translation>
+    </message>
+    <message>
+        <source>The session has ended: {reason}</source>
+        <translation>会话已结束：{reason}</translation>
+    </message>
+    <message>
         <source>The hub refused the login: {reason}</source>
         <translation>服务器拒绝登录：{reason}</translation>
     </message>
@@ -2101,6 +2109,10 @@
     <message>
         <source>New window</source>
         <translation>新建窗口</translation>
+    </message>
+    <message>
+        <source>Log out</source>
+        <translation>退出登录</translation>
     </message>
     <message>
         <source>Quit</source>
@@ -2640,6 +2652,14 @@
         <translation>“区域”的每个点须为 [经度, 纬度]。</translation>
     </message>
     <message>
+        <source>An administrator disabled this account; its sessions are closed.</source>
+        <translation>管理员已停用此账号，其会话均已关闭。</translation>
+    </message>
+    <message>
+        <source>An administrator ended this session; log in again.</source>
+        <translation>管理员已结束此会话，请重新登录。</translation>
+    </message>
+    <message>
         <source>An extension of the {stage} deadline of {id} is already waiting for approval.</source>
         <translation>{id} 的“{stage}”时限已有延期申请在等待审批。</translation>
     </message>
@@ -2822,6 +2842,14 @@
     <message>
         <source>There is no warning {id}.</source>
         <translation>没有预警 {id}。</translation>
+    </message>
+    <message>
+        <source>This account&apos;s password was changed; log in with the new one.</source>
+        <translation>此账号的密码已更改，请用新密码登录。</translation>
+    </message>
+    <message>
+        <source>This session was logged out.</source>
+        <translation>此会话已退出登录。</translation>
     </message>
     <message>
         <source>This stage is already finished.</source>
