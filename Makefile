@@ -49,8 +49,10 @@ typecheck: $(VENV)/.installed
 	$(VENV)/bin/mypy
 
 # Refresh the Chinese translation source from the code, then compile what the console loads.
-# Translate the new entries (Qt Linguist, or by hand in the .ts) before committing.
+# The hub's refusal templates are listed for lupdate first (tools/refusal_catalogue.py).
+# Translate the new entries (Qt Linguist, by hand in the .ts, or tools/ts_fill.py) before committing.
 translations: $(VENV)/.installed
+	$(PY) tools/refusal_catalogue.py
 	$(VENV)/bin/pyside6-lupdate -silent -extensions py -no-obsolete -locations none console/views console/map console/ui -ts resources/i18n/linkage_zh_CN.ts
 	$(VENV)/bin/pyside6-lrelease -silent resources/i18n/linkage_zh_CN.ts -qm resources/i18n/linkage_zh_CN.qm
 

@@ -1,7 +1,8 @@
 """``main.py admin``: the schema, the demo district's accounts and units, user accounts (created,
-given a new password, unlocked), an incident exported as a NENA EIDO document, and the audit
-trail read and verified (console/cli/audit.py). Each of these but the reading is put on the audit
-trail, as ``admin.*`` or ``export.*`` by the OS user who ran it.
+given a new password, unlocked, disabled), their sessions (listed, ended), an incident exported
+as a NENA EIDO document, and the audit trail read and verified (console/cli/audit.py). Account
+and session changes, exports and the other admin actions go on the audit trail with the
+operating-system user who made them (docs/security.md "Sessions", "The audit trail").
 
 Passwords set here must meet the password policy (console/store/passwords.py); the demo's
 seeded accounts are the documented exception (docs/security.md "Logins")."""
@@ -47,6 +48,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "unlock", help="lift a lockout after too many wrong passwords, at once")
     unlock.add_argument("name")
     unlock.add_argument("--db", required=True, help="database URL or SQLite file path")
+    _add_session_parsers(admin_commands)
     export = admin_commands.add_parser(
         "export-eido", help="write an incident as a NENA EIDO JSON document (docs/eido.md)")
     export.add_argument("incident", metavar="INCIDENT_ID")
@@ -56,6 +58,36 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         help="the reporter's name and phone unmasked")
     export.add_argument("--agency", help="the center's NENA agency id, a domain name")
     audit.add_parser(admin_commands)
+
+
+SESSION_ACTIONS = ("disable-user", "enable-user", "reset-password", "sessions", "revoke")
+
+
+def _add_session_parsers(
+        admin_commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    db_help = "database URL or SQLite file path"
+    disable = admin_commands.add_parser(
+        "disable-user", help="stop an account logging in and end its sessions; its open "
+        "connections on every hub close within a second")
+    enable = admin_commands.add_parser("enable-user", help="let a disabled account log in again")
+    reset = admin_commands.add_parser(
+        "reset-password", help="give an account a random password, printed once; unlock it "
+        "and end its sessions")
+    for parser in (disable, enable, reset):
+        parser.add_argument("name")
+        parser.add_argument("--db", required=True, help=db_help)
+    listing = admin_commands.add_parser(
+        "sessions", help="list the live sessions: user, started, last used, address, client, id")
+    listing.add_argument("--user", help="only this user's")
+    listing.add_argument("--db", required=True, help=db_help)
+    revoke = admin_commands.add_parser(
+        "revoke", help="end a session (by the id 'sessions' shows) or all of a user's; their "
+        "connections on every hub close within a second")
+    which = revoke.add_mutually_exclusive_group(required=True)
+    which.add_argument("session", nargs="?", metavar="SESSION_ID",
+                       help="the session's id, or its first 6 or more characters")
+    which.add_argument("--user", help="end every session of this user")
+    revoke.add_argument("--db", required=True, help=db_help)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -78,6 +110,10 @@ def run(args: argparse.Namespace) -> int:
             return _unlock(args, db)
         if args.admin_command == "set-password":
             return _set_password(args, db)
+        if args.admin_command in SESSION_ACTIONS:
+            from console.cli.admin_sessions import run_session_action
+
+            return run_session_action(args, db)
         return _create_user(args, db)
     finally:
         db.dispose()
@@ -149,8 +185,10 @@ def _create_user(args: argparse.Namespace, db: object) -> int:
 
 
 def _set_password(args: argparse.Namespace, db: object) -> int:
+    from console.cli.admin_sessions import CLIENT, os_user
     from console.store.accounts import Accounts
     from console.store.passwords import PasswordPolicy
+    from console.store.sessions import By
 
     password = _read_password(args.name)
     if password is None:
@@ -158,14 +196,13 @@ def _set_password(args: argparse.Namespace, db: object) -> int:
         return 1
     try:
         found = Accounts(db).set_password(  # type: ignore[arg-type]
-            args.name, password, policy=PasswordPolicy())
+            args.name, password, policy=PasswordPolicy(), by=By(os_user(), CLIENT))
     except ValueError as error:  # AccountError, WeakPassword
         print(f"cannot set the password: {error}", file=sys.stderr)
         return 1
     if not found:
         print(f"set-password: there is no user {args.name}", file=sys.stderr)
         return 1
-    audit.record(db, "admin.set-password", args.name)
     print(f"new password for {args.name}; the account is unlocked and its sessions ended")
     return 0
 

@@ -13,18 +13,15 @@ Reading the trail here is not itself recorded: whoever runs this holds the datab
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
-import os
 import re
 import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from console.cli.admin_sessions import CLIENT
 from console.cli.common import instant
 
-#: The client name the admin commands put on record.
-CLIENT = "admin-cli"
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 _RELATIVE = re.compile(r"(\d{1,6})([smhdw])")
 
@@ -127,19 +124,12 @@ def _one_line(text: str) -> str:
                    for c in text)
 
 
-def operator() -> str:
-    """The OS user running the admin command (who an ``admin.*`` row names)."""
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):  # no login name and no passwd entry (a bare container)
-        return f"uid:{os.getuid()}"
-
-
 def record(db: Any, action: str, subject: str | None = None,
            detail: dict[str, Any] | None = None) -> None:
     """Put an admin command's action on the audit trail, committed before the command reports
     it done."""
+    from console.cli.admin_sessions import os_user
     from console.store.audit import AuditEntry, AuditTrail
 
-    AuditTrail(db).append(AuditEntry(action, actor=operator(), subject=subject,
+    AuditTrail(db).append(AuditEntry(action, actor=os_user(), subject=subject,
                                      detail=detail or {}, client=CLIENT), at=datetime.now(UTC))

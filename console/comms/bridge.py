@@ -126,6 +126,21 @@ class Bridge(QObject):
         self._restarts.reset()
         self._start()
 
+    @property
+    def hub_url(self) -> str | None:
+        """The hub this console is connected (or connecting) to."""
+        return self._login["url"] if self._login is not None else None
+
+    def logout(self, callback: Callable[[bool], None], timeout: float = 5.0) -> None:
+        """Ask the hub to end the session; ``callback`` gets whether it did, in the GUI
+        thread, never inside this call (False when offline: the token then ends by its idle
+        expiry). The caller lets go of the connection after."""
+        def answered(answer: object) -> None:
+            callback(answer is True)
+
+        if not self._ask(("logout", str(uuid.uuid4()), timeout), answered):
+            self._answered.emit(answered, None)
+
     def disconnect_from_hub(self) -> None:
         """Close the connection without waiting for the close handshake.
 

@@ -280,6 +280,11 @@ class HubClient:
         return self._query({"type": "track", "unit": unit_id, "since": since.isoformat(),
                             "until": until.isoformat()}, timeout)
 
+    def logout(self, timeout: float = 5.0) -> Future[bool | None]:
+        """End the session on the hub (its token stops working); True once the hub has,
+        None when offline or unanswered. The client then stops without reconnecting."""
+        return self._query({"type": "logout"}, timeout)
+
     def request_audit(self, fields: dict[str, Any], timeout: float = 30.0
                       ) -> Future[dict[str, Any] | None]:
         """An ``audit`` request (console/comms/audit_wire.py: ``filters``, ``limit``,

@@ -293,6 +293,9 @@ def _do(client: Any, outbox: _Outbox, request: tuple[Any, ...]) -> None:
     elif kind == "positions":
         client.send_positions(args[0])
         return
+    elif kind == "logout":
+        request_id, timeout = args
+        future = client.logout(timeout)
     else:
         log.warning("unknown request %r from the console", kind)
         return

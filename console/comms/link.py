@@ -51,6 +51,10 @@ class _AuthFailed(Exception):
     pass
 
 
+class _LoggedOut(Exception):
+    """The hub answered ``logout``: the session is over; do not connect again."""
+
+
 class _Resync(Exception):
     """The replica cannot follow the log any more: reconnect and take a fresh snapshot."""
 
@@ -98,6 +102,7 @@ class HubLink:
         self.user: UserInfo | None = None
         #: The hub's refusal of the login, which ends the client.
         self.auth_refusal: str | None = None
+        self._logged_out = False
         self.live = LiveState(rules, notice)
         self._numbers = itertools.count(1)
         self._connection: _Connection | None = None
@@ -125,6 +130,8 @@ class HubLink:
             self.auth_refusal = str(refusal)
             self._set_state(AUTH_FAILED, self.auth_refusal)
             self._notice("error", self.auth_refusal)
+        except _LoggedOut:
+            pass  # the client ends: ``stopped``
 
     async def _attempt(self) -> Ended:
         self._set_state(CONNECTING, self.url)
@@ -139,6 +146,8 @@ class HubLink:
             log.exception("the hub connection failed")
             reason = f"an error in the console: {type(error).__name__}: {error}"
             self._notice("error", f"The hub connection failed with {reason}.")
+        if self._logged_out:
+            raise _LoggedOut
         return Ended(reason, live=self._went_live)
 
     def _on_retry(self, delay: float, failures: int, reason: str) -> None:
@@ -233,6 +242,9 @@ class HubLink:
                 self._answer_query(str(message.get("id")), list(message.get("events") or []))
             elif kind == "track":
                 self._answer_query(str(message.get("id")), track_points(message))
+            elif kind == "logged_out":  # the hub closes the connection next
+                self._logged_out = True
+                self._answer_query(str(message.get("id")), True)
             elif kind == "audit":
                 self._answer_query(str(message.get("id")), message)
             # pong: the websocket layer's own pings keep the connection alive; nothing to do.
@@ -300,6 +312,9 @@ class HubLink:
         connection = self._connection
         if code == "auth_failed" and connection is not None and not connection.welcomed:
             self.auth_refusal = text or "The hub refused the login."
+            return
+        if code == "session_ended":  # revoked, or the account disabled: the hub closes next
+            self.auth_refusal = text or "The hub ended this session."
             return
         if self._waiting.on_error(message.get("ref"), code, text):
             return  # the codec refused the command itself

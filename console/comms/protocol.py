@@ -50,15 +50,15 @@ ProtocolErrorCode = Literal["bad_frame", "bad_message", "unsupported_protocol", 
 #: Every ``code`` the hub puts on an ``error`` message.
 ERROR_CODES = frozenset({
     "auth_failed", "bad_frame", "bad_message", "too_large", "unsupported_protocol",
-    "not_ready", "rate_limited", "forbidden", "shutting_down",
+    "not_ready", "rate_limited", "forbidden", "shutting_down", "session_ended",
 })
 
 #: Message types a client may send (police hand-off messages live elsewhere).
-CLIENT_TYPES = ("hello", "command", "positions", "ping", "timeline", "track", "audit")
+CLIENT_TYPES = ("hello", "command", "positions", "ping", "timeline", "track", "logout", "audit")
 
 #: Message types the hub sends to consoles and field clients.
 SERVER_TYPES = ("welcome", "error", "snapshot", "synced", "event", "result", "positions", "pong",
-                "timeline", "track", "audit")
+                "timeline", "track", "logged_out", "audit")
 
 #: The streams a console session may subscribe to in its ``hello``.
 STREAMS = ("events", "positions")
@@ -154,8 +154,16 @@ class TrackRequest:
     until: datetime
 
 
+@dataclass(frozen=True)
+class Logout:
+    """The user logs out: the hub ends the session (its token stops working), answers
+    ``logged_out`` with the same ``id`` and closes the connection."""
+
+    id: str | None
+
+
 ClientMessage = (Hello | CommandMessage | PositionsMessage | Ping | TimelineRequest
-                 | TrackRequest | AuditRequest)
+                 | TrackRequest | Logout | AuditRequest)
 
 
 def decode_client(text: str | bytes) -> ClientMessage:
@@ -172,7 +180,7 @@ def decode_client(text: str | bytes) -> ClientMessage:
     """
     message = _parse(text, MAX_FRAME)
     kind = _type_of(message, CLIENT_TYPES,
-                    "hello, command, positions, ping, timeline, track or audit")
+                    "hello, command, positions, ping, timeline, track, logout or audit")
     if kind == "hello":
         return _hello(message)
     if kind == "command":
@@ -184,6 +192,8 @@ def decode_client(text: str | bytes) -> ClientMessage:
                                _text(message, "incident", 64, where="timeline"))
     if kind == "track":
         return _track(message)
+    if kind == "logout":
+        return Logout(_ping(message).id)
     if kind == "audit":
         return audit_wire.decode(message)
     return _ping(message)
@@ -325,6 +335,11 @@ def encode(message: Mapping[str, Any]) -> str:
         TypeError: for a value JSON cannot hold.
     """
     return json.dumps(message, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+def logged_out(logout_id: str | None) -> dict[str, Any]:
+    """The answer to ``logout``: the session has ended; the hub closes the connection next."""
+    return {"type": "logged_out", "id": logout_id}
 
 
 def welcome(user: Mapping[str, Any], token: str, seq: int, hub: str,

@@ -39,3 +39,9 @@ class Refused(Exception):
             "template": self.template,
             "params": dict(self.params),
         }
+
+
+def template(text: str) -> str:
+    """Mark a sentence that becomes a refusal's template elsewhere (a reason a function
+    returns), so the translation catalogue (tools/refusal_catalogue.py) lists it."""
+    return text

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from console.domain.calendar import UNITS, WorkCalendar, require_aware
+from console.domain.errors import template
 from console.domain.resources import RESOURCES, load_toml
 
 PRIORITIES: tuple[str, ...] = ("P1", "P2", "P3", "P4")
@@ -326,7 +327,8 @@ def extension_allowed(clock: SlaClock, now: datetime) -> str | None:
     """None if an extension may be requested or approved now, else the reason in plain words."""
     require_aware(now, "now")
     if not clock.running:
-        return "This stage is already finished."
+        return template("This stage is already finished.")
     if now >= clock.due_at:
-        return "The deadline has already passed; an extension must be requested before it."
+        return template(
+            "The deadline has already passed; an extension must be requested before it.")
     return None

@@ -21,7 +21,15 @@ class HubConfig:
     name: str = field(default_factory=lambda: f"hub-{socket.gethostname()}-{uuid.uuid4().hex[:6]}")
     tls_cert: str | None = None
     tls_key: str | None = None
-    session_ttl: timedelta = timedelta(hours=12)
+    #: A session's absolute lifetime from its password login, however often its token is
+    #: rotated (docs/security.md "Sessions").
+    session_ttl: timedelta = timedelta(days=7)
+    #: A session unused this long (no open connection, no token login) ends.
+    session_idle: timedelta = timedelta(hours=12)
+    #: How often open connections' sessions are checked (revoked, account disabled: closed),
+    #: and how often open sessions are marked as in use.
+    session_check_s: float = 0.5
+    session_touch_s: float = 60.0
     #: Frames a client may send per second, and in a burst.
     message_rate: float = 500.0
     message_burst: float = 2000.0

@@ -32,6 +32,7 @@ from typing import Any
 from console.hub.config import HubConfig
 from console.store.accounts import Accounts, LoginRecord, User, verify_password
 from console.store.audit import AuditEntry, AuditTrail
+from console.store.sessions import By, Unusable
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,15 @@ class Refused:
     @property
     def message(self) -> str:
         return self.template.format(**self.params)
+
+
+@dataclass(frozen=True)
+class TokenLogin:
+    """A token login that worked: its user, and the rotated session's new token and id."""
+
+    user: User
+    token: str = field(repr=False)
+    session_id: str
 
 
 WRONG = Refused("Unknown user, wrong password, or an expired session; log in again.")
@@ -119,14 +129,22 @@ class Logins:
     def close(self) -> None:
         self._threads.shutdown(wait=True, cancel_futures=True)
 
-    async def token(self, token: str, *, address: str, client: str) -> User | Refused:
-        user: User | None = await self.run(functools.partial(
-            self.accounts.resolve_session, token, now=datetime.now(UTC)))
-        if user is None:
-            await self._audit("token.refused", None, address, client)
+    async def token(self, token: str, *, address: str, client: str) -> TokenLogin | Refused:
+        """Log in with a session token, rotating it (console/store/sessions.py): the old token
+        stops working and the new one goes in the ``welcome``. The audit trail gets
+        ``token.used`` or ``token.refused`` from the store, in the rotation's transaction."""
+        used = await self.run(functools.partial(
+            self.accounts.sessions.use, token, now=self.config.clock.now(),
+            idle=self.config.session_idle, by=By(None, client, address)))
+        user: User | None = None
+        if not isinstance(used, Unusable):
+            user = await self.run(self.accounts.user_by_id, used.user_id)
+        if user is None or isinstance(used, Unusable):
+            self._log("token refused", used.username if isinstance(used, Unusable) else None,
+                      address, client)
             return WRONG
-        await self._audit("token.used", user.username, address, client)
-        return user
+        self._log("token login", user.username, address, client)
+        return TokenLogin(user, used.token, used.session_id)
 
     async def password(self, username: str, password: str, *, address: str, client: str,
                        gone: Callable[[], Awaitable[Any]] | None = None) -> User | Refused:
@@ -254,25 +272,30 @@ class Logins:
 
     async def _audit(self, action: str, username: str | None, address: str, client: str,
                      **detail: Any) -> None:
-        """Every login's outcome passes here: put on the audit trail (committed before the
-        client is answered, on the hub's worker threads) and logged, refusals as warnings.
+        """Every password login's outcome passes here: put on the audit trail (committed
+        before the client is answered, on the hub's worker threads) and logged.
 
-        The name is the one typed, known or not (an unknown one is cut to
-        ``AUDITED_NAME`` characters): a name tried is what an admin looks for.
+        The name is the one typed, known or not (cut to ``AUDITED_NAME`` characters): a name
+        tried is what an admin looks for. (Token logins are put on the trail by the store, in
+        the rotation's transaction, and only logged here.)
         """
-        outcome = _LOGGED.get(action) or detail.get("reason") or action
-        level = logging.INFO if action in ("login.ok", "token.used") else logging.WARNING
-        log.log(level, "%s: user %r from %s, client %r", outcome, username, address, client)
+        self._log(_LOGGED.get(action) or detail.get("reason") or action, username, address,
+                  client)
         name = None if username is None else username[:AUDITED_NAME]
         entry = AuditEntry(action, actor=name, subject=name, detail=detail, address=address,
                            client=client)
         await self.run(functools.partial(AuditTrail(self.accounts.db).append, entry,
                                          at=datetime.now(UTC)))
 
+    @staticmethod
+    def _log(outcome: str, username: str | None, address: str, client: str) -> None:
+        """A login's outcome in the log, refusals as warnings."""
+        level = logging.INFO if outcome in ("login", "token login") else logging.WARNING
+        log.log(level, "%s: user %r from %s, client %r", outcome, username, address, client)
+
 
 #: How the log names an action (the audit keeps the dotted name).
-_LOGGED = {"login.ok": "login", "login.locked": "account locked", "token.used": "token login",
-           "token.refused": "token refused"}
+_LOGGED = {"login.ok": "login", "login.locked": "account locked"}
 
 
 def _locked_refusal(username: str, until: datetime | None) -> Refused:

@@ -67,6 +67,7 @@ class PoliceSession(Session):
         except ConnectionClosed:
             pass
         finally:
+            self._left()
             for task in self._tasks:
                 task.cancel()
             await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -37,6 +37,7 @@ from console.domain.rules import Rules
 from console.hub.admission import Admission, HubConnection
 from console.hub.command_queue import CommandQueue
 from console.hub.config import HubConfig
+from console.hub.expiry import SessionWatch
 from console.hub.log import EventLog
 from console.hub.logins import Logins
 from console.hub.police import PoliceSession
@@ -70,10 +71,11 @@ class Hub:
         self.tracker = Tracker(store, self.run, self.config.clock.now, self.positions)
         self.admission = Admission(self.config)
         self.logins = Logins(self.config, store.accounts, self.run)
+        self.session_watch = SessionWatch(self.config, store.accounts, self.run)
         # What sessions and the watch use of the hub: they get this, never the hub itself.
         self.services = HubServices(config=self.config, rules=rules, store=store, run=self.run,
                                     log=self.log, commands=self.commands, tracker=self.tracker,
-                                    logins=self.logins)
+                                    logins=self.logins, sessions=self.session_watch)
         self.watch = Watch(self.services)
         self.log_listeners: list[Callable[[Any], None]] = []
         self.sessions: set[Session] = set()
@@ -107,6 +109,7 @@ class Hub:
                 peers=self.store.db.dialect == "postgresql", stopping=self._stopping),
                 name="positions"),
             asyncio.create_task(self.watch.run(), name="early-warning"),
+            asyncio.create_task(self.session_watch.run_forever(), name="session-watch"),
         ]
         if self.store.db.dialect == "postgresql":
             self._tasks.append(asyncio.create_task(self._listen(), name="pg-listen"))

@@ -18,11 +18,13 @@ from console.comms import protocol as p
 from console.domain.rules import Rules
 from console.hub.command_queue import CommandQueue
 from console.hub.config import HubConfig
+from console.hub.expiry import SessionWatch
 from console.hub.log import EventLog
-from console.hub.logins import Logins, Refused
+from console.hub.logins import Logins, Refused, TokenLogin
 from console.hub.tracking import Tracker
 from console.store.accounts import User
 from console.store.audit import AuditEntry
+from console.store.sessions import token_hash
 from console.store.store import Snapshot, Store
 
 T = TypeVar("T")
@@ -47,6 +49,7 @@ class HubServices:
         commands: the write path.
         tracker: unit positions, and who wants their frames.
         logins: passwords and tokens checked, throttled and logged.
+        sessions: the open connections by session, closed when their session ends.
     """
 
     config: HubConfig
@@ -57,19 +60,23 @@ class HubServices:
     commands: CommandQueue
     tracker: Tracker
     logins: Logins
+    sessions: SessionWatch
 
     async def authenticate(self, hello: p.Hello, address: str,
-                           gone: Callable[[], Awaitable[Any]]) -> User | Refused:
+                           gone: Callable[[], Awaitable[Any]]) -> User | TokenLogin | Refused:
         """The hello's user, or why not; ``gone`` completes if the client leaves meanwhile."""
         if hello.token is not None:
             return await self.logins.token(hello.token, address=address, client=hello.client)
         return await self.logins.password(hello.username or "", hello.password or "",
                                           address=address, client=hello.client, gone=gone)
 
-    async def new_session(self, user: User) -> str:
-        return await self.run(functools.partial(self.store.accounts.create_session, user,
-                                                now=datetime.now(UTC),
-                                                ttl=self.config.session_ttl))
+    async def new_session(self, user: User, address: str | None = None,
+                          client: str | None = None) -> TokenLogin:
+        """A session for a password login: its token for the ``welcome``, and its id."""
+        token = await self.run(functools.partial(
+            self.store.accounts.create_session, user, now=self.config.clock.now(),
+            ttl=self.config.session_ttl, address=address, client=client))
+        return TokenLogin(user, token, token_hash(token))
 
     async def audit(self, entry: AuditEntry) -> None:
         """Put ``entry`` on the audit trail; returns after the commit."""

@@ -23,10 +23,12 @@ from console.domain.model import Role
 from console.domain.privacy import masked, police_masked, sees_personal_data, sees_police_data
 from console.hub import audit_requests
 from console.hub.admission import HubConnection
-from console.hub.logins import Refused
+from console.hub.expiry import ended_text
+from console.hub.logins import Refused, TokenLogin
 from console.hub.services import HubServices
 from console.hub.tracking import Row
 from console.store.accounts import User
+from console.store.sessions import By
 from console.store.writer import Command, LoggedEvent, Result
 
 log = logging.getLogger(__name__)
@@ -68,7 +70,6 @@ class Session:
         self.ws = ws
         self.endpoint = endpoint  # "ws" (consoles), "field" or "police"
         self.user: User | None = None
-        self.client: str | None = None  # the client's name for itself, from its hello
         self.cursor = 0
         self.personal = False
         self.police_data = False
@@ -86,6 +87,10 @@ class Session:
         self._positions: dict[str, Row] = {}
         self._positions_ready = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+        #: The session this connection logged in on (console/hub/expiry.py closes it when the
+        #: session ends), and the hello's name of the client.
+        self.session_id: str | None = None
+        self.client = ""
 
     # -- the connection ------------------------------------------------------------------------
 
@@ -102,6 +107,7 @@ class Session:
         except ConnectionClosed:
             pass
         finally:
+            self._left()
             if self._offer_positions in self.hub.tracker.listeners:
                 self.hub.tracker.listeners.remove(self._offer_positions)
             for task in self._tasks:
@@ -125,7 +131,8 @@ class Session:
         hello = await self._await_hello()
         if hello is None:
             return False
-        user = await self.hub.authenticate(hello, self.ws.address, self.ws.wait_closed)
+        login = await self.hub.authenticate(hello, self.ws.address, self.ws.wait_closed)
+        user = login.user if isinstance(login, TokenLogin) else login
         if not isinstance(user, Refused) and not self._may_use_endpoint(user, hello):
             user = Refused("The account {username} may not connect to /{endpoint}.",
                            {"username": user.username, "endpoint": self.endpoint})
@@ -135,14 +142,18 @@ class Session:
             await self.ws.close(1008, "authentication failed")
             return False
         self.ws.entered()
-        self.user, self.client = user, hello.client
+        self.user = user
         self.personal = sees_personal_data(user.roles)
         self.police_data = sees_police_data(user.roles)
         if hello.subscribe is not None:
             self.streams &= hello.subscribe
-        token = hello.token or await self.hub.new_session(user)
+        session = login if isinstance(login, TokenLogin) \
+            else await self.hub.new_session(user, self.ws.address, hello.client)
+        self.session_id, self.client = session.session_id, hello.client
+        self.hub.sessions.add(session.session_id, self._session_ended)
         clock = self.hub.config.clock
-        await self.send(p.welcome(user.to_wire(), token, self.hub.log.head, self.hub.config.name,
+        await self.send(p.welcome(user.to_wire(), session.token, self.hub.log.head,
+                                  self.hub.config.name,
                                   clock.now(), clock.speed))
         await self._sync(hello.resume_from)
         return True
@@ -244,6 +255,8 @@ class Session:
             return await self._timeline(message)
         if isinstance(message, p.TrackRequest):
             return await self._track(message)
+        if isinstance(message, p.Logout):
+            return await self._logout(message)
         if isinstance(message, p.AuditRequest):
             return await audit_requests.answer(self, message)
         return await self._command(message)
@@ -267,6 +280,28 @@ class Session:
                                 [(f.lat, f.lon, f.heading, f.speed, f.at.isoformat())
                                  for f in fixes]))
         return True
+
+    # -- the session's end (console/hub/expiry.py) ---------------------------------------------
+
+    def _left(self) -> None:
+        if self.session_id is not None:
+            self.hub.sessions.discard(self.session_id, self._session_ended)
+
+    async def _logout(self, message: p.Logout) -> bool:
+        assert self.user is not None and self.session_id is not None
+        self._left()
+        await self.hub.sessions.logout(self.session_id,
+                                       By(self.user.username, self.client, self.ws.address))
+        await self.send(p.logged_out(message.id))
+        await self.ws.close(1000, "logged out")
+        return False
+
+    async def _session_ended(self, reason: str) -> None:
+        text = ended_text(reason)
+        with contextlib.suppress(ConnectionClosed):
+            await self.send(p.error("session_ended", text, template=text, params={},
+                                    reason=reason))
+        await self.ws.close(1008, "session ended")
 
     async def _flood(self) -> bool:
         await self.ws.close(1008, "flooding")

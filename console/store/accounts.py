@@ -3,11 +3,11 @@ each account's wrong passwords and lockout (the hub's login throttle, console/hu
 
 from __future__ import annotations
 
-import hashlib
 import secrets
+import string
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -18,6 +18,7 @@ from console.domain.model import Actor, Role
 from console.store import schema as s
 from console.store.db import Database
 from console.store.passwords import PasswordPolicy
+from console.store.sessions import DISABLED, PASSWORD, REVOKED, By, Sessions, token_hash
 
 _hasher = PasswordHasher()
 
@@ -75,10 +76,6 @@ def verify_password(record: LoginRecord | None, password: str) -> bool:
     return record is not None
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 @dataclass(frozen=True)
 class Hashed:
     """A password already hashed with Argon2 (made by :func:`hash_password`)."""
@@ -100,6 +97,7 @@ def hash_password(password: str) -> Hashed:
 class Accounts:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.sessions = Sessions(db)
 
     def create_user(self, username: str, password: str | Hashed, roles: Iterable[str], *,
                     now: datetime, display_name: str | None = None,
@@ -191,7 +189,8 @@ class Accounts:
         return bool(done.rowcount)
 
     def set_password(self, username: str, password: str, *,
-                     policy: PasswordPolicy | None = None) -> bool:
+                     policy: PasswordPolicy | None = None, by: By | None = None,
+                     now: datetime | None = None) -> bool:
         """Give the account a new password (checked against ``policy`` when given), unlock it,
         and end its sessions. False if there is no such account.
 
@@ -211,23 +210,74 @@ class Accounts:
                 .returning(s.users.c.id)).scalar()
             if user_id is None:
                 return False
-            conn.execute(s.sessions.delete().where(s.sessions.c.user_id == user_id))
+            self.sessions.end_user(conn, user_id, now=now or _now(), reason=PASSWORD,
+                                   by=by or By(None))
+            if by is not None:
+                self.sessions.audit.append_in(conn, by.entry("admin.set-password", username),
+                                              at=now or _now())
         return True
 
-    def create_session(self, user: User, *, now: datetime, ttl: timedelta) -> str:
-        """A new random session token for ``user``; only its hash is stored."""
-        token = secrets.token_urlsafe(32)
+    def reset_password(self, username: str, *, now: datetime, by: By) -> str | None:
+        """Give the account a random password, unlock it and end its sessions; the password
+        (to be handed to its user once), or None if there is no such account."""
+        password = _random_password()
         with self.db.writer.begin() as conn:
-            conn.execute(insert(s.sessions).values(token_hash=_token_hash(token), user_id=user.id,
-                                                   created_at=now, expires_at=now + ttl))
-        return token
+            user_id = conn.execute(
+                update(s.users).where(s.users.c.username == username)
+                .values(password_hash=_hasher.hash(password), failed_logins=0,
+                        last_failed_at=None, locked_at=None)
+                .returning(s.users.c.id)).scalar()
+            if user_id is None:
+                return None
+            self.sessions.end_user(conn, user_id, now=now, reason=PASSWORD, by=by)
+            self.sessions.audit.append_in(conn, by.entry("admin.reset-password", username),
+                                          at=now)
+        return password
+
+    def revoke_sessions(self, username: str, *, now: datetime, by: By) -> int | None:
+        """End every session of the account (``admin revoke --user``); how many were live, or
+        None if there is no such account."""
+        with self.db.writer.begin() as conn:
+            user_id = conn.execute(select(s.users.c.id).where(s.users.c.username == username)
+                                   ).scalar()
+            if user_id is None:
+                return None
+            live = self.sessions.end_user(conn, user_id, now=now, reason=REVOKED, by=by)
+            self.sessions.audit.append_in(conn, by.entry("admin.revoke", username,
+                                                         sessions=live), at=now)
+        return live
+
+    def set_active(self, username: str, active: bool, *, now: datetime, by: By) -> bool:
+        """Disable an account (it cannot log in, and its sessions end: re-enabling does not
+        bring them back) or enable it again. False if there is no such account."""
+        with self.db.writer.begin() as conn:
+            user_id = conn.execute(
+                update(s.users).where(s.users.c.username == username).values(active=active)
+                .returning(s.users.c.id)).scalar()
+            if user_id is None:
+                return False
+            if not active:
+                self.sessions.end_user(conn, user_id, now=now, reason=DISABLED, by=by)
+            self.sessions.audit.append_in(conn, by.entry(
+                "admin.enable-user" if active else "admin.disable-user", username), at=now)
+        return True
+
+    def create_session(self, user: User, *, now: datetime, ttl: timedelta,
+                       address: str | None = None, client: str | None = None) -> str:
+        """A new random session token for ``user``; only its hash is stored."""
+        return self.sessions.create(user.id, now=now, ttl=ttl, address=address, client=client)
+
+    def user_by_id(self, user_id: int) -> User | None:
+        with self.db.reader.connect() as conn:
+            row = conn.execute(select(s.users).where(s.users.c.id == user_id)).first()
+        return _user(row) if row else None
 
     def resolve_session(self, token: str, *, now: datetime) -> User | None:
         """The user of a live session token, or None if unknown, expired or revoked."""
         with self.db.reader.connect() as conn:
             row = conn.execute(
                 select(s.users).join(s.sessions, s.sessions.c.user_id == s.users.c.id).where(
-                    s.sessions.c.token_hash == _token_hash(token),
+                    s.sessions.c.token_hash == token_hash(token),
                     s.sessions.c.expires_at > now,
                     s.sessions.c.revoked_at.is_(None),
                     s.users.c.active.is_(True),
@@ -236,8 +286,21 @@ class Accounts:
 
     def revoke_session(self, token: str, *, now: datetime) -> None:
         with self.db.writer.begin() as conn:
-            conn.execute(update(s.sessions).where(s.sessions.c.token_hash == _token_hash(token))
-                         .values(revoked_at=now))
+            conn.execute(update(s.sessions).where(s.sessions.c.token_hash == token_hash(token))
+                         .values(revoked_at=now, revoked_reason=REVOKED))
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+#: Letters and digits that cannot be mistaken for one another when read out or copied by hand.
+_PLAIN = "".join(c for c in string.ascii_lowercase + string.digits if c not in "il1o0")
+
+
+def _random_password() -> str:
+    """Four groups of five characters (some 100 bits): meets the password policy."""
+    return "-".join("".join(secrets.choice(_PLAIN) for _ in range(5)) for _ in range(4))
 
 
 def _user(row: object) -> User:

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from console.comms.client import CommandResult
 
@@ -44,7 +44,9 @@ def result_text(result: CommandResult) -> str:
     """A refused command's message in the user's language.
 
     The hub sends an English sentence plus its template and parameters; when a translation of
-    the template is installed (context ``Refusal``) it is filled in with the parameters.
+    the template is installed (context ``Refusal``) it is filled in with the parameters, the
+    parameters that are words (a state, a field, what a command does) translated too
+    (context ``RefusalWord``; console/ui/refusals.py lists both).
     """
     if result.ok:
         return ""
@@ -58,5 +60,26 @@ def result_text(result: CommandResult) -> str:
     return result.message or result.code or ""
 
 
+#: The parameters of a refusal that hold words rather than ids, numbers or codes.
+WORD_PARAMS = frozenset({"field", "state", "status", "kind", "stage", "action", "target",
+                         "roles", "allowed", "wanted", "doing"})
+#: How the domain lists several words in one parameter, and how the language joins them.
+_LISTS = ((", ", QT_TRANSLATE_NOOP("RefusalWord", ", ")),
+          (" or ", QT_TRANSLATE_NOOP("RefusalWord", " or ")))
+
+
 def _plain(params: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: ("" if v is None else v) for k, v in params.items()}
+    return {k: ("" if v is None else word_text(v) if k in WORD_PARAMS else v)
+            for k, v in params.items()}
+
+
+def word_text(value: Any) -> Any:
+    """A refusal's word parameter in the user's language: ``off_duty`` → ``下班``; a list
+    such as ``new or accepted`` word by word. Anything without a translation stays as it is."""
+    if not isinstance(value, str):
+        return value
+    for separator, joiner in _LISTS:
+        if separator in value:
+            return translate("RefusalWord", str(joiner)).join(
+                str(word_text(part)) for part in value.split(separator))
+    return translate("RefusalWord", value)

@@ -58,11 +58,13 @@ class AlertSound(QObject):
 
     Attributes:
         played: the keys sounded so far, in order (tests read it: there may be no speaker).
+        repeated: the keys sounded again (:meth:`repeat`), in order.
     """
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.played: list[Hashable] = []
+        self.repeated: list[Hashable] = []
         self._effect: object | None = None
         self._device_checked = False
 
@@ -71,12 +73,20 @@ class AlertSound(QObject):
         if key in self.played:
             return False
         self.played.append(key)
+        self._sound()
+        return True
+
+    def repeat(self, key: Hashable) -> None:
+        """Sound the alert for ``key`` again: it still waits for someone to acknowledge it."""
+        self.repeated.append(key)
+        self._sound()
+
+    def _sound(self) -> None:
         effect = self._sound_effect()
         if effect is None:
             QApplication.beep()
         else:
             effect.play()  # type: ignore[attr-defined]
-        return True
 
     def _sound_effect(self) -> object | None:
         """The QSoundEffect on the bundled WAV, or None without QtMultimedia or an output."""

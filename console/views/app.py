@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication
 
 from console.comms.bridge import Bridge
 from console.comms.replica import UserInfo
+from console.comms.states import AUTH_FAILED
 from console.domain.rules import Rules
 from console.ui.message import messages
 from console.views.i18n import LANGUAGES, Translations, language_setting
@@ -37,18 +38,25 @@ class ConsoleApp(QObject):
         self.rules = rules
         self.settings = settings
         self.embedded_url = embedded_url
-        self.bridge = Bridge(rules, self, **client_options)
+        self._client_options = client_options
+        self.bridge = self._new_bridge()
         self.translations = Translations()
         self.translations.apply(self.language_setting())
         self.layouts = Layouts(settings)
         self.windows: list[MainWindow] = []
         self.login_dialog: LoginDialog | None = None
-        self.bridge.logged_in.connect(self._logged_in)
-        self.bridge.notice.connect(self._notice)
         self._opened = False
         self._quitting = False
+        self._returning = False  # to the login: closing the windows does not quit
         #: Leave the Qt event loop when the console quits (the program; not in tests).
         self.exit_on_quit = False
+
+    def _new_bridge(self) -> Bridge:
+        bridge = Bridge(self.rules, self, **self._client_options)
+        bridge.logged_in.connect(self._logged_in)
+        bridge.notice.connect(self._notice)
+        bridge.state_changed.connect(self._state_changed)
+        return bridge
 
     # -- start ---------------------------------------------------------------------------------
 
@@ -75,6 +83,40 @@ class ConsoleApp(QObject):
             self._opened = True
             self.new_window().restore_layout(Layouts.LAST)
 
+    # -- logout, and sessions the hub ended ------------------------------------------------------
+
+    def log_out(self) -> None:
+        """End the session on the hub (its token stops working) and go back to the login."""
+        if self._returning or not self.windows:
+            return
+        self._returning = True
+        self.bridge.logout(lambda _ended: self._back_to_login(None))
+
+    def _state_changed(self, state: str, detail: object) -> None:
+        # The hub refused the token at a reconnect (expired, revoked) or ended the session
+        # (revoked, account disabled): the password is asked for again.
+        if state == AUTH_FAILED and self.windows:
+            self._back_to_login(str(detail) if detail else None)
+
+    def _back_to_login(self, reason: str | None) -> None:
+        url, user = self.bridge.hub_url, self.layouts.user
+        self._returning = True
+        try:
+            for window in list(self.windows):
+                window.close()
+        finally:
+            self._returning = False
+        self._opened = False
+        # A new connection and replica for the next login: nothing of this user's stays, and
+        # the closed windows' views, still listening to the old bridge, hear nothing more.
+        # The old one is not deleted: what still holds it (the program's quit hook, a closed
+        # view) finds a bridge that has let go, not a deleted object.
+        old, self.bridge = self.bridge, self._new_bridge()
+        old.disconnect_from_hub()
+        if self.login_dialog is not None:
+            self.login_dialog.deleteLater()
+        self.show_login(hub=url, user=user).show_ended(reason)
+
     def _notice(self, level: str, text: str) -> None:
         getattr(messages(), level if level in ("info", "warning", "error") else "info")(text)
 
@@ -88,6 +130,7 @@ class ConsoleApp(QObject):
         window.closed.connect(self._closed)
         window.new_window_requested.connect(self.new_window)
         window.quit_requested.connect(self.quit)
+        window.logout_requested.connect(self.log_out)
         window.language_chosen.connect(self.set_language)
         window.show()
         self.windows_changed.emit()
@@ -97,7 +140,7 @@ class ConsoleApp(QObject):
         if window in self.windows:
             self.windows.remove(window)
         self.windows_changed.emit()
-        if not self.windows and not self._quitting:
+        if not self.windows and not self._quitting and not self._returning:
             self.quit()
 
     def quit(self) -> None:
@@ -107,6 +150,8 @@ class ConsoleApp(QObject):
         self._quitting = True
         for window in list(self.windows):
             window.close()
+        if self.login_dialog is not None and self.login_dialog.isVisible():
+            self.login_dialog.close()  # back at the login after a logout
         self.bridge.shutdown()
         app = QApplication.instance()
         if app is not None and self.exit_on_quit:

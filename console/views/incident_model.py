@@ -46,6 +46,7 @@ from console.comms.clock import hub_clock
 from console.comms.replica import ChangeSet, Replica
 from console.domain.incident import Incident
 from console.domain.rules import Rules
+from console.domain.sla import ClockLevel
 from console.ui.names import DisplayNames, ui_language
 from console.ui.text import countdown_text
 from console.views.queue_columns import LABEL_SORTED, MAX_TEXT, Column, QueueColumns
@@ -54,6 +55,7 @@ from console.views.queue_filter import Predicate, QueueFilter, compile_filter
 DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
 ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
 #: ``Qt.UserRole``: the :class:`Incident` of the row.
 IncidentRole = int(Qt.ItemDataRole.UserRole)
 #: The due time (aware ``datetime``) of the running clock, or None.
@@ -119,6 +121,9 @@ class IncidentQueueModel(QAbstractTableModel):
         # The visible rows.
         self._rows: list[str] = []
         self._row_key: dict[str, Any] = {}
+        #: The whole row's background, from its id and its clock's level (None: no colour);
+        #: the queue dock sets it (levels and alerts, console/views/shift_alerts.py).
+        self.row_background: Callable[[str, ClockLevel | None], Any] | None = None
         self._rebuild_all()
 
     # -- Qt model interface -------------------------------------------------------------------
@@ -161,6 +166,10 @@ class IncidentQueueModel(QAbstractTableModel):
         if role == ALIGNMENT:
             return _RIGHT if column == Column.DEADLINE else None
         clock = self._replica.deadlines.get(iid)
+        if role == BACKGROUND:
+            if self.row_background is None:
+                return None
+            return self.row_background(iid, clock.level(self._now) if clock else None)
         if clock is None:
             return None
         if role == DueRole:
@@ -245,6 +254,14 @@ class IncidentQueueModel(QAbstractTableModel):
         """The row showing ``incident_id``, or -1 when it is filtered out or unknown."""
         key = self._row_key.get(incident_id)
         return -1 if key is None else self._search(key, incident_id)
+
+    def refresh_rows(self, incident_ids: list[str]) -> None:
+        """Repaint the whole rows of these incidents (those shown): their look changed."""
+        last = len(Column) - 1
+        for iid in incident_ids:
+            row = self.row_of(iid)
+            if row >= 0:
+                self.dataChanged.emit(self.index(row, 0), self.index(row, last), [BACKGROUND])
 
     def apply(self, change: ChangeSet) -> None:
         """Follow a change set the replica has just applied, with the narrowest signals.
@@ -481,4 +498,4 @@ class IncidentQueueModel(QAbstractTableModel):
 _ABSENT = object()
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _ROLES = frozenset({DISPLAY, TOOLTIP, ALIGNMENT, IncidentRole, DueRole, FractionRole, LevelRole,
-                   ClockRole})
+                   ClockRole, BACKGROUND})

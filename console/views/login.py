@@ -8,7 +8,7 @@ the hub's own refusal when the password is wrong.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Signal
+from PySide6.QtCore import QCoreApplication, QSettings, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -124,6 +124,15 @@ class LoginDialog(QDialog):
         self.error.hide()
         self._waiting = True
         self.buttons.setEnabled(False)
+
+    def show_ended(self, reason: str | None) -> None:
+        """Say why the console is back at the login: the hub's reason (its English text,
+        translated when a translation of it is installed), or a logout."""
+        if reason is None:
+            self._show_error(self.tr("Logged out. Log in again to continue."))
+        else:
+            self._show_error(self.tr("The session has ended: {reason}").format(
+                reason=QCoreApplication.translate("Refusal", reason)))
 
     def _show_error(self, text: str) -> None:
         self.error.setText(text)

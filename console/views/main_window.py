@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from console.comms.bridge import Bridge
 from console.domain.rules import Rules
 from console.ui.message import messages
+from console.views.alert_controls import AlertControls
 from console.views.alerts import AlertStrips
 from console.views.audit_dock import AuditDock
 from console.views.command_line import CommandLine
@@ -45,6 +46,7 @@ from console.views.liaison_dock import LiaisonDock
 from console.views.map_dock import MapDock
 from console.views.queue_dock import IncidentQueue
 from console.views.roster_dock import UnitRoster
+from console.views.shift_alerts import shift_alerts
 from console.views.status import ConnectionBanner, ConsoleStatusBar, roles_text
 from console.views.video_wall import VideoWallDock
 
@@ -66,12 +68,14 @@ class MainWindow(QMainWindow):
         closed(MainWindow): the window was closed.
         new_window_requested(): File → New window.
         quit_requested(): File → Quit.
+        logout_requested(): File → Log out.
         language_chosen(str): a language setting was chosen in Settings → Language.
     """
 
     closed = Signal(object)
     new_window_requested = Signal()
     quit_requested = Signal()
+    logout_requested = Signal()
     language_chosen = Signal(str)
 
     def __init__(self, bridge: Bridge, rules: Rules, settings: QSettings, layouts: Layouts,
@@ -116,6 +120,8 @@ class MainWindow(QMainWindow):
         self.dashboard = DashboardDock(self.bridge, self.rules, self)
         self.board = EmergencyBoard(self.bridge, self.rules, self)
         self.queues: list[IncidentQueue] = [self.queue]
+        self.shift = shift_alerts(self.bridge, settings)  # new urgent cases, clocks running out
+        self.queue.follow_alerts(self.shift)
 
         self.docks: dict[str, QtAds.CDockWidget] = {}
         # The default desk: units on the left, the queue in the middle over the map (the video
@@ -211,6 +217,7 @@ class MainWindow(QMainWindow):
         """Another queue dock with its own filter (floating until placed)."""
         name = name or f"queue_{len(self.queues) + 1}"
         queue = IncidentQueue(self.bridge, self.rules, self)
+        queue.follow_alerts(self.shift)
         self.queues.append(queue)
         self._connect_dock_signals(queue)
         self._add_dock(name, queue, QtAds.DockWidgetArea.CenterDockWidgetArea,
@@ -223,6 +230,17 @@ class MainWindow(QMainWindow):
         return [name for name in self.docks if name.startswith("queue_")]
 
     # -- incidents -------------------------------------------------------------------------------
+
+    def open_and_select(self, incident_id: str) -> None:
+        """Select the incident in the queue (when it shows there) and open it."""
+        self.queue.select_incident(incident_id)
+        self.open_incident(incident_id)
+
+    def incident_in_hand(self) -> str | None:
+        """The incident selected in the queue, else the one in the detail."""
+        current = self.queue.table.currentIndex()
+        incident = current.siblingAtColumn(0).data(Qt.ItemDataRole.UserRole)
+        return incident.id if incident is not None else self.detail.incident_id
 
     def open_incident(self, incident_id: str) -> None:
         """Show the incident in the detail dock and bring the dock forward."""
@@ -338,6 +356,8 @@ class MainWindow(QMainWindow):
         self.a_new_window = self._action(self.file_menu, self.new_window_requested.emit,
                                          "Ctrl+Shift+N", "newWindow")
         self.file_menu.addSeparator()
+        self.a_logout = self._action(self.file_menu, self.logout_requested.emit,
+                                     "Ctrl+Shift+X", "logout")
         self.a_quit = self._action(self.file_menu, self.quit_requested.emit, "Ctrl+Q", "quit")
 
         self.incident_menu = bar.addMenu("")
@@ -368,6 +388,9 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _c=False, code=code: self.language_chosen.emit(code))
             self.language_menu.addAction(action)
             self.language_actions[code] = action
+        self.alert_controls = AlertControls(self.shift, self.status, self.incident_menu,
+                                            self.settings_menu, self.open_and_select,
+                                            self.incident_in_hand)
         self.help_menu = bar.addMenu("")
         self.a_help = self._action(self.help_menu, self.show_help, "F1", "help")
         self._fill_view_menu()
@@ -498,6 +521,7 @@ class MainWindow(QMainWindow):
             dock.setWindowTitle(titles.get(name, dock.windowTitle()))
         self.file_menu.setTitle(self.tr("&File"))
         self.a_new_window.setText(self.tr("New window"))
+        self.a_logout.setText(self.tr("Log out"))
         self.a_quit.setText(self.tr("Quit"))
         self.incident_menu.setTitle(self.tr("&Incident"))
         self.a_new_intake.setText(self.tr("New intake"))
@@ -522,6 +546,7 @@ class MainWindow(QMainWindow):
             action.setChecked(code == language_setting(self.settings))
         self.help_menu.setTitle(self.tr("&Help"))
         self.a_help.setText(self.tr("Command line help"))
+        self.alert_controls.retranslate()
         # The docks retranslate themselves on the LanguageChange Qt sends every widget.
 
     def changeEvent(self, event: QEvent) -> None:

@@ -2,7 +2,9 @@
 
 Several queues can be open at once (each its own filter, e.g. "my street, overdue"); they share
 the replica, each has its own :class:`IncidentQueueModel`. Double-click or Enter opens the
-incident; the countdown cell is amber from 80 % of its limit and red once overdue.
+incident; the countdown cell is amber from 80 % of its limit and red once overdue, and so, in a
+lighter shade, is the whole row. A row whose case has an alert waiting (a new P1/P2, a clock
+reaching 80 % or its deadline: console/views/shift_alerts.py) flashes until acknowledged.
 """
 
 from __future__ import annotations
@@ -36,12 +38,17 @@ from console.views.common import ColumnRepaint, refill_combo
 from console.views.incident_model import IncidentQueueModel, LevelRole
 from console.views.queue_columns import Column
 from console.views.queue_filter import QueueFilter
+from console.views.shift_alerts import ShiftAlerts
 
 _LEVEL_COLOURS = {
     ClockLevel.AMBER: (QColor("#f6c343"), QColor("#3a2a00")),
     ClockLevel.OVERDUE: (QColor("#d93a3a"), QColor("#ffffff")),
 }
 _PRIORITY_COLOURS = {Priority.P1: QColor("#d93a3a"), Priority.P2: QColor("#e07b1a")}
+#: The whole row's shade by level, and the flash of a row whose alert waits.
+ROW_SHADES = {ClockLevel.AMBER: QBrush(QColor("#fdf0c4")),
+              ClockLevel.OVERDUE: QBrush(QColor("#f8d3d3"))}
+FLASH = QBrush(QColor("#ff9e3d"))
 
 
 class CountdownDelegate(QStyledItemDelegate):
@@ -186,6 +193,21 @@ class IncidentQueue(QWidget):
         bridge.state_changed.connect(self._connection)
         self.model.start_ticking(1000)
         self.retranslate()
+
+    def follow_alerts(self, alerts: ShiftAlerts) -> None:
+        """Shade rows by their clock's level and flash those whose alert waits."""
+        def background(iid: str, level: ClockLevel | None) -> QBrush | None:
+            if alerts.phase and alerts.flashing(iid):
+                return FLASH
+            return ROW_SHADES.get(level) if level is not None else None
+
+        self.model.row_background = background
+        self._alerts = alerts
+        alerts.rows_changed.connect(self.model.refresh_rows)
+        alerts.flashed.connect(self._flash_rows)
+
+    def _flash_rows(self) -> None:
+        self.model.refresh_rows(list(self._alerts.pending))
 
     # -- filter --------------------------------------------------------------------------------
 

@@ -89,7 +89,7 @@ def run_console(rules: Any, *, hub: str | None = None, user: str | None = None,
     console.bridge.logged_in.connect(
         lambda who: log.info("logged in as %s (%s)", who.username, ", ".join(who.roles)))
     _announce_ready(console, on_ready)
-    app.aboutToQuit.connect(console.bridge.shutdown)
+    app.aboutToQuit.connect(lambda: console.bridge.shutdown())  # the bridge of the last login
     if quit_after is not None:
         def finish() -> None:
             _save_screenshot(console, screenshot)

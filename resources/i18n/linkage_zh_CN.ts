@@ -2,6 +2,33 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AlertControls</name>
+    <message>
+        <source>Jump to the oldest waiting case</source>
+        <translation>跳到等待最久的案件</translation>
+    </message>
+    <message>
+        <source>Acknowledge the alert</source>
+        <translation>确认提醒</translation>
+    </message>
+    <message>
+        <source>Alerts</source>
+        <translation>提醒</translation>
+    </message>
+    <message>
+        <source>Sound for a new P1 or P2 case</source>
+        <translation>新 P1、P2 案件响铃</translation>
+    </message>
+    <message>
+        <source>Sound when a deadline is 80 % used</source>
+        <translation>时限用去 80% 时响铃</translation>
+    </message>
+    <message>
+        <source>Sound when a case is overdue</source>
+        <translation>案件超时响铃</translation>
+    </message>
+</context>
+<context>
     <name>BasemapDialog</name>
     <message>
         <source>Basemap</source>
@@ -1350,6 +1377,7 @@
     <name>IncidentQueue</name>
     <message numerus="yes">
         <source>%n incident(s)</source>
+        <extracomment>The whole row&apos;s shade by level, and the flash of a row whose alert waits.</extracomment>
         <translation>
             <numerusform>%n 件事件</numerusform>
         </translation>
@@ -1964,6 +1992,14 @@
         <translation>“{address}”不是服务器地址，请写成 ws://主机:端口 或 wss://主机:端口。</translation>
     </message>
     <message>
+        <source>Logged out. Log in again to continue.</source>
+        <translation>已退出登录。请重新登录以继续。</translation>
+    </message>
+    <message>
+        <source>The session has ended: {reason}</source>
+        <translation>会话已结束：{reason}</translation>
+    </message>
+    <message>
         <source>The hub refused the login: {reason}</source>
         <translation>服务器拒绝登录：{reason}</translation>
     </message>
@@ -2073,6 +2109,10 @@
     <message>
         <source>New window</source>
         <translation>新建窗口</translation>
+    </message>
+    <message>
+        <source>Log out</source>
+        <translation>退出登录</translation>
     </message>
     <message>
         <source>Quit</source>
@@ -2474,6 +2514,1173 @@
     </message>
 </context>
 <context>
+    <name>Refusal</name>
+    <message>
+        <source>&apos;area&apos; has more than {limit} positions.</source>
+        <translation>“区域”的点数超过 {limit} 个。</translation>
+    </message>
+    <message>
+        <source>&apos;area&apos; must be a GeoJSON Polygon or a centre with a radius.</source>
+        <translation>“区域”须为 GeoJSON 多边形，或中心点加半径。</translation>
+    </message>
+    <message>
+        <source>&apos;area&apos; must be a Polygon with 1 to 10 rings.</source>
+        <translation>“区域”须为含 1 至 10 个环的多边形。</translation>
+    </message>
+    <message>
+        <source>&apos;method&apos; must be site (a visit) or callback (a call to the reporter).</source>
+        <translation>“方式”须为 site（现场回访）或 callback（电话回访报告人）。</translation>
+    </message>
+    <message>
+        <source>&apos;remarks&apos; must be a list of at most {limit} texts.</source>
+        <translation>“备注”须为至多 {limit} 条文字的列表。</translation>
+    </message>
+    <message>
+        <source>&apos;state&apos; must be up or down.</source>
+        <translation>“状态”须为 up（在线）或 down（断开）。</translation>
+    </message>
+    <message>
+        <source>&apos;status&apos; must be accepted or rejected.</source>
+        <translation>“状态”须为 accepted（接受）或 rejected（拒绝）。</translation>
+    </message>
+    <message>
+        <source>&apos;status&apos; must be completed or aborted.</source>
+        <translation>“状态”须为 completed（完成）或 aborted（中止）。</translation>
+    </message>
+    <message>
+        <source>&apos;unit&apos; must be minutes, hours or working_days.</source>
+        <translation>“单位”须为 minutes（分钟）、hours（小时）或 working_days（工作日）。</translation>
+    </message>
+    <message>
+        <source>&apos;{code}&apos; is reserved for police cases awaiting classification; choose a category.</source>
+        <translation>“{code}”专用于待分类的公安转来案件，请选择一个类别。</translation>
+    </message>
+    <message>
+        <source>&apos;{field}&apos; has more than {limit} entries.</source>
+        <translation>“{field}”超过 {limit} 项。</translation>
+    </message>
+    <message>
+        <source>&apos;{field}&apos; holds a character that text may not hold ({character}).</source>
+        <translation>“{field}”含有文字中不允许的字符（{character}）。</translation>
+    </message>
+    <message>
+        <source>&apos;{field}&apos; is longer than {limit} characters.</source>
+        <translation>“{field}”超过 {limit} 个字符。</translation>
+    </message>
+    <message>
+        <source>&apos;{field}&apos; is required.</source>
+        <translation>“{field}”为必填项。</translation>
+    </message>
+    <message>
+        <source>&apos;{field}&apos; must be a list of codes.</source>
+        <translation>“{field}”须为代码列表。</translation>
+    </message>
+    <message>
+        <source>&apos;{field}&apos; must be a number.</source>
+        <translation>“{field}”须为数字。</translation>
+    </message>
+    <message>
+        <source>&apos;{field}&apos; must be a whole number.</source>
+        <translation>“{field}”须为整数。</translation>
+    </message>
+    <message>
+        <source>&apos;{field}&apos; must be an object.</source>
+        <translation>“{field}”须为对象。</translation>
+    </message>
+    <message>
+        <source>&apos;{field}&apos; must be between {low} and {high}.</source>
+        <translation>“{field}”须在 {low} 至 {high} 之间。</translation>
+    </message>
+    <message>
+        <source>&apos;{field}&apos; must be one of: {allowed}.</source>
+        <translation>“{field}”须为以下之一：{allowed}。</translation>
+    </message>
+    <message>
+        <source>&apos;{field}&apos; must be text.</source>
+        <translation>“{field}”须为文字。</translation>
+    </message>
+    <message>
+        <source>&apos;{field}&apos; must be true or false.</source>
+        <translation>“{field}”须为是或否。</translation>
+    </message>
+    <message>
+        <source>A co-handling department is named twice.</source>
+        <translation>协办部门重复。</translation>
+    </message>
+    <message>
+        <source>A field unit changes only its own status.</source>
+        <translation>外勤单元只能更改自己的状态。</translation>
+    </message>
+    <message>
+        <source>A field unit clocks in only itself.</source>
+        <translation>外勤单元只能为自己上班。</translation>
+    </message>
+    <message>
+        <source>A field unit clocks out only itself.</source>
+        <translation>外勤单元只能为自己下班。</translation>
+    </message>
+    <message>
+        <source>A field unit records only its own patrol checkpoints.</source>
+        <translation>外勤单元只能记录自己的巡查打卡点。</translation>
+    </message>
+    <message>
+        <source>A field unit reports progress only on its own assignments.</source>
+        <translation>外勤单元只能上报自己任务的进展。</translation>
+    </message>
+    <message>
+        <source>A new unit starts off duty, available, busy or out of service.</source>
+        <translation>新单元的初始状态只能是下班、空闲、忙碌或停用。</translation>
+    </message>
+    <message>
+        <source>A password has at most {max} characters.</source>
+        <translation>密码最多 {max} 个字符。</translation>
+    </message>
+    <message>
+        <source>A password must not be one character repeated.</source>
+        <translation>密码不能是同一个字符的重复。</translation>
+    </message>
+    <message>
+        <source>A password must not contain the user name.</source>
+        <translation>密码不能包含用户名。</translation>
+    </message>
+    <message>
+        <source>A password needs at least {min} characters.</source>
+        <translation>密码至少需要 {min} 个字符。</translation>
+    </message>
+    <message>
+        <source>A position of &apos;area&apos; must be [lon, lat].</source>
+        <translation>“区域”的每个点须为 [经度, 纬度]。</translation>
+    </message>
+    <message>
+        <source>An administrator disabled this account; its sessions are closed.</source>
+        <translation>管理员已停用此账号，其会话均已关闭。</translation>
+    </message>
+    <message>
+        <source>An administrator ended this session; log in again.</source>
+        <translation>管理员已结束此会话，请重新登录。</translation>
+    </message>
+    <message>
+        <source>An extension of the {stage} deadline of {id} is already waiting for approval.</source>
+        <translation>{id} 的“{stage}”时限已有延期申请在等待审批。</translation>
+    </message>
+    <message>
+        <source>An incident cannot be merged into itself.</source>
+        <translation>事件不能合并到其自身。</translation>
+    </message>
+    <message>
+        <source>An update needs remarks or a summary.</source>
+        <translation>更新须包含备注或摘要。</translation>
+    </message>
+    <message>
+        <source>Assignment {assignment} is already {state}.</source>
+        <translation>任务 {assignment} 已是“{state}”。</translation>
+    </message>
+    <message>
+        <source>Assignment {assignment} is already {state}; a unit cannot go back to {target}.</source>
+        <translation>任务 {assignment} 已是“{state}”，单元不能退回“{target}”。</translation>
+    </message>
+    <message>
+        <source>Case {shared_id} is already incident {incident}.</source>
+        <translation>案件 {shared_id} 已登记为事件 {incident}。</translation>
+    </message>
+    <message>
+        <source>Case {shared_id} was not escalated to the police; only an escalation is acknowledged or completed by them.</source>
+        <translation>案件 {shared_id} 并未移交公安；公安只能签收或办结移交给他们的案件。</translation>
+    </message>
+    <message>
+        <source>Choose a major incident first.</source>
+        <translation>请先选择一个重大事件。</translation>
+    </message>
+    <message>
+        <source>Each ring of &apos;area&apos; must end where it starts.</source>
+        <translation>“区域”的每个环须首尾相接。</translation>
+    </message>
+    <message>
+        <source>Each ring of &apos;area&apos; needs at least 4 positions.</source>
+        <translation>“区域”的每个环至少需要 4 个点。</translation>
+    </message>
+    <message>
+        <source>Early warnings are raised by the hub&apos;s own detector only.</source>
+        <translation>预警只能由中枢自身的监测发起。</translation>
+    </message>
+    <message>
+        <source>Extension request {request} was already {status}.</source>
+        <translation>延期申请 {request} 已被“{status}”。</translation>
+    </message>
+    <message>
+        <source>Liaison officers classify police-diverted incidents only.</source>
+        <translation>联络员只能为公安转来的事件分类。</translation>
+    </message>
+    <message>
+        <source>Liaison officers return police-diverted incidents only.</source>
+        <translation>联络员只能退回公安转来的事件。</translation>
+    </message>
+    <message>
+        <source>Liaison officers sign for police-diverted incidents only.</source>
+        <translation>联络员只能签收公安转来的事件。</translation>
+    </message>
+    <message>
+        <source>Major incidents cannot be declared here.</source>
+        <translation>此处不能宣布重大事件。</translation>
+    </message>
+    <message>
+        <source>Message {message} of {id} is not waiting for the police.</source>
+        <translation>{id} 的消息 {message} 不在等待公安处理。</translation>
+    </message>
+    <message>
+        <source>New incidents cannot be registered here.</source>
+        <translation>此处不能登记新事件。</translation>
+    </message>
+    <message>
+        <source>No hello within {seconds} seconds; closing.</source>
+        <translation>{seconds} 秒内未收到登录握手，连接关闭。</translation>
+    </message>
+    <message>
+        <source>Only the police center that diverted case {shared_id} may amend or withdraw it.</source>
+        <translation>只有转来案件 {shared_id} 的公安指挥中心可以修改或撤回该案件。</translation>
+    </message>
+    <message>
+        <source>Police messages cannot be received here.</source>
+        <translation>此处不能接收公安消息。</translation>
+    </message>
+    <message>
+        <source>That password is on the list of common passwords; choose another.</source>
+        <translation>该密码属于常见密码，请另选一个。</translation>
+    </message>
+    <message>
+        <source>The account {username} is locked after too many wrong passwords; an administrator can unlock it, or try again after {until}.</source>
+        <translation>账号 {username} 因密码错误次数过多已被锁定；可请管理员解锁，或在 {until} 之后再试。</translation>
+    </message>
+    <message>
+        <source>The account {username} is locked after too many wrong passwords; an administrator can unlock it.</source>
+        <translation>账号 {username} 因密码错误次数过多已被锁定，可请管理员解锁。</translation>
+    </message>
+    <message>
+        <source>The account {username} may not connect to /{endpoint}.</source>
+        <translation>账号 {username} 不能连接到 /{endpoint}。</translation>
+    </message>
+    <message>
+        <source>The arguments of a command must be an object.</source>
+        <translation>命令的参数须为对象。</translation>
+    </message>
+    <message>
+        <source>The database cannot store what this command holds ({cause}); nothing was changed. Check its text for unusual characters.</source>
+        <translation>数据库无法保存该命令的内容（{cause}），未作任何更改。请检查文字中是否有异常字符。</translation>
+    </message>
+    <message>
+        <source>The deadline has already passed; an extension must be requested before it.</source>
+        <translation>时限已过；延期须在到期前申请。</translation>
+    </message>
+    <message>
+        <source>The deadline is not running.</source>
+        <translation>该时限未在计时。</translation>
+    </message>
+    <message>
+        <source>The hub has {limit} connections, as many as it takes; try again later.</source>
+        <translation>中枢已有 {limit} 个连接，已达上限，请稍后再试。</translation>
+    </message>
+    <message>
+        <source>The lead department cannot also be a co-handler.</source>
+        <translation>主办部门不能同时作为协办部门。</translation>
+    </message>
+    <message>
+        <source>The location ({lat}, {lon}) is outside the district; check the point, or give the address and place it on the map.</source>
+        <translation>位置（{lat}, {lon}）在辖区之外；请核对坐标，或填写地址并在地图上标点。</translation>
+    </message>
+    <message>
+        <source>The police have already acknowledged {id}.</source>
+        <translation>公安已签收 {id}。</translation>
+    </message>
+    <message>
+        <source>The status {status} follows from an assignment; dispatch the unit or update its assignment instead.</source>
+        <translation>状态“{status}”由任务决定；请派遣该单元或更新其任务。</translation>
+    </message>
+    <message>
+        <source>The {stage} deadline of {id} is not running.</source>
+        <translation>{id} 的“{stage}”时限未在计时。</translation>
+    </message>
+    <message>
+        <source>There is no case {shared_id} here.</source>
+        <translation>此处没有案件 {shared_id}。</translation>
+    </message>
+    <message>
+        <source>There is no category &apos;{code}&apos;.</source>
+        <translation>没有类别“{code}”。</translation>
+    </message>
+    <message>
+        <source>There is no command &apos;{name}&apos;.</source>
+        <translation>没有命令“{name}”。</translation>
+    </message>
+    <message>
+        <source>There is no department &apos;{code}&apos;.</source>
+        <translation>没有部门“{code}”。</translation>
+    </message>
+    <message>
+        <source>There is no extension request {request} on {id}.</source>
+        <translation>{id} 没有延期申请 {request}。</translation>
+    </message>
+    <message>
+        <source>There is no incident {id}.</source>
+        <translation>没有事件 {id}。</translation>
+    </message>
+    <message>
+        <source>There is no major incident {id}.</source>
+        <translation>没有重大事件 {id}。</translation>
+    </message>
+    <message>
+        <source>There is no police message &apos;{kind}&apos;.</source>
+        <translation>没有公安消息类型“{kind}”。</translation>
+    </message>
+    <message>
+        <source>There is no request type &apos;{code}&apos;.</source>
+        <translation>没有诉求类型“{code}”。</translation>
+    </message>
+    <message>
+        <source>There is no unit {unit}.</source>
+        <translation>没有单元 {unit}。</translation>
+    </message>
+    <message>
+        <source>There is no warning {id}.</source>
+        <translation>没有预警 {id}。</translation>
+    </message>
+    <message>
+        <source>This account&apos;s password was changed; log in with the new one.</source>
+        <translation>此账号的密码已更改，请用新密码登录。</translation>
+    </message>
+    <message>
+        <source>This session was logged out.</source>
+        <translation>此会话已退出登录。</translation>
+    </message>
+    <message>
+        <source>This stage is already finished.</source>
+        <translation>该环节已完成。</translation>
+    </message>
+    <message>
+        <source>Unit {unit} is already committed to {id}.</source>
+        <translation>单元 {unit} 已投入 {id}。</translation>
+    </message>
+    <message>
+        <source>Unit {unit} is already off duty.</source>
+        <translation>单元 {unit} 已下班。</translation>
+    </message>
+    <message>
+        <source>Unit {unit} is already on duty ({status}).</source>
+        <translation>单元 {unit} 已在班（{status}）。</translation>
+    </message>
+    <message>
+        <source>Unit {unit} is already registered.</source>
+        <translation>单元 {unit} 已登记。</translation>
+    </message>
+    <message>
+        <source>Unit {unit} is already {status}.</source>
+        <translation>单元 {unit} 已是“{status}”。</translation>
+    </message>
+    <message>
+        <source>Unit {unit} is off duty; a checkpoint is passed on duty.</source>
+        <translation>单元 {unit} 已下班；巡查打卡须在班时进行。</translation>
+    </message>
+    <message>
+        <source>Unit {unit} is on assignment {assignment}; clear or cancel it before the unit clocks out.</source>
+        <translation>单元 {unit} 正在执行任务 {assignment}；下班前请先完成或取消该任务。</translation>
+    </message>
+    <message>
+        <source>Unit {unit} is on assignment {assignment}; clear or cancel it first.</source>
+        <translation>单元 {unit} 正在执行任务 {assignment}；请先完成或取消该任务。</translation>
+    </message>
+    <message>
+        <source>Unit {unit} is on scene; clear the assignment instead of cancelling it.</source>
+        <translation>单元 {unit} 已到场；请完成任务，而不是取消。</translation>
+    </message>
+    <message>
+        <source>Unit {unit} is still {state} on {id}; clear or cancel its assignment first.</source>
+        <translation>单元 {unit} 在 {id} 上仍为“{state}”；请先完成或取消其任务。</translation>
+    </message>
+    <message>
+        <source>Unit {unit} is {status}; only available units can be dispatched.</source>
+        <translation>单元 {unit} 为“{status}”；只能派遣空闲的单元。</translation>
+    </message>
+    <message>
+        <source>Unknown user, wrong password, or an expired session; log in again.</source>
+        <translation>用户不存在、密码错误或会话已过期，请重新登录。</translation>
+    </message>
+    <message>
+        <source>Warnings cannot be raised here.</source>
+        <translation>此处不能发起预警。</translation>
+    </message>
+    <message>
+        <source>You may add notes only to incidents your department handles.</source>
+        <translation>您只能为本部门承办的事件添加备注。</translation>
+    </message>
+    <message>
+        <source>You may register incidents only from your own channel.</source>
+        <translation>您只能从自己的渠道登记事件。</translation>
+    </message>
+    <message>
+        <source>You may verify results only on site, for incidents in your care.</source>
+        <translation>您只能在现场核查由您负责的事件结果。</translation>
+    </message>
+    <message>
+        <source>You may {action} only on your own cases.</source>
+        <translation>您只能对自己的案件{action}。</translation>
+    </message>
+    <message>
+        <source>Your role ({roles}) may not {action}.</source>
+        <translation>您的角色（{roles}）无权{action}。</translation>
+    </message>
+    <message>
+        <source>{address} has {limit} connections still logging in, as many as one address may; try again when they are done.</source>
+        <translation>{address} 已有 {limit} 个连接正在登录，已达单个地址上限；请待其完成后再试。</translation>
+    </message>
+    <message>
+        <source>{address} has {limit} connections to the hub, as many as one address may.</source>
+        <translation>{address} 已有 {limit} 个连接到中枢，已达单个地址上限。</translation>
+    </message>
+    <message>
+        <source>{id} awaits classification (police code {code}); classify it first.</source>
+        <translation>{id} 待分类（公安代码 {code}），请先分类。</translation>
+    </message>
+    <message>
+        <source>{id} has changed since you opened it (version {expected}, now {current}); look at it again before acting.</source>
+        <translation>{id} 在您打开后已有变更（版本 {expected}，现为 {current}）；请重新查看后再操作。</translation>
+    </message>
+    <message>
+        <source>{id} has no assignment {assignment}.</source>
+        <translation>{id} 没有任务 {assignment}。</translation>
+    </message>
+    <message>
+        <source>{id} has no extension request waiting.</source>
+        <translation>{id} 没有待审批的延期申请。</translation>
+    </message>
+    <message>
+        <source>{id} has no running deadline to extend.</source>
+        <translation>{id} 没有正在计时、可以延期的时限。</translation>
+    </message>
+    <message>
+        <source>{id} has no unit on the way or at the scene.</source>
+        <translation>{id} 没有在途或在场的单元。</translation>
+    </message>
+    <message>
+        <source>{id} is a {kind}; only inquiries, opinions and suggestions can be answered and closed at intake.</source>
+        <translation>{id} 是“{kind}”；只有咨询、意见和建议可在受理时答复办结。</translation>
+    </message>
+    <message>
+        <source>{id} is already classified as {category}.</source>
+        <translation>{id} 已分类为 {category}。</translation>
+    </message>
+    <message>
+        <source>{id} is already supervised.</source>
+        <translation>{id} 已在督办中。</translation>
+    </message>
+    <message>
+        <source>{id} is already {state}; there is nothing to withdraw.</source>
+        <translation>{id} 已是“{state}”，没有可撤回的内容。</translation>
+    </message>
+    <message>
+        <source>{id} is not overdue; supervision is for overdue incidents.</source>
+        <translation>{id} 未超时；督办仅适用于超时事件。</translation>
+    </message>
+    <message>
+        <source>{id} is {state}; nothing more can be done on it.</source>
+        <translation>{id} 为“{state}”，不能再作任何操作。</translation>
+    </message>
+    <message>
+        <source>{id} is {state}; only open incidents not already with the police can be escalated.</source>
+        <translation>{id} 为“{state}”；只有尚未移交公安的未结事件可以移交。</translation>
+    </message>
+    <message>
+        <source>{id} is {state}; only {wanted} incidents can be {doing}.</source>
+        <translation>{id} 为“{state}”；只有“{wanted}”的事件才能{doing}。</translation>
+    </message>
+    <message>
+        <source>{id} was already acknowledged by {by}.</source>
+        <translation>{id} 已由 {by} 确认。</translation>
+    </message>
+    <message>
+        <source>{id} was stood down; it takes no more changes.</source>
+        <translation>{id} 已解除，不再接受更改。</translation>
+    </message>
+    <message>
+        <source>{incident} is already linked to {id}.</source>
+        <translation>{incident} 已关联到 {id}。</translation>
+    </message>
+    <message>
+        <source>{into} is {state}; merge duplicates into an open incident.</source>
+        <translation>{into} 为“{state}”；请将重复事件合并到未结事件中。</translation>
+    </message>
+</context>
+<context>
+    <name>RefusalWord</name>
+    <message>
+        <source>accept</source>
+        <translation>受理</translation>
+    </message>
+    <message>
+        <source>accept incidents</source>
+        <translation>受理事件</translation>
+    </message>
+    <message>
+        <source>accepted</source>
+        <translation>已受理</translation>
+    </message>
+    <message>
+        <source>acknowledge early warnings</source>
+        <translation>确认预警</translation>
+    </message>
+    <message>
+        <source>acknowledge escalations for the police</source>
+        <translation>代公安签收移交</translation>
+    </message>
+    <message>
+        <source>acknowledged</source>
+        <translation>已确认</translation>
+    </message>
+    <message>
+        <source>acknowledged by the police</source>
+        <translation>公安已签收</translation>
+    </message>
+    <message>
+        <source>add notes</source>
+        <translation>添加备注</translation>
+    </message>
+    <message>
+        <source>add to a major incident&apos;s timeline</source>
+        <translation>在重大事件时间线中添加记录</translation>
+    </message>
+    <message>
+        <source>address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>admin</source>
+        <translation>管理员</translation>
+    </message>
+    <message>
+        <source>amber</source>
+        <translation>黄色预警</translation>
+    </message>
+    <message>
+        <source>answer</source>
+        <translation>答复</translation>
+    </message>
+    <message>
+        <source>answer and close inquiries at intake</source>
+        <translation>在受理时答复并办结咨询</translation>
+    </message>
+    <message>
+        <source>answered at intake</source>
+        <translation>受理时答复办结</translation>
+    </message>
+    <message>
+        <source>approve deadline extensions</source>
+        <translation>批准延期</translation>
+    </message>
+    <message>
+        <source>area</source>
+        <translation>区域</translation>
+    </message>
+    <message>
+        <source>arrive</source>
+        <translation>到场</translation>
+    </message>
+    <message>
+        <source>assign</source>
+        <translation>交办</translation>
+    </message>
+    <message>
+        <source>assign incidents to departments</source>
+        <translation>将事件交办给部门</translation>
+    </message>
+    <message>
+        <source>assigned</source>
+        <translation>已交办</translation>
+    </message>
+    <message>
+        <source>assignment</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <source>available</source>
+        <translation>空闲</translation>
+    </message>
+    <message>
+        <source>baseline</source>
+        <translation>基线</translation>
+    </message>
+    <message>
+        <source>broadcast to every console</source>
+        <translation>向所有控制台广播</translation>
+    </message>
+    <message>
+        <source>busy</source>
+        <translation>忙碌</translation>
+    </message>
+    <message>
+        <source>call_taker</source>
+        <translation>接线员</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>case</source>
+        <translation>案件</translation>
+    </message>
+    <message>
+        <source>category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>cause</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>center</source>
+        <translation>中心</translation>
+    </message>
+    <message>
+        <source>change unit status</source>
+        <translation>更改单元状态</translation>
+    </message>
+    <message>
+        <source>checkpoint</source>
+        <translation>打卡点</translation>
+    </message>
+    <message>
+        <source>classification</source>
+        <translation>分类</translation>
+    </message>
+    <message>
+        <source>classify incidents</source>
+        <translation>为事件分类</translation>
+    </message>
+    <message>
+        <source>cleared</source>
+        <translation>已撤离</translation>
+    </message>
+    <message>
+        <source>clock units in</source>
+        <translation>为单元上班</translation>
+    </message>
+    <message>
+        <source>clock units out</source>
+        <translation>为单元下班</translation>
+    </message>
+    <message>
+        <source>close incidents</source>
+        <translation>结案</translation>
+    </message>
+    <message>
+        <source>closed</source>
+        <translation>已结案</translation>
+    </message>
+    <message>
+        <source>co_handlers</source>
+        <translation>协办部门</translation>
+    </message>
+    <message>
+        <source>commander</source>
+        <translation>指挥长</translation>
+    </message>
+    <message>
+        <source>commit units to major incidents</source>
+        <translation>向重大事件投入单元</translation>
+    </message>
+    <message>
+        <source>community</source>
+        <translation>社区</translation>
+    </message>
+    <message>
+        <source>community_police</source>
+        <translation>社区民警</translation>
+    </message>
+    <message>
+        <source>complaint</source>
+        <translation>投诉</translation>
+    </message>
+    <message>
+        <source>completed_at</source>
+        <translation>完成时间</translation>
+    </message>
+    <message>
+        <source>confirm messages as a police center</source>
+        <translation>以公安指挥中心身份确认消息</translation>
+    </message>
+    <message>
+        <source>connect as a police center</source>
+        <translation>以公安指挥中心身份连接</translation>
+    </message>
+    <message>
+        <source>controller</source>
+        <translation>调度员</translation>
+    </message>
+    <message>
+        <source>count</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <source>declare major incidents</source>
+        <translation>宣布重大事件</translation>
+    </message>
+    <message>
+        <source>department</source>
+        <translation>部门</translation>
+    </message>
+    <message>
+        <source>department_crew</source>
+        <translation>部门队伍</translation>
+    </message>
+    <message>
+        <source>description</source>
+        <translation>描述</translation>
+    </message>
+    <message>
+        <source>dispatch field units</source>
+        <translation>派遣外勤单元</translation>
+    </message>
+    <message>
+        <source>dispatched</source>
+        <translation>已派遣</translation>
+    </message>
+    <message>
+        <source>disposition</source>
+        <translation>处置结果</translation>
+    </message>
+    <message>
+        <source>duty_leader</source>
+        <translation>值班领导</translation>
+    </message>
+    <message>
+        <source>emergency</source>
+        <translation>应急</translation>
+    </message>
+    <message>
+        <source>en_route</source>
+        <translation>在途</translation>
+    </message>
+    <message>
+        <source>escalate incidents to the police</source>
+        <translation>将事件移交公安</translation>
+    </message>
+    <message>
+        <source>extra</source>
+        <translation>附加信息</translation>
+    </message>
+    <message>
+        <source>field</source>
+        <translation>外勤</translation>
+    </message>
+    <message>
+        <source>given a police disposition</source>
+        <translation>给出公安处置结果</translation>
+    </message>
+    <message>
+        <source>grid</source>
+        <translation>网格</translation>
+    </message>
+    <message>
+        <source>grid_worker</source>
+        <translation>网格员</translation>
+    </message>
+    <message>
+        <source>half</source>
+        <translation>一半</translation>
+    </message>
+    <message>
+        <source>hand cases over as a police center</source>
+        <translation>以公安指挥中心身份移交案件</translation>
+    </message>
+    <message>
+        <source>help</source>
+        <translation>求助</translation>
+    </message>
+    <message>
+        <source>hotline</source>
+        <translation>热线</translation>
+    </message>
+    <message>
+        <source>hub</source>
+        <translation>中枢</translation>
+    </message>
+    <message>
+        <source>id</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <source>in_progress</source>
+        <translation>办理中</translation>
+    </message>
+    <message>
+        <source>incident</source>
+        <translation>事件</translation>
+    </message>
+    <message>
+        <source>incidents</source>
+        <translation>事件</translation>
+    </message>
+    <message>
+        <source>inquiry</source>
+        <translation>咨询</translation>
+    </message>
+    <message>
+        <source>into</source>
+        <translation>合并目标</translation>
+    </message>
+    <message>
+        <source>kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>lat</source>
+        <translation>纬度</translation>
+    </message>
+    <message>
+        <source>level</source>
+        <translation>级别</translation>
+    </message>
+    <message>
+        <source>link incidents to major incidents</source>
+        <translation>将事件关联到重大事件</translation>
+    </message>
+    <message>
+        <source>location</source>
+        <translation>位置</translation>
+    </message>
+    <message>
+        <source>lon</source>
+        <translation>经度</translation>
+    </message>
+    <message>
+        <source>mediator</source>
+        <translation>调解员</translation>
+    </message>
+    <message>
+        <source>merge duplicate incidents</source>
+        <translation>合并重复事件</translation>
+    </message>
+    <message>
+        <source>merged</source>
+        <translation>已合并</translation>
+    </message>
+    <message>
+        <source>message</source>
+        <translation>消息</translation>
+    </message>
+    <message>
+        <source>method</source>
+        <translation>方式</translation>
+    </message>
+    <message>
+        <source>name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>new</source>
+        <translation>待受理</translation>
+    </message>
+    <message>
+        <source>note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>off_duty</source>
+        <translation>下班</translation>
+    </message>
+    <message>
+        <source>ok</source>
+        <translation>正常</translation>
+    </message>
+    <message>
+        <source>on_scene</source>
+        <translation>已到场</translation>
+    </message>
+    <message>
+        <source>opinion</source>
+        <translation>意见</translation>
+    </message>
+    <message>
+        <source>out_of_service</source>
+        <translation>停用</translation>
+    </message>
+    <message>
+        <source>overdue</source>
+        <translation>超时</translation>
+    </message>
+    <message>
+        <source>patrol</source>
+        <translation>巡查</translation>
+    </message>
+    <message>
+        <source>phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>police</source>
+        <translation>公安</translation>
+    </message>
+    <message>
+        <source>police_case_no</source>
+        <translation>公安案件编号</translation>
+    </message>
+    <message>
+        <source>police_liaison</source>
+        <translation>警务联络</translation>
+    </message>
+    <message>
+        <source>priority</source>
+        <translation>优先级</translation>
+    </message>
+    <message>
+        <source>public</source>
+        <translation>群众</translation>
+    </message>
+    <message>
+        <source>radius_m</source>
+        <translation>半径（米）</translation>
+    </message>
+    <message>
+        <source>raise early warnings</source>
+        <translation>发起预警</translation>
+    </message>
+    <message>
+        <source>reason</source>
+        <translation>理由</translation>
+    </message>
+    <message>
+        <source>record patrol checkpoints</source>
+        <translation>记录巡查打卡</translation>
+    </message>
+    <message>
+        <source>refuse deadline extensions</source>
+        <translation>驳回延期</translation>
+    </message>
+    <message>
+        <source>register field units</source>
+        <translation>登记外勤单元</translation>
+    </message>
+    <message>
+        <source>register new incidents</source>
+        <translation>登记新事件</translation>
+    </message>
+    <message>
+        <source>reject escalations for the police</source>
+        <translation>代公安拒收移交</translation>
+    </message>
+    <message>
+        <source>reject incidents</source>
+        <translation>不予受理事件</translation>
+    </message>
+    <message>
+        <source>rejected</source>
+        <translation>不予受理</translation>
+    </message>
+    <message>
+        <source>reopen incidents</source>
+        <translation>重新打开事件</translation>
+    </message>
+    <message>
+        <source>reopened</source>
+        <translation>已重新打开</translation>
+    </message>
+    <message>
+        <source>reply</source>
+        <translation>回复</translation>
+    </message>
+    <message>
+        <source>report</source>
+        <translation>上报</translation>
+    </message>
+    <message>
+        <source>report a unit&apos;s progress</source>
+        <translation>上报单元进展</translation>
+    </message>
+    <message>
+        <source>report incidents resolved</source>
+        <translation>上报事件已办结</translation>
+    </message>
+    <message>
+        <source>report police dispositions</source>
+        <translation>上报公安处置结果</translation>
+    </message>
+    <message>
+        <source>reporter</source>
+        <translation>报告人</translation>
+    </message>
+    <message>
+        <source>request</source>
+        <translation>申请</translation>
+    </message>
+    <message>
+        <source>request deadline extensions</source>
+        <translation>申请延期</translation>
+    </message>
+    <message>
+        <source>request_type</source>
+        <translation>诉求类型</translation>
+    </message>
+    <message>
+        <source>resolve</source>
+        <translation>办结</translation>
+    </message>
+    <message>
+        <source>resolved</source>
+        <translation>已办结</translation>
+    </message>
+    <message>
+        <source>result</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>return incidents for jurisdiction</source>
+        <translation>退回非本单位管辖的事件</translation>
+    </message>
+    <message>
+        <source>returned</source>
+        <translation>已退回</translation>
+    </message>
+    <message>
+        <source>satisfied</source>
+        <translation>满意</translation>
+    </message>
+    <message>
+        <source>sensor</source>
+        <translation>感知设备</translation>
+    </message>
+    <message>
+        <source>sent_at</source>
+        <translation>发送时间</translation>
+    </message>
+    <message>
+        <source>shared_id</source>
+        <translation>共享编号</translation>
+    </message>
+    <message>
+        <source>sign</source>
+        <translation>签收</translation>
+    </message>
+    <message>
+        <source>sign for assigned incidents</source>
+        <translation>签收交办的事件</translation>
+    </message>
+    <message>
+        <source>signed for</source>
+        <translation>签收</translation>
+    </message>
+    <message>
+        <source>skills</source>
+        <translation>技能</translation>
+    </message>
+    <message>
+        <source>source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <source>stage</source>
+        <translation>环节</translation>
+    </message>
+    <message>
+        <source>stand major incidents down</source>
+        <translation>解除重大事件</translation>
+    </message>
+    <message>
+        <source>state</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>street</source>
+        <translation>街道</translation>
+    </message>
+    <message>
+        <source>suggestion</source>
+        <translation>建议</translation>
+    </message>
+    <message>
+        <source>summary</source>
+        <translation>摘要</translation>
+    </message>
+    <message>
+        <source>supervise incidents</source>
+        <translation>督办事件</translation>
+    </message>
+    <message>
+        <source>text</source>
+        <translation>文字</translation>
+    </message>
+    <message>
+        <source>threshold</source>
+        <translation>阈值</translation>
+    </message>
+    <message>
+        <source>tier</source>
+        <translation>层级</translation>
+    </message>
+    <message>
+        <source>title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <source>type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>unit</source>
+        <translation>单元</translation>
+    </message>
+    <message>
+        <source>urban_management</source>
+        <translation>城管</translation>
+    </message>
+    <message>
+        <source>value</source>
+        <translation>数值</translation>
+    </message>
+    <message>
+        <source>verified</source>
+        <translation>已核查</translation>
+    </message>
+    <message>
+        <source>verify results</source>
+        <translation>核查结果</translation>
+    </message>
+    <message>
+        <source>video</source>
+        <translation>视频</translation>
+    </message>
+    <message>
+        <source>viewer</source>
+        <translation>只读用户</translation>
+    </message>
+    <message>
+        <source>volunteer</source>
+        <translation>志愿者</translation>
+    </message>
+    <message>
+        <source>walk_in</source>
+        <translation>来访</translation>
+    </message>
+    <message>
+        <source>window</source>
+        <translation>窗口</translation>
+    </message>
+    <message>
+        <source>with_police</source>
+        <translation>已移交公安</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <extracomment>The parameters of a refusal that hold words rather than ids, numbers or codes. How the domain lists several words in one parameter, and how the language joins them.</extracomment>
+        <translation>、</translation>
+    </message>
+    <message>
+        <source> or </source>
+        <translation>或</translation>
+    </message>
+</context>
+<context>
     <name>Roles</name>
     <message>
         <source>call taker</source>
@@ -2510,6 +3717,17 @@
     <message>
         <source>administrator</source>
         <translation>管理员</translation>
+    </message>
+</context>
+<context>
+    <name>ShiftCounter</name>
+    <message>
+        <source>Waiting {waiting} · Overdue {overdue}</source>
+        <translation>待受理 {waiting} · 超时 {overdue}</translation>
+    </message>
+    <message>
+        <source>Cases you work that wait to be accepted, and cases past their deadline. Click or press {key} for the oldest.</source>
+        <translation>您负责的待受理案件和已超时案件。单击或按 {key} 跳到最早的一件。</translation>
     </message>
 </context>
 <context>

@@ -171,12 +171,12 @@ BAD: list[tuple[str, str | bytes, str, str]] = [
     ("null", "null", "bad_message", "must be a JSON object, not null"),
     ("number", "7", "bad_message", "must be a JSON object, not a number"),
     ("no type", "{}", "bad_message",
-     "The message has no 'type'; expected hello, command, positions, ping, timeline, track "
-     "or audit."),
+     "The message has no 'type'; expected hello, command, positions, ping, timeline, track, "
+     "logout or audit."),
     ("type not a string", '{"type":1}', "bad_message", "'type' must be a string"),
     ("unknown type", '{"type":"x"}', "bad_message",
-     "Unknown message type 'x'; expected hello, command, positions, ping, timeline, track "
-     "or audit."),
+     "Unknown message type 'x'; expected hello, command, positions, ping, timeline, track, "
+     "logout or audit."),
     ("police type", '{"type":"incident"}', "bad_message", "Unknown message type 'incident'"),
     ("server type", '{"type":"welcome"}', "bad_message", "Unknown message type 'welcome'"),
     # hello
@@ -382,6 +382,7 @@ GOOD: dict[str, dict[str, st.SearchStrategy[Any]]] = {
                           max_size=5),
     },
     "ping": {"id": st.none() | st.text(max_size=66)},
+    "logout": {"id": st.none() | st.text(max_size=66)},
     "timeline": {"id": st.text(max_size=66), "incident": st.text(max_size=66)},
     "track": {"id": st.text(max_size=66), "unit": st.text(max_size=66),
               "since": st.datetimes(timezones=st.just(UTC)).map(datetime.isoformat)
@@ -458,7 +459,8 @@ def test_any_fields_for_each_type(message: dict[str, Any]) -> None:
         return
     expected = {"hello": Hello, "command": CommandMessage, "positions": PositionsMessage,
                 "ping": Ping, "timeline": TimelineRequest,
-                "track": p.TrackRequest, "audit": p.AuditRequest}[message["type"]]
+                "track": p.TrackRequest, "logout": p.Logout,
+                "audit": p.AuditRequest}[message["type"]]
     assert isinstance(decoded, expected)
     # Whatever was accepted can be answered and echoed without trouble.
     if isinstance(decoded, CommandMessage):
@@ -557,4 +559,5 @@ def test_encode_refuses_non_finite_numbers(number: float) -> None:
 
 def test_error_codes_documented() -> None:
     assert {"auth_failed", "bad_frame", "bad_message", "too_large", "unsupported_protocol",
-            "not_ready", "rate_limited", "forbidden", "shutting_down"} == p.ERROR_CODES
+            "not_ready", "rate_limited", "forbidden", "shutting_down",
+            "session_ended"} == p.ERROR_CODES
