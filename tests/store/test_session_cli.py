@@ -88,7 +88,7 @@ def test_admin_lists_and_ends_sessions_and_disables_accounts(
         assert record is not None and record.locked_at is None
 
         trail = [(r.entry.action, r.entry.subject) for r in store.audit.rows(action="admin.")]
-        assert trail == [("admin.revoke", short(token_hash(tokens[0]))),
+        assert trail == [("admin.init-db", None), ("admin.revoke", short(token_hash(tokens[0]))),
                          ("admin.revoke", "wang"), ("admin.disable-user", "li"),
                          ("admin.enable-user", "li"), ("admin.reset-password", "wang")]
         assert {(r.entry.actor, r.entry.client) for r in store.audit.rows()} == {
