@@ -29,6 +29,127 @@
     </message>
 </context>
 <context>
+    <name>AuditDock</name>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation>对象</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>Client</source>
+        <translation>客户端</translation>
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <source>Last hour</source>
+        <extracomment>The periods the dock offers, back from now (None: the whole trail).</extracomment>
+        <translation>最近一小时</translation>
+    </message>
+    <message>
+        <source>Last 24 hours</source>
+        <translation>最近 24 小时</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>最近 7 天</translation>
+    </message>
+    <message>
+        <source>Last 30 days</source>
+        <translation>最近 30 天</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>row {missing} is missing</source>
+        <extracomment>The action prefixes offered (the field also takes any other). The hub&apos;s reasons a chain does not verify (console/store/audit.py), for lupdate.</extracomment>
+        <translation>第 {missing} 行缺失</translation>
+    </message>
+    <message>
+        <source>does not follow the row before it</source>
+        <translation>与前一行接不上</translation>
+    </message>
+    <message>
+        <source>its contents do not match its hash</source>
+        <translation>内容与其哈希不符</translation>
+    </message>
+    <message>
+        <source>Verifying the chain…</source>
+        <translation>正在校验哈希链…</translation>
+    </message>
+    <message>
+        <source>Reading the audit trail…</source>
+        <translation>正在读取审计记录…</translation>
+    </message>
+    <message>
+        <source>{n} rows shown</source>
+        <translation>已显示 {n} 行</translation>
+    </message>
+    <message>
+        <source>The chain is sound: {rows} rows checked; head {head}</source>
+        <translation>哈希链完好：已校验 {rows} 行；链头 {head}</translation>
+    </message>
+    <message>
+        <source>The chain is broken at row {row}: {why}. Rows before it: {rows}, head {head}</source>
+        <translation>哈希链在第 {row} 行断开：{why}。此前 {rows} 行完好，链头 {head}</translation>
+    </message>
+    <message>
+        <source>The hub did not answer; try again when the console is connected.</source>
+        <translation>服务器未应答；请在控制台连接后重试。</translation>
+    </message>
+    <message>
+        <source>any action</source>
+        <translation>任意操作</translation>
+    </message>
+    <message>
+        <source>any user</source>
+        <translation>任意用户</translation>
+    </message>
+    <message>
+        <source>&amp;Period</source>
+        <translation>时段(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;User</source>
+        <translation>用户(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Action</source>
+        <translation>操作(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>刷新(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Older</source>
+        <translation>更早</translation>
+    </message>
+    <message>
+        <source>&amp;Verify chain</source>
+        <translation>校验哈希链(&amp;V)</translation>
+    </message>
+</context>
+<context>
     <name>BasemapDialog</name>
     <message>
         <source>Basemap</source>
@@ -2103,6 +2224,10 @@
         <translation>应急指挥</translation>
     </message>
     <message>
+        <source>Audit</source>
+        <translation>审计</translation>
+    </message>
+    <message>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -3006,6 +3131,11 @@
     <message>
         <source>{into} is {state}; merge duplicates into an open incident.</source>
         <translation>{into} 为“{state}”；请将重复事件合并到未结事件中。</translation>
+    </message>
+    <message>
+        <source>Only an administrator may read the audit trail.</source>
+        <extracomment>The hub&apos;s refusal (console/hub/audit_requests.py), so lupdate files it under ``Refusal``.</extracomment>
+        <translation>只有管理员可以查看审计记录。</translation>
     </message>
 </context>
 <context>
