@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -312,3 +313,23 @@ def percentile(values: list[float], q: float) -> float:
     if not ordered:
         return 0.0
     return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered) + 0.5) - 1))]
+
+
+@dataclass
+class Failover:
+    """How long the hubs took: from the kill to the promotion (the replica's own part), and
+    from the promotion until every client was acknowledged again."""
+
+    promotion_s: float
+    recovery_s: float
+
+
+def failover(drill: Drill, pair: Any, timeout: float = 60) -> Failover:
+    """Kill ``pair``'s primary (tests/pgcluster.py) while the clients work, promote the
+    replica at once, and time until every client is acknowledged again."""
+    drill.wait_acked_after(time.monotonic(), timeout)  # all of them busy before
+    killed = time.monotonic()
+    pair.kill_primary()
+    pair.promote()
+    promoted = time.monotonic()
+    return Failover(promoted - killed, drill.wait_acked_after(promoted, timeout))
