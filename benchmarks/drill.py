@@ -42,6 +42,8 @@ from tests.geo import small_geography
 from tests.hub.conftest import HubProcess, add_users
 
 DEFAULT_DB = "postgresql://postgres@127.0.0.1:5432/postgres"
+#: Acknowledgements every client gets before the primary is killed, and again after.
+FAILOVER_ROUNDS = 20
 
 
 def scratch_database(admin_url: str) -> tuple[str, Any]:
@@ -109,7 +111,8 @@ def fault_cycles(admin_url: str, cycles: int, rules: Rules) -> dict[str, Any]:
           f"lost {len(verdict.lost)}, doubled {len(verdict.doubled)}, "
           f"reordered {len(verdict.reordered)}; worst {worst.path}/{worst.fault} "
           f"{worst.recovery_s:.2f} s", flush=True)
-    for problem in (verdict.lost + verdict.doubled + verdict.reordered + verdict.refused)[:20]:
+    for problem in (verdict.lost + verdict.doubled + verdict.reordered + verdict.refused
+                    + verdict.out_of_step)[:20]:
         print("  ", problem)
     for kind, values in sorted(by_kind.items()):
         print(f"  {kind:22} p50 {percentile(values, 0.5):5.2f} s  p99 "
@@ -117,7 +120,7 @@ def fault_cycles(admin_url: str, cycles: int, rules: Rules) -> dict[str, Any]:
     return {"cycles": len(drill.cycles), "acknowledged": verdict.acknowledged,
             "lost": len(verdict.lost), "doubled": len(verdict.doubled),
             "reordered": len(verdict.reordered), "timed_out": verdict.unknown,
-            "refused": len(verdict.refused),
+            "refused": len(verdict.refused), "out_of_step": len(verdict.out_of_step),
             "recovery_p50_s": round(percentile(recoveries, 0.5), 3),
             "recovery_p99_s": round(percentile(recoveries, 0.99), 3),
             "recovery_max_s": round(max(recoveries), 3),
@@ -133,8 +136,11 @@ def failover_drill(rules: Rules) -> dict[str, Any]:
         drill = Drill(hub.port, rules)
         try:
             drill.start()
+            for _ in range(FAILOVER_ROUNDS):  # work going on well before the kill, and after
+                drill.wait_acked_after(time.monotonic(), 60)
             took = failover(drill, pair)
-            drill.wait_acked_after(time.monotonic(), 60)
+            for _ in range(FAILOVER_ROUNDS):
+                drill.wait_acked_after(time.monotonic(), 60)
         finally:
             drill.stop()
             hub.stop()
@@ -147,6 +153,8 @@ def failover_drill(rules: Rules) -> dict[str, Any]:
             "failover_lost": len(verdict.lost),
             "failover_doubled": len(verdict.doubled),
             "failover_reordered": len(verdict.reordered),
+            "failover_refused": len(verdict.refused),
+            "failover_out_of_step": len(verdict.out_of_step),
             "failover_promotion_s": round(took.promotion_s, 3),
             "failover_recovery_s": round(took.recovery_s, 3)}
 

@@ -55,6 +55,8 @@ class Ledger:
     acked: list[tuple[int, str, float]] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)  # timed out: applied or not, we don't know
     refused: list[str] = field(default_factory=list)
+    #: The console's replica found a gap or a stranger in the events the hub sent it.
+    out_of_step: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def ack(self, n: int, command_id: str) -> None:
@@ -74,13 +76,18 @@ class Worker:
         self.ledger = Ledger(name)
         self.source = source
         self.client = HubClient(url, username, PASSWORD, rules, deliver=lambda change: None,
-                                subscribe=subscribe, client_name=f"drill-{name}")
+                                notice=self._notice, subscribe=subscribe,
+                                client_name=f"drill-{name}")
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"drill-{name}", daemon=True)
 
     def start(self) -> None:
         self.client.start()
         self._thread.start()
+
+    def _notice(self, level: str, message: str) -> None:
+        if "live state" in message:  # console/comms/link.py's resync after OutOfStep
+            self.ledger.out_of_step.append(message)
 
     def _run(self) -> None:
         n = 1
@@ -187,6 +194,7 @@ class Verdict:
     reordered: list[str]
     unknown: int
     refused: list[str]
+    out_of_step: list[str]
 
 
 class Drill:
@@ -305,7 +313,8 @@ def verify(db_url: str, ledgers: Iterable[Ledger]) -> Verdict:
     doubled += [f"{d!r} ×{k}" for d, k in Counter(created).items() if k > 1]
     return Verdict(acknowledged, lost, doubled, reordered,
                    sum(len(lg.unknown) for lg in ledgers),
-                   [r for lg in ledgers for r in lg.refused])
+                   [r for lg in ledgers for r in lg.refused],
+                   [f"{lg.name}: {m}" for lg in ledgers for m in lg.out_of_step])
 
 
 def percentile(values: list[float], q: float) -> float:

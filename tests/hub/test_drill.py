@@ -50,6 +50,7 @@ def test_every_fault_on_every_path_loses_doubles_and_reorders_nothing(drill: Dri
     assert verdict.doubled == []
     assert verdict.reordered == []
     assert verdict.refused == []
+    assert verdict.out_of_step == []  # every console saw every event once, in order
     # Every client kept working through it all.
     assert all(len(ledger.acked) > len(drill.cycles) for ledger in drill.ledgers)
     print({f"{c.path}/{c.fault}": round(c.recovery_s, 2) for c in drill.cycles})
