@@ -197,7 +197,9 @@ class FaultProxy:
             return
         pipe.frozen = self.mode == HALF_OPEN
         self.pipes.add(pipe)
-        await pipe.run()
+        # Cancelled when the proxy stops: asyncio's stream server would log that as an error.
+        with contextlib.suppress(asyncio.CancelledError):
+            await pipe.run()
 
     def _call(self, action: Callable[[], T]) -> T:
         """Run ``action`` on the proxy's loop and wait for it."""
