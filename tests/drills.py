@@ -67,6 +67,10 @@ class Ledger:
         with self.lock:
             return self.acked[-1][2] if self.acked else 0.0
 
+    def first_ack_after(self, moment: float) -> float:
+        with self.lock:
+            return next((at for _, _, at in self.acked if at > moment), 0.0)
+
 
 class Worker:
     """A console or field gateway creating incidents one at a time through a HubClient."""
@@ -182,6 +186,7 @@ class Cycle:
     path: str
     fault: str
     recovery_s: float
+    slowest: str = ""  # the client acknowledged last
 
 
 @dataclass
@@ -219,6 +224,7 @@ class Drill:
                                    "gateway", rules, "grid", ()))
         self.police = Police(f"ws://127.0.0.1:{self.proxies['police'].port}")
         self.cycles: list[Cycle] = []
+        self.slowest = ""
 
     @property
     def ledgers(self) -> list[Ledger]:
@@ -232,12 +238,14 @@ class Drill:
 
     def wait_acked_after(self, moment: float, timeout: float) -> float:
         """Wait until every client has an acknowledgement after ``moment``; the time it took
-        from ``moment``."""
+        from ``moment`` (the slowest client's name is kept in :attr:`slowest`)."""
         deadline = time.monotonic() + timeout
         while True:
             lasts = [ledger.last_ack() for ledger in self.ledgers]
             if all(last > moment for last in lasts):
-                return max(lasts) - moment if moment else 0.0
+                firsts = {lg.name: lg.first_ack_after(moment) for lg in self.ledgers}
+                self.slowest = max(firsts, key=lambda name: firsts[name])
+                return firsts[self.slowest] - moment if moment else 0.0
             if time.monotonic() > deadline:
                 behind = [lg.name for lg, last in zip(self.ledgers, lasts, strict=True)
                           if last <= moment]
@@ -256,7 +264,7 @@ class Drill:
             time.sleep(0.005)
         proxy.heal()
         healed = time.monotonic()
-        done = Cycle(path, fault, self.wait_acked_after(healed, recover_timeout))
+        done = Cycle(path, fault, self.wait_acked_after(healed, recover_timeout), self.slowest)
         self.cycles.append(done)
         return done
 

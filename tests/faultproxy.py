@@ -97,8 +97,9 @@ class _Pipe:
                 proxy.bites += 1
                 await proxy.flowing.wait()
                 return
-            for start in range(0, len(data), proxy.throttle_piece):
-                piece = data[start:start + proxy.throttle_piece]
+            step = proxy.throttle_piece  # once: a heal meanwhile changes it
+            for start in range(0, len(data), step):
+                piece = data[start:start + step]
                 writer.write(piece)
                 await writer.drain()
                 if proxy.rate is not None:
