@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.faultproxy import FaultProxy
+from tests.waiting import wait_until
 
 
 class _Echo(socketserver.BaseRequestHandler):
@@ -109,3 +110,20 @@ def test_half_open_holds_everything_and_the_heal_resets(proxy: FaultProxy) -> No
     with pytest.raises(ConnectionResetError):
         sock.recv(10)
     assert echo(connect(proxy), b"again") == b"again"
+
+
+def test_a_heal_in_the_middle_of_a_throttled_chunk_keeps_the_bytes_intact(
+        proxy: FaultProxy) -> None:
+    sock = connect(proxy)
+    proxy.throttle(2_000)  # 100-byte pieces
+    data = bytes(range(256)) * 16  # 4,096 bytes: two seconds' worth
+    sock.sendall(data)
+    wait_until(lambda: proxy.forwarded > 0 or proxy.bites >= 2, 10, "a throttled piece")
+    proxy.heal()
+    got = b""
+    while len(got) < len(data):
+        chunk = sock.recv(65536)
+        assert chunk, "closed"
+        got += chunk
+    assert got == data
+    assert echo(sock, b"after") == b"after"
