@@ -23,7 +23,7 @@ import os
 import sys
 import time
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -102,8 +102,10 @@ def fault_cycles(admin_url: str, cycles: int, rules: Rules) -> dict[str, Any]:
         db_proxy.stop()
         drop()
     by_kind: dict[str, list[float]] = defaultdict(list)
+    waited_for: dict[str, Counter[str]] = defaultdict(Counter)
     for cycle in drill.cycles:
         by_kind[f"{cycle.path}/{cycle.fault}"].append(cycle.recovery_s)
+        waited_for[f"{cycle.path}/{cycle.fault}"][cycle.slowest] += 1
     recoveries = [c.recovery_s for c in drill.cycles]
     worst = max(drill.cycles, key=lambda c: c.recovery_s)
     print(f"{len(drill.cycles)} cycles in {time.monotonic() - started:.0f} s; "
@@ -115,8 +117,10 @@ def fault_cycles(admin_url: str, cycles: int, rules: Rules) -> dict[str, Any]:
                     + verdict.out_of_step)[:20]:
         print("  ", problem)
     for kind, values in sorted(by_kind.items()):
+        last, times = waited_for[kind].most_common(1)[0]
         print(f"  {kind:22} p50 {percentile(values, 0.5):5.2f} s  p99 "
-              f"{percentile(values, 0.99):5.2f} s  max {max(values):5.2f} s")
+              f"{percentile(values, 0.99):5.2f} s  max {max(values):5.2f} s  "
+              f"(waited last for {last} {times}×)")
     return {"cycles": len(drill.cycles), "acknowledged": verdict.acknowledged,
             "lost": len(verdict.lost), "doubled": len(verdict.doubled),
             "reordered": len(verdict.reordered), "timed_out": verdict.unknown,
