@@ -27,7 +27,6 @@ from http import HTTPStatus
 from typing import Any, TypeVar
 
 import psycopg
-from sqlalchemy.engine import make_url
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
@@ -45,6 +44,7 @@ from console.hub.services import HubServices
 from console.hub.session import Session
 from console.hub.tracking import Tracker
 from console.hub.watch import Watch
+from console.store.db import libpq_conninfo
 from console.store.position_writer import PositionWriter
 from console.store.store import Store
 from console.store.writer import LOG_CHANNEL, Command
@@ -202,8 +202,7 @@ class Hub:
 
     async def _listen(self) -> None:
         """LISTEN for other hubs' commits; each notification pokes the follower."""
-        url = make_url(self.store.db.url)
-        conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        conninfo = libpq_conninfo(self.store.db.url)
         while not self._stopping.is_set():
             try:
                 async with await psycopg.AsyncConnection.connect(conninfo,

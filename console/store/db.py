@@ -56,6 +56,29 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def libpq_conninfo(url: str) -> str:
+    """The libpq connection string of a PostgreSQL URL, for the connections the store does not
+    pool (the hub's LISTEN). Several servers (``?host=h1:p1&host=h2:p2``, as SQLAlchemy writes
+    them, with ``target_session_attrs=read-write``: the one that takes writes, after a
+    failover too) become libpq's own ``host=h1,h2 port=p1,p2``."""
+    from psycopg.conninfo import make_conninfo
+
+    parsed = make_url(normalise_url(url))
+    params: dict[str, Any] = {key: value for key, value in parsed.query.items()
+                              if key != "host"}
+    hosts = parsed.query.get("host")
+    if hosts:
+        pairs = [str(h).rpartition(":") if ":" in str(h) else (str(h), "", "")
+                 for h in ([hosts] if isinstance(hosts, str) else hosts)]
+        params["host"] = ",".join(host for host, _, _ in pairs)
+        if any(port for _, _, port in pairs):
+            params["port"] = ",".join(port or str(parsed.port or 5432) for _, _, port in pairs)
+    else:
+        params.update(host=parsed.host, port=parsed.port)
+    params.update(dbname=parsed.database, user=parsed.username, password=parsed.password)
+    return make_conninfo("", **{k: v for k, v in params.items() if v is not None})
+
+
 def open_database(url: str, *, pool_size: int = 10) -> Database:
     url = normalise_url(url)
     if make_url(url).get_backend_name() == "sqlite":
