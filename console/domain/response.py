@@ -122,7 +122,7 @@ def _need(where: str, n: int, item: Any) -> Need:
     if extra:
         raise ValueError(f"{here} has unknown keys: {', '.join(sorted(extra))}")
     try:
-        kind = UnitType(item.get("type"))
+        kind = UnitType(str(item.get("type")))
     except ValueError:
         raise ValueError(f"{here}: type must be one of "
                          f"{', '.join(t.value for t in UnitType)}") from None

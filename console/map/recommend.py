@@ -51,7 +51,8 @@ def eta_seconds(feed: UnitFeed, metres: np.ndarray, times: TravelTimes) -> np.nd
     kinds = feed.style >> 3
     speed = np.array([times.speed_kmh[t] for t in UNIT_TYPES]) / 3.6
     setoff = np.array([times.setoff_min[t] for t in UNIT_TYPES]) * 60
-    return metres * times.detour_factor / speed[kinds] + setoff[kinds]
+    eta: np.ndarray = metres * times.detour_factor / speed[kinds] + setoff[kinds]
+    return eta
 
 
 def _soonest(indexes: np.ndarray, eta: np.ndarray, first: int) -> Iterator[int]:
