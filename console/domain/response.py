@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,8 @@ DEFAULT_PATH = RESOURCES / "response_plans.toml"
 DISPATCHABLE = frozenset({UnitStatus.AVAILABLE})
 
 _MAX_COUNT = 10
+#: How long a dispatched unit may take to acknowledge when the file does not say.
+DEFAULT_ACK_LIMIT = timedelta(minutes=2)
 
 
 @dataclass(frozen=True)
@@ -56,11 +59,13 @@ class ResponsePlan:
 
 
 class ResponsePlans:
-    """Every plan, by key, and the default one."""
+    """Every plan, by key, and the default one; how long a unit has to acknowledge."""
 
-    def __init__(self, default: ResponsePlan, plans: Mapping[str, ResponsePlan]) -> None:
+    def __init__(self, default: ResponsePlan, plans: Mapping[str, ResponsePlan],
+                 ack_limit: timedelta = DEFAULT_ACK_LIMIT) -> None:
         self.default = default
         self.plans = dict(plans)
+        self.ack_limit = ack_limit
 
     def plan_for(self, category: str) -> ResponsePlan:
         """The plan of the most specific key matching ``category``, else the default."""
@@ -85,7 +90,7 @@ class ResponsePlans:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ResponsePlans:
-        unknown = set(data) - {"default", "plans"}
+        unknown = set(data) - {"default", "plans", "acknowledge_within_minutes"}
         if unknown:
             raise ValueError(f"unknown tables: {', '.join(sorted(unknown))}")
         if not isinstance(data.get("default"), Mapping):
@@ -98,7 +103,11 @@ class ResponsePlans:
             if not key or key.startswith(".") or key.endswith(".") or ".." in key:
                 raise ValueError(f"[plans] '{key}' is not a category code or prefix")
             built[key] = _plan(key, entry)
-        return cls(_plan("", data["default"]), built)
+        minutes = data.get("acknowledge_within_minutes", DEFAULT_ACK_LIMIT.total_seconds() / 60)
+        if (not isinstance(minutes, (int, float)) or isinstance(minutes, bool)
+                or not 0.25 <= minutes <= 60):
+            raise ValueError("acknowledge_within_minutes must be a number from 0.25 to 60")
+        return cls(_plan("", data["default"]), built, timedelta(minutes=minutes))
 
 
 def _plan(key: str, entry: Any) -> ResponsePlan:

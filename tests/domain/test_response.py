@@ -3,6 +3,7 @@ and a wrong entry is refused with a message naming it."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,7 @@ def test_every_category_of_the_taxonomy_resolves_to_a_plan(plans: ResponsePlans)
     # A category nobody planned for gets the default.
     assert plans.plan_for("consult.policy") is plans.default
     assert plans.plan_for("no.such.code") is plans.default
+    assert plans.ack_limit == timedelta(minutes=2)
 
 
 def test_a_gas_leak_needs_an_emergency_team_police_and_the_gas_crew(
@@ -58,6 +60,8 @@ def test_the_most_specific_key_wins(plans: ResponsePlans) -> None:
      "not a category code"),
     ("[default]\nneeds = [{ type = 'patrol' }]\n[plan]\n", "unknown tables: plan"),
     ("[default\n", "not valid TOML"),
+    ("acknowledge_within_minutes = 0\n[default]\nneeds = [{ type = 'patrol' }]",
+     "acknowledge_within_minutes must be"),
 ])
 def test_a_wrong_entry_is_refused_naming_it(tmp_path: Path, text: str, says: str) -> None:
     path = tmp_path / "response_plans.toml"
