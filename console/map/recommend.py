@@ -5,7 +5,8 @@ position are offered. The list comes in three bands, each ordered by ETA (ties b
 
 1. *pick* — for every need of the plan, the ``count`` units that fit it soonest: what the plan
    asks to send;
-2. *fits* — other units that fit one of the needs;
+2. *fits* — the next :data:`ALTERNATIVES` units that fit each need, should a pick be refused or
+   not answer;
 3. *other* — the rest, so a dispatcher still sees who is closest whatever the plan says.
 
 ETA rather than straight distance, because a rescue vehicle two kilometres away arrives before
@@ -27,6 +28,11 @@ from console.domain.response import DISPATCHABLE, ResponsePlan
 from console.map.feeds import UnitFeed
 from console.map.nearest import TravelTimes, distances_m
 from console.map.symbols import UNIT_TYPES, status_code, type_code
+
+
+#: How many more units per need are offered after its picks: enough to replace a pick, few enough
+#: that a need with many units (community police) does not crowd everyone else off the list.
+ALTERNATIVES = 2
 
 
 class Fit(IntEnum):
@@ -91,7 +97,7 @@ def recommend(feed: UnitFeed, lat: float, lon: float, times: TravelTimes, plan: 
     fit: dict[int, Fit] = {}
     for need in plan.needs:
         of_type = np.flatnonzero(candidate & (kinds == type_code(need.type)))
-        wanted = need.count + limit
+        wanted = need.count + ALTERNATIVES
         found = 0
         for index in _soonest(of_type, eta, wanted if need.skill is None else 4 * wanted):
             if need.skill is not None and need.skill not in skills_of(ids[index]):

@@ -93,3 +93,13 @@ def _timed(run: object) -> float:
     start = time.perf_counter()
     run()  # type: ignore[operator]
     return time.perf_counter() - start
+
+
+def test_a_need_with_many_units_offers_two_alternatives_and_leaves_room_for_the_rest() -> None:
+    police = [(new_unit(f"P{n}", type="community_police"), 1_000 + 100 * n) for n in range(8)]
+    feed, units = feed_of([*police, (new_unit("U1"), 50)])
+    rows = recommend(feed, *HERE, TIMES, PLANS.plan_for("police.theft"),
+                     lambda uid: units[uid].skills, limit=6)
+    assert [(r.unit_id, r.fit) for r in rows] == [
+        ("P0", Fit.PICK), ("P1", Fit.FITS), ("P2", Fit.FITS),
+        ("U1", Fit.OTHER), ("P3", Fit.OTHER), ("P4", Fit.OTHER)]
