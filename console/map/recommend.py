@@ -29,7 +29,6 @@ from console.map.feeds import UnitFeed
 from console.map.nearest import TravelTimes, distances_m
 from console.map.symbols import UNIT_TYPES, status_code, type_code
 
-
 #: How many more units per need are offered after its picks: enough to replace a pick, few enough
 #: that a need with many units (community police) does not crowd everyone else off the list.
 ALTERNATIVES = 2
