@@ -7,12 +7,18 @@ version the previous result returned), and shows the outcome beside the line and
 bus: what was done, or the hub's refusal in the user's language. Up/Down walk the history, which
 the main window keeps with :meth:`CommandLine.history` / :meth:`CommandLine.set_history`;
 completion offers verbs, then incidents, units, statuses or departments as the position asks.
+
+Dispatching follows the incident's response plan when the console knows where units are
+(:attr:`CommandLine.recommender`, the map's ranking): ``D 123 `` — with the space — opens the
+completion on the recommended units, the plan's picks first and each band soonest first, with
+their ETA; ``D 123`` alone proposes the top one and waits: Enter sends it, Escape (or any edit)
+drops the proposal.
 """
 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
@@ -31,8 +37,10 @@ from shiboken6 import isValid
 from console.comms.bridge import Bridge
 from console.comms.client import CommandResult
 from console.domain.model import IncidentState, UnitStatus
+from console.map.nearest_panel import eta_text
+from console.map.recommend import Fit, Recommended
 from console.ui.message import messages
-from console.ui.names import unit_status_name
+from console.ui.names import unit_status_name, unit_type_name
 from console.ui.text import result_text
 from console.views.command_parser import (
     SETTABLE_STATUSES,
@@ -44,6 +52,8 @@ from console.views.command_parser import (
     help_text,
     incident_number,
     parse,
+    resolve_incident,
+    verb_of,
 )
 
 __all__ = ["CommandLine", "Intent", "ParseError", "Parsed", "parse"]
@@ -160,6 +170,10 @@ class CommandLine(QWidget):
         self._history: list[str] = []
         self._position: int | None = None  # while walking the history
         self._draft = ""
+        #: The units to offer for an incident, best first (the map dock's ranking); None: the
+        #: console has no positions, and completion offers units by id.
+        self.recommender: Callable[[str, int], list[Recommended]] | None = None
+        self._proposal: tuple[str, str] | None = None  # (the line as typed, the line it runs)
         self._departments = {
             key: d.code for d in bridge.rules.taxonomy.departments
             for key in (d.code.casefold(), d.zh, d.en.casefold())}
@@ -181,9 +195,14 @@ class CommandLine(QWidget):
     def execute(self, text: str | None = None) -> Parsed | ParseError:
         """Run ``text`` (default: what is typed); the line is kept when it does not parse."""
         line = self.edit.text() if text is None else text
+        proposal, self._proposal = self._proposal, None
+        if proposal is not None and line.strip() == proposal[0]:
+            line = proposal[1]  # Enter again: the proposed unit goes
         replica = self.bridge.replica
         parsed = parse(line, replica.incidents, replica.units, self._departments)
         if isinstance(parsed, ParseError):
+            if self._propose(line, parsed):
+                return parsed
             if parsed.code != "empty":
                 self._remember(line)
                 self._show(False, parsed.text)
@@ -206,6 +225,28 @@ class CommandLine(QWidget):
             self._show(None, self.tr("Sending…"))
             self._submit(parsed, 0, {}, ())
         return parsed
+
+    def _propose(self, line: str, error: ParseError) -> bool:
+        """``D 123`` with no unit: propose the plan's top unit; True when one was proposed."""
+        words = line.split()
+        verb = verb_of(words[0]) if words else None
+        if (error.code != "missing" or verb is None or verb.name != "dispatch"
+                or len(words) != 2 or self.recommender is None):
+            return False
+        iid = resolve_incident(words[1], self.bridge.replica.incidents)
+        if isinstance(iid, ParseError):
+            return False
+        top = self.recommender(iid, 1)
+        if not top:
+            return False
+        best = top[0]
+        unit = self.bridge.replica.units.get(best.unit_id)
+        self._proposal = (line.strip(), f"{words[0]} {iid} {best.unit_id}")
+        self._show(None, self.tr("Dispatch {unit} {name} ({type}, {eta}) to {id}? "
+                                 "Enter sends it, Esc cancels.").format(
+            unit=best.unit_id, name=unit.name if unit else "", type=unit_type_name(best.type),
+            eta=eta_text(best.eta_s), id=iid))
+        return True
 
     def _submit(self, parsed: Parsed, step: int, versions: dict[str, int],
                 done: tuple[str, ...]) -> None:
@@ -251,7 +292,10 @@ class CommandLine(QWidget):
         self.outcome.setStyleSheet(f"QLabel {{ color: {_COLOURS[ok]}; }}")
 
     def clear(self) -> None:
-        """Empty the line (Escape) and stop walking the history."""
+        """Empty the line (Escape), drop a proposal and stop walking the history."""
+        if self._proposal is not None:
+            self._proposal = None
+            self._show(None, self.tr("Not dispatched."))
         self.popup.hide()
         self.edit.clear()
         self._position = None
@@ -305,16 +349,22 @@ class CommandLine(QWidget):
 
     def update_completions(self, *_: Any) -> None:
         """Offer what fits the word at the cursor; the popup opens once something is typed."""
+        if self._proposal is not None and self.edit.text().strip() != self._proposal[0]:
+            self._proposal = None
+            self._show(None, "")
         before = self.edit.text()[:self.edit.cursorPosition()]
         kind, prefix = completion_slot(before)
+        recommended = self._recommended(before) if kind == "unit" else []
         self._completions.clear()
-        for label, token in self._candidates(kind, prefix)[:_MAX_COMPLETIONS]:
+        rows = recommended + [row for row in self._candidates(kind, prefix)
+                              if row[1] not in {token for _, token in recommended}]
+        for label, token in rows[:_MAX_COMPLETIONS]:
             item = QStandardItem(label)
             item.setData(token, TokenRole)
             item.setEditable(False)
             self._completions.appendRow(item)
         popup = self.popup
-        if prefix and self._completions.rowCount():
+        if (prefix or recommended) and self._completions.rowCount():
             self.completer.setCompletionPrefix("")
             self.completer.complete()
             popup.setCurrentIndex(self._completions.index(-1, 0))  # none chosen: Enter runs
@@ -345,6 +395,35 @@ class CommandLine(QWidget):
         self.edit.setText(line)
         self.edit.setCursorPosition(start + len(token) + 1)
         self.update_completions()
+
+    def _recommended(self, before: str) -> list[tuple[str, str]]:
+        """For ``D 123 …``: the recommended units not on the line yet whose id or name starts
+        with the word at the cursor, as (label, id), in the ranking's order."""
+        words = before.split()
+        verb = verb_of(words[0]) if words else None
+        if self.recommender is None or verb is None or verb.name != "dispatch" or len(words) < 2:
+            return []
+        iid = resolve_incident(words[1], self.bridge.replica.incidents)
+        if isinstance(iid, ParseError):
+            return []
+        typing = "" if before[-1:].isspace() else words[-1].casefold()
+        taken = {w.casefold() for w in words[2:]}
+        units = self.bridge.replica.units
+        marks = {Fit.PICK: self.tr("recommended"), Fit.FITS: self.tr("fits the plan"),
+                 Fit.OTHER: ""}
+        rows = []
+        for row in self.recommender(iid, 12):
+            unit = units.get(row.unit_id)
+            name = unit.name if unit else ""
+            fits_typing = (row.unit_id.casefold().startswith(typing)
+                           or name.casefold().startswith(typing))
+            if row.unit_id.casefold() in taken or not fits_typing:
+                continue
+            label = "  ".join(part for part in (
+                row.unit_id, eta_text(row.eta_s), unit_type_name(row.type), name,
+                marks[row.fit]) if part)
+            rows.append((label, row.unit_id))
+        return rows
 
     def _candidates(self, kind: str | None, prefix: str) -> list[tuple[str, str]]:
         folded = prefix.casefold()

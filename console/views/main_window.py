@@ -115,6 +115,7 @@ class MainWindow(QMainWindow):
         self.roster = UnitRoster(self.bridge, self.rules, self)
         self.command_line = CommandLine(self.bridge, self)
         self.map = MapDock(self.bridge, self.rules, settings, self)
+        self.command_line.recommender = self.map.nearest.recommend_for  # D 123 ␣: the plan
         self.video = VideoWallDock(self.bridge, self.rules, self)
         self.liaison = LiaisonDock(self.bridge, self.rules, self)
         self.dashboard = DashboardDock(self.bridge, self.rules, self)

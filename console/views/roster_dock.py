@@ -44,11 +44,13 @@ from console.comms.replica import ChangeSet
 from console.domain import permissions
 from console.domain.errors import Refused
 from console.domain.model import UnitStatus, UnitType
+from console.domain.response import ResponsePlans
 from console.domain.rules import Rules
 from console.ui.context import actor_of
 from console.ui.message import messages
 from console.ui.names import DisplayNames, ui_language, unit_status_name, unit_type_name
 from console.ui.text import result_text
+from console.views.alerts import alert_sound
 from console.views.command_parser import SETTABLE_STATUSES
 from console.views.common import ColumnRepaint, refill_combo
 from console.views.roster_columns import Column, UnitFilter
@@ -174,6 +176,8 @@ class UnitRoster(QWidget):
         bridge.changed.connect(self._changed)
         bridge.state_changed.connect(self._connection)
         bridge.logged_in.connect(self._logged_in)
+        self.model.ack_limit = ResponsePlans.load().ack_limit
+        self.model.ack_overdue.connect(self._ack_overdue)
         self.model.start_ticking(1000)
         self.retranslate()
         self._expand_groups()
@@ -340,6 +344,16 @@ class UnitRoster(QWidget):
             self._fill_streets()
         self._update_count()
         self._update_actions()
+
+    def _ack_overdue(self, unit_id: str, incident_id: str) -> None:
+        """A dispatched unit is late to acknowledge: say so and sound the alert, once."""
+        unit = self.bridge.replica.units.get(unit_id)
+        minutes = self.model.ack_limit.total_seconds() / 60
+        text = self.tr("{unit} {name} has not acknowledged {incident} within {minutes:g} min: "
+                       "call the unit.").format(unit=unit_id, name=unit.name if unit else "",
+                                                incident=incident_id, minutes=minutes)
+        messages().warning(text)
+        alert_sound(self.bridge).play(("ack", unit.assignment if unit else unit_id))
 
     def _connection(self, state: str, _detail: object) -> None:
         stale = state != "live"

@@ -19,6 +19,11 @@ and which units pass the filter, :mod:`console.views.roster_columns`.
 "Time in status" is live, like the queue's countdown: :meth:`UnitRosterModel.tick` emits one
 ``dataChanged`` over the time column per group that holds units (≤ types × streets signals, never
 one per unit); views repaint only the visible part.
+
+A unit dispatched and not yet acknowledged for longer than :attr:`UnitRosterModel.ack_limit`
+(``resources/response_plans.toml``) is late: its row turns red (``BackgroundRole``) and
+:attr:`UnitRosterModel.ack_overdue` is emitted once per assignment. Only the units awaiting an
+acknowledgement are watched (a dict kept from the incidents' assignments), so a tick stays cheap.
 """
 
 from __future__ import annotations
@@ -36,10 +41,15 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
     QTimer,
+    Signal,
 )
+from PySide6.QtGui import QBrush, QColor
 
 from console.comms.clock import hub_clock
 from console.comms.replica import ChangeSet, Replica
+from console.domain.incident import Assignment
+from console.domain.model import AssignmentState
+from console.domain.response import DEFAULT_ACK_LIMIT
 from console.domain.rules import Rules
 from console.domain.units import Unit
 from console.ui.names import DisplayNames, ui_language
@@ -60,6 +70,10 @@ GroupRole = UnitRole + 3
 CountRole = UnitRole + 4
 #: The id of the incident the unit is assigned to, or None.
 IncidentIdRole = UnitRole + 5
+#: True when the unit was dispatched and has not acknowledged within the limit.
+AckOverdueRole = UnitRole + 6
+BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
+_LATE = QBrush(QColor("#ffcdd2"))
 
 # Asked for every cell at every repaint: constants, not enum expressions.
 _GROUP_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
@@ -88,7 +102,11 @@ class UnitRosterModel(QAbstractItemModel):
     GroupRole = GroupRole
     CountRole = CountRole
     IncidentIdRole = IncidentIdRole
+    AckOverdueRole = AckOverdueRole
     BATCH_LIMIT = 2_000
+
+    #: unit id, incident id: the unit has not acknowledged its dispatch within the limit.
+    ack_overdue = Signal(str, str)
 
     def __init__(self, replica: Replica, *, language: str | None = None,
                  rules: Rules | None = None, grouping: Sequence[str] = LEVELS,
@@ -104,6 +122,12 @@ class UnitRosterModel(QAbstractItemModel):
         self._tree = RosterTree(check_levels(grouping))
         self._filter = UnitFilter()
         self._incident_of: dict[str, str] = {}  # assignment id → incident id
+        #: How long a dispatched unit may take to acknowledge.
+        self.ack_limit = DEFAULT_ACK_LIMIT
+        # unit id → (assignment id, dispatched at, incident id): dispatched, not acknowledged
+        self._awaiting: dict[str, tuple[str, datetime, str]] = {}
+        self._late: set[str] = set()  # unit ids shown late
+        self._alarmed: set[str] = set()  # assignment ids already announced
         self._index_assignments()
         self._rebuild()
 
@@ -184,13 +208,18 @@ class UnitRosterModel(QAbstractItemModel):
             return unit.status_since
         if role == IncidentIdRole:
             return self._incident_of.get(unit.assignment) if unit.assignment else None
+        if role == BACKGROUND:
+            return _LATE if unit.id in self._late else None
+        if role == AckOverdueRole:
+            return unit.id in self._late
         return None
 
     def roleNames(self) -> dict[int, QByteArray]:
         names = dict(super().roleNames())
         for role, name in ((UnitRole, b"unit"), (StatusRole, b"status"),
                            (StatusSinceRole, b"statusSince"), (GroupRole, b"group"),
-                           (CountRole, b"count"), (IncidentIdRole, b"incidentId")):
+                           (CountRole, b"count"), (IncidentIdRole, b"incidentId"),
+                           (AckOverdueRole, b"ackOverdue")):
             names[role] = QByteArray(name)
         return names
 
@@ -250,6 +279,7 @@ class UnitRosterModel(QAbstractItemModel):
             return
         for inc in change.incidents.values():
             for assignment in inc.assignments:
+                self._follow_ack(inc.id, assignment)
                 if self._incident_of.get(assignment.id) != inc.id:
                     self._incident_of[assignment.id] = inc.id
                     self._incident_resolved(assignment.unit, assignment.id, change)
@@ -262,6 +292,7 @@ class UnitRosterModel(QAbstractItemModel):
     def tick(self, now: datetime | None = None) -> None:
         """Move *now* on: one ``dataChanged`` over the time column per group holding units."""
         self._now = now if now is not None else self._clock()
+        self._check_acks()
         leaf_depth = len(self._tree.levels)
         for node in self._tree.nodes.values():
             if node.depth == leaf_depth and node.children:
@@ -475,6 +506,44 @@ class UnitRosterModel(QAbstractItemModel):
     def _index_assignments(self) -> None:
         self._incident_of = {a.id: inc.id for inc in self._replica.incidents.values()
                              for a in inc.assignments}
+        self._awaiting = {}
+        for inc in self._replica.incidents.values():
+            for assignment in inc.assignments:
+                self._follow_ack(inc.id, assignment)
+        self._late = set()
+
+    # -- acknowledgements ---------------------------------------------------------------------
+
+    def _follow_ack(self, incident_id: str, assignment: Assignment) -> None:
+        """Watch a unit while its assignment waits for the unit's acknowledgement."""
+        unit = assignment.unit
+        if assignment.state is AssignmentState.DISPATCHED:
+            self._awaiting[unit] = (assignment.id, assignment.dispatched_at, incident_id)
+        elif self._awaiting.get(unit, ("",))[0] == assignment.id:
+            del self._awaiting[unit]
+
+    def late_units(self) -> set[str]:
+        """The units shown late (dispatched, not acknowledged within the limit)."""
+        return set(self._late)
+
+    def _check_acks(self) -> None:
+        """Colour the rows of units that turned late or stopped being late; announce each
+        late assignment once."""
+        units = self._replica.units
+        late = {uid for uid, (assignment, at, _) in self._awaiting.items()
+                if self._now - at >= self.ack_limit and uid in units
+                and units[uid].assignment == assignment}
+        changed, self._late = late ^ self._late, late
+        for uid in changed:
+            row = self.index_of(uid)
+            if row.isValid():
+                self.dataChanged.emit(row, row.siblingAtColumn(len(Column) - 1),
+                                      [BACKGROUND, AckOverdueRole])
+        for uid in sorted(late):
+            assignment, _, incident = self._awaiting[uid]
+            if assignment not in self._alarmed:
+                self._alarmed.add(assignment)
+                self.ack_overdue.emit(uid, incident)
 
     # -- display ------------------------------------------------------------------------------
 
@@ -489,4 +558,4 @@ class UnitRosterModel(QAbstractItemModel):
 
 
 _ROLES = frozenset({DISPLAY, UnitRole, StatusRole, StatusSinceRole, GroupRole, CountRole,
-                    IncidentIdRole})
+                    IncidentIdRole, BACKGROUND, AckOverdueRole})

@@ -107,8 +107,8 @@ def test_nearest_available_units_with_eta_and_a_dispatch_from_the_list(
     assert [row.unit_id for row in panel.rows] == ["U2", "U1"]  # the busy one is not offered
     near, far = panel.rows
     assert near.distance_m == pytest.approx(111, abs=2)
-    assert panel.units.topLevelItem(0).text(2) == "111 m"
-    assert panel.units.topLevelItem(0).text(3) == f"{round(near.eta_s / 60)} min"
+    assert panel.units.topLevelItem(0).text(4) == "111 m"  # ETA first, distance last
+    assert panel.units.topLevelItem(0).text(0) == f"{round(near.eta_s / 60)} min"
     assert far.eta_s > near.eta_s
     assert panel.chosen_unit() == "U2"
     qtbot.waitUntil(panel.dispatch_button.isEnabled, timeout=WAIT_MS)

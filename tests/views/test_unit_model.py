@@ -363,6 +363,7 @@ def test_an_expanded_group_stays_expanded_through_a_filter_change(
 
 def test_a_tick_is_one_signal_per_group_of_units(feed: Feed, rules: Rules) -> None:
     model = make_roster(feed, rules)
+    model.ack_limit = timedelta(days=1)  # the feed's dispatched unit is not late here
     signals = TreeRecorder(model)
     model.tick(NOW + timedelta(minutes=1))
     col = Column.TIME_IN_STATUS
