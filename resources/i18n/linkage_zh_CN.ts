@@ -256,12 +256,28 @@
     </message>
     <message>
         <source>Sending…</source>
-        <extracomment>The word a completion inserts (the popup shows a longer label).</extracomment>
+        <extracomment>The word a completion inserts (the popup shows a longer label). The units to offer for an incident, best first (the map dock&apos;s ranking); None: the console has no positions, and completion offers units by id.</extracomment>
         <translation>正在发送…</translation>
+    </message>
+    <message>
+        <source>Dispatch {unit} {name} ({type}, {eta}) to {id}? Enter sends it, Esc cancels.</source>
+        <translation>派 {unit} {name}（{type}，{eta}）前往 {id}？回车确认，Esc 取消。</translation>
     </message>
     <message>
         <source>Offline: not connected to the hub; the command was not sent.</source>
         <translation>离线：未连接到服务器，命令未发送。</translation>
+    </message>
+    <message>
+        <source>Not dispatched.</source>
+        <translation>未派遣。</translation>
+    </message>
+    <message>
+        <source>recommended</source>
+        <translation>推荐</translation>
+    </message>
+    <message>
+        <source>fits the plan</source>
+        <translation>符合预案</translation>
     </message>
     <message>
         <source>reporter satisfied</source>
@@ -2583,11 +2599,20 @@
     <name>NearestPanel</name>
     <message>
         <source>{n} min</source>
+        <extracomment>The columns, ETA first.</extracomment>
         <translation>{n} 分钟</translation>
     </message>
     <message>
         <source>{h} h {m:02d} min</source>
         <translation>{h} 小时 {m:02d} 分</translation>
+    </message>
+    <message>
+        <source>recommended</source>
+        <translation>推荐</translation>
+    </message>
+    <message>
+        <source>fits the plan</source>
+        <translation>符合预案</translation>
     </message>
     <message>
         <source>Sending…</source>
@@ -2606,16 +2631,16 @@
         <translation>{unit} 未调派：{why}</translation>
     </message>
     <message>
-        <source>Nearest available units to {id}</source>
-        <translation>离 {id} 最近的可调派力量</translation>
-    </message>
-    <message>
         <source>No available unit with a known position near {id}.</source>
         <translation>{id} 附近没有位置已知的可调派力量。</translation>
     </message>
     <message>
         <source>Unit</source>
         <translation>力量</translation>
+    </message>
+    <message>
+        <source>Plan</source>
+        <translation>预案</translation>
     </message>
     <message>
         <source>Type</source>
@@ -2628,6 +2653,10 @@
     <message>
         <source>ETA</source>
         <translation>预计到达</translation>
+    </message>
+    <message>
+        <source>Units for {id} ({category}): the plan first, soonest first</source>
+        <translation>{id}（{category}）可派力量：预案优先，按到达时间排序</translation>
     </message>
     <message>
         <source>Dispatch</source>
@@ -3957,6 +3986,10 @@
     <message>
         <source>{unit}: {why}</source>
         <translation>{unit}：{why}</translation>
+    </message>
+    <message>
+        <source>{unit} {name} has not acknowledged {incident} within {minutes:g} min: call the unit.</source>
+        <translation>{unit} {name} 在 {minutes:g} 分钟内未签收 {incident}：请电话联系。</translation>
     </message>
     <message>
         <source>Not live: the roster shows the last state received.</source>
