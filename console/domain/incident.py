@@ -156,6 +156,8 @@ class Incident:
     extensions: tuple[ExtensionRequest, ...] = ()
     assignments: tuple[Assignment, ...] = ()
     updated_at: datetime | None = None
+    #: 保密件: the reporter is hidden from all but the intake and the duty leader.
+    confidential: bool = False
 
     def stage(self, name: str) -> StageRun | None:
         return next((run for stage, run in self.stages if stage == name), None)
@@ -245,6 +247,8 @@ class Incident:
                 for a in self.assignments
             ],
             "updated_at": _iso(self.updated_at),
+            # Only when set: every other incident's document stays as it was.
+            **({"confidential": True} if self.confidential else {}),
         }
 
     @classmethod
@@ -319,6 +323,7 @@ class Incident:
                 for a in d.get("assignments", ())
             ),
             updated_at=_opt_dt(d.get("updated_at")),
+            confidential=bool(d.get("confidential", False)),
         )
 
 
@@ -404,6 +409,7 @@ def created(event: Event) -> Incident:
         police=_diverted(d["police"], event.actor) if d.get("police") else None,
         police_code=d.get("police_code"),
         version=0,
+        confidential=bool(d.get("confidential", False)),
     )
     return _touch(_stages(inc, event.name, at), at)
 
@@ -489,6 +495,8 @@ def evolve(inc: Incident, event: Event) -> Incident:
                       request_type=RequestType(d["request_type"]))
     elif name == "incident.supervised":
         new = replace(new, supervised=True)
+    elif name == "incident.confidentiality_changed":
+        new = replace(new, confidential=bool(d["confidential"]))
     elif name == "incident.extension_requested":
         run = inc.stage(d["stage"])
         assert run is not None  # the rules only allow requests on a running stage
