@@ -233,6 +233,8 @@ class HubLink:
                 self._answer_query(str(message.get("id")), list(message.get("events") or []))
             elif kind == "track":
                 self._answer_query(str(message.get("id")), track_points(message))
+            elif kind == "reporter":
+                self._answer_query(str(message.get("id")), message)
             # pong: the websocket layer's own pings keep the connection alive; nothing to do.
         except _Resync:
             raise

@@ -145,10 +145,11 @@ def _create(args: Mapping[str, Any], ctx: Context, new_id: Callable[[], str], *,
                                 "street": place.street if place else None}
     if outside:
         location["outside_district"] = True
-    data = {"id": new_id(), "source": source.value, "request_type": request_type,
-            "category": category.code, "priority": priority.value,
-            "sla_class": category.sla_class, "description": description, "location": location,
-            "reporter": reporter, "police_case_no": police_case_no or None}
+    data: dict[str, Any] = {
+        "id": new_id(), "source": source.value, "request_type": request_type,
+        "category": category.code, "priority": priority.value,
+        "sla_class": category.sla_class, "description": description, "location": location,
+        "reporter": reporter, "police_case_no": police_case_no or None}
     if confidential:  # only when set, as the incident's document keeps it
         data["confidential"] = True
     return [Event("incident.created", ctx.now, ctx.actor.username, data)]

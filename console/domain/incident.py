@@ -41,6 +41,12 @@ class Location:
 class Reporter:
     name: str = ""
     phone: str = ""
+    #: The feed left this user without the reporter (no need, or a confidential case).
+    withheld: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "phone": self.phone,
+                **({"withheld": True} if self.withheld else {})}
 
 
 @dataclass(frozen=True)
@@ -196,7 +202,7 @@ class Incident:
                 # Only when set: every other incident's document stays as it was.
                 **({"outside_district": True} if self.location.outside_district else {}),
             },
-            "reporter": {"name": self.reporter.name, "phone": self.reporter.phone},
+            "reporter": self.reporter.to_dict(),
             "created_at": _iso(self.created_at),
             "created_by": self.created_by,
             "version": self.version,

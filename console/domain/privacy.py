@@ -120,7 +120,7 @@ FREE_TEXT_FIELDS = ("description", "text", "note", "reason", "result", "answer",
 
 
 def _free_text_masked(document: Mapping[str, Any]) -> Mapping[str, Any]:
-    changed = {key: mask_free_text(value) for key in FREE_TEXT_FIELDS
+    changed: dict[str, Any] = {key: mask_free_text(value) for key in FREE_TEXT_FIELDS
                if isinstance(value := document.get(key), str) and _NUMBERS.search(value)}
     remarks = document.get("remarks")
     if isinstance(remarks, list) and any(isinstance(r, str) and _NUMBERS.search(r)
