@@ -414,15 +414,17 @@ class AssignmentUpdateDialog(ActionDialog):
         return {"assignment": assignment, "status": status}
 
 
+_CONFIDENTIAL_NOTE = QT_TRANSLATE_NOOP(
+    "IncidentActions", "Confidential: reporter shown only to the intake and the duty leader")
+
+
 class ConfidentialDialog(ActionDialog):
     """Mark a case confidential (保密件), or lift the mark: its reporter is then hidden from
     all but the intake and the duty leader (only a duty leader may lift it)."""
 
     def __init__(self, given: DialogInput, parent: QWidget | None = None) -> None:
         super().__init__(given, translate("IncidentActions", "Confidential"), parent)
-        self.confidential = QCheckBox(translate(
-            "IncidentActions", "Confidential: the reporter is shown only to the intake and the "
-            "duty leader"), self)
+        self.confidential = QCheckBox(translate("IncidentActions", _CONFIDENTIAL_NOTE), self)
         self.confidential.setObjectName("confidential")
         self.confidential.setChecked(not given.incident.confidential)
         self.add_row("", self.confidential)

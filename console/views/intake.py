@@ -130,8 +130,8 @@ class IntakeForm(QWidget):
         self.place = QLabel(self)
         self.reporter_name = QLineEdit(self)
         self.confidential = QCheckBox(translate(
-            "IntakeForm", "Confidential: the reporter is shown only to the intake and the duty "
-            "leader"), self)
+            "IntakeForm", "Confidential: reporter shown only to the intake and the duty leader"),
+            self)
         self.confidential.setObjectName("confidential")
         self.answered = QCheckBox(translate("IntakeForm", "Answered on the phone"), self)
         self.answer = QPlainTextEdit(self)
