@@ -41,6 +41,7 @@ class ReasonDialog(FormDialog):
         super().__init__(translate("ReporterReveal", "Show reporter — {id}").format(
             id=incident_id), parent)
         self.setObjectName("reasonDialog")
+        self.setMinimumWidth(440)  # the title holds the incident id
         self.reason = text_edit(self)
         self.reason.setObjectName("reason")
         self.error = self.add_row(translate("ReporterReveal", "Reason"), self.reason)
