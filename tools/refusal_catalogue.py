@@ -85,13 +85,16 @@ def _is_word(text: str) -> bool:
 
 
 def _strings(node: ast.AST | None) -> list[str]:
-    """The string literals a value holds: itself, a dict's values, an ``or``'s operands."""
+    """The string literals a value holds: itself, a dict's values, an ``or``'s operands, both
+    branches of a conditional."""
     if node is None:
         return []
     if isinstance(node, ast.Dict):
         return [t for v in node.values for t in _strings(v)]
     if isinstance(node, ast.BoolOp):
         return [t for v in node.values for t in _strings(v)]
+    if isinstance(node, ast.IfExp):
+        return _strings(node.body) + _strings(node.orelse)
     text = _literal(node)
     return [text] if text is not None else []
 

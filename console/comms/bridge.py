@@ -176,6 +176,14 @@ class Bridge(QObject):
         if not self._ask(("timeline", str(uuid.uuid4()), incident_id, 10.0), callback):
             self._answered.emit(callback, None)
 
+    def request_reporter(self, incident_id: str, reason: str,
+                         callback: Callable[[dict[str, Any] | None], None]) -> None:
+        """Ask the hub for an incident's reporter unmasked, with the user's ``reason``;
+        ``callback`` gets the hub's ``reporter`` answer in the GUI thread, or None when offline
+        or unanswered — never inside this call."""
+        if not self._ask(("reporter", str(uuid.uuid4()), incident_id, reason, 10.0), callback):
+            self._answered.emit(callback, None)
+
     def request_track(self, unit_id: str, since: datetime, until: datetime,
                       callback: Callable[[list[TrackPoint] | None], None]) -> None:
         """Ask the hub for a unit's stored positions in [since, until] (at most 24 hours);

@@ -273,6 +273,14 @@ class HubClient:
         """
         return self._query({"type": "timeline", "incident": incident_id}, timeout)
 
+    def request_reporter(self, incident_id: str, reason: str, timeout: float = 10.0
+                         ) -> Future[dict[str, Any] | None]:
+        """One incident's reporter unmasked, asked for with ``reason`` (the hub checks and
+        audits it): the hub's ``reporter`` answer (``ok``, then ``reporter`` and
+        ``description``, or ``error``); None as for :meth:`request_timeline`."""
+        return self._query({"type": "reporter", "incident": incident_id, "reason": reason},
+                           timeout)
+
     def request_track(self, unit_id: str, since: datetime, until: datetime,
                       timeout: float = 10.0) -> Future[list[TrackPoint] | None]:
         """One unit's stored positions in [since, until], oldest first (at most

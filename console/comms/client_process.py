@@ -24,7 +24,8 @@ goes away (its requests read EOF).
 
 Requests: ``("submit", id, name, args, expected_version, timeout)``, ``("timeline", id,
 incident, timeout)``, ``("track", id, unit, since, until, timeout)``, ``("audit", id, fields,
-timeout)``, ``("positions", rows)`` and ``("stop",)``.
+timeout)``, ``("reporter", id, incident, reason, timeout)``, ``("positions", rows)`` and
+``("stop",)``.
 """
 
 from __future__ import annotations
@@ -284,6 +285,9 @@ def _do(client: Any, outbox: _Outbox, request: tuple[Any, ...]) -> None:
     elif kind == "timeline":
         request_id, incident, timeout = args
         future = client.request_timeline(incident, timeout)
+    elif kind == "reporter":
+        request_id, incident, reason, timeout = args
+        future = client.request_reporter(incident, reason, timeout)
     elif kind == "track":
         request_id, unit, since, until, timeout = args
         future = client.request_track(unit, since, until, timeout)

@@ -245,7 +245,7 @@ class HubLink:
             elif kind == "logged_out":  # the hub closes the connection next
                 self._logged_out = True
                 self._answer_query(str(message.get("id")), True)
-            elif kind == "audit":
+            elif kind in ("audit", "reporter"):
                 self._answer_query(str(message.get("id")), message)
             # pong: the websocket layer's own pings keep the connection alive; nothing to do.
         except _Resync:

@@ -3,13 +3,13 @@
 This is the sans-I/O codec the hub and the console share. It never touches a socket:
 
 - ``decode_client`` turns one frame a client sent (text or bytes) into a typed, validated message
-  — ``Hello``, ``CommandMessage``, ``PositionsMessage``, ``Ping``, ``TimelineRequest`` or
-  ``TrackRequest`` — or
+  — ``Hello``, ``CommandMessage``, ``PositionsMessage``, ``Ping``, ``TimelineRequest``,
+  ``TrackRequest`` or ``ReporterRequest`` — or
   raises ``ProtocolError`` with a code and an English sentence the hub can send straight back in
   an ``error``. Whatever the input, it raises nothing else.
 - The builders (``welcome``, ``error``, ``snapshot``, ``synced``, ``event``, ``result_ok``,
-  ``result_error``, ``positions_frame``, ``pong``, ``timeline``, ``track``) make the hub's
-  messages as plain dicts, and ``encode`` turns any message into compact JSON text.
+  ``result_error``, ``positions_frame``, ``pong``, ``timeline``, ``track``, ``reporter``) make
+  the hub's messages as plain dicts, and ``encode`` turns any message into compact JSON text.
 - ``decode_server`` is the console's light check of what the hub sent: a JSON object with a
   known ``type``, returned as a dict.
 
@@ -54,11 +54,12 @@ ERROR_CODES = frozenset({
 })
 
 #: Message types a client may send (police hand-off messages live elsewhere).
-CLIENT_TYPES = ("hello", "command", "positions", "ping", "timeline", "track", "logout", "audit")
+CLIENT_TYPES = ("hello", "command", "positions", "ping", "timeline", "track", "logout", "audit",
+                "reporter")
 
 #: Message types the hub sends to consoles and field clients.
 SERVER_TYPES = ("welcome", "error", "snapshot", "synced", "event", "result", "positions", "pong",
-                "timeline", "track", "logged_out", "audit")
+                "timeline", "track", "logged_out", "audit", "reporter")
 
 #: The streams a console session may subscribe to in its ``hello``.
 STREAMS = ("events", "positions")
@@ -162,8 +163,21 @@ class Logout:
     id: str | None
 
 
+@dataclass(frozen=True)
+class ReporterRequest:
+    """A console asks to read one incident's reporter unmasked, giving its reason (the hub
+    checks who may, and puts the read on the audit trail: docs/security.md)."""
+
+    id: str
+    incident: str
+    reason: str
+
+
+#: The longest reason a ``reporter`` request may give (the hub's own check is shorter).
+MAX_REASON = 2000
+
 ClientMessage = (Hello | CommandMessage | PositionsMessage | Ping | TimelineRequest
-                 | TrackRequest | Logout | AuditRequest)
+                 | TrackRequest | Logout | AuditRequest | ReporterRequest)
 
 
 def decode_client(text: str | bytes) -> ClientMessage:
@@ -180,7 +194,7 @@ def decode_client(text: str | bytes) -> ClientMessage:
     """
     message = _parse(text, MAX_FRAME)
     kind = _type_of(message, CLIENT_TYPES,
-                    "hello, command, positions, ping, timeline, track, logout or audit")
+                    "hello, command, positions, ping, timeline, track, logout, audit or reporter")
     if kind == "hello":
         return _hello(message)
     if kind == "command":
@@ -196,7 +210,19 @@ def decode_client(text: str | bytes) -> ClientMessage:
         return Logout(_ping(message).id)
     if kind == "audit":
         return audit_wire.decode(message)
+    if kind == "reporter":
+        return _reporter(message)
     return _ping(message)
+
+
+def _reporter(message: dict[str, Any]) -> ReporterRequest:
+    # The reason's content (blank, its characters) is the hub's to refuse with a template the
+    # console translates; here only its type and size.
+    reason = message.get("reason", "")
+    if not isinstance(reason, str) or len(reason) > MAX_REASON:
+        _refuse(f"'reason' in reporter must be a string of at most {MAX_REASON} characters.")
+    return ReporterRequest(_text(message, "id", 64, where="reporter"),
+                           _text(message, "incident", 64, where="reporter"), reason)
 
 
 def _hello(message: dict[str, Any]) -> Hello:
@@ -414,6 +440,17 @@ def timeline(id: str, incident: str, events: Sequence[Mapping[str, Any]]) -> dic
 def track(id: str, unit: str, points: Sequence[Sequence[Any]]) -> dict[str, Any]:
     """The answer to a ``track`` request: ``[lat, lon, heading, speed, at]`` rows, oldest first."""
     return {"type": "track", "id": id, "unit": unit, "points": [list(row) for row in points]}
+
+
+def reporter(id: str, incident: str, *, shown: Mapping[str, Any] | None = None,
+             error: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The answer to a ``reporter`` request: ``ok`` with what was asked shown in full
+    (``reporter``, ``description``), or not ``ok`` with the ``error`` (``code``, ``message``,
+    ``template``, ``params``) as a refused command has it."""
+    if error is not None:
+        return {"type": "reporter", "id": id, "incident": incident, "ok": False,
+                "error": dict(error)}
+    return {"type": "reporter", "id": id, "incident": incident, "ok": True, **dict(shown or {})}
 
 
 def decode_server(text: str | bytes) -> dict[str, Any]:

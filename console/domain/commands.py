@@ -133,6 +133,7 @@ def _create(args: Mapping[str, Any], ctx: Context, new_id: Callable[[], str], *,
     reporter = {"name": a.text(who, "name", required=False, max_len=64),
                 "phone": a.text(who, "phone", required=False, max_len=32)}
     police_case_no = a.text(args, "police_case_no", required=source is Source.POLICE, max_len=64)
+    confidential = "confidential" in args and a.flag(args, "confidential")
     outside = not _in_district(lat, lon, ctx)
     if outside and not diverted:
         raise Refused("invalid", "The location ({lat}, {lon}) is outside the district; check "
@@ -144,10 +145,13 @@ def _create(args: Mapping[str, Any], ctx: Context, new_id: Callable[[], str], *,
                                 "street": place.street if place else None}
     if outside:
         location["outside_district"] = True
-    data = {"id": new_id(), "source": source.value, "request_type": request_type,
-            "category": category.code, "priority": priority.value,
-            "sla_class": category.sla_class, "description": description, "location": location,
-            "reporter": reporter, "police_case_no": police_case_no or None}
+    data: dict[str, Any] = {
+        "id": new_id(), "source": source.value, "request_type": request_type,
+        "category": category.code, "priority": priority.value,
+        "sla_class": category.sla_class, "description": description, "location": location,
+        "reporter": reporter, "police_case_no": police_case_no or None}
+    if confidential:  # only when set, as the incident's document keeps it
+        data["confidential"] = True
     return [Event("incident.created", ctx.now, ctx.actor.username, data)]
 
 

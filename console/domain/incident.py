@@ -41,6 +41,12 @@ class Location:
 class Reporter:
     name: str = ""
     phone: str = ""
+    #: The feed left this user without the reporter (no need, or a confidential case).
+    withheld: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "phone": self.phone,
+                **({"withheld": True} if self.withheld else {})}
 
 
 @dataclass(frozen=True)
@@ -156,6 +162,8 @@ class Incident:
     extensions: tuple[ExtensionRequest, ...] = ()
     assignments: tuple[Assignment, ...] = ()
     updated_at: datetime | None = None
+    #: 保密件: the reporter is hidden from all but the intake and the duty leader.
+    confidential: bool = False
 
     def stage(self, name: str) -> StageRun | None:
         return next((run for stage, run in self.stages if stage == name), None)
@@ -194,7 +202,7 @@ class Incident:
                 # Only when set: every other incident's document stays as it was.
                 **({"outside_district": True} if self.location.outside_district else {}),
             },
-            "reporter": {"name": self.reporter.name, "phone": self.reporter.phone},
+            "reporter": self.reporter.to_dict(),
             "created_at": _iso(self.created_at),
             "created_by": self.created_by,
             "version": self.version,
@@ -245,6 +253,8 @@ class Incident:
                 for a in self.assignments
             ],
             "updated_at": _iso(self.updated_at),
+            # Only when set: every other incident's document stays as it was.
+            **({"confidential": True} if self.confidential else {}),
         }
 
     @classmethod
@@ -319,6 +329,7 @@ class Incident:
                 for a in d.get("assignments", ())
             ),
             updated_at=_opt_dt(d.get("updated_at")),
+            confidential=bool(d.get("confidential", False)),
         )
 
 
@@ -404,6 +415,7 @@ def created(event: Event) -> Incident:
         police=_diverted(d["police"], event.actor) if d.get("police") else None,
         police_code=d.get("police_code"),
         version=0,
+        confidential=bool(d.get("confidential", False)),
     )
     return _touch(_stages(inc, event.name, at), at)
 
@@ -489,6 +501,8 @@ def evolve(inc: Incident, event: Event) -> Incident:
                       request_type=RequestType(d["request_type"]))
     elif name == "incident.supervised":
         new = replace(new, supervised=True)
+    elif name == "incident.confidentiality_changed":
+        new = replace(new, confidential=bool(d["confidential"]))
     elif name == "incident.extension_requested":
         run = inc.stage(d["stage"])
         assert run is not None  # the rules only allow requests on a running stage

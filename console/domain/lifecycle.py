@@ -35,6 +35,7 @@ from console.domain.model import (
     AssignmentState,
     Event,
     IncidentState,
+    Role,
     UnitStatus,
 )
 from console.domain.rules import Context
@@ -297,6 +298,21 @@ def _police_dispose(inc: Incident, args: Mapping[str, Any], ctx: Context,
 @_command("incident.note", _any)
 def _note(inc: Incident, args: Mapping[str, Any], ctx: Context, world: World) -> list[Event]:
     return [_event("incident.noted", inc, ctx, text=a.text(args, "text", multiline=True))]
+
+
+@_command("incident.set_confidential", _any)
+def _set_confidential(inc: Incident, args: Mapping[str, Any], ctx: Context,
+                      world: World) -> list[Event]:
+    # Anyone who may mark a case confidential may do so; lifting it shows the reporter to more
+    # people again, which is the duty leader's call alone.
+    confidential = a.flag(args, "confidential")
+    if confidential == inc.confidential:
+        raise Refused("conflict", "{id} is already marked confidential." if confidential
+                      else "{id} is not marked confidential.", id=inc.id)
+    if not confidential and Role.DUTY_LEADER not in ctx.actor.roles:
+        raise Refused("forbidden", "Only a duty leader may lift the confidential mark of {id}.",
+                      id=inc.id)
+    return [_event("incident.confidentiality_changed", inc, ctx, confidential=confidential)]
 
 
 def _supervisable(inc: Incident, ctx: Context) -> Refused | None:

@@ -42,6 +42,7 @@ COMMANDS: dict[str, str] = {
     "police.link": "connect as a police center",
     "incident.note": "add notes",
     "incident.supervise": "supervise incidents",
+    "incident.set_confidential": "mark incidents confidential",
     "incident.request_extension": "request deadline extensions",
     "incident.approve_extension": "approve deadline extensions",
     "incident.refuse_extension": "refuse deadline extensions",

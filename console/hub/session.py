@@ -20,8 +20,9 @@ from websockets.exceptions import ConnectionClosed
 
 from console.comms import protocol as p
 from console.domain.model import Role
-from console.domain.privacy import masked, police_masked, sees_personal_data, sees_police_data
-from console.hub import audit_requests
+from console.domain.privacy import PersonalView, personal_view, police_masked, sees_police_data
+from console.domain.privacy import shown as personal_shown
+from console.hub import audit_requests, personal
 from console.hub.admission import HubConnection
 from console.hub.expiry import ended_text
 from console.hub.logins import Refused, TokenLogin
@@ -71,8 +72,9 @@ class Session:
         self.endpoint = endpoint  # "ws" (consoles), "field" or "police"
         self.user: User | None = None
         self.cursor = 0
-        self.personal = False
+        self.personal = PersonalView.NONE
         self.police_data = False
+        self.client: str | None = None
         # What this session asked to be sent besides answers: the event log, position frames.
         self.streams: frozenset[str] = frozenset(p.STREAMS) if endpoint == "ws" else frozenset()
         self.bucket = Bucket(hub.config.message_rate, hub.config.message_burst,
@@ -143,7 +145,8 @@ class Session:
             return False
         self.ws.entered()
         self.user = user
-        self.personal = sees_personal_data(user.roles)
+        self.personal = personal_view(user.roles)
+        self.client = hello.client
         self.police_data = sees_police_data(user.roles)
         if hello.subscribe is not None:
             self.streams &= hello.subscribe
@@ -259,6 +262,8 @@ class Session:
             return await self._logout(message)
         if isinstance(message, p.AuditRequest):
             return await audit_requests.answer(self, message)
+        if isinstance(message, p.ReporterRequest):
+            return await self._reporter(message)
         return await self._command(message)
 
     async def _timeline(self, message: p.TimelineRequest) -> bool:
@@ -266,9 +271,23 @@ class Session:
             return await self._refuse("bad_message", "Timelines are read on /ws.", message.id)
         events = await self.hub.run(self.hub.store.timeline, message.incident)
         wires = [event.to_wire() for event in events]
+        # The case's flag now, not as its creation had it: a case marked confidential later
+        # hides its reporter in the timeline too.
+        confidential = False
         for wire in wires:
-            wire["data"] = dict(self._shown(wire["data"], wire["name"]))
+            if wire["name"] in ("incident.created", "incident.confidentiality_changed"):
+                confidential = bool(wire["data"].get("confidential"))
+        for wire in wires:
+            wire["data"] = dict(self._shown(wire["data"], wire["name"], confidential))
         await self.send(p.timeline(message.id, message.incident, wires))
+        return True
+
+    async def _reporter(self, message: p.ReporterRequest) -> bool:
+        assert self.user is not None
+        if self.endpoint != "ws":
+            return await self._refuse("bad_message", "Reporters are read on /ws.", message.id)
+        await self.send(await personal.answer(self.hub, self.user, message,
+                                              address=self.ws.address, client=self.client))
         return True
 
     async def _track(self, message: p.TrackRequest) -> bool:
@@ -370,12 +389,12 @@ class Session:
         wire["data"] = dict(self._shown(wire["data"], wire["name"]))
         return p.encode(p.event(wire))
 
-    def _shown(self, document: Mapping[str, Any],
-               event: str | None = None) -> Mapping[str, Any]:
+    def _shown(self, document: Mapping[str, Any], event: str | None = None,
+               confidential: bool | None = None) -> Mapping[str, Any]:
         """An incident or event data (of the ``event`` named) as this user may see it: personal
         data and the police's own information masked for roles without need."""
-        if not self.personal:
-            document = masked(document)
+        document = personal_shown(document, self.personal, event=event,
+                                  confidential=confidential)
         if not self.police_data:
             document = police_masked(document, event)
         return document

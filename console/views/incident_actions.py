@@ -414,6 +414,25 @@ class AssignmentUpdateDialog(ActionDialog):
         return {"assignment": assignment, "status": status}
 
 
+_CONFIDENTIAL_NOTE = QT_TRANSLATE_NOOP(
+    "IncidentActions", "Confidential: reporter shown only to the intake and the duty leader")
+
+
+class ConfidentialDialog(ActionDialog):
+    """Mark a case confidential (保密件), or lift the mark: its reporter is then hidden from
+    all but the intake and the duty leader (only a duty leader may lift it)."""
+
+    def __init__(self, given: DialogInput, parent: QWidget | None = None) -> None:
+        super().__init__(given, translate("IncidentActions", "Confidential"), parent)
+        self.confidential = QCheckBox(translate("IncidentActions", _CONFIDENTIAL_NOTE), self)
+        self.confidential.setObjectName("confidential")
+        self.confidential.setChecked(not given.incident.confidential)
+        self.add_row("", self.confidential)
+
+    def arguments(self) -> dict[str, Any] | None:
+        return {"confidential": self.confidential.isChecked()}
+
+
 DialogFactory = Callable[[DialogInput, QWidget | None], ActionDialog]
 
 
@@ -475,6 +494,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("incident.supervise", QT_TRANSLATE_NOOP("IncidentActions", "Supervise…"),
                "Alt+U", _text(QT_TRANSLATE_NOOP("IncidentActions", "Supervise"),
                               QT_TRANSLATE_NOOP("IncidentActions", "Instruction"), "note")),
+    ActionSpec("incident.set_confidential",
+               QT_TRANSLATE_NOOP("IncidentActions", "Confidential…"), "Alt+F",
+               ConfidentialDialog),
     ActionSpec("incident.request_extension",
                QT_TRANSLATE_NOOP("IncidentActions", "Request extension…"), "Alt+X",
                ExtensionRequestDialog),

@@ -60,6 +60,7 @@ from console.ui.text import result_text
 from console.views.incident_actions import ACTION_BY_COMMAND, ACTIONS, ActionDialog, DialogInput
 from console.views.incident_sheet import IncidentSheet
 from console.views.incident_words import event_text
+from console.views.reporter_reveal import ReporterReveal
 
 CONTEXT = "IncidentDetail"
 translate = QCoreApplication.translate  # the name pyside6-lupdate looks for
@@ -130,6 +131,11 @@ class IncidentDetail(QWidget):
             "IncidentDetail", "Save the incident as a NENA EIDO document for another center"))
         self.eido_button.clicked.connect(self._ask_eido_file)
 
+        self.reveal = ReporterReveal(bridge, rules, self, self._report)
+        self.reveal.revealed.connect(lambda _iid, _shown: self.refresh())
+        self.reveal_button = QToolButton(self)
+        self.reveal_button.setDefaultAction(self.reveal.action)
+
         self.sheet = IncidentSheet(rules)
         self.fields = self.sheet.fields
         self.assignments = self.sheet.assignments
@@ -178,6 +184,7 @@ class IncidentDetail(QWidget):
         head = QHBoxLayout()
         head.addWidget(self.header, 1)
         head.addWidget(self.cameras_button, 0, Qt.AlignmentFlag.AlignTop)
+        head.addWidget(self.reveal_button, 0, Qt.AlignmentFlag.AlignTop)
         head.addWidget(self.eido_button, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(head)
         layout.addWidget(splitter, 1)
@@ -268,7 +275,10 @@ class IncidentDetail(QWidget):
         else:
             self.header.setText(f"{inc.id}  ·  {self._names.category(inc.category)}  ·  "
                                 f"{state_name(inc.state)}  ·  {priority_name(inc.priority)}")
-            self.sheet.fill(inc, self._names)
+            self.reveal.show_for(inc)
+            self.sheet.fill(inc, self._names, self.reveal.shown)
+        if inc is None:
+            self.reveal.show_for(None)
         self._update_actions()
         self.cameras_button.setEnabled(inc is not None)
         self.eido_button.setEnabled(inc is not None)
@@ -419,6 +429,15 @@ class IncidentDetail(QWidget):
             return True
         del self._in_flight[command]
         return False
+
+    def _report(self, text: str, ok: bool) -> None:
+        if not ok:
+            self._refused(text)
+            return
+        self.message.setStyleSheet("color: #2e7d32;")
+        self.message.setText(text)
+        self.message.show()
+        messages().info(text)
 
     def _refused(self, text: str) -> None:
         self.message.setStyleSheet("color: #c62828;")

@@ -7,6 +7,9 @@ under.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtWidgets import QFormLayout, QLabel, QTreeWidget, QTreeWidgetItem, QWidget
 
@@ -63,6 +66,22 @@ def police_code_text(inc: Incident) -> str:
     return inc.police_code or ""
 
 
+def reporter_text(inc: Incident, revealed: Mapping[str, Any] | None = None) -> str:
+    """The reporter as this user may see it: in full once revealed, else as the feed has it
+    (masked, or withheld), with the confidential mark."""
+    who = revealed.get("reporter") if revealed else None
+    if isinstance(who, Mapping):
+        text = "  ".join(str(p) for p in (who.get("name"), who.get("phone")) if p)
+    elif inc.reporter.withheld:
+        text = translate("IncidentDetail", "(not shown to you)")
+    else:
+        text = "  ".join(p for p in (inc.reporter.name, inc.reporter.phone) if p)
+    if inc.confidential:
+        mark = translate("IncidentDetail", "Confidential")
+        text = f"{text}  [{mark}]".strip()
+    return text
+
+
 class IncidentSheet(QWidget):
     """The form of one incident.
 
@@ -104,8 +123,10 @@ class IncidentSheet(QWidget):
         for tree in (self.assignments, self.extensions, self.clocks):
             tree.clear()
 
-    def fill(self, inc: Incident, names: DisplayNames) -> None:
-        """Show ``inc``: every field, its units and extensions, and its time limits."""
+    def fill(self, inc: Incident, names: DisplayNames,
+             revealed: Mapping[str, Any] | None = None) -> None:
+        """Show ``inc``: every field, its units and extensions, and its time limits;
+        ``revealed``: the hub's answer to "Show reporter" (reporter and description in full)."""
         state = state_name(inc.state)
         priority = priority_name(inc.priority)
         loc = inc.location
@@ -141,10 +162,11 @@ class IncidentSheet(QWidget):
             "police_case_no": inc.police_case_no or "",
             "police_remarks": "；".join(inc.police.remarks) if inc.police else "",
             "created": f"{when_text(inc.created_at)}  {inc.created_by}",
-            "description": inc.description,
+            "description": str(revealed.get("description", inc.description)) if revealed
+            else inc.description,
             "address": f"{loc.address}  ({loc.lat:.5f}, {loc.lon:.5f})",
             "place": " / ".join(p for p in place if p),
-            "reporter": "  ".join(p for p in (inc.reporter.name, inc.reporter.phone) if p),
+            "reporter": reporter_text(inc, revealed),
             "lead_department": names.department(inc.lead_department)
             if inc.lead_department else "",
             "co_handlers": ", ".join(names.department(c) for c in inc.co_handlers),

@@ -75,6 +75,8 @@ EVENT_TEXT = {
     "major.incident_linked": QT_TRANSLATE_NOOP("IncidentTimeline",
                                                "linked to major incident {id}"),
     "incident.noted": QT_TRANSLATE_NOOP("IncidentTimeline", "noted: {text}"),
+    "incident.confidentiality_changed": QT_TRANSLATE_NOOP("IncidentTimeline",
+                                                          "marked it confidential"),
     "incident.supervised": QT_TRANSLATE_NOOP("IncidentTimeline", "supervised: {note}"),
     "incident.extension_requested": QT_TRANSLATE_NOOP(
         "IncidentTimeline", "asked for {extra} more on the {stage} deadline: {reason}"),
@@ -91,6 +93,7 @@ EXTENSION_STATUS = {
     "refused": QT_TRANSLATE_NOOP("IncidentTimeline", "Refused"),
 }
 TOOK_DUPLICATE = QT_TRANSLATE_NOOP("IncidentTimeline", "took in duplicate {id}")
+NOT_CONFIDENTIAL = QT_TRANSLATE_NOOP("IncidentTimeline", "lifted its confidential mark")
 TIMELINE_LINE = QT_TRANSLATE_NOOP("IncidentTimeline", "{time} {actor} {what}")
 
 
@@ -121,6 +124,8 @@ def event_text(wire: Mapping[str, Any], incident_id: str, names: DisplayNames,
     template = EVENT_TEXT.get(name)
     if name == "incident.merged" and data.get("into") == incident_id:
         template = TOOK_DUPLICATE
+    if name == "incident.confidentiality_changed" and not data.get("confidential"):
+        template = NOT_CONFIDENTIAL
     what = name if template is None else translate("IncidentTimeline", template).format_map(
         _Params(names, data))
     return translate("IncidentTimeline", TIMELINE_LINE).format(

@@ -129,6 +129,10 @@ class IntakeForm(QWidget):
             translate("IntakeForm", "lat, lon — e.g. 30.6675, 104.0925"))
         self.place = QLabel(self)
         self.reporter_name = QLineEdit(self)
+        self.confidential = QCheckBox(translate(
+            "IntakeForm", "Confidential: reporter shown only to the intake and the duty leader"),
+            self)
+        self.confidential.setObjectName("confidential")
         self.answered = QCheckBox(translate("IntakeForm", "Answered on the phone"), self)
         self.answer = QPlainTextEdit(self)
         self.answer.setTabChangesFocus(True)
@@ -165,7 +169,8 @@ class IntakeForm(QWidget):
         row("description", translate("IntakeForm", "Description"), self.description)
         row("address", translate("IntakeForm", "Address"), self.address)
         row("location", translate("IntakeForm", "Location"), self.location, self.place)
-        row("reporter_name", translate("IntakeForm", "Reporter name"), self.reporter_name)
+        row("reporter_name", translate("IntakeForm", "Reporter name"), self.reporter_name,
+            self.confidential)
         row("answer", translate("IntakeForm", "Answer"), self.answered, self.answer)
         buttons = QHBoxLayout()
         buttons.addWidget(self.submit_button)
@@ -186,7 +191,8 @@ class IntakeForm(QWidget):
 
         chain = [self.phone, self.source, self.police_case_no, self.category.edit,
                  self.request_type, self.priority, self.description, self.address,
-                 self.location, self.reporter_name, self.answered, self.answer,
+                 self.location, self.reporter_name, self.confidential, self.answered,
+                 self.answer,
                  self.submit_button, self.clear_button, self.history, self.duplicates,
                  self.merge_button]
         for first, second in itertools.pairwise(chain):
@@ -252,6 +258,7 @@ class IntakeForm(QWidget):
         self.description.clear()
         self.answer.clear()
         self.answered.setChecked(False)
+        self.confidential.setChecked(False)
         self.category.set_category(None)
         self.source.setCurrentIndex(self.source.findData(Source.HOTLINE.value))
         self.priority.setCurrentIndex(self.priority.findData(Priority.P3.value))
@@ -305,6 +312,8 @@ class IntakeForm(QWidget):
         }
         if case_no:
             args["police_case_no"] = case_no
+        if self.confidential.isChecked():
+            args["confidential"] = True
         return args
 
     def submit(self, merge_into: str | None = None) -> bool:

@@ -1135,6 +1135,14 @@
         <translation>没有在途或在现场的力量。</translation>
     </message>
     <message>
+        <source>Confidential: reporter shown only to the intake and the duty leader</source>
+        <translation>保密件：报告人仅向受理人员和值班领导显示</translation>
+    </message>
+    <message>
+        <source>Confidential</source>
+        <translation>保密件</translation>
+    </message>
+    <message>
         <source>Classify…</source>
         <translation>分类…</translation>
     </message>
@@ -1245,6 +1253,10 @@
     <message>
         <source>Instruction</source>
         <translation>督办意见</translation>
+    </message>
+    <message>
+        <source>Confidential…</source>
+        <translation>保密件…</translation>
     </message>
     <message>
         <source>Request extension…</source>
@@ -1360,6 +1372,14 @@
     <message>
         <source>{code} — awaiting classification</source>
         <translation>{code} — 待分类</translation>
+    </message>
+    <message>
+        <source>(not shown to you)</source>
+        <translation>（不向您显示）</translation>
+    </message>
+    <message>
+        <source>Confidential</source>
+        <translation>保密件</translation>
     </message>
     <message>
         <source>Not connected to the hub: this may be out of date.</source>
@@ -1808,6 +1828,10 @@
         <translation>备注：{text}</translation>
     </message>
     <message>
+        <source>marked it confidential</source>
+        <translation>标记为保密件</translation>
+    </message>
+    <message>
         <source>supervised: {note}</source>
         <translation>督办：{note}</translation>
     </message>
@@ -1848,6 +1872,10 @@
         <translation>并入重复事件 {id}</translation>
     </message>
     <message>
+        <source>lifted its confidential mark</source>
+        <translation>取消了保密标记</translation>
+    </message>
+    <message>
         <source>{time} {actor} {what}</source>
         <translation>{time} {actor} {what}</translation>
     </message>
@@ -1869,6 +1897,10 @@
     <message>
         <source>lat, lon — e.g. 30.6675, 104.0925</source>
         <translation>纬度, 经度 — 例如 30.6675, 104.0925</translation>
+    </message>
+    <message>
+        <source>Confidential: reporter shown only to the intake and the duty leader</source>
+        <translation>保密件：报告人仅向受理人员和值班领导显示</translation>
     </message>
     <message>
         <source>Answered on the phone</source>
@@ -2862,6 +2894,10 @@
         <translation>延期申请 {request} 已被“{status}”。</translation>
     </message>
     <message>
+        <source>Give a reason to see the reporter of {id}.</source>
+        <translation>请说明查看 {id} 报告人的理由。</translation>
+    </message>
+    <message>
         <source>Liaison officers classify police-diverted incidents only.</source>
         <translation>联络员只能为公安转来的事件分类。</translation>
     </message>
@@ -2888,6 +2924,10 @@
     <message>
         <source>No hello within {seconds} seconds; closing.</source>
         <translation>{seconds} 秒内未收到登录握手，连接关闭。</translation>
+    </message>
+    <message>
+        <source>Only a duty leader may lift the confidential mark of {id}.</source>
+        <translation>只有值班领导可以取消 {id} 的保密标记。</translation>
     </message>
     <message>
         <source>Only the police center that diverted case {shared_id} may amend or withdraw it.</source>
@@ -3082,6 +3122,10 @@
         <translation>您的角色（{roles}）无权{action}。</translation>
     </message>
     <message>
+        <source>Your role does not need the reporter of {id}.</source>
+        <translation>您的角色无需查看 {id} 的报告人。</translation>
+    </message>
+    <message>
         <source>{address} has {limit} connections still logging in, as many as one address may; try again when they are done.</source>
         <translation>{address} 已有 {limit} 个连接正在登录，已达单个地址上限；请待其完成后再试。</translation>
     </message>
@@ -3122,12 +3166,28 @@
         <translation>{id} 已分类为 {category}。</translation>
     </message>
     <message>
+        <source>{id} is already marked confidential.</source>
+        <translation>{id} 已标记为保密件。</translation>
+    </message>
+    <message>
         <source>{id} is already supervised.</source>
         <translation>{id} 已在督办中。</translation>
     </message>
     <message>
         <source>{id} is already {state}; there is nothing to withdraw.</source>
         <translation>{id} 已是“{state}”，没有可撤回的内容。</translation>
+    </message>
+    <message>
+        <source>{id} is confidential: only the intake and the duty leader see its reporter.</source>
+        <translation>{id} 为保密件：仅受理人员和值班领导可查看其报告人。</translation>
+    </message>
+    <message>
+        <source>{id} is not a case your department leads or co-handles; its reporter is not shown to you.</source>
+        <translation>{id} 不是您部门主办或协办的案件，不向您显示其报告人。</translation>
+    </message>
+    <message>
+        <source>{id} is not marked confidential.</source>
+        <translation>{id} 未标记为保密件。</translation>
     </message>
     <message>
         <source>{id} is not overdue; supervision is for overdue incidents.</source>
@@ -3362,6 +3422,10 @@
         <translation>完成时间</translation>
     </message>
     <message>
+        <source>confidential</source>
+        <translation>保密</translation>
+    </message>
+    <message>
         <source>confirm messages as a police center</source>
         <translation>以公安指挥中心身份确认消息</translation>
     </message>
@@ -3430,6 +3494,10 @@
         <translation>外勤</translation>
     </message>
     <message>
+        <source>full</source>
+        <translation>完整</translation>
+    </message>
+    <message>
         <source>given a police disposition</source>
         <translation>给出公安处置结果</translation>
     </message>
@@ -3494,6 +3562,10 @@
         <translation>纬度</translation>
     </message>
     <message>
+        <source>leader</source>
+        <translation>领导</translation>
+    </message>
+    <message>
         <source>level</source>
         <translation>级别</translation>
     </message>
@@ -3508,6 +3580,14 @@
     <message>
         <source>lon</source>
         <translation>经度</translation>
+    </message>
+    <message>
+        <source>mark incidents confidential</source>
+        <translation>将事件标为保密件</translation>
+    </message>
+    <message>
+        <source>masked</source>
+        <translation>脱敏</translation>
     </message>
     <message>
         <source>mediator</source>
@@ -3536,6 +3616,10 @@
     <message>
         <source>new</source>
         <translation>待受理</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
     </message>
     <message>
         <source>note</source>
@@ -3837,6 +3921,49 @@
     <message>
         <source> or </source>
         <translation>或</translation>
+    </message>
+</context>
+<context>
+    <name>ReporterReveal</name>
+    <message>
+        <source>Show reporter — {id}</source>
+        <translation>查看报告人 — {id}</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>理由</translation>
+    </message>
+    <message>
+        <source>The reporter&apos;s name and phone are personal data: your reading them is recorded with this reason.</source>
+        <translation>报告人的姓名和电话属于个人信息：您的查看将连同此理由记录在案。</translation>
+    </message>
+    <message>
+        <source>Show reporter…</source>
+        <translation>查看报告人…</translation>
+    </message>
+    <message>
+        <source>No incident is shown.</source>
+        <translation>未显示事件。</translation>
+    </message>
+    <message>
+        <source>The reporter is shown.</source>
+        <translation>报告人已显示。</translation>
+    </message>
+    <message>
+        <source>Show the reporter&apos;s name and phone, giving a reason ({key})</source>
+        <translation>说明理由后查看报告人的姓名和电话（{key}）</translation>
+    </message>
+    <message>
+        <source>The hub did not answer; the reporter is not shown. Try again when connected.</source>
+        <translation>中心服务未应答，未显示报告人。请在连接后重试。</translation>
+    </message>
+    <message>
+        <source>Reporter of {id} shown; your reading is on record.</source>
+        <translation>已显示 {id} 的报告人；您的查看已记录在案。</translation>
+    </message>
+    <message>
+        <source>Show reporter refused: {reason}</source>
+        <translation>查看报告人被拒绝：{reason}</translation>
     </message>
 </context>
 <context>

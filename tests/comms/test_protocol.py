@@ -172,11 +172,11 @@ BAD: list[tuple[str, str | bytes, str, str]] = [
     ("number", "7", "bad_message", "must be a JSON object, not a number"),
     ("no type", "{}", "bad_message",
      "The message has no 'type'; expected hello, command, positions, ping, timeline, track, "
-     "logout or audit."),
+     "logout, audit or reporter."),
     ("type not a string", '{"type":1}', "bad_message", "'type' must be a string"),
     ("unknown type", '{"type":"x"}', "bad_message",
      "Unknown message type 'x'; expected hello, command, positions, ping, timeline, track, "
-     "logout or audit."),
+     "logout, audit or reporter."),
     ("police type", '{"type":"incident"}', "bad_message", "Unknown message type 'incident'"),
     ("server type", '{"type":"welcome"}', "bad_message", "Unknown message type 'welcome'"),
     # hello
@@ -384,6 +384,8 @@ GOOD: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     "ping": {"id": st.none() | st.text(max_size=66)},
     "logout": {"id": st.none() | st.text(max_size=66)},
     "timeline": {"id": st.text(max_size=66), "incident": st.text(max_size=66)},
+    "reporter": {"id": st.text(max_size=66), "incident": st.text(max_size=66),
+                 "reason": st.text(max_size=40)},
     "track": {"id": st.text(max_size=66), "unit": st.text(max_size=66),
               "since": st.datetimes(timezones=st.just(UTC)).map(datetime.isoformat)
               | st.text(max_size=30),
@@ -449,6 +451,18 @@ def test_any_json_value(value: Any) -> None:
     check_decodes_or_refuses(json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass"))
 
 
+def test_a_reporter_request_gives_its_reason_for_the_hub_to_judge() -> None:
+    decoded = decode_client(frame(type="reporter", id="r1", incident="CH-1", reason="回访"))
+    assert decoded == p.ReporterRequest("r1", "CH-1", "回访")
+    # A blank or missing reason is the hub's to refuse, with a template the console translates.
+    assert decode_client(frame(type="reporter", id="r1", incident="CH-1")) == \
+        p.ReporterRequest("r1", "CH-1", "")
+    for bad in (5, None, "x" * (p.MAX_REASON + 1)):
+        with pytest.raises(ProtocolError) as caught:
+            decode_client(frame(type="reporter", id="r1", incident="CH-1", reason=bad))
+        assert caught.value.code == "bad_message" and "'reason'" in caught.value.message
+
+
 @settings(suppress_health_check=[HealthCheck.too_slow])
 @given(messages())
 def test_any_fields_for_each_type(message: dict[str, Any]) -> None:
@@ -460,7 +474,7 @@ def test_any_fields_for_each_type(message: dict[str, Any]) -> None:
     expected = {"hello": Hello, "command": CommandMessage, "positions": PositionsMessage,
                 "ping": Ping, "timeline": TimelineRequest,
                 "track": p.TrackRequest, "logout": p.Logout,
-                "audit": p.AuditRequest}[message["type"]]
+                "audit": p.AuditRequest, "reporter": p.ReporterRequest}[message["type"]]
     assert isinstance(decoded, expected)
     # Whatever was accepted can be answered and echoed without trouble.
     if isinstance(decoded, CommandMessage):

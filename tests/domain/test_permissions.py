@@ -45,11 +45,12 @@ EXPECTED: dict[Role, set[str]] = {
         "incident.answer",
         "incident.merge",
         "incident.note",
+        "incident.set_confidential",
     },
     Role.CONTROLLER: INCIDENT_WORK,
     Role.DUTY_LEADER: INCIDENT_WORK
     | {"incident.supervise", "incident.approve_extension", "incident.refuse_extension",
-       "warning.acknowledge"} | MAJOR_WORK,
+       "warning.acknowledge", "incident.set_confidential"} | MAJOR_WORK,
     Role.POLICE_LIAISON: {
         "incident.accept",
         "incident.classify",

@@ -77,7 +77,8 @@ def test_a_diversion_reaches_the_liaison_within_a_second(hub: HubThread) -> None
     seen = event_named(ctl, "incident.created")["data"]
     assert seen["police_case_no"] is None and seen["police"]["remarks"] == []
     assert seen["police"]["shared_id"] == data["police"]["shared_id"]
-    assert seen["reporter"] == data["reporter"]  # a controller still calls back
+    # Both see the reporter masked, and may ask for it with a reason.
+    assert seen["reporter"] == data["reporter"] == {"name": "李**", "phone": "138****0017"}
 
 
 def test_signing_returning_and_resolving_answer_the_police(hub: HubThread) -> None:

@@ -7,11 +7,12 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
@@ -22,6 +23,7 @@ from console.views.intake import IntakeForm
 from console.views.intake_lookup import parse_location
 from tests.hub.conftest import HubThread
 from tests.views import live
+from tests.views.conftest import log_in
 from tests.views.live import (
     HERE,
     WAIT_MS,
@@ -38,6 +40,16 @@ heard = live.heard
 live_hub = live.live_hub
 BridgeAs = Callable[[str], Bridge]
 CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+@pytest.fixture
+def live_bridge(qtbot: Any, live_hub: HubThread, rules: Rules) -> Iterator[Bridge]:
+    """The intake is the call taker's: the one role whose feed carries reporters in full, so
+    that the caller's earlier cases are found on the replica (docs/security.md)."""
+    bridge = Bridge(rules, backoff_base=0.05, backoff_cap=0.5)
+    log_in(qtbot, bridge, live_hub.port, "taker")
+    yield bridge
+    bridge.shutdown()
 
 
 def make_form(qtbot: Any, bridge: Bridge, rules: Rules) -> IntakeForm:
