@@ -30,6 +30,7 @@ counts over 20 and 50 ms); the samples.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import json
 import os
@@ -314,7 +315,122 @@ def growth(samples: list[dict[str, Any]], warm_s: float) -> dict[str, dict[str, 
     return result
 
 
+# -- the load generator (its own process) --------------------------------------------------------
+
+
+async def _generate(port: int, meta: dict[str, Any], positions_per_s: int,
+                    events_per_s: float) -> dict[str, Any]:
+    """The console benchmark's load, for hours: the field gateway logs in again when its
+    connection is closed, and a generator that fell behind (a busy machine) skips what it
+    missed instead of sending it in one burst."""
+    import asyncio
+    import random
+    import signal
+    import uuid
+
+    from websockets.exceptions import ConnectionClosed
+
+    gateway = await bench._login(port, "/field", bench.GATEWAY_USER)
+    controller = await bench._login(port, "/ws", bench.COMMAND_USER, resume_from=meta["seq"])
+    stop = asyncio.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        asyncio.get_running_loop().add_signal_handler(signum, stop.set)
+    rng = random.Random(5)
+    units, open_ids, new_ids = meta["unit_ids"], list(meta["ids"]), list(meta["new"])
+    rng.shuffle(new_ids)
+    stats: dict[str, Any] = {"positions_sent": 0, "batches_skipped": 0, "commands_sent": 0,
+                             "commands_skipped": 0, "gateway_logins": 1, "closed": [],
+                             "results_ok": 0, "results_refused": 0}
+    started = time.perf_counter()
+    print("generator ready", flush=True)
+
+    def place() -> tuple[float, float]:
+        return (round(bench.SOUTH + rng.random() * (bench.NORTH - bench.SOUTH), 6),
+                round(bench.WEST + rng.random() * (bench.EAST - bench.WEST), 6))
+
+    async def paced(per_s: float, step: Any) -> None:
+        n = 0
+        while not stop.is_set():
+            await asyncio.sleep(max(0.0, started + n / per_s - time.perf_counter()))
+            due = int((time.perf_counter() - started) * per_s)
+            if due > n + per_s:  # over a second behind: skip, or it would burst
+                stats["batches_skipped" if per_s == 10 else "commands_skipped"] += due - n
+                n = due
+            n += 1
+            await step(n)
+
+    async def field(n: int) -> None:
+        nonlocal gateway
+        size = max(1, positions_per_s // 10)
+        rows = [[rng.choice(units), *place(), round(rng.random() * 360, 1),
+                 round(rng.random() * 5, 2)] for _ in range(size)]
+        try:
+            await gateway.send(json.dumps({"type": "positions", "units": rows}))
+            stats["positions_sent"] += size
+        except ConnectionClosed as closed:
+            stats["closed"] = [*stats["closed"][-9:], f"{time.perf_counter() - started:.0f} s: "
+                               f"{closed.rcvd.code if closed.rcvd else None} "
+                               f"{closed.rcvd.reason if closed.rcvd else 'no close frame'}"]
+            print(f"gateway closed: {stats['closed'][-1]}; logging in again", flush=True)
+            gateway = await bench._login(port, "/field", bench.GATEWAY_USER)
+            stats["gateway_logins"] += 1
+
+    async def command(n: int) -> None:
+        roll = rng.random()
+        args: dict[str, Any]
+        if roll < 0.2 and new_ids:
+            name, args = "incident.accept", {"id": new_ids.pop()}
+        elif roll < 0.25:
+            name, args = "incident.create", {
+                "source": "hotline", "category": "city.streetlight", "priority": "P3",
+                "description": f"路灯不亮 load {n}",
+                "location": dict(zip(("lat", "lon"), place(), strict=True), address="建设路")}
+        else:
+            name, args = "incident.note", {"id": rng.choice(open_ids), "text": f"已电话回访 {n}"}
+        await controller.send(json.dumps({"type": "command", "id": str(uuid.uuid4()),
+                                          "name": name, "args": args}))
+        stats["commands_sent"] += 1
+
+    async def read() -> None:
+        async for text in controller:
+            if '"type":"result"' in text[:40]:
+                message = json.loads(text)
+                stats["results_ok" if message.get("ok") else "results_refused"] += 1
+
+    async def drain() -> None:  # the gateway's own messages, whichever gateway is current
+        while not stop.is_set():
+            with contextlib.suppress(ConnectionClosed):
+                async for _ in gateway:
+                    pass
+            await asyncio.sleep(0.5)
+
+    tasks = [asyncio.create_task(c) for c in (paced(10, field), paced(events_per_s, command),
+                                               read(), drain())]
+    await stop.wait()
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    stats["seconds"] = round(time.perf_counter() - started, 1)
+    return stats
+
+
+def load_generator(argv: list[str]) -> None:
+    import asyncio
+
+    parser = argparse.ArgumentParser()
+    for name, kind in (("--port", int), ("--meta", Path), ("--positions-per-s", int),
+                       ("--events-per-s", float)):
+        parser.add_argument(name, type=kind, required=True)
+    a = parser.parse_args(argv)
+    stats = asyncio.run(_generate(a.port, json.loads(a.meta.read_text()), a.positions_per_s,
+                                  a.events_per_s))
+    print("GENERATOR " + json.dumps(stats), flush=True)
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--load-generator"]:
+        load_generator(sys.argv[2:])
+        return
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[1])
     parser.add_argument("--minutes", type=float, default=120.0)
     parser.add_argument("--speed", type=float, default=10.0,
@@ -349,7 +465,7 @@ def main() -> None:
 
         def start_load() -> Any:
             children.append(bench.Child(
-                [*nice, sys.executable, bench.__file__, "--load-generator", "--port", str(port),
+                [*nice, sys.executable, __file__, "--load-generator", "--port", str(port),
                  "--meta", str(cached / "meta.json"),
                  "--positions-per-s", str(args.positions_per_s),
                  "--events-per-s", str(args.events_per_s)],
