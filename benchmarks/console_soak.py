@@ -151,25 +151,31 @@ class GcWatch:
         self.total_ms = 0.0
         self.collected = 0
         self.window_max_ms = 0.0
-        self._began: dict[int, float] = {}
+        # CPU time too: on a busy machine a short collection can last long, off its core.
+        self.max_cpu_ms = self.total_cpu_ms = 0.0
+        self._began: dict[int, tuple[float, float]] = {}
         gc.callbacks.append(self._callback)
 
     def _callback(self, phase: str, info: dict[str, Any]) -> None:
-        now, ident = time.perf_counter(), threading.get_ident()
+        now, cpu, ident = time.perf_counter(), time.thread_time(), threading.get_ident()
         if phase == "start":
-            self._began[ident] = now
+            self._began[ident] = (now, cpu)
         elif ident in self._began:
-            ms = (now - self._began.pop(ident)) * 1000
+            began, began_cpu = self._began.pop(ident)
+            ms, cpu_ms = (now - began) * 1000, (cpu - began_cpu) * 1000
             generation = info["generation"]
             self.count[generation] += 1
             self.max_ms[generation] = max(self.max_ms[generation], ms)
             self.window_max_ms = max(self.window_max_ms, ms)
             self.total_ms += ms
+            self.max_cpu_ms = max(self.max_cpu_ms, cpu_ms)
+            self.total_cpu_ms += cpu_ms
             self.collected += info["collected"]
 
     def figures(self) -> dict[str, Any]:
         return {"collections": self.count, "max_ms": [round(m, 1) for m in self.max_ms],
-                "total_ms": round(self.total_ms), "collected": self.collected}
+                "total_ms": round(self.total_ms), "max_cpu_ms": round(self.max_cpu_ms, 1),
+                "total_cpu_ms": round(self.total_cpu_ms), "collected": self.collected}
 
 
 class Delivered:
