@@ -371,15 +371,29 @@ async def _generate(port: int, meta: dict[str, Any], positions_per_s: int,
         rows = [[rng.choice(units), *place(), round(rng.random() * 360, 1),
                  round(rng.random() * 5, 2)] for _ in range(size)]
         try:
-            await gateway.send(json.dumps({"type": "positions", "units": rows}))
+            # A hub that stopped reading (a busy machine) closes the connection only when its
+            # keepalive gives up, minutes later; until then the send would just wait.
+            async with asyncio.timeout(10):
+                await gateway.send(json.dumps({"type": "positions", "units": rows}))
             stats["positions_sent"] += size
-        except ConnectionClosed as closed:
-            stats["closed"] = [*stats["closed"][-9:], f"{time.perf_counter() - started:.0f} s: "
-                               f"{closed.rcvd.code if closed.rcvd else None} "
-                               f"{closed.rcvd.reason if closed.rcvd else 'no close frame'}"]
-            print(f"gateway closed: {stats['closed'][-1]}; logging in again", flush=True)
-            gateway = await bench._login(port, "/field", bench.GATEWAY_USER)
-            stats["gateway_logins"] += 1
+        except (ConnectionClosed, TimeoutError) as closed:
+            rcvd = closed.rcvd if isinstance(closed, ConnectionClosed) else None
+            why = f"{rcvd.code} {rcvd.reason}" if rcvd else type(closed).__name__
+            stats["closed"] = [*stats["closed"][-9:],
+                               f"{time.perf_counter() - started:.0f} s: {why}"]
+            print(f"gateway: {stats['closed'][-1]}; logging in again", flush=True)
+            with contextlib.suppress(Exception):
+                async with asyncio.timeout(5):
+                    await gateway.close()
+            while not stop.is_set():
+                try:
+                    async with asyncio.timeout(30):
+                        gateway = await bench._login(port, "/field", bench.GATEWAY_USER)
+                    stats["gateway_logins"] += 1
+                    return
+                except (OSError, TimeoutError, ConnectionClosed) as failed:
+                    print(f"gateway login failed ({failed!r}); again", flush=True)
+                    await asyncio.sleep(1)
 
     async def command(n: int) -> None:
         roll = rng.random()
