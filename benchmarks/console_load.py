@@ -109,6 +109,7 @@ def prepare(folder: Path, incidents: int, units: int) -> dict[str, Any]:
 
     from console.domain.model import Actor, Priority, Role, Source, UnitStatus, UnitType
     from console.domain.rules import Rules
+    from console.domain.taxonomy import UNCLASSIFIED
     from console.store.store import Store
     from console.store.writer import Command
 
@@ -146,7 +147,8 @@ def prepare(folder: Path, incidents: int, units: int) -> dict[str, Any]:
             for n, uid in enumerate(unit_ids[start:start + 2000], start)])
     print(f"  {units:,} units in {time.perf_counter() - started:.0f} s", flush=True)
 
-    categories = [c.code for c in rules.taxonomy.categories]
+    # 'unclassified' is for police cases awaiting classification only: the hub refuses it else.
+    categories = [c.code for c in rules.taxonomy.categories if c.code != UNCLASSIFIED]
     sources = list(Source)
     priorities = [Priority.P1] * 5 + [Priority.P2] * 15 + [Priority.P3] * 50 + [Priority.P4] * 30
     streets = ["建设路", "双林路", "猛追湾街", "府青路", "二仙桥", "东风路", "一环路东"]

@@ -26,6 +26,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QSocketNotifier, Qt, QTimer, Signal, Slot
 
+from console.comms import heap
 from console.comms import protocol as p
 from console.comms.client import (
     AUTH_FAILED,
@@ -319,10 +320,11 @@ class Bridge(QObject):
         set whole, after its last piece, as ``("changed", change)``)."""
         # What is unpickled here is domain data: long-lived and without reference cycles (see
         # _on_delivered). It is frozen at once, so the collections its allocations would
-        # trigger in this thread are not run; nothing else runs meanwhile. The young objects
-        # of before (the views') are collected first: freezing this often, nothing else would
-        # trigger a collection of them, and their garbage cycles would be frozen too.
-        gc.collect(0)
+        # trigger in this thread are not run; nothing else runs meanwhile. What was made since
+        # the last freeze (the views') is collected first, all of it, not only the youngest
+        # generation: freezing this often, nothing else would collect it, and its garbage
+        # cycles would be frozen too, never to be freed (console.comms.heap).
+        heap.collect_young()
         enabled = gc.isenabled()
         gc.disable()
         try:
@@ -407,11 +409,12 @@ class Bridge(QObject):
             # them alone — and, after every change set, what has joined them since (new
             # versions of incidents and units, the views' caches): frozen only at snapshots,
             # these grew between them and every full collection walked them.
-            # Freezing is O(1): the young generations are appended to the permanent one.
-            # The price: a reference cycle that becomes garbage after it was frozen is freed
-            # only by a full collection, which this console no longer runs by itself. The
-            # console makes little such garbage (docs/performance.md).
-            gc.freeze()
+            # Freezing is O(1): the young generations are appended to the permanent one. The
+            # garbage cycles the views made meanwhile are collected first (a walk of the
+            # unfrozen objects only): frozen, they would never be freed. A reference cycle that
+            # becomes garbage after it was frozen is still not freed (docs/performance.md, "A
+            # console that runs a week"; console.comms.heap).
+            heap.freeze_survivors()
 
     @Slot(object, object)
     def _on_answered(self, callback: Callable[[Any], None], result: object) -> None:

@@ -31,7 +31,6 @@ timeout)``, ``("reporter", id, incident, reason, timeout)``, ``("positions", row
 from __future__ import annotations
 
 import argparse
-import gc
 import logging
 import os
 import pickle
@@ -45,6 +44,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from console.comms import heap
 from console.comms.clock import Clock
 from console.comms.pieces import HEADER, FrameReader, merged, pieces
 from console.comms.replica import ChangeSet, UserInfo
@@ -245,8 +245,10 @@ def serve(requests: Connection, news: Connection) -> None:
         outbox.put(change)
         # As in the console before it (console.comms.bridge): the live state is over a million
         # long-lived objects without cycles; full collections walking them would pause this
-        # process for seconds. Freezing what joined them since is O(1).
-        gc.freeze()
+        # process for seconds. Freezing what joined them since is O(1); the garbage cycles made
+        # since the last freeze are collected first (a short walk: only the unfrozen objects),
+        # or they would never be freed.
+        heap.freeze_survivors()
 
     def login(user: UserInfo) -> None:
         outbox.put(("login", user, client.token, (time.time(), clock.now(), clock.speed)))

@@ -4,10 +4,12 @@ the GUI thread never waits on the network, and a client process that dies is rep
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -169,7 +171,8 @@ def test_shutdown_ends_the_client_process(qtbot: QtBot, bridge: Bridge,
     assert not [t for t in threading.enumerate()
                 if t.name.startswith(("hub-client", "client-process"))]
     bridge.shutdown()
-    assert not client.running
+    running: bool = client.running  # not narrowed by the assertion above: shutdown() ended it
+    assert not running
     assert bridge.state == STOPPED
 
 
@@ -253,3 +256,31 @@ def test_a_timeline_comes_back_in_the_gui_thread_and_none_when_offline(
     events, in_gui = answers.pop()
     assert in_gui
     assert [e["name"] for e in events] == ["incident.created", "incident.accepted"]
+
+
+class _Cycle:
+    """An object in a reference cycle with itself: only the cyclic collector frees it."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_garbage_cycles_the_views_make_are_freed_though_the_bridge_freezes_its_heap(
+        qtbot: QtBot, bridge: Bridge, hub: RestartableHub) -> None:
+    # The bridge freezes the heap after every change set; a cycle that was already garbage then
+    # would be frozen with it and never freed: a console that runs for a week would keep them all.
+    go_live(qtbot, bridge, hub)
+    cycles: list[weakref.ref[_Cycle]] = []
+
+    def view(change: ChangeSet) -> None:  # a view's slot that leaves a garbage cycle behind
+        cycles.append(weakref.ref(_Cycle()))
+
+    bridge.changed.connect(view)
+    other = Client(hub.port)
+    other.login("ctl")
+    created = other.command("incident.create", **incident_args())["data"]["id"]
+    qtbot.waitUntil(lambda: created in bridge.replica.incidents, timeout=WAIT_MS)
+    assert cycles
+    assert gc.get_freeze_count() > 0, "the bridge froze its heap"
+    assert [ref for ref in cycles if ref() is not None] == []
+    other.close()
