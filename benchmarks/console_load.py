@@ -424,7 +424,7 @@ class StallWatch(threading.Thread):
                 wchan = (task / "wchan").read_text().strip()
             except OSError:
                 state = wchan = "?"
-            frame = sys._current_frames().get(self.main.ident)
+            frame = sys._current_frames().get(self.main.ident or 0)
             stack = " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}"
                                for f in reversed(traceback.extract_stack(frame)[-3:])) \
                 if frame is not None else "-"
