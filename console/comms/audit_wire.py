@@ -9,9 +9,8 @@ the audit trail a page at a time, or asks the hub to verify its chain.
     {"type":"audit","id":REQ,"verify":true}
     → {"type":"audit","id":REQ,"verified":{"rows","head","broken_at","template","params"}}
 
-Anyone else is answered ``error`` ``forbidden`` with a template. Kept apart from
-``protocol.py`` (which dispatches here, and whose checks :func:`decode` uses) so the request
-has one home on both sides.
+Anyone else is answered ``error`` ``forbidden`` with a template. The request's type and the
+answers' shapes live here; ``protocol.py`` decodes the request with its own checks.
 """
 
 from __future__ import annotations
@@ -25,7 +24,7 @@ from typing import Any
 PAGE = 200
 MAX_PAGE = 1000
 
-_FILTERS = ("since", "until", "user", "action")
+FILTERS = ("since", "until", "user", "action")
 
 
 @dataclass(frozen=True)
@@ -47,36 +46,6 @@ class AuditRequest:
                   "action": self.action}
         return {k: v.isoformat() if isinstance(v, datetime) else v
                 for k, v in values.items() if v is not None}
-
-
-def decode(message: dict[str, Any]) -> AuditRequest:
-    """An ``audit`` request; raises ``protocol.ProtocolError`` for a malformed one."""
-    from console.comms import protocol as p  # which imports this module for the type
-
-    request_id = p._text(message, "id", 64, where="audit")
-    verify = message.get("verify", False)
-    if not isinstance(verify, bool):
-        p._refuse("'verify' in audit must be true or false.")
-    if verify:
-        return AuditRequest(request_id, verify=True)
-    filters = message.get("filters") or {}
-    if not isinstance(filters, dict):
-        p._refuse("'filters' in audit must be an object.")
-    unknown = sorted(set(filters) - set(_FILTERS))
-    if unknown:
-        p._refuse(f"Unknown audit filter {p._show(unknown[0])}; the filters are since, until, "
-                  "user and action.")
-    since = p._instant(filters, "since") if filters.get("since") is not None else None
-    until = p._instant(filters, "until") if filters.get("until") is not None else None
-    user = p._text(filters, "user", 128, where="audit filters") \
-        if filters.get("user") is not None else None
-    action = p._text(filters, "action", 64, where="audit filters") \
-        if filters.get("action") is not None else None
-    limit = message.get("limit", PAGE)
-    if not p._is_int(limit) or not 1 <= limit <= MAX_PAGE:
-        p._refuse(f"'limit' in audit must be a whole number from 1 to {MAX_PAGE}.")
-    before = p._optional_whole(message, "before")
-    return AuditRequest(request_id, since, until, user, action, int(limit), before)
 
 
 def page(request_id: str, rows: Sequence[Mapping[str, Any]], next_before: int | None

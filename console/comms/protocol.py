@@ -209,10 +209,38 @@ def decode_client(text: str | bytes) -> ClientMessage:
     if kind == "logout":
         return Logout(_ping(message).id)
     if kind == "audit":
-        return audit_wire.decode(message)
+        return _audit(message)
     if kind == "reporter":
         return _reporter(message)
     return _ping(message)
+
+
+def _audit(message: dict[str, Any]) -> AuditRequest:
+    """An ``audit`` request (console/comms/audit_wire.py)."""
+    request_id = _text(message, "id", 64, where="audit")
+    verify = message.get("verify", False)
+    if not isinstance(verify, bool):
+        _refuse("'verify' in audit must be true or false.")
+    if verify:
+        return AuditRequest(request_id, verify=True)
+    filters = message.get("filters") or {}
+    if not isinstance(filters, dict):
+        _refuse("'filters' in audit must be an object.")
+    unknown = sorted(set(filters) - set(audit_wire.FILTERS))
+    if unknown:
+        _refuse(f"Unknown audit filter {_show(unknown[0])}; the filters are since, until, "
+                "user and action.")
+    since = _instant(filters, "since") if filters.get("since") is not None else None
+    until = _instant(filters, "until") if filters.get("until") is not None else None
+    user = _text(filters, "user", 128, where="audit filters") \
+        if filters.get("user") is not None else None
+    action = _text(filters, "action", 64, where="audit filters") \
+        if filters.get("action") is not None else None
+    limit = message.get("limit", audit_wire.PAGE)
+    if not _is_int(limit) or not 1 <= limit <= audit_wire.MAX_PAGE:
+        _refuse(f"'limit' in audit must be a whole number from 1 to {audit_wire.MAX_PAGE}.")
+    before = _optional_whole(message, "before")
+    return AuditRequest(request_id, since, until, user, action, int(limit), before)
 
 
 def _reporter(message: dict[str, Any]) -> ReporterRequest:

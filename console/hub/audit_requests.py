@@ -9,16 +9,30 @@ not recorded (a client could otherwise fill the trail with them).
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 from console.comms import audit_wire
 from console.comms import protocol as p
 from console.comms.audit_wire import AuditRequest
 from console.domain.model import Role
+from console.hub.services import HubServices
+from console.store.accounts import User
 from console.store.audit import AuditEntry, AuditRow
 
-if TYPE_CHECKING:
-    from console.hub.session import Session
+
+class Session(Protocol):
+    """What this module uses of a hub session (console/hub/session.py, which calls it)."""
+
+    user: User | None
+    endpoint: str
+    hub: HubServices
+    client: str | None
+
+    @property
+    def ws(self) -> Any: ...
+
+    async def send(self, message: Mapping[str, Any]) -> None: ...
 
 REFUSED = "Only an administrator may read the audit trail."
 

@@ -102,7 +102,9 @@ def test_a_case_marked_confidential_at_intake_is_hidden_until_the_leader_lifts_i
         assert form.submit()
     iid = created.args[0]
     assert not form.confidential.isChecked()  # the next call starts unmarked
-    qtbot.waitUntil(lambda: iid in live_bridge.replica.incidents, timeout=WAIT_MS)
+    # Each connection's events arrive by its own process, in no fixed order between them.
+    qtbot.waitUntil(lambda: iid in live_bridge.replica.incidents and iid in taker.replica.incidents,
+                    timeout=WAIT_MS)
     assert taker.replica.incidents[iid].reporter.phone == "13800000001"
 
     mine = make_detail(qtbot, live_bridge, rules, iid)
