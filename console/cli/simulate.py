@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import traceback
 
 from console.cli.common import CAMERA_PORT, load_rules, log, world_speed
 
@@ -99,6 +100,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         asyncio.run(run())
     except RuntimeError as error:
+        # The simulator's own refusals (no hub, a refused login) are RuntimeErrors, and so is
+        # a programming error such as a dict changed while iterated: the traceback says where.
         print(f"simulate: {error}", file=sys.stderr)
+        traceback.print_exc()
         return 1
     return 0
