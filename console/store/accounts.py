@@ -202,6 +202,21 @@ class Accounts:
             raise AccountError("the password must not be empty")
         if policy is not None:
             policy.check(username, password)
+        return self._replace_password(username, password, now=now or _now(), by=by,
+                                      action="admin.set-password")
+
+    def reset_password(self, username: str, *, now: datetime, by: By) -> str | None:
+        """Give the account a random password, unlock it and end its sessions; the password
+        (to be handed to its user once), or None if there is no such account."""
+        password = _random_password()
+        done = self._replace_password(username, password, now=now, by=by,
+                                      action="admin.reset-password")
+        return password if done else None
+
+    def _replace_password(self, username: str, password: str, *, now: datetime,
+                          by: By | None, action: str) -> bool:
+        """The new password's hash, the lockout lifted, the sessions ended and, when an admin
+        did it, ``action`` on the audit trail: one transaction. False: no such account."""
         with self.db.writer.begin() as conn:
             user_id = conn.execute(
                 update(s.users).where(s.users.c.username == username)
@@ -210,29 +225,10 @@ class Accounts:
                 .returning(s.users.c.id)).scalar()
             if user_id is None:
                 return False
-            self.sessions.end_user(conn, user_id, now=now or _now(), reason=PASSWORD,
-                                   by=by or By(None))
+            self.sessions.end_user(conn, user_id, now=now, reason=PASSWORD, by=by or By(None))
             if by is not None:
-                self.sessions.audit.append_in(conn, by.entry("admin.set-password", username),
-                                              at=now or _now())
+                self.sessions.audit.append_in(conn, by.entry(action, username), at=now)
         return True
-
-    def reset_password(self, username: str, *, now: datetime, by: By) -> str | None:
-        """Give the account a random password, unlock it and end its sessions; the password
-        (to be handed to its user once), or None if there is no such account."""
-        password = _random_password()
-        with self.db.writer.begin() as conn:
-            user_id = conn.execute(
-                update(s.users).where(s.users.c.username == username)
-                .values(password_hash=_hasher.hash(password), failed_logins=0,
-                        last_failed_at=None, locked_at=None)
-                .returning(s.users.c.id)).scalar()
-            if user_id is None:
-                return None
-            self.sessions.end_user(conn, user_id, now=now, reason=PASSWORD, by=by)
-            self.sessions.audit.append_in(conn, by.entry("admin.reset-password", username),
-                                          at=now)
-        return password
 
     def revoke_sessions(self, username: str, *, now: datetime, by: By) -> int | None:
         """End every session of the account (``admin revoke --user``); how many were live, or
