@@ -125,6 +125,26 @@ def ask(qtbot: Any, view: MapView, function: str, *args: Any) -> Any:
     return got[0]
 
 
+def settled_point(qtbot: Any, view: MapView, lat: float, lon: float) -> dict[str, float]:
+    """Where a lat/lon is in container pixels once the view has stopped changing size.
+
+    A window that is still laying out its docks resizes the map after a point was asked for;
+    Leaflet keeps the centre, so the point moves by half the change and a click lands off it.
+    The same answer (and the same view size) three times 100 ms apart counts as settled.
+    """
+    last: tuple[int, int, float, float] | None = None
+    same = 0
+    for _ in range(WAIT_MS // 100):
+        qtbot.wait(100)
+        point = ask(qtbot, view, "containerPointOf", lat, lon)
+        now = (view.width(), view.height(), point["x"], point["y"])
+        same = same + 1 if now == last else 0
+        if same == 2:
+            return point
+        last = now
+    raise AssertionError(f"the map kept moving: last point {last}")
+
+
 def run_js(qtbot: Any, view: MapView, source: str) -> Any:
     """Evaluate a test's own script in the page (its result as JSON)."""
     import json

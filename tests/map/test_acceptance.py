@@ -35,6 +35,7 @@ from tests.map.helpers import (
     map_settings,
     place_units,
     run_js,
+    settled_point,
     share_of_colour,
     shown_dock,
     wait_ready,
@@ -200,7 +201,7 @@ def test_new_incident_here_fills_in_the_grid_community_and_street(
     assert view is not None
     here = (30.66250, 104.09750)  # grid cell g001 of community c00, street Mengzhuiwan
     shown = to_gcj02(*here) if gcj02 else here
-    point = ask(qtbot, view, "containerPointOf", *shown)
+    point = settled_point(qtbot, view, *shown)
     with qtbot.waitSignal(window.map.view.channel.context_requested, timeout=WAIT_MS):
         click(view, point["x"], point["y"], Qt.MouseButton.RightButton)
     menu = window.map.menu
