@@ -3,3 +3,16 @@
 This file is also loaded when `tests/domain` runs in the environment without Qt, so it imports
 nothing but the standard library and pytest; Qt fixtures live in the GUI test folders.
 """
+
+try:
+    from argon2 import PasswordHasher
+except ImportError:  # the environment without Qt has no store either
+    pass
+else:
+    from console.store import accounts
+
+    # Argon2id at its cheapest: the suite creates and logs in thousands of accounts, and the
+    # production parameters (64 MiB, three passes) made hashing most of a hub test's set-up.
+    # What a test checks of a login does not depend on the cost; tests/store/test_accounts.py
+    # checks the production parameters themselves.
+    accounts.use_hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))

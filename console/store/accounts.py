@@ -20,11 +20,32 @@ from console.store.db import Database
 from console.store.passwords import PasswordPolicy
 from console.store.sessions import DISABLED, PASSWORD, REVOKED, By, Sessions, token_hash
 
-_hasher = PasswordHasher()
-
+#: Argon2id with the library's parameters (RFC 9106's second choice: 64 MiB, three passes).
+PRODUCTION_HASHER = PasswordHasher()
+_hasher = PRODUCTION_HASHER
 #: A password hash to verify against when the user does not exist, so that a wrong username
-#: takes as long as a wrong password.
-_DUMMY_HASH = _hasher.hash("not a password anyone has")
+#: takes as long as a wrong password; made with the hasher in use, when first needed.
+_dummy_hash: str | None = None
+
+
+def use_hasher(hasher: PasswordHasher) -> PasswordHasher:
+    """Hash passwords with ``hasher`` from now on, in this process.
+
+    A stored hash names its own parameters, so hashes made before still verify. The default's
+    memory and passes are what makes guessing slow; the test suite, which creates and logs in
+    thousands of accounts, uses the cheapest Argon2id (tests/conftest.py). Returns the hasher
+    it replaces.
+    """
+    global _hasher, _dummy_hash
+    previous, _hasher, _dummy_hash = _hasher, hasher, None
+    return previous
+
+
+def _dummy() -> str:
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = _hasher.hash("not a password anyone has")
+    return _dummy_hash
 
 USERNAME_MAX = 64
 
@@ -70,7 +91,7 @@ def verify_password(record: LoginRecord | None, password: str) -> bool:
     Slow on purpose (Argon2): the hub calls it on its login threads, never its event loop.
     """
     try:
-        _hasher.verify(record.password_hash if record else _DUMMY_HASH, password)
+        _hasher.verify(record.password_hash if record else _dummy(), password)
     except (VerificationError, InvalidHashError):
         return False
     return record is not None

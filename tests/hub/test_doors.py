@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +25,23 @@ import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from console.domain.rules import Rules
+from console.store import accounts
 from tests.hub.conftest import PASSWORD, Client, HubThread, add_users
 from tests.store.test_cli import run
 from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 WRONG = "Unknown user, wrong password, or an expired session; log in again."
+
+
+@pytest.fixture(autouse=True)
+def production_hashing() -> Iterator[None]:
+    """Passwords here cost what they cost in production (the rest of the suite hashes cheaply):
+    a flood is about each guess's Argon2 taking a core, and a throttle's delay runs from the
+    end of the guess before."""
+    previous = accounts.use_hasher(accounts.PRODUCTION_HASHER)
+    yield
+    accounts.use_hasher(previous)
 
 
 def crowd(*args: object) -> subprocess.Popen[str]:

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from console.domain.model import Role
+from console.store import accounts
 from console.store.accounts import AccountError, hash_password
 from console.store.store import Store
 from tests.store.conftest import Clock
@@ -23,6 +24,18 @@ def test_password_is_stored_as_argon2_and_checked(store: Store, clock: Clock) ->
     assert store.accounts.authenticate("wang", "s3cret-口令") == user
     assert store.accounts.authenticate("wang", "wrong") is None
     assert store.accounts.authenticate("nobody", "s3cret-口令") is None
+
+
+def test_production_hashes_cost_64_mib_and_three_passes_and_cheaper_ones_still_verify(
+        store: Store, clock: Clock) -> None:
+    cheap = store.accounts.create_user("li", "made-cheaply", ["viewer"], now=clock.now)
+    previous = accounts.use_hasher(accounts.PRODUCTION_HASHER)
+    try:
+        assert hash_password("pw").hash.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+        assert store.accounts.authenticate("li", "made-cheaply") == cheap
+        assert store.accounts.authenticate("nobody", "made-cheaply") is None
+    finally:
+        accounts.use_hasher(previous)
 
 
 @pytest.mark.parametrize(("name", "password", "roles", "error"), [
