@@ -30,6 +30,11 @@ log = logging.getLogger(__name__)
 # collections (a named tuple or a list stays tracked).
 Row = tuple[str, float, float, float, float, str]
 PEER_LOOKBACK = timedelta(seconds=10)
+#: Fixes waiting to be stored, at most: about a minute of a whole district's feed. A store that
+#: cannot keep up must not grow the hub without end; beyond it the older half of what waits is
+#: thinned to each unit's newest fix in it (every unit keeps a point there, and all its fixes
+#: after), and the hub logs how many it dropped.
+MAX_UNSTORED = 600_000
 
 
 class Tracker:
@@ -43,8 +48,12 @@ class Tracker:
 
     def __init__(self, store: Store, run: Callable[..., Any],
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-                 writer: PositionWriter | None = None) -> None:
+                 writer: PositionWriter | None = None,
+                 max_unstored: int = MAX_UNSTORED) -> None:
         self.store = store
+        self.max_unstored = max_unstored
+        #: Fixes dropped unstored because the store fell behind, since start.
+        self.thinned = 0
         self.run = run
         self.clock = clock
         self.append: Callable[[list[Fix]], int] = (writer or store.positions).append
@@ -111,7 +120,24 @@ class Tracker:
             self._seen_at[unit] = at
             self._unstored.append((unit, lat, lon, heading, speed, at))
             count += 1
+        if len(self._unstored) > self.max_unstored:
+            self._thin()
         return count
+
+    def waiting(self) -> list[Fix]:
+        """The fixes not handed to the store yet, oldest first."""
+        return list(self._unstored)
+
+    def _thin(self) -> None:
+        half = len(self._unstored) // 2
+        older = self._unstored[:half]
+        newest = {fix[0]: fix for fix in older}
+        kept = [fix for fix in older if newest[fix[0]] is fix]
+        self._unstored = kept + self._unstored[half:]
+        dropped = len(older) - len(kept)
+        self.thinned += dropped
+        log.warning("the store is behind: %d older positions of %d units dropped unstored "
+                    "(%d since start)", dropped, len(kept), self.thinned)
 
     async def flush(self) -> None:
         if not self._unstored:
@@ -128,6 +154,8 @@ class Tracker:
             log.warning("storing %d positions failed; will retry", len(batch), exc_info=True)
             self._unstored = batch + self._unstored
         finally:
+            if len(self._unstored) > self.max_unstored:
+                self._thin()
             self._storing = []
 
     def unstored(self) -> dict[str, Row]:

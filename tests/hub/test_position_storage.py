@@ -7,7 +7,9 @@ import os
 import signal
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 
+from console.hub.tracking import Tracker
 from tests.hub.conftest import Client, HubThread
 from tests.waiting import wait_until
 
@@ -78,3 +80,19 @@ def test_a_dead_position_writer_loses_no_fix(hub: HubThread) -> None:
     send(40)
     wait_until(lambda: stored() >= set(sent), 15, "every fix sent, none lost with the writer")
     assert hub.hub.positions.pid not in (None, first)  # started again
+
+
+def test_a_store_that_cannot_keep_up_thins_the_oldest_waiting_fixes(hub: HubThread) -> None:
+    """Nothing is flushed: what waits stays bounded, and every unit keeps its newest fix."""
+    tracker = Tracker(hub.store, run=None, max_unstored=1_000)
+    start = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
+    for step in range(30):
+        tracker.take([(f"U{n}", 30.66 + step / 10_000, 104.1, 0.0, 0.0) for n in range(100)],
+                     start + timedelta(seconds=step))
+    waiting = tracker.waiting()
+    assert len(waiting) <= 1_000
+    assert tracker.thinned == 3_000 - len(waiting)
+    newest = {unit: at for unit, *_, at in waiting}
+    assert newest == {f"U{n}": start + timedelta(seconds=29) for n in range(100)}
+    times = [at for unit, *_, at in waiting if unit == "U7"]
+    assert times == sorted(times) and len(times) >= 5  # thinned, in order, the latest whole
