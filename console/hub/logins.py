@@ -129,10 +129,29 @@ class Logins:
     def close(self) -> None:
         self._threads.shutdown(wait=True, cancel_futures=True)
 
-    async def token(self, token: str, *, address: str, client: str) -> TokenLogin | Refused:
+    async def token(self, token: str, *, address: str, client: str,
+                    gone: Callable[[], Awaitable[Any]] | None = None) -> TokenLogin | Refused:
         """Log in with a session token, rotating it (console/store/sessions.py): the old token
         stops working and the new one goes in the ``welcome``. The audit trail gets
-        ``token.used`` or ``token.refused`` from the store, in the rotation's transaction."""
+        ``token.used`` or ``token.refused`` from the store, in the rotation's transaction.
+
+        A refused token counts as a wrong password of its address, and waits out the same
+        delay: forged tokens from one address neither guess faster than its passwords nor
+        fill the audit trail faster.
+        """
+        left = asyncio.ensure_future(gone() if gone is not None else asyncio.Event().wait())
+        try:
+            async with self._by_address.hold(address):
+                seen = self._remembered(self._addresses, address)
+                await self._wait(self._address_wait(seen), left)
+                if left.done():
+                    return WRONG
+                return await self._token(token, address, client, seen)
+        finally:
+            left.cancel()
+
+    async def _token(self, token: str, address: str, client: str,
+                     seen: _Failures) -> TokenLogin | Refused:
         used = await self.run(functools.partial(
             self.accounts.sessions.use, token, now=self.config.clock.now(),
             idle=self.config.session_idle, by=By(None, client, address)))
@@ -142,6 +161,7 @@ class Logins:
         if user is None or isinstance(used, Unusable):
             self._log("token refused", used.username if isinstance(used, Unusable) else None,
                       address, client)
+            seen.count, seen.last = seen.count + 1, time.monotonic()
             return WRONG
         self._log("token login", user.username, address, client)
         return TokenLogin(user, used.token, used.session_id)
@@ -163,10 +183,8 @@ class Logins:
                         left: asyncio.Future[Any]) -> User | Refused:
         config = self.config
         async with self._by_address.hold(address):
-            seen = self._remembered(self._addresses, address)
-            await self._wait(seen.last + delay(seen.count, config.login_address_free_failures,
-                                               config.login_delay, config.login_delay_max)
-                             - time.monotonic(), left)
+            await self._wait(self._address_wait(self._remembered(self._addresses, address)),
+                             left)
             if left.done():
                 return WRONG
             async with self._by_name.hold(username):
@@ -220,6 +238,11 @@ class Logins:
         left = seen.locked + lockout.total_seconds() - time.monotonic()
         return _locked_refusal(username, datetime.now(UTC) + timedelta(seconds=left)) \
             if left > 0 else None
+
+    def _address_wait(self, seen: _Failures) -> float:
+        config = self.config
+        return seen.last + delay(seen.count, config.login_address_free_failures,
+                                 config.login_delay, config.login_delay_max) - time.monotonic()
 
     def _account_wait(self, username: str, record: LoginRecord | None) -> float:
         config = self.config

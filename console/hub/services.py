@@ -66,7 +66,8 @@ class HubServices:
                            gone: Callable[[], Awaitable[Any]]) -> User | TokenLogin | Refused:
         """The hello's user, or why not; ``gone`` completes if the client leaves meanwhile."""
         if hello.token is not None:
-            return await self.logins.token(hello.token, address=address, client=hello.client)
+            return await self.logins.token(hello.token, address=address, client=hello.client,
+                                           gone=gone)
         return await self.logins.password(hello.username or "", hello.password or "",
                                           address=address, client=hello.client, gone=gone)
 

@@ -258,6 +258,30 @@ def test_one_address_guessing_many_names_is_slowed_down(db_url: str, rules: Rule
         hub.stop()
 
 
+def test_forged_tokens_from_one_address_are_slowed_down_like_its_passwords(
+        db_url: str, rules: Rules) -> None:
+    hub = started(db_url, rules, login_address_free_failures=2, login_delay=0.2)
+    try:
+        answered = []
+        for n in range(5):
+            client = Client(hub.port, source_address=("127.0.0.7", 0))
+            client.send({"type": "hello", "protocol": 1, "client": "forger",
+                         "auth": {"token": f"forged-token-{n}"}})
+            assert client.recv()["message"] == WRONG
+            answered.append(time.monotonic())
+            client.close()
+        # Two free, then 0.2, 0.4, 0.8 s after the refusal before (counted just before its
+        # answer went out: a scheduling delay's slack), as for the address's wrong passwords.
+        gaps = [b - a for a, b in itertools.pairwise(answered)]
+        assert gaps[1] >= 0.2 - 0.05 and gaps[2] >= 0.4 - 0.05 and gaps[3] >= 0.8 - 0.05, gaps
+        assert len(hub.store.audit.rows(action="token.refused")) == 5
+        assert hub.hub is not None and hub.hub.logins._addresses["127.0.0.7"].count == 5
+        timed_login(hub.port, "ctl")  # another address logs in, its count untouched
+        assert hub.hub.logins._addresses["127.0.0.1"].count == 0
+    finally:
+        hub.stop()
+
+
 def test_a_guess_whose_client_left_during_the_wait_is_not_read(db_url: str, rules: Rules) -> None:
     hub = started(db_url, rules, login_free_failures=1, login_delay=30.0)
     try:
