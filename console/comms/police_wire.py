@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NoReturn, cast
 
-from console.comms import protocol
+from console.comms import protocol, wire_checks
 from console.comms.protocol import MAX_FRAME, Ping, ProtocolError, ProtocolErrorCode
 
 #: Longest texts, in characters.
@@ -160,9 +160,9 @@ def decode(text: str | bytes) -> PoliceMessage:
         ProtocolError: for anything that is not a valid message; ``ref`` is its ``id`` when
             that could be read.
     """
-    message = protocol._parse(text, MAX_FRAME)
+    message = wire_checks.parse_frame(text, MAX_FRAME)
     if message.get("type") == "ping":
-        return protocol._ping(message)
+        return protocol.decode_ping(message)
     return _message(message, TYPES[:-1], _EXPECTED)
 
 
@@ -173,8 +173,8 @@ def from_wire(d: Mapping[str, Any]) -> HandOff | AckMsg:
         ProtocolError: as ``decode`` does; a ``ping`` is refused here.
     """
     if not isinstance(d, Mapping):
-        _refuse(f"A message must be a JSON object, not {protocol._json_kind(d)}.")
-    if not protocol._is_unicode(d):
+        _refuse(f"A message must be a JSON object, not {wire_checks.json_kind(d)}.")
+    if not wire_checks.is_unicode(d):
         _refuse("The message holds a lone surrogate, which is not valid text.")
     expected = ", ".join(TYPES[:-2]) + " or ack"
     return _message(dict(d), TYPES[:-1], expected)
@@ -185,7 +185,7 @@ def _message(message: dict[str, Any], known: tuple[str, ...],
     message_id = message.get("id")
     ref = message_id if isinstance(message_id, str) and 1 <= len(message_id) <= MAX_ID else None
     try:
-        kind = protocol._type_of(message, known, expected)
+        kind = wire_checks.type_of(message, known, expected)
         message_id = _text(message, "id", MAX_ID, where=kind)
         if kind == "incident":
             return IncidentMsg(message_id, _case(message.get("case")))
@@ -293,7 +293,7 @@ def _choice(container: dict[str, Any], key: str, allowed: tuple[str, ...], *, wh
     value = container.get(key)
     if not isinstance(value, str) or value not in allowed:
         _refuse(f"'{key}' in {where} must be {' or '.join(map(repr, allowed))}, "
-                f"not {protocol._show(value)}.")
+                f"not {wire_checks.show(value)}.")
     return value
 
 
@@ -301,7 +301,7 @@ def _priority(case: dict[str, Any]) -> str | None:
     value = case.get("priority")
     if value is not None and value not in PRIORITIES:
         _refuse(f"'priority' in 'case' must be one of P1, P2, P3, P4 or null, "
-                f"not {protocol._show(value)}.")
+                f"not {wire_checks.show(value)}.")
     return cast(str | None, value)
 
 
@@ -319,7 +319,7 @@ def _remarks(container: dict[str, Any], *, where: str) -> tuple[str, ...]:
 def _degrees(location: dict[str, Any], key: str, limit: int) -> float:
     value: Any = location.get(key)
     # Compare before converting: a huge int would overflow float().
-    if not protocol._is_number(value) or not -limit <= value <= limit:
+    if not wire_checks.is_number(value) or not -limit <= value <= limit:
         _refuse(f"'{key}' in 'location' must be a number from {-limit} to {limit}.")
     return float(value)
 

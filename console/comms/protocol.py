@@ -21,16 +21,29 @@ refused wherever they appear.
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal, NoReturn
+from typing import Any
 
 from console.comms import audit_wire
 from console.comms.audit_wire import AuditRequest as AuditRequest  # re-exported
-from console.domain import text as characters
+from console.comms.wire_checks import MAX_WHOLE as MAX_WHOLE  # re-exported
+from console.comms.wire_checks import ProtocolError as ProtocolError  # re-exported
+from console.comms.wire_checks import ProtocolErrorCode as ProtocolErrorCode  # re-exported
+from console.comms.wire_checks import (
+    check_plain,
+    is_int,
+    is_number,
+    optional_whole,
+    parse_frame,
+    refuse,
+    show,
+    text_field,
+    type_of,
+)
+from console.comms.wire_checks import error as error  # re-exported
 
 #: The protocol version this module speaks.
 PROTOCOL = 1
@@ -41,11 +54,6 @@ MAX_FRAME = 256 * 1024
 
 #: The most rows one field ``positions`` batch may carry.
 MAX_POSITION_ROWS = 5000
-
-#: The largest whole number accepted for a sequence number or a version (a signed 64-bit column).
-MAX_WHOLE = 2**63 - 1
-
-ProtocolErrorCode = Literal["bad_frame", "bad_message", "unsupported_protocol", "too_large"]
 
 #: Every ``code`` the hub puts on an ``error`` message.
 ERROR_CODES = frozenset({
@@ -70,28 +78,6 @@ MAX_TRACK_PERIOD_S = 24 * 3600
 MAX_TRACK_POINTS = 20_000
 
 _COMMAND_NAME = re.compile(r"[a-z_]+\.[a-z_]+")
-_SHOWN = 40  # characters of a client's value quoted back in an error message
-
-
-class ProtocolError(Exception):
-    """A frame the codec refuses.
-
-    Args:
-        code: ``bad_frame`` (not UTF-8 or not JSON), ``bad_message`` (JSON, but not a valid
-            message), ``unsupported_protocol`` or ``too_large``.
-        message: an English sentence naming the problem and, where relevant, the field.
-        ref: the ``id`` of the offending command, when one could be read.
-    """
-
-    def __init__(self, code: ProtocolErrorCode, message: str, ref: str | None = None) -> None:
-        super().__init__(message)
-        self.code: ProtocolErrorCode = code
-        self.message = message
-        self.ref = ref
-
-    def to_message(self) -> dict[str, Any]:
-        """The ``error`` message the hub sends back for this refusal."""
-        return error(self.code, self.message, self.ref)
 
 
 # --- client → hub ---------------------------------------------------------------------------
@@ -192,8 +178,8 @@ def decode_client(text: str | bytes) -> ClientMessage:
     Raises:
         ProtocolError: for anything that is not a valid version-1 client message.
     """
-    message = _parse(text, MAX_FRAME)
-    kind = _type_of(message, CLIENT_TYPES,
+    message = parse_frame(text, MAX_FRAME)
+    kind = type_of(message, CLIENT_TYPES,
                     "hello, command, positions, ping, timeline, track, logout, audit or reporter")
     if kind == "hello":
         return _hello(message)
@@ -202,44 +188,44 @@ def decode_client(text: str | bytes) -> ClientMessage:
     if kind == "positions":
         return _positions(message)
     if kind == "timeline":
-        return TimelineRequest(_text(message, "id", 64, where="timeline"),
-                               _text(message, "incident", 64, where="timeline"))
+        return TimelineRequest(text_field(message, "id", 64, where="timeline"),
+                               text_field(message, "incident", 64, where="timeline"))
     if kind == "track":
         return _track(message)
     if kind == "logout":
-        return Logout(_ping(message).id)
+        return Logout(decode_ping(message).id)
     if kind == "audit":
         return _audit(message)
     if kind == "reporter":
         return _reporter(message)
-    return _ping(message)
+    return decode_ping(message)
 
 
 def _audit(message: dict[str, Any]) -> AuditRequest:
     """An ``audit`` request (console/comms/audit_wire.py)."""
-    request_id = _text(message, "id", 64, where="audit")
+    request_id = text_field(message, "id", 64, where="audit")
     verify = message.get("verify", False)
     if not isinstance(verify, bool):
-        _refuse("'verify' in audit must be true or false.")
+        refuse("'verify' in audit must be true or false.")
     if verify:
         return AuditRequest(request_id, verify=True)
     filters = message.get("filters") or {}
     if not isinstance(filters, dict):
-        _refuse("'filters' in audit must be an object.")
+        refuse("'filters' in audit must be an object.")
     unknown = sorted(set(filters) - set(audit_wire.FILTERS))
     if unknown:
-        _refuse(f"Unknown audit filter {_show(unknown[0])}; the filters are since, until, "
+        refuse(f"Unknown audit filter {show(unknown[0])}; the filters are since, until, "
                 "user and action.")
     since = _instant(filters, "since") if filters.get("since") is not None else None
     until = _instant(filters, "until") if filters.get("until") is not None else None
-    user = _text(filters, "user", 128, where="audit filters") \
+    user = text_field(filters, "user", 128, where="audit filters") \
         if filters.get("user") is not None else None
-    action = _text(filters, "action", 64, where="audit filters") \
+    action = text_field(filters, "action", 64, where="audit filters") \
         if filters.get("action") is not None else None
     limit = message.get("limit", audit_wire.PAGE)
-    if not _is_int(limit) or not 1 <= limit <= audit_wire.MAX_PAGE:
-        _refuse(f"'limit' in audit must be a whole number from 1 to {audit_wire.MAX_PAGE}.")
-    before = _optional_whole(message, "before")
+    if not is_int(limit) or not 1 <= limit <= audit_wire.MAX_PAGE:
+        refuse(f"'limit' in audit must be a whole number from 1 to {audit_wire.MAX_PAGE}.")
+    before = optional_whole(message, "before")
     return AuditRequest(request_id, since, until, user, action, int(limit), before)
 
 
@@ -248,41 +234,41 @@ def _reporter(message: dict[str, Any]) -> ReporterRequest:
     # console translates; here only its type and size.
     reason = message.get("reason", "")
     if not isinstance(reason, str) or len(reason) > MAX_REASON:
-        _refuse(f"'reason' in reporter must be a string of at most {MAX_REASON} characters.")
-    return ReporterRequest(_text(message, "id", 64, where="reporter"),
-                           _text(message, "incident", 64, where="reporter"), reason)
+        refuse(f"'reason' in reporter must be a string of at most {MAX_REASON} characters.")
+    return ReporterRequest(text_field(message, "id", 64, where="reporter"),
+                           text_field(message, "incident", 64, where="reporter"), reason)
 
 
 def _hello(message: dict[str, Any]) -> Hello:
     protocol = message.get("protocol")
     if protocol is None:
-        _refuse(f"The hello has no 'protocol'; this hub speaks protocol {PROTOCOL}.",
+        refuse(f"The hello has no 'protocol'; this hub speaks protocol {PROTOCOL}.",
                 "unsupported_protocol")
-    if not _is_int(protocol):
-        _refuse(f"'protocol' must be the whole number {PROTOCOL}.", "unsupported_protocol")
+    if not is_int(protocol):
+        refuse(f"'protocol' must be the whole number {PROTOCOL}.", "unsupported_protocol")
     if protocol != PROTOCOL:
-        _refuse(f"This hub speaks protocol {PROTOCOL}; the client asked for {_show(protocol)}.",
+        refuse(f"This hub speaks protocol {PROTOCOL}; the client asked for {show(protocol)}.",
                 "unsupported_protocol")
     client = message.get("client")
     if not isinstance(client, str) or len(client) > 128:
-        _refuse("'client' must be a string of at most 128 characters.")
+        refuse("'client' must be a string of at most 128 characters.")
     auth = message.get("auth")
     if not isinstance(auth, dict):
-        _refuse("'auth' must be an object with 'username' and 'password', or with 'token'.")
+        refuse("'auth' must be an object with 'username' and 'password', or with 'token'.")
     username = password = token = None
     if auth.keys() == {"username", "password"}:
-        username = _text(auth, "username", 64, where="'auth'")
-        password = _text(auth, "password", 1024, where="'auth'", plain=False)
+        username = text_field(auth, "username", 64, where="'auth'")
+        password = text_field(auth, "password", 1024, where="'auth'", plain=False)
     elif auth.keys() == {"token"}:
-        token = _text(auth, "token", 256, where="'auth'", plain=False)
+        token = text_field(auth, "token", 256, where="'auth'", plain=False)
     else:
-        _refuse("'auth' must hold either 'username' and 'password', or 'token', and nothing else.")
-    resume_from = _optional_whole(message, "resume_from")
+        refuse("'auth' must hold either 'username' and 'password', or 'token', and nothing else.")
+    resume_from = optional_whole(message, "resume_from")
     subscribe = message.get("subscribe")
     if subscribe is not None:
         if (not isinstance(subscribe, list) or len(subscribe) > len(STREAMS)
                 or any(s not in STREAMS for s in subscribe)):
-            _refuse("'subscribe' must be a list of streams out of 'events' and 'positions', "
+            refuse("'subscribe' must be a list of streams out of 'events' and 'positions', "
                     "or null for both.")
         subscribe = frozenset(subscribe)
     return Hello(PROTOCOL, client, username, password, token, resume_from, subscribe)
@@ -291,18 +277,18 @@ def _hello(message: dict[str, Any]) -> Hello:
 def _command(message: dict[str, Any]) -> CommandMessage:
     command_id = message.get("id")
     if not isinstance(command_id, str) or not 1 <= len(command_id) <= 64:
-        _refuse("'id' must be a string of 1 to 64 characters.")
-    _plain(command_id, "'id'")
+        refuse("'id' must be a string of 1 to 64 characters.")
+    check_plain(command_id, "'id'")
     try:
         name = message.get("name")
         if (not isinstance(name, str) or len(name) > 64
                 or _COMMAND_NAME.fullmatch(name) is None):
-            _refuse("'name' must be a command name such as 'incident.accept' (lower-case letters "
+            refuse("'name' must be a command name such as 'incident.accept' (lower-case letters "
                     "and underscores around one dot, at most 64 characters).")
         args = message.get("args", {})
         if not isinstance(args, dict):
-            _refuse("'args' must be an object.")
-        expected_version = _optional_whole(message, "expected_version")
+            refuse("'args' must be an object.")
+        expected_version = optional_whole(message, "expected_version")
     except ProtocolError as refusal:
         refusal.ref = command_id
         raise
@@ -318,25 +304,25 @@ _POSITION_COLUMNS = (
 def _positions(message: dict[str, Any]) -> PositionsMessage:
     rows = message.get("units")
     if not isinstance(rows, list):
-        _refuse("'units' must be a list of [id, lat, lon, heading, speed] rows.")
+        refuse("'units' must be a list of [id, lat, lon, heading, speed] rows.")
     if len(rows) > MAX_POSITION_ROWS:
-        _refuse(f"'units' holds {len(rows)} rows; at most {MAX_POSITION_ROWS} are allowed "
+        refuse(f"'units' holds {len(rows)} rows; at most {MAX_POSITION_ROWS} are allowed "
                 "in one message.")
     units: list[tuple[str, float, float, float, float]] = []
     for index, row in enumerate(rows):
         if not isinstance(row, list) or len(row) != 5:
-            _refuse(f"Row {index} of 'units' must be a list of five values: "
+            refuse(f"Row {index} of 'units' must be a list of five values: "
                     "[id, lat, lon, heading, speed].")
         unit_id = row[0]
         if not isinstance(unit_id, str) or not 1 <= len(unit_id) <= 64:
-            _refuse(f"Row {index} of 'units': the unit id must be a string of 1 to 64 "
+            refuse(f"Row {index} of 'units': the unit id must be a string of 1 to 64 "
                     "characters.")
-        _plain(unit_id, f"Row {index} of 'units': the unit id")
+        check_plain(unit_id, f"Row {index} of 'units': the unit id")
         numbers: list[float] = []
         for value, (column, low, high) in zip(row[1:], _POSITION_COLUMNS, strict=True):
             # Compare before converting: a huge int would overflow float().
-            if not _is_number(value) or not low <= value <= high:
-                _refuse(f"Row {index} of 'units': '{column}' must be a number from {low} "
+            if not is_number(value) or not low <= value <= high:
+                refuse(f"Row {index} of 'units': '{column}' must be a number from {low} "
                         f"to {high}.")
             numbers.append(float(value))
         lat, lon, heading, speed = numbers
@@ -345,14 +331,14 @@ def _positions(message: dict[str, Any]) -> PositionsMessage:
 
 
 def _track(message: dict[str, Any]) -> TrackRequest:
-    request_id = _text(message, "id", 64, where="track")
-    unit = _text(message, "unit", 64, where="track")
+    request_id = text_field(message, "id", 64, where="track")
+    unit = text_field(message, "unit", 64, where="track")
     since = _instant(message, "since")
     until = _instant(message, "until")
     if not since <= until:
-        _refuse("'since' must not be later than 'until'.")
+        refuse("'since' must not be later than 'until'.")
     if (until - since).total_seconds() > MAX_TRACK_PERIOD_S:
-        _refuse(f"A track covers at most {MAX_TRACK_PERIOD_S // 3600} hours; ask for a shorter "
+        refuse(f"A track covers at most {MAX_TRACK_PERIOD_S // 3600} hours; ask for a shorter "
                 "period.")
     return TrackRequest(request_id, unit, since, until)
 
@@ -364,17 +350,18 @@ def _instant(message: dict[str, Any], key: str) -> datetime:
             raise ValueError
         moment = datetime.fromisoformat(value)
     except ValueError:
-        _refuse(f"'{key}' must be an ISO 8601 time with its UTC offset, "
+        refuse(f"'{key}' must be an ISO 8601 time with its UTC offset, "
                 "e.g. 2026-11-27T08:00:00+08:00.")
     if moment.tzinfo is None:
-        _refuse(f"'{key}' must carry its UTC offset (e.g. +08:00 or Z).")
+        refuse(f"'{key}' must carry its UTC offset (e.g. +08:00 or Z).")
     return moment
 
 
-def _ping(message: dict[str, Any]) -> Ping:
+def decode_ping(message: dict[str, Any]) -> Ping:
+    """A ``ping`` (also the police link's, console/comms/police_wire.py)."""
     ping_id = message.get("id")
     if ping_id is not None and (not isinstance(ping_id, str) or not 1 <= len(ping_id) <= 64):
-        _refuse("'id' must be a string of 1 to 64 characters, or null.")
+        refuse("'id' must be a string of 1 to 64 characters, or null.")
     return Ping(ping_id)
 
 
@@ -404,15 +391,6 @@ def welcome(user: Mapping[str, Any], token: str, seq: int, hub: str,
              "seq": seq, "hub": hub}
     if time is not None:
         built.update(time=time.isoformat(), speed=speed)
-    return built
-
-
-def error(code: str, message: str, ref: str | None = None, **extra: Any) -> dict[str, Any]:
-    """An ``error``; ``ref`` (omitted when None) names the command it answers."""
-    built: dict[str, Any] = {"type": "error", "code": code, "message": message}
-    if ref is not None:
-        built["ref"] = ref
-    built.update(extra)
     return built
 
 
@@ -487,151 +465,6 @@ def decode_server(text: str | bytes) -> dict[str, Any]:
     Raises:
         ProtocolError: if it is not.
     """
-    message = _parse(text, None)
-    _type_of(message, SERVER_TYPES, ", ".join(SERVER_TYPES[:-1]) + " or " + SERVER_TYPES[-1])
+    message = parse_frame(text, None)
+    type_of(message, SERVER_TYPES, ", ".join(SERVER_TYPES[:-1]) + " or " + SERVER_TYPES[-1])
     return message
-
-
-# --- helpers --------------------------------------------------------------------------------
-
-
-class _NotFinite(ValueError):
-    pass
-
-
-def _refuse_constant(literal: str) -> NoReturn:
-    raise _NotFinite(f"{literal} is not a number JSON allows")
-
-
-def _finite_float(literal: str) -> float:
-    number = float(literal)
-    if not math.isfinite(number):
-        raise _NotFinite(f"{_show(literal)} is too large a number")
-    return number
-
-
-def _parse(text: str | bytes, limit: int | None) -> dict[str, Any]:
-    """The JSON object in one frame; ``limit`` is the most characters allowed, if any."""
-    if isinstance(text, bytes | bytearray | memoryview):
-        raw = bytes(text)
-        # A UTF-8 character takes at most 4 bytes: skip decoding what is too large anyway.
-        if limit is not None and len(raw) > 4 * limit:
-            _too_large(limit)
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            _refuse(f"The frame is not valid UTF-8 text (byte {exc.start}).", "bad_frame")
-    if limit is not None and len(text) > limit:
-        _too_large(limit)
-    try:
-        value = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
-    except json.JSONDecodeError as exc:
-        _refuse(f"The frame is not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}).",
-                "bad_frame")
-    except _NotFinite as exc:
-        _refuse(f"The frame is not JSON: {exc}.", "bad_frame")
-    except RecursionError:
-        _refuse("The frame is not JSON this hub can read: it is nested too deeply.", "bad_frame")
-    except ValueError as exc:  # e.g. an integer with more digits than Python converts
-        _refuse(f"The frame is not JSON this hub can read: {exc}.", "bad_frame")
-    if not isinstance(value, dict):
-        _refuse(f"A message must be a JSON object, not {_json_kind(value)}.")
-    if not _is_unicode(value):
-        _refuse("The message holds a lone surrogate escape (such as \\ud800), "
-                "which is not valid text.")
-    return value
-
-
-def _type_of(message: dict[str, Any], known: Sequence[str], expected: str) -> str:
-    kind = message.get("type")
-    if kind is None:
-        _refuse(f"The message has no 'type'; expected {expected}.")
-    if not isinstance(kind, str):
-        _refuse(f"'type' must be a string; expected {expected}.")
-    if kind not in known:
-        _refuse(f"Unknown message type {_show(kind)}; expected {expected}.")
-    return kind
-
-
-def _is_unicode(value: Any) -> bool:
-    """Whether every string in a parsed JSON value is encodable text (no lone surrogates, which
-    JSON escapes allow but UTF-8, the database and the other clients do not)."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            if not item.isascii():
-                try:
-                    item.encode("utf-8")
-                except UnicodeEncodeError:
-                    return False
-        elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return True
-
-
-def _text(container: dict[str, Any], key: str, longest: int, *, where: str,
-          plain: bool = True) -> str:
-    """A non-empty string; ``plain`` (all but secrets) also holds no control character or
-    bidirectional override (:func:`_plain`)."""
-    value = container.get(key)
-    if not isinstance(value, str) or not 1 <= len(value) <= longest:
-        _refuse(f"'{key}' in {where} must be a non-empty string of at most {longest} characters.")
-    if plain:
-        _plain(value, f"'{key}' in {where}")
-    return value
-
-
-def _plain(value: str, what: str) -> None:
-    """Refuse an id or a name holding a character text may not hold (docs/security.md): it would
-    be looked up or stored as it is, and PostgreSQL cannot take a NUL at all."""
-    if (bad := characters.problem(value)) is not None:
-        _refuse(f"{what} holds a character it may not hold ({bad}).")
-
-
-def _optional_whole(message: dict[str, Any], key: str) -> int | None:
-    value = message.get(key)
-    if value is None:
-        return None
-    if not _is_int(value) or not 0 <= value <= MAX_WHOLE:
-        _refuse(f"'{key}' must be a whole number or null.")
-    return int(value)
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value: Any) -> bool:
-    if isinstance(value, bool):
-        return False
-    return isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
-
-
-def _json_kind(value: Any) -> str:
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, bool):
-        return "true or false"
-    if value is None:
-        return "null"
-    return "a number"
-
-
-def _show(value: Any) -> str:
-    """A client's value quoted back in an error, cut short."""
-    shown = repr(value)
-    return shown if len(shown) <= _SHOWN else shown[: _SHOWN - 1] + "…"
-
-
-def _too_large(limit: int) -> NoReturn:
-    _refuse(f"The frame is larger than {limit} characters.", "too_large")
-
-
-def _refuse(message: str, code: ProtocolErrorCode = "bad_message") -> NoReturn:
-    raise ProtocolError(code, message)
