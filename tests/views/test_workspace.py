@@ -217,6 +217,36 @@ def test_empty_views_say_what_is_empty(qtbot: Any, fixed_hub: HubThread, desk: D
                for y in range(10, 40))
 
 
+# -- 5. counts across windows -------------------------------------------------------------------
+
+def test_two_windows_of_one_console_count_the_same_and_say_what_they_count(
+        qtbot: Any, fixed_hub: HubThread, consoles: Consoles) -> None:  # noqa: F811
+    app = consoles(url_of(fixed_hub), "ctl")
+    first = window_of(app)
+    second = app.new_window()
+    cases = [create(qtbot, app.bridge, priority=p) for p in ("P1", "P3", "P3")]
+    assert submit(qtbot, app.bridge, "incident.reject", {"id": cases[2], "reason": "test"}).ok
+    assert submit(qtbot, app.bridge, "incident.accept", {"id": cases[1]}).ok
+    qtbot.waitUntil(lambda: app.bridge.replica.incidents[cases[2]].state.value == "rejected",
+                    timeout=WAIT_MS)
+    # The second window's user narrows its queue and widens it again: it must come back to
+    # the open cases the bar says, as the first window's queue shows.
+    bar = second.queue
+    bar.priority.setCurrentIndex(bar.priority.findData("P1"))
+    qtbot.waitUntil(lambda: bar.model.rowCount() == 1, timeout=WAIT_MS)
+    bar.priority.setCurrentIndex(bar.priority.findData(None))
+    for window in (first, second):
+        qtbot.waitUntil(lambda w=window: w.queue.model.rowCount() == 2, timeout=WAIT_MS)
+        assert window.queue.state.currentData() == "open"
+        assert window.queue.count.text() == "2 incident(s)"
+        assert "of 3" in window.queue.count.toolTip()
+        qtbot.waitUntil(lambda w=window: w.alert_controls.counter.text()
+                        == "Waiting 1 · Overdue 0", timeout=3_000)
+        assert window.alert_controls.counter.toolTip()
+        figures = window.dashboard.recompute()
+        assert sum(figures.open_by_category.values()) == 2
+
+
 # -- 6. the roster's default filter -------------------------------------------------------------
 
 def register(hub: HubThread, units: list[tuple[str, UnitType]]) -> None:
