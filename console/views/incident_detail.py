@@ -69,6 +69,8 @@ translate = QCoreApplication.translate  # the name pyside6-lupdate looks for
 
 _NOT_CONNECTED = QT_TRANSLATE_NOOP("IncidentDetail",
                                    "Not connected to the hub; the command was not sent.")
+_NOTHING_SELECTED = QT_TRANSLATE_NOOP(
+    "IncidentDetail", "No incident selected: choose one in the queue or type F and its number.")
 
 Wire = Mapping[str, Any]
 
@@ -272,10 +274,8 @@ class IncidentDetail(QWidget):
         inc = self._bridge.replica.incidents.get(self._incident_id or "")
         self._incident = inc
         if inc is None:
-            self.header.setText(translate(
-                "IncidentDetail", "No incident selected: choose one in the queue, or type F "
-                                  "and its number on the command line.")
-                if self._incident_id is None else translate(
+            self.header.setText(translate("IncidentDetail", _NOTHING_SELECTED)
+                                if self._incident_id is None else translate(
                 "IncidentDetail", "{id} is not in this console's view.").format(
                     id=self._incident_id))
             self.sheet.clear()

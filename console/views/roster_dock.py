@@ -89,8 +89,8 @@ class UnitRoster(QWidget):
         rules: the locally loaded rules (street names, the role matrix).
         parent: the Qt parent.
         language: ``"zh"``/``"en"`` for street names; None follows the locale.
-        settings: where the type filter the user chose is kept, per account; without it the
-            roster opens on its role's default each time.
+        settings: where the type filter the user chose is kept, per account; without them the
+            roster is no user's desk (a test, an embedding) and shows every type.
 
     The type filter opens on what the user chose last; the first time on the role's default:
     a controller, duty leader or wall display sees the field teams, not the grid workers
@@ -230,10 +230,10 @@ class UnitRoster(QWidget):
     def _open_on_default_types(self) -> None:
         """The type filter the user chose last, else the role's default."""
         user, key = self.bridge.replica.user, self._type_key()
-        if user is None:
+        if user is None or self._settings is None:
             return
         chosen: Any = default_type_filter(user.roles)
-        if self._settings is not None and key is not None and self._settings.contains(key):
+        if key is not None and self._settings.contains(key):
             chosen = self._settings.value(key) or None  # "" stands for "all types"
         found = self.type_filter.findData(chosen)
         if found >= 0 and found != self.type_filter.currentIndex():
