@@ -47,6 +47,7 @@ from PySide6.QtWidgets import (
 
 from console.comms.bridge import Bridge
 from console.comms.client import CommandResult
+from console.comms.clock import hub_clock
 from console.comms.replica import ChangeSet
 from console.domain import eido
 from console.domain.commands import allowed_actions
@@ -61,12 +62,15 @@ from console.views.incident_actions import ACTION_BY_COMMAND, ACTIONS, ActionDia
 from console.views.incident_sheet import IncidentSheet
 from console.views.incident_words import event_text
 from console.views.reporter_reveal import ReporterReveal
+from console.views.sla_strip import SlaStrip
 
 CONTEXT = "IncidentDetail"
 translate = QCoreApplication.translate  # the name pyside6-lupdate looks for
 
 _NOT_CONNECTED = QT_TRANSLATE_NOOP("IncidentDetail",
                                    "Not connected to the hub; the command was not sent.")
+_NOTHING_SELECTED = QT_TRANSLATE_NOOP(
+    "IncidentDetail", "No incident selected: choose one in the queue or type F and its number.")
 
 Wire = Mapping[str, Any]
 
@@ -119,6 +123,7 @@ class IncidentDetail(QWidget):
         self.header = QLabel(self)
         self.header.setWordWrap(True)
         self.header.setStyleSheet("font-weight: bold; font-size: 13pt;")
+        self.sla = SlaStrip(self)
         self.cameras_button = QToolButton(self)
         self.cameras_button.setObjectName("camerasNearby")
         self.cameras_button.setText(translate("IncidentDetail", "Cameras nearby"))
@@ -187,6 +192,7 @@ class IncidentDetail(QWidget):
         head.addWidget(self.reveal_button, 0, Qt.AlignmentFlag.AlignTop)
         head.addWidget(self.eido_button, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(head)
+        layout.addWidget(self.sla)
         layout.addWidget(splitter, 1)
         layout.addWidget(bar)
 
@@ -268,7 +274,8 @@ class IncidentDetail(QWidget):
         inc = self._bridge.replica.incidents.get(self._incident_id or "")
         self._incident = inc
         if inc is None:
-            self.header.setText("" if self._incident_id is None else translate(
+            self.header.setText(translate("IncidentDetail", _NOTHING_SELECTED)
+                                if self._incident_id is None else translate(
                 "IncidentDetail", "{id} is not in this console's view.").format(
                     id=self._incident_id))
             self.sheet.clear()
@@ -282,7 +289,14 @@ class IncidentDetail(QWidget):
         self._update_actions()
         self.cameras_button.setEnabled(inc is not None)
         self.eido_button.setEnabled(inc is not None)
+        self.sheet.setVisible(inc is not None)
+        self._show_sla()
         self.updated.emit(inc)
+
+    def _show_sla(self) -> None:
+        inc = self._incident
+        clock = self._bridge.replica.deadlines.get(inc.id) if inc is not None else None
+        self.sla.show_clock(clock, hub_clock.now(), incident_shown=inc is not None)
 
     # -- actions ---------------------------------------------------------------------------
 
@@ -479,6 +493,7 @@ class IncidentDetail(QWidget):
 
     def _tick(self) -> None:
         if self._incident is not None and self.isVisible():
+            self._show_sla()
             self.sheet.fill_clocks(self._incident)
             self._update_actions()  # supervise and extensions depend on the clock
 

@@ -38,6 +38,7 @@ from console.views.command_line import CommandLine
 from console.views.command_parser import help_text
 from console.views.dashboard import DashboardDock
 from console.views.emergency_board import EmergencyBoard
+from console.views.focus import keep_focus_after_dialogs
 from console.views.i18n import language_setting
 from console.views.incident_detail import IncidentDetail, IncidentWindow
 from console.views.intake import IntakeForm
@@ -112,7 +113,7 @@ class MainWindow(QMainWindow):
         self.queue = IncidentQueue(self.bridge, self.rules, self)
         self.detail = IncidentDetail(self.bridge, self.rules, self)
         self.intake = IntakeForm(self.bridge, self.rules, self)
-        self.roster = UnitRoster(self.bridge, self.rules, self)
+        self.roster = UnitRoster(self.bridge, self.rules, self, settings=settings)
         self.command_line = CommandLine(self.bridge, self)
         self.map = MapDock(self.bridge, self.rules, settings, self)
         self.command_line.recommender = self.map.nearest.recommend_for  # D 123 ␣: the plan
@@ -179,6 +180,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.retranslate()
         self._default_state: QByteArray | None = None
+        keep_focus_after_dialogs(self)  # the keyboard comes back here after every dialog
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

@@ -9,6 +9,7 @@ reaching 80 % or its deadline: console/views/shift_alerts.py) flashes until ackn
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
@@ -39,6 +40,7 @@ from console.views.incident_model import IncidentQueueModel, LevelRole
 from console.views.queue_columns import Column
 from console.views.queue_filter import QueueFilter
 from console.views.shift_alerts import ShiftAlerts
+from console.views.view_aids import EmptyState, RowAnchor
 
 _LEVEL_COLOURS = {
     ClockLevel.AMBER: (QColor("#f6c343"), QColor("#3a2a00")),
@@ -80,9 +82,9 @@ class PriorityDelegate(QStyledItemDelegate):
             option.font = font  # type: ignore[attr-defined]
 
 
-class QueueTable(ColumnRepaint, QTableView):
+class QueueTable(EmptyState, ColumnRepaint, QTableView):
     """The table; Enter opens the current incident (double-click too). The countdown's tick
-    repaints its column only."""
+    repaints its column only; while no row is shown it says why (:class:`EmptyState`)."""
 
     activated_incident = Signal(str)
 
@@ -140,6 +142,11 @@ class IncidentQueue(QWidget):
         self.table = QueueTable(self)
         self.table.setObjectName("queueTable")
         self.table.setModel(self.model)
+        # The case being worked holds still while others arrive and move (view_aids.py):
+        # per-pixel scrolling so that the compensation is exact.
+        self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.anchor = RowAnchor(self.table)
+        self.table.empty_text = self._empty_text
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSortIndicator(Column.DEADLINE,
                                                        Qt.SortOrder.AscendingOrder)
@@ -191,8 +198,18 @@ class IncidentQueue(QWidget):
             box.toggled.connect(self._apply_filter)
         bridge.changed.connect(self._changed)
         bridge.state_changed.connect(self._connection)
+        # The count follows the rows however they change: the overdue filter admits rows on the
+        # clock's tick, with no change set to say so.
+        self.model.rowsInserted.connect(self._update_count)
+        self.model.rowsRemoved.connect(self._update_count)
         self.model.start_ticking(1000)
         self.retranslate()
+        # The bar says what the table shows from the start: the open cases (an empty combo's
+        # "current" None would otherwise pick "All states", and the first filter change
+        # would bring every finished case in).
+        self.state.blockSignals(True)
+        self.state.setCurrentIndex(self.state.findData("open"))
+        self.state.blockSignals(False)
 
     def follow_alerts(self, alerts: ShiftAlerts) -> None:
         """Shade rows by their clock's level and flash those whose alert waits."""
@@ -273,8 +290,23 @@ class IncidentQueue(QWidget):
         self.table.setProperty("stale", state != "live")
         self.table.setStyleSheet("" if state == "live" else "QTableView { color: #8a8a8a; }")
 
-    def _update_count(self) -> None:
+    def _update_count(self, *_: Any) -> None:
         self.count.setText(self.tr("%n incident(s)", "", self.model.rowCount()))
+        self.count.setToolTip(self.tr("Cases this queue shows with its filter, of %n in this "
+                                      "console's view.", "", len(self.bridge.replica.incidents)))
+
+    def _empty_text(self) -> str:
+        """What the empty table says: no cases at all, none open, or the filter hides them."""
+        if not self.bridge.replica.incidents:
+            return self.tr("No cases yet: new cases appear here as they come in.")
+        shown = self.model.filter
+        if replace(shown, states=frozenset()).accepts_all:
+            if shown.states == QueueFilter.open_cases().states:
+                return self.tr("No open cases: every case in this console's view is finished.")
+            if not shown.states:
+                return self.tr("No cases.")
+        return self.tr("No case matches the filter. Clear the search or choose “Open” and "
+                       "“All priorities” to see every open case.")
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         incident = current.siblingAtColumn(0).data(Qt.ItemDataRole.UserRole)

@@ -47,6 +47,20 @@ _GROUP_FORMAT = QT_TRANSLATE_NOOP("UnitRosterModel", "{name} ({count})")
 _DAYS_FORMAT = QT_TRANSLATE_NOOP("UnitRosterModel", "{days}d {hours:02d}h")
 _TYPE_ORDER = {t: n for n, t in enumerate(UnitType)}
 
+#: The roster's type filter "Field teams": every unit a controller sends to a scene — community
+#: police, urban management, patrols, mediators, emergency teams, volunteers, department crews —
+#: but the grid workers, who are most of a district's units (21,500 of the demo's) and answer
+#: to their grid, not to a dispatch.
+FIELD_TEAMS = "field_teams"
+FIELD_TEAM_TYPES = frozenset(UnitType) - {UnitType.GRID_WORKER}
+#: The roles whose roster opens on the field teams; every other role's on all units.
+FIELD_TEAM_ROLES = frozenset({"controller", "duty_leader", "viewer"})
+
+
+def default_type_filter(roles: tuple[str, ...] | list[str] | frozenset[str]) -> str | None:
+    """The type filter a roster opens on for a user of ``roles`` (None: all types)."""
+    return FIELD_TEAMS if FIELD_TEAM_ROLES & set(roles) else None
+
 
 @dataclass(frozen=True)
 class UnitFilter:

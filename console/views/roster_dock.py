@@ -20,6 +20,7 @@ from PySide6.QtCore import (
     QItemSelection,
     QModelIndex,
     QPoint,
+    QSettings,
     Qt,
     QTimer,
     Signal,
@@ -53,8 +54,15 @@ from console.ui.text import result_text
 from console.views.alerts import alert_sound
 from console.views.command_parser import SETTABLE_STATUSES
 from console.views.common import ColumnRepaint, refill_combo
-from console.views.roster_columns import Column, UnitFilter
+from console.views.roster_columns import (
+    FIELD_TEAM_TYPES,
+    FIELD_TEAMS,
+    Column,
+    UnitFilter,
+    default_type_filter,
+)
 from console.views.unit_model import GroupRole, IncidentIdRole, UnitRole, UnitRosterModel
+from console.views.view_aids import EmptyState
 
 CONTEXT = "UnitRoster"
 _GROUPINGS = (
@@ -68,8 +76,9 @@ _GROUPINGS = (
 _SHORTCUTS = ("Ctrl+1", "Ctrl+2", "Ctrl+3", "Ctrl+4")
 
 
-class RosterTree(ColumnRepaint, QTreeView):
-    """The roster's tree: time in status ticks by repainting its column only."""
+class RosterTree(EmptyState, ColumnRepaint, QTreeView):
+    """The roster's tree: time in status ticks by repainting its column only; empty, it says
+    why (:class:`~console.views.view_aids.EmptyState`)."""
 
 
 class UnitRoster(QWidget):
@@ -80,6 +89,12 @@ class UnitRoster(QWidget):
         rules: the locally loaded rules (street names, the role matrix).
         parent: the Qt parent.
         language: ``"zh"``/``"en"`` for street names; None follows the locale.
+        settings: where the type filter the user chose is kept, per account; without them the
+            roster is no user's desk (a test, an embedding) and shows every type.
+
+    The type filter opens on what the user chose last; the first time on the role's default:
+    a controller, duty leader or wall display sees the field teams, not the grid workers
+    (:func:`~console.views.roster_columns.default_type_filter`).
 
     Signals:
         open_incident(str): a unit with an incident was double-clicked (or "Open incident").
@@ -92,11 +107,12 @@ class UnitRoster(QWidget):
     answered = Signal(bool, str)
 
     def __init__(self, bridge: Bridge, rules: Rules, parent: QWidget | None = None, *,
-                 language: str | None = None) -> None:
+                 language: str | None = None, settings: QSettings | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("unitRoster")
         self.bridge = bridge
         self.rules = rules
+        self._settings = settings
         self._names = DisplayNames(ui_language(language), rules)
         self.model = UnitRosterModel(bridge.replica, language=language, rules=rules, parent=self)
         self._streets: set[str] = set(rules.geography.street_codes) if rules.geography else set()
@@ -162,6 +178,7 @@ class UnitRoster(QWidget):
         self.search.textChanged.connect(self._filter_timer.start)
         for combo in (self.type_filter, self.street_filter, self.status_filter):
             combo.currentIndexChanged.connect(self._apply_filter)
+        self.type_filter.activated.connect(self._remember_type)
         self.grouping.currentIndexChanged.connect(self._apply_grouping)
         self._collapsed: set[tuple[Any, ...]] = set()  # groups the user closed, by their keys
         self.tree.collapsed.connect(lambda index: self._collapsed.add(self._group_path(index)))
@@ -179,7 +196,9 @@ class UnitRoster(QWidget):
         self.model.ack_limit = ResponsePlans.load().ack_limit
         self.model.ack_overdue.connect(self._ack_overdue)
         self.model.start_ticking(1000)
+        self.tree.empty_text = self._empty_text
         self.retranslate()
+        self._open_on_default_types()
         self._expand_groups()
         self._connection(bridge.state, None)
 
@@ -194,7 +213,8 @@ class UnitRoster(QWidget):
         """The filter the bar describes."""
         kind, street, status = (c.currentData() for c in (self.type_filter, self.street_filter,
                                                           self.status_filter))
-        return UnitFilter(types=frozenset({kind} if kind else ()),
+        types = FIELD_TEAM_TYPES if kind == FIELD_TEAMS else frozenset({kind} if kind else ())
+        return UnitFilter(types=types,
                           streets=frozenset({street} if street else ()),
                           statuses=frozenset({status} if status else ()),
                           text=self.search.text())
@@ -202,6 +222,33 @@ class UnitRoster(QWidget):
     def _apply_filter(self, *_: Any) -> None:
         self.model.set_filter(self.unit_filter())
         self._update_count()
+
+    def _type_key(self) -> str | None:
+        user = self.bridge.replica.user
+        return f"roster/{user.username}/types" if user is not None else None
+
+    def _open_on_default_types(self) -> None:
+        """The type filter the user chose last, else the role's default."""
+        user, key = self.bridge.replica.user, self._type_key()
+        if user is None or self._settings is None:
+            return
+        chosen: Any = default_type_filter(user.roles)
+        if key is not None and self._settings.contains(key):
+            chosen = self._settings.value(key) or None  # "" stands for "all types"
+        found = self.type_filter.findData(chosen)
+        if found >= 0 and found != self.type_filter.currentIndex():
+            self.type_filter.setCurrentIndex(found)  # (filters through currentIndexChanged)
+
+    def _remember_type(self, _index: int) -> None:
+        key = self._type_key()
+        if self._settings is not None and key is not None:
+            self._settings.setValue(key, self.type_filter.currentData() or "")
+
+    def _empty_text(self) -> str:
+        if not self.bridge.replica.units:
+            return self.tr("No units: none is registered in this console's view yet.")
+        return self.tr("No unit matches the filter. Choose “All types”, “All streets” and "
+                       "“All statuses” to see every unit.")
 
     def grouping_levels(self) -> tuple[str, ...]:
         """The group levels the grouping combo names, outermost first."""
@@ -389,6 +436,8 @@ class UnitRoster(QWidget):
 
     def _update_count(self) -> None:
         self.count.setText(self.tr("%n unit(s)", "", self.model.unit_count()))
+        self.count.setToolTip(self.tr("Units the roster shows with its filter, of %n in this "
+                                      "console's view.", "", len(self.bridge.replica.units)))
 
     # -- language -----------------------------------------------------------------------------
 
@@ -401,7 +450,8 @@ class UnitRoster(QWidget):
         self.search.setPlaceholderText(self.tr("Search unit name or id…"))
         refill_combo(self.grouping,
                      [(self.tr(str(label)), levels) for label, levels in _GROUPINGS])
-        refill_combo(self.type_filter, [(self.tr("All types"), None)]
+        refill_combo(self.type_filter, [(self.tr("All types"), None),
+                                        (self.tr("Field teams (no grid workers)"), FIELD_TEAMS)]
                      + [(unit_type_name(t), t.value) for t in UnitType])
         refill_combo(self.status_filter, [(self.tr("All statuses"), None)]
                      + [(unit_status_name(s), s.value) for s in UnitStatus])
