@@ -45,13 +45,28 @@ def fill(rows: list[tuple[str, str, str]], *, replace: bool = False) -> list[str
             continue
         if translation.text and translation.get("type") != "unfinished" and not replace:
             continue
-        translation.text = text
         translation.attrib.pop("type", None)
+        if group_numerus(translation, text):
+            continue
+        translation.text = text
     ET.indent(tree, space="    ")
     body = ET.tostring(tree.getroot(), encoding="unicode")
     TS.write_text('<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE TS>\n' + body + "\n",
                   encoding="utf-8")
     return missing
+
+
+def group_numerus(translation: ET.Element, text: str) -> bool:
+    """A message with ``%n`` that lupdate marked numerus: Chinese has one plural form, written
+    as the translation's single ``numerusform`` (text directly in it is not valid there)."""
+    forms = translation.findall("numerusform")
+    if not forms:
+        return False
+    for extra in forms[1:]:
+        translation.remove(extra)
+    forms[0].text = text
+    translation.text = None
+    return True
 
 
 def main() -> int:

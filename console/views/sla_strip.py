@@ -61,7 +61,7 @@ class SlaStrip(QLabel):
         self.setVisible(incident_shown)
         if clock is None or now is None:
             self.level = None
-            self.setText(translate(CONTEXT, "No time limit is running."))
+            self.setText(translate("SlaStrip", "No time limit is running."))
             self.setToolTip("")
             self._paint(_NO_CLOCK)
             return
@@ -70,13 +70,13 @@ class SlaStrip(QLabel):
         values = {"stage": stage_label(clock.stage.value), "due": when_text(clock.due_at, now),
                   "time": countdown_text(abs(remaining))}
         if self.level is ClockLevel.OVERDUE:
-            text = translate(CONTEXT, "{stage} · due {due} · overdue by {time}")
+            text = translate("SlaStrip", "{stage} · due {due} · overdue by {time}")
         else:
-            text = translate(CONTEXT, "{stage} · due {due} · {time} left")
+            text = translate("SlaStrip", "{stage} · due {due} · {time} left")
         self.setText(text.format(**values))
         self.setToolTip(translate(
-            CONTEXT, "The time limit that falls due next: amber from 80 % of it, red once it "
-                     "has passed. {used:.0f} % used.").format(used=clock.fraction(now) * 100))
+            "SlaStrip", "The time limit that falls due next: amber from 80 % of it, red once it "
+                       "has passed. {used:.0f} % used.").format(used=clock.fraction(now) * 100))
         self._paint(COLOURS[self.level])
 
     def _paint(self, colours: tuple[str, str]) -> None:

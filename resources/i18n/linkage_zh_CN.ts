@@ -1494,6 +1494,10 @@
         <translation>超时</translation>
     </message>
     <message>
+        <source>No incident selected: choose one in the queue or type F and its number.</source>
+        <translation>未选择事件：请在队列中选择，或在命令行输入 F 加事件编号。</translation>
+    </message>
+    <message>
         <source>Not logged in.</source>
         <translation>未登录。</translation>
     </message>
@@ -1538,6 +1542,28 @@
         <translation>
             <numerusform>%n 件事件</numerusform>
         </translation>
+    </message>
+    <message numerus="yes">
+        <source>Cases this queue shows with its filter, of %n in this console&apos;s view.</source>
+        <translation>
+            <numerusform>此队列按其筛选条件显示的案件，本控制台共可见 %n 件。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No cases yet: new cases appear here as they come in.</source>
+        <translation>还没有案件：新案件到达后会显示在这里。</translation>
+    </message>
+    <message>
+        <source>No open cases: every case in this console&apos;s view is finished.</source>
+        <translation>没有未结案件：本控制台可见的案件都已结案。</translation>
+    </message>
+    <message>
+        <source>No cases.</source>
+        <translation>没有案件。</translation>
+    </message>
+    <message>
+        <source>No case matches the filter. Clear the search or choose “Open” and “All priorities” to see every open case.</source>
+        <translation>没有符合筛选条件的案件。清空搜索，或选择“未结案”和“全部优先级”以查看所有未结案件。</translation>
     </message>
     <message>
         <source>Search id, description, address…</source>
@@ -4017,6 +4043,25 @@
     </message>
 </context>
 <context>
+    <name>SlaStrip</name>
+    <message>
+        <source>No time limit is running.</source>
+        <translation>没有正在计时的时限。</translation>
+    </message>
+    <message>
+        <source>{stage} · due {due} · overdue by {time}</source>
+        <translation>{stage} · 截止 {due} · 已超时 {time}</translation>
+    </message>
+    <message>
+        <source>{stage} · due {due} · {time} left</source>
+        <translation>{stage} · 截止 {due} · 剩余 {time}</translation>
+    </message>
+    <message>
+        <source>The time limit that falls due next: amber from 80 % of it, red once it has passed. {used:.0f} % used.</source>
+        <translation>最先到期的时限：用时达 80% 变为琥珀色，超时变为红色。已用 {used:.0f}%。</translation>
+    </message>
+</context>
+<context>
     <name>SupervisionNotice</name>
     <message>
         <source>Supervised by the duty leader: {id} — {note}</source>
@@ -4098,8 +4143,16 @@
         <translation>不分组</translation>
     </message>
     <message>
-        <source>Sending…</source>
+        <source>No units: none is registered in this console&apos;s view yet.</source>
         <extracomment>Status shortcuts, in the order of :data:`SETTABLE_STATUSES`.</extracomment>
+        <translation>没有力量：本控制台尚未看到任何已登记的力量。</translation>
+    </message>
+    <message>
+        <source>No unit matches the filter. Choose “All types”, “All streets” and “All statuses” to see every unit.</source>
+        <translation>没有符合筛选条件的力量。选择“全部类型”“全部街道”和“全部状态”以查看所有力量。</translation>
+    </message>
+    <message>
+        <source>Sending…</source>
         <translation>正在发送…</translation>
     </message>
     <message>
@@ -4128,6 +4181,12 @@
             <numerusform>%n 个力量</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>Units the roster shows with its filter, of %n in this console&apos;s view.</source>
+        <translation>
+            <numerusform>名册按其筛选条件显示的力量，本控制台共可见 %n 个。</numerusform>
+        </translation>
+    </message>
     <message>
         <source>All streets</source>
         <translation>全部街道</translation>
@@ -4139,6 +4198,10 @@
     <message>
         <source>All types</source>
         <translation>全部类型</translation>
+    </message>
+    <message>
+        <source>Field teams (no grid workers)</source>
+        <translation>外勤队伍（不含网格员）</translation>
     </message>
     <message>
         <source>All statuses</source>
