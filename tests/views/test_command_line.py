@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from console.comms.bridge import Bridge
-from console.domain.incident import Incident
+from console.domain.incident import Assignment, Incident
 from console.domain.model import IncidentState, UnitStatus
 from console.domain.rules import Rules
 from console.domain.units import Unit
@@ -27,9 +27,10 @@ from console.views.command_parser import (
     completion_slot,
     help_text,
     parse,
+    progress_slot,
 )
 from tests.hub.conftest import PASSWORD, Client, incident_args
-from tests.views.conftest import log_in, new_incident, new_unit, then
+from tests.views.conftest import log_in, new_incident, new_unit, then, unit_then
 
 WAIT_MS = 10_000
 ID1 = "CH-20261125-000001"
@@ -200,6 +201,78 @@ def test_bad_statuses_units_and_verdicts(world: Any) -> None:
     error(parse("V 7 maybe", *world), "bad_verdict")
     error(parse("V 7 fail", *world), "note_required")
     error(parse("G 7 nowhere", *world, {"environment": "environment"}), "unknown_department")
+
+
+@pytest.fixture
+def on_the_way() -> tuple[dict[str, Incident], dict[str, Unit]]:
+    """Incident 7 with U45 dispatched (then acknowledged) and U46 once sent and cleared;
+    incident 1 with nobody; U47 free."""
+    seven = then(new_incident(7), "assignment.dispatched", assignment=f"{ID7}/1", unit="U46")
+    seven = then(seven, "assignment.updated", assignment=f"{ID7}/1", unit="U46",
+                 status="cleared")
+    seven = then(seven, "assignment.dispatched", assignment=f"{ID7}/2", unit="U45")
+    seven = then(seven, "assignment.updated", assignment=f"{ID7}/2", unit="U45",
+                 status="acknowledged")
+    at = datetime(2026, 11, 25, 9, tzinfo=UTC)
+    u45 = unit_then(new_unit("U45"), "assignment.dispatched", at, assignment=f"{ID7}/2")
+    made = incidents(new_incident(1), seven)
+    return made, {u.id: u for u in (u45, new_unit("U46"), new_unit("U47"))}
+
+
+@pytest.mark.parametrize(("line", "step"), [
+    ("U 7 U45 onscene", "on_scene"), ("U 7 u45 on_scene", "on_scene"),
+    ("U 7 U45 on scene", "on_scene"), ("U U45 on", "on_scene"), ("u u45 到场", "on_scene"),
+    ("进展 U45 en route", "en_route"), ("U U45 enroute", "en_route"), ("U U45 出发", "en_route"),
+    ("U U45 ack", "acknowledged"), ("U U45 cl", "cleared"), ("U U45 完成", "cleared"),
+    ("U U45 cancel", "cancelled"), ("U U45 召回", "cancelled"), (f"U {ID7} U45 clear", "cleared"),
+    ("U7 U45 arrived", "on_scene")])
+def test_progress_moves_the_units_assignment(on_the_way: Any, line: str, step: str) -> None:
+    parsed = ok(parse(line, *on_the_way))
+    assert parsed.verb == "progress" and parsed.incident == ID7
+    assert parsed.commands == (("assignment.update", {"id": ID7, "assignment": f"{ID7}/2",
+                                                      "status": step}),)
+
+
+def test_progress_without_units_known_finds_the_one_active_assignment(on_the_way: Any) -> None:
+    made, _units = on_the_way
+    assert ok(parse("U U45 onscene", made)).commands[0][1]["assignment"] == f"{ID7}/2"
+    # U46's only assignment is finished: with no incident named there is nothing to move.
+    error(parse("U U46 onscene", made), "no_assignment")
+
+
+def test_progress_of_a_finished_assignment_goes_to_the_hub_to_refuse(on_the_way: Any) -> None:
+    # On a named incident the unit's latest assignment there is meant, finished or not: the
+    # hub says why it cannot move (the parser holds no rule of the lifecycle).
+    assert ok(parse("U 7 U46 onscene", *on_the_way)).commands[0][1]["assignment"] == f"{ID7}/1"
+
+
+@pytest.mark.parametrize(("line", "code", "said"), [
+    ("U", "missing", "a unit"), ("U 7", "missing", "a unit"), ("U U45", "missing", "the step"),
+    ("U 7 U45", "missing", "the step"), ("U onscene", "missing", "a unit"),
+    ("U 7 onscene", "missing", "a unit"), ("U U45 c", "ambiguous_step", "cleared, cancelled"),
+    ("U U45 dispatched", "bad_step", "acknowledged, en_route, on_scene, cleared, cancelled"),
+    ("U U45 sleeping", "bad_step", "sleeping"), ("U U47 onscene", "no_assignment", "U47"),
+    ("U 1 U45 onscene", "not_assigned", ID1), ("U U99 onscene", "unknown_unit", "U99"),
+    ("U 55 U45 onscene", "unknown_incident", "55"), ("U U45 U46 onscene", "too_many", "U46"),
+    ("U 7 U45 U46 onscene", "too_many", "U46")])
+def test_progress_mistakes_say_what(on_the_way: Any, line: str, code: str, said: str) -> None:
+    assert said in error(parse(line, *on_the_way), code).text
+
+
+def test_progress_completion_knows_the_incident_the_unit_and_the_steps(
+        on_the_way: Any) -> None:
+    made, units_ = on_the_way
+    assert completion_slot("U ") == ("progress", "")
+    assert completion_slot("U 7 U4") == ("progress", "U4")
+    assert progress_slot([], made, units_) == ("subject", None)
+    kind, inc = progress_slot(["7"], made, units_)
+    assert kind == "unit" and isinstance(inc, Incident) and inc.id == ID7
+    kind, assignment = progress_slot(["7", "U45"], made, units_)
+    assert kind == "step" and isinstance(assignment, Assignment)
+    assert assignment.id == f"{ID7}/2"
+    assert progress_slot(["U45"], made, units_)[1] == assignment
+    assert progress_slot(["U47"], made, units_) == ("step", None)
+    assert progress_slot(["U45", "on"], made, units_) == (None, None)
 
 
 def test_completion_slots() -> None:
