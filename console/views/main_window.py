@@ -20,10 +20,10 @@ import PySide6QtAds as QtAds
 from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QInputDialog,
     QMainWindow,
     QMenu,
-    QMessageBox,
     QVBoxLayout,
     QWidget,
 )
@@ -34,8 +34,8 @@ from console.ui.message import messages
 from console.views.alert_controls import AlertControls
 from console.views.alerts import AlertStrips
 from console.views.audit_dock import AuditDock
+from console.views.command_help import CommandHelp
 from console.views.command_line import CommandLine
-from console.views.command_parser import help_text
 from console.views.dashboard import DashboardDock
 from console.views.emergency_board import EmergencyBoard
 from console.views.i18n import language_setting
@@ -53,7 +53,7 @@ from console.views.video_wall import VideoWallDock
 log = logging.getLogger(__name__)
 
 # Bumped when the docks change so that an old saved state is not forced onto new docks.
-LAYOUT_VERSION = 6
+LAYOUT_VERSION = 7
 
 
 class MainWindow(QMainWindow):
@@ -114,6 +114,7 @@ class MainWindow(QMainWindow):
         self.intake = IntakeForm(self.bridge, self.rules, self)
         self.roster = UnitRoster(self.bridge, self.rules, self)
         self.command_line = CommandLine(self.bridge, self)
+        self.command_help = CommandHelp(self)
         self.map = MapDock(self.bridge, self.rules, settings, self)
         self.command_line.recommender = self.map.nearest.recommend_for  # D 123 ␣: the plan
         self.video = VideoWallDock(self.bridge, self.rules, self)
@@ -138,6 +139,10 @@ class MainWindow(QMainWindow):
         self.docks["liaison" if liaison else "roster"].setAsCurrentTab()
         detail_area = self._add_dock("detail", self.detail, areas.RightDockWidgetArea)
         self._add_dock("intake", self.intake, None, detail_area)
+        # The command help reads beside the incident it is used on, closed until asked for.
+        self._add_dock("command_help", self.command_help, areas.BottomDockWidgetArea,
+                       detail_area)
+        self.docks["command_help"].toggleView(False)
         self._add_dock("emergency_board", self.board, None, detail_area)
         # A duty leader's desk starts on the emergency board, everyone else's on the incident.
         leader = user is not None and "duty_leader" in user.roles
@@ -162,6 +167,7 @@ class MainWindow(QMainWindow):
         self.command_line.open_incident.connect(self.open_incident)
         self.command_line.new_intake.connect(self.focus_intake)
         self.command_line.help_requested.connect(self.show_help)
+        self.command_line.acted_on.connect(self.follow_incident)
         self.roster.open_incident.connect(self.open_incident)
         self.roster.unit_selected.connect(self.map.show_unit)
         self.map.incident_selected.connect(self.open_incident)
@@ -334,8 +340,34 @@ class MainWindow(QMainWindow):
             edit.setText(prefix)
         edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
+    def follow_incident(self, incident_id: str) -> None:
+        """The detail shows the incident a command line just acted on; the keyboard stays on
+        the line."""
+        focus = QApplication.focusWidget()
+        if self.detail.incident_id != incident_id:
+            self.open_incident(incident_id)
+        else:
+            self.docks["detail"].toggleView(True)
+            self.docks["detail"].setAsCurrentTab()
+        if focus is not None and focus is not QApplication.focusWidget():
+            focus.setFocus(Qt.FocusReason.OtherFocusReason)
+
     def show_help(self) -> None:
-        QMessageBox.information(self, self.tr("Command line"), help_text())
+        """The command help beside the incident (H, F1); the keyboard stays where it was."""
+        focus = QApplication.focusWidget()
+        dock = self.docks["command_help"]
+        dock.toggleView(True)
+        dock.setAsCurrentTab()
+        if focus is not None and focus is not QApplication.focusWidget():
+            focus.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def toggle_help(self) -> None:
+        """F1: open the command help, or close it when it is open."""
+        dock = self.docks["command_help"]
+        if dock.isClosed():
+            self.show_help()
+        else:
+            dock.toggleView(False)
 
     # -- menus -----------------------------------------------------------------------------------
 
@@ -393,7 +425,7 @@ class MainWindow(QMainWindow):
                                             self.settings_menu, self.open_and_select,
                                             self.incident_in_hand)
         self.help_menu = bar.addMenu("")
-        self.a_help = self._action(self.help_menu, self.show_help, "F1", "help")
+        self.a_help = self._action(self.help_menu, self.toggle_help, "F1", "help")
         self._fill_view_menu()
         self.layouts_menu.aboutToShow.connect(self._fill_layouts_menu)
 
@@ -517,7 +549,8 @@ class MainWindow(QMainWindow):
                   "map": self.tr("Map"), "video_wall": self.tr("Video wall"),
                   "liaison": self.tr("Police liaison"), "dashboard": self.tr("Dashboard"),
                   "emergency_board": self.tr("Emergency board"),
-                  "command_line": self.tr("Command line"), "audit": self.tr("Audit")}
+                  "command_line": self.tr("Command line"), "audit": self.tr("Audit"),
+                  "command_help": self.tr("Command help")}
         for name, dock in self.docks.items():
             dock.setWindowTitle(titles.get(name, dock.windowTitle()))
         self.file_menu.setTitle(self.tr("&File"))
