@@ -4,6 +4,7 @@ history, completion and intents."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -29,6 +30,7 @@ from console.views.command_parser import (
     parse,
     progress_slot,
 )
+from console.views.i18n import Translations
 from tests.hub.conftest import PASSWORD, Client, incident_args
 from tests.views.conftest import log_in, new_incident, new_unit, then, unit_then
 
@@ -526,3 +528,95 @@ def test_completion_offers_what_fits_the_position(qtbot: QtBot, live_hub: Any,
     line.clear()
     qtbot.keyClicks(line.edit, "O 1")
     assert line.completions() == []  # nothing closed here
+
+
+@pytest.fixture
+def chinese(qapp: Any) -> Iterator[None]:
+    translations = Translations()
+    assert translations.apply("zh_CN") == "zh_CN"
+    yield
+    translations.apply("en")
+
+
+def test_progress_in_one_line_moves_the_assignment_on_the_hub(
+        qtbot: QtBot, live_hub: Any, live_bridge: Bridge, ctl_client: Client) -> None:
+    register_units(live_hub, unit("U45"))
+    iid = create(ctl_client)
+    assert ctl_client.command("incident.dispatch", id=iid, unit="U45")["ok"]
+    replica = live_bridge.replica
+    qtbot.waitUntil(lambda: iid in replica.incidents and replica.incidents[iid].assignments
+                    and replica.units["U45"].assignment is not None, timeout=WAIT_MS)
+    line = make_line(qtbot, live_bridge)
+    line.show()
+    # Completion: the incident's units after the incident, then the steps it may take.
+    qtbot.keyClicks(line.edit, f"U {short(iid)} ")
+    assert line.completions() == ["U45"]
+    qtbot.keyClicks(line.edit, "U45 ")
+    assert line.completions() == ["acknowledged", "en_route", "on_scene", "cleared",
+                                  "cancelled"]
+    line.clear()
+    with qtbot.waitSignal(line.acted_on, timeout=WAIT_MS) as acted:
+        done, text = type_and_run(qtbot, line, f"U {short(iid)} U45 onscene")
+    assert acted.args == [iid]
+    assert done and text == f"U45 on {iid}: On scene."
+    assignment = live_hub.store.incident(iid).assignments[0]
+    assert assignment.unit == "U45" and assignment.state.value == "on_scene"
+    qtbot.waitUntil(lambda: replica.units["U45"].status is UnitStatus.ON_SCENE,
+                    timeout=WAIT_MS)
+    # The unit's one assignment needs no incident; only clearing is left.
+    qtbot.keyClicks(line.edit, "U U45 ")
+    assert line.completions() == ["cleared"]
+    line.clear()
+    done, text = type_and_run(qtbot, line, "U U45 clear")
+    assert done and live_hub.store.incident(iid).assignments[0].state.value == "cleared"
+
+
+def test_a_refused_progress_reads_in_chinese(qtbot: QtBot, live_hub: Any,
+                                            live_bridge: Bridge, ctl_client: Client,
+                                            chinese: None) -> None:
+    register_units(live_hub, unit("U45"))
+    iid = create(ctl_client)
+    assert ctl_client.command("incident.dispatch", id=iid, unit="U45")["ok"]
+    aid = f"{iid}/1"
+    assert ctl_client.command("assignment.update", id=iid, assignment=aid,
+                              status="on_scene")["ok"]
+    replica = live_bridge.replica
+    qtbot.waitUntil(lambda: iid in replica.incidents
+                    and replica.units.get("U45") is not None
+                    and replica.units["U45"].status is UnitStatus.ON_SCENE, timeout=WAIT_MS)
+    seq = live_hub.store.last_seq()
+    line = make_line(qtbot, live_bridge)
+    for typed in ("U U45 en route", "U U45 cancel"):
+        done, text = type_and_run(qtbot, line, typed)
+        assert not done
+        left = text.replace(aid, "").replace("U45", "")
+        assert not re.search(r"[A-Za-z]{2,}", left), text
+        assert re.search(r"[\u4e00-\u9fff]", text), text
+    assert live_hub.store.last_seq() == seq
+    assert live_hub.store.incident(iid).assignments[0].state.value == "on_scene"
+
+
+def test_assign_names_the_department_it_assigned_to(qtbot: QtBot, live_hub: Any,
+                                                    live_bridge: Bridge, ctl_client: Client,
+                                                    rules: Rules) -> None:
+    iid = create(ctl_client)
+    assert ctl_client.command("incident.accept", id=iid)["ok"]
+    qtbot.waitUntil(lambda: iid in live_bridge.replica.incidents
+                    and live_bridge.replica.incidents[iid].state is IncidentState.ACCEPTED,
+                    timeout=WAIT_MS)
+    inc = live_bridge.replica.incidents[iid]
+    default = rules.taxonomy.department_for(inc.category, inc.location.street)
+    names = {d.code: d.en for d in rules.taxonomy.departments}
+    line = make_line(qtbot, live_bridge)
+    done, text = type_and_run(qtbot, line, f"G {short(iid)}")
+    assert done and text == f"{iid} assigned to {names[default]}."
+    assert live_hub.store.incident(iid).lead_department == default
+    # Named, with a co-handler: each by its name.
+    second = create(ctl_client)
+    assert ctl_client.command("incident.accept", id=second)["ok"]
+    qtbot.waitUntil(lambda: second in live_bridge.replica.incidents
+                    and live_bridge.replica.incidents[second].state is IncidentState.ACCEPTED,
+                    timeout=WAIT_MS)
+    other = next(code for code in names if code != default)
+    done, text = type_and_run(qtbot, line, f"G {short(second)} {other} {default}")
+    assert done and text == f"{second} assigned to {names[other]}, with {names[default]}."
