@@ -25,7 +25,7 @@ def _in_line(text: str) -> str:
 
 
 def _step_name(step: AssignmentState) -> str:
-    return QCoreApplication.translate("IncidentActions", ASSIGNMENT_STATES[step])
+    return QCoreApplication.translate("IncidentActions", str(ASSIGNMENT_STATES[step]))
 
 
 class CommandHelp(QWidget):
@@ -59,8 +59,9 @@ class CommandHelp(QWidget):
 
     def rows(self) -> list[list[str]]:
         """The table's text, row by row (for tests and screenshots)."""
-        return [[self.table.topLevelItem(r).text(c) for c in range(self.table.columnCount())]
-                for r in range(self.table.topLevelItemCount())]
+        items = (self.table.topLevelItem(r) for r in range(self.table.topLevelItemCount()))
+        return [[item.text(c) for c in range(self.table.columnCount())]
+                for item in items if item is not None]
 
     def retranslate(self) -> None:
         self.intro.setText(_in_line("Commands (123 = the incident's short number):"))

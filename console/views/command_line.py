@@ -74,8 +74,8 @@ def _t(text: str) -> str:
     return QCoreApplication.translate(CONTEXT, text)
 
 
-def _t_actions(text: str) -> str:
-    return QCoreApplication.translate("IncidentActions", text)
+def _t_actions(text: object) -> str:
+    return QCoreApplication.translate("IncidentActions", str(text))
 
 
 _DONE = {

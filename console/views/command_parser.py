@@ -291,11 +291,12 @@ def _progress(verb: Verb, words: list[str], rest: str, incidents: Mapping[str, I
         return _missing(verb, a_unit)
     if len(subject) > 2 or (len(subject) == 2 and not looks_like_incident(subject[0])):
         return _too_many(verb, subject[2:] if looks_like_incident(subject[0]) else subject[1:])
-    iid: str | ParseError | None = None
+    iid: str | None = None
     if len(subject) == 2:
-        iid = resolve_incident(subject[0], incidents)
-        if isinstance(iid, ParseError):
-            return iid
+        named = resolve_incident(subject[0], incidents)
+        if isinstance(named, ParseError):
+            return named
+        iid = named
     uid = resolve_unit(subject[-1], units)
     if isinstance(uid, ParseError):
         return uid

@@ -20,7 +20,6 @@ import PySide6QtAds as QtAds
 from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
-    QApplication,
     QInputDialog,
     QMainWindow,
     QMenu,
@@ -36,6 +35,7 @@ from console.views.alerts import AlertStrips
 from console.views.audit_dock import AuditDock
 from console.views.command_help import CommandHelp
 from console.views.command_line import CommandLine
+from console.views.common import keeping_focus
 from console.views.dashboard import DashboardDock
 from console.views.emergency_board import EmergencyBoard
 from console.views.i18n import language_setting
@@ -343,23 +343,18 @@ class MainWindow(QMainWindow):
     def follow_incident(self, incident_id: str) -> None:
         """The detail shows the incident a command line just acted on; the keyboard stays on
         the line."""
-        focus = QApplication.focusWidget()
-        if self.detail.incident_id != incident_id:
-            self.open_incident(incident_id)
-        else:
-            self.docks["detail"].toggleView(True)
-            self.docks["detail"].setAsCurrentTab()
-        if focus is not None and focus is not QApplication.focusWidget():
-            focus.setFocus(Qt.FocusReason.OtherFocusReason)
+        with keeping_focus():
+            if self.detail.incident_id != incident_id:
+                self.open_incident(incident_id)
+            else:
+                self.docks["detail"].toggleView(True)
+                self.docks["detail"].setAsCurrentTab()
 
     def show_help(self) -> None:
         """The command help beside the incident (H, F1); the keyboard stays where it was."""
-        focus = QApplication.focusWidget()
-        dock = self.docks["command_help"]
-        dock.toggleView(True)
-        dock.setAsCurrentTab()
-        if focus is not None and focus is not QApplication.focusWidget():
-            focus.setFocus(Qt.FocusReason.OtherFocusReason)
+        with keeping_focus():
+            self.docks["command_help"].toggleView(True)
+            self.docks["command_help"].setAsCurrentTab()
 
     def toggle_help(self) -> None:
         """F1: open the command help, or close it when it is open."""

@@ -494,7 +494,7 @@ class UnitRoster(QWidget):
 
 
 def _step_name(step: AssignmentState) -> str:
-    return QCoreApplication.translate("IncidentActions", ASSIGNMENT_STATES[step])
+    return QCoreApplication.translate("IncidentActions", str(ASSIGNMENT_STATES[step]))
 
 
 def _position(index: QModelIndex) -> tuple[int, ...]:
