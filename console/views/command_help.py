@@ -9,8 +9,10 @@ the parser reads), so the help cannot list a verb the line does not know.
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
-from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from console.domain.model import AssignmentState
 from console.ui.names import unit_status_name
@@ -18,6 +20,7 @@ from console.views.command_parser import SETTABLE_STATUSES, STEPS, VERBS
 from console.views.incident_words import ASSIGNMENT_STATES
 
 CONTEXT = "CommandHelp"
+INTRO = "Commands (123 = the incident's short number):"  # the command line's own words
 
 
 def _in_line(text: str) -> str:
@@ -28,58 +31,39 @@ def _step_name(step: AssignmentState) -> str:
     return QCoreApplication.translate("IncidentActions", str(ASSIGNMENT_STATES[step]))
 
 
-class CommandHelp(QWidget):
-    """The panel: a table of the verbs and a note of the words their arguments take."""
+class CommandHelp(QTextBrowser):
+    """The panel: the verbs as a table, then the words their arguments take. It wraps to any
+    width the dock is given."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("commandHelp")
-        self.table = QTreeWidget(self)
-        self.table.setObjectName("commandHelpTable")
-        self.table.setRootIsDecorated(False)
-        self.table.setColumnCount(3)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(True)
-        # A page to read beside the line: clicking it must not leave the line without focus
-        # for long, and Tab from the line must not wander into it.
-        self.table.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-        self.intro = QLabel(self)
-        self.intro.setObjectName("commandHelpIntro")
-        self.intro.setWordWrap(True)
-        self.words = QLabel(self)
-        self.words.setObjectName("commandHelpWords")
-        self.words.setWordWrap(True)
-        self.words.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.intro)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.words)
+        self.setOpenLinks(False)
+        # A page to read beside the line: Tab from the line must not wander into it.
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.retranslate()
 
     def rows(self) -> list[list[str]]:
-        """The table's text, row by row (for tests and screenshots)."""
-        items = (self.table.topLevelItem(r) for r in range(self.table.topLevelItemCount()))
-        return [[item.text(c) for c in range(self.table.columnCount())]
-                for item in items if item is not None]
+        """Each verb as shown: usage, what it does, the other ways of typing it."""
+        return [[_in_line(verb.usage), _in_line(verb.summary),
+                 ", ".join(w for w in verb.words if w.casefold() != verb.letter.casefold())]
+                for verb in VERBS]
 
     def retranslate(self) -> None:
-        self.intro.setText(_in_line("Commands (123 = the incident's short number):"))
-        self.table.setHeaderLabels([self.tr("Command"), self.tr("Does"),
-                                    self.tr("Also typed as")])
-        self.table.clear()
-        for verb in VERBS:
-            others = [w for w in verb.words if w.casefold() != verb.letter.casefold()]
-            QTreeWidgetItem(self.table, [_in_line(verb.usage), _in_line(verb.summary),
-                                         ", ".join(others)])
-        for column, width in ((0, 210), (1, 260)):
-            self.table.setColumnWidth(column, width)
-        steps = ", ".join(f"{s.value} ({_step_name(s)})" for s in STEPS)
-        statuses = ", ".join(f"{s.value} ({unit_status_name(s)})" for s in SETTABLE_STATUSES)
-        self.words.setText(
-            self.tr("Steps for U: {steps}. Statuses for S: {statuses}. A prefix is enough "
-                    "(U U45 on). Tab completes; Up and Down walk the history.").format(
-                steps=steps, statuses=statuses))
+        also = self.tr("also")
+        lines = "".join(
+            f"<tr><td style='padding:2px 10px 2px 0'><b>{escape(usage)}</b></td>"
+            f"<td style='padding:2px 0'>{escape(does)}"
+            f"<br><span style='color:#5f6368'>{escape(also)}: {escape(others)}</span></td></tr>"
+            for usage, does, others in self.rows())
+        steps = ", ".join(f"<b>{s.value}</b> ({escape(_step_name(s))})" for s in STEPS)
+        statuses = ", ".join(f"<b>{s.value}</b> ({escape(unit_status_name(s))})"
+                             for s in SETTABLE_STATUSES)
+        words = escape(self.tr(
+            "Steps for U: {steps}. Statuses for S: {statuses}. A prefix is enough "
+            "(U U45 on). Tab completes; Up and Down walk the history.")).format(
+            steps=steps, statuses=statuses)
+        self.setHtml(f"<p>{escape(_in_line(INTRO))}</p><table>{lines}</table><p>{words}</p>")
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:

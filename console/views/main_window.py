@@ -352,9 +352,15 @@ class MainWindow(QMainWindow):
 
     def show_help(self) -> None:
         """The command help beside the incident (H, F1); the keyboard stays where it was."""
+        dock = self.docks["command_help"]
+        opening = dock.isClosed()
         with keeping_focus():
-            self.docks["command_help"].toggleView(True)
-            self.docks["command_help"].setAsCurrentTab()
+            dock.toggleView(True)
+            dock.setAsCurrentTab()
+        area = dock.dockAreaWidget()
+        sizes = self.dock_manager.splitterSizes(area) if opening and area else []
+        if len(sizes) == 2:  # under the incident, as placed: give it room to be read
+            self.dock_manager.setSplitterSizes(area, [sum(sizes) // 2, sum(sizes) // 2])
 
     def toggle_help(self) -> None:
         """F1: open the command help, or close it when it is open."""
