@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from html import escape
 
+import PySide6QtAds as QtAds
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from console.domain.model import AssignmentState
 from console.ui.names import unit_status_name
 from console.views.command_parser import SETTABLE_STATUSES, STEPS, VERBS
+from console.views.common import keeping_focus
 from console.views.incident_words import ASSIGNMENT_STATES
 
 CONTEXT = "CommandHelp"
@@ -69,3 +71,16 @@ class CommandHelp(QTextBrowser):
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
+
+
+def open_panel(manager: QtAds.CDockManager, dock: QtAds.CDockWidget) -> None:
+    """Open the help's ``dock`` where it was placed, the keyboard left where it was; opened
+    from closed under the incident as placed, it gets half of that column to be read in."""
+    opening = dock.isClosed()
+    with keeping_focus():
+        dock.toggleView(True)
+        dock.setAsCurrentTab()
+    area = dock.dockAreaWidget()
+    sizes = manager.splitterSizes(area) if opening and area else []
+    if len(sizes) == 2:
+        manager.setSplitterSizes(area, [sum(sizes) // 2, sum(sizes) // 2])

@@ -33,7 +33,7 @@ from console.ui.message import messages
 from console.views.alert_controls import AlertControls
 from console.views.alerts import AlertStrips
 from console.views.audit_dock import AuditDock
-from console.views.command_help import CommandHelp
+from console.views.command_help import CommandHelp, open_panel
 from console.views.command_line import CommandLine
 from console.views.common import keeping_focus
 from console.views.dashboard import DashboardDock
@@ -352,23 +352,14 @@ class MainWindow(QMainWindow):
 
     def show_help(self) -> None:
         """The command help beside the incident (H, F1); the keyboard stays where it was."""
-        dock = self.docks["command_help"]
-        opening = dock.isClosed()
-        with keeping_focus():
-            dock.toggleView(True)
-            dock.setAsCurrentTab()
-        area = dock.dockAreaWidget()
-        sizes = self.dock_manager.splitterSizes(area) if opening and area else []
-        if len(sizes) == 2:  # under the incident, as placed: give it room to be read
-            self.dock_manager.setSplitterSizes(area, [sum(sizes) // 2, sum(sizes) // 2])
+        open_panel(self.dock_manager, self.docks["command_help"])
 
     def toggle_help(self) -> None:
         """F1: open the command help, or close it when it is open."""
-        dock = self.docks["command_help"]
-        if dock.isClosed():
+        if self.docks["command_help"].isClosed():
             self.show_help()
         else:
-            dock.toggleView(False)
+            self.docks["command_help"].toggleView(False)
 
     # -- menus -----------------------------------------------------------------------------------
 

@@ -56,6 +56,9 @@ def test_the_detail_follows_the_line_and_help_stays_open_beside_it(
     qtbot.waitUntil(lambda: window.command_help.isVisible(), timeout=WAIT_MS)
     assert QApplication.activeModalWidget() is None
     assert QApplication.focusWidget() is edit
+    # Given half the column under the incident, enough to read the table in.
+    qtbot.waitUntil(lambda: window.command_help.height() > window.detail.height() * 0.6,
+                    timeout=WAIT_MS)
     usages = [row[0] for row in window.command_help.rows()]
     assert "U [<incident>] <unit> <step>" in usages and "A <incident>" in usages
 
