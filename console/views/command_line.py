@@ -7,6 +7,12 @@ version the previous result returned), and shows the outcome beside the line and
 bus: what was done, or the hub's refusal in the user's language. Up/Down walk the history, which
 the main window keeps with :meth:`CommandLine.history` / :meth:`CommandLine.set_history`;
 completion offers verbs, then incidents, units, statuses or departments as the position asks.
+A line that acts on an incident says so (:attr:`CommandLine.acted_on`), for the detail to follow.
+
+``U 123 U45 onscene`` (or ``U U45 on``, the unit's current assignment) reports a unit's progress;
+its completion offers the incidents with units on them, then the incident's units, then the
+steps the assignment may take next. ``G 123`` alone sends the department the assign dialog would
+propose, so that the answer can name it.
 
 Dispatching follows the incident's response plan when the console knows where units are
 (:attr:`CommandLine.recommender`, the map's ranking): ``D 123 `` — with the space — opens the
