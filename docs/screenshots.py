@@ -10,6 +10,8 @@
     xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py dashboard-en docs/dashboard.png
     xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py emergency-en docs/emergency-board.png
     xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py liaison-en docs/liaison.png
+    xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py help-en docs/command-help-en.png
+    xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py help-zh_CN docs/command-help-zh.png
 
 A hub runs in this process on a temporary SQLite file with the test district's geography; some
 incidents are registered "earlier" through a store whose clock is set back, so the queue shows
@@ -36,6 +38,9 @@ window and the emergency board is the current tab on the right.
 diverted over the last minutes (one signed, one returned, one past its 5-minute sign limit, one
 just in) and one escalated to the police; the console logs in as a liaison officer, whose desk
 opens on the police liaison dock.
+
+``help-<language>``: the small district as for ``en``; ``H`` typed in the command line opens the
+command help under the incident, and ``U `` is being typed with the help still open.
 """
 
 from __future__ import annotations
@@ -325,7 +330,8 @@ def main() -> None:
         return
     emergency = language.startswith("emergency-")
     liaison = language.startswith("liaison-")
-    language = language.removeprefix("emergency-").removeprefix("liaison-")
+    help_panel = language.startswith("help-")
+    language = language.removeprefix("emergency-").removeprefix("liaison-").removeprefix("help-")
     folder = Path(tempfile.mkdtemp())
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
@@ -365,6 +371,10 @@ def main() -> None:
                 window.open_incident(cases[0])
         elif ids:
             window.open_incident(ids[0])
+        if help_panel:
+            window.focus_command_line()
+            window.command_line.execute("H")
+            window.command_line.edit.setText("U ")
         QTimer.singleShot(2000, lambda: (window.screen().grabWindow(0).save(str(out)),
                                          print("saved", out), console.quit(), app.quit()))
 

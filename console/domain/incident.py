@@ -72,6 +72,16 @@ class ExtensionRequest:
     decided_at: datetime | None = None
 
 
+def assignment_id(incident_id: str, number: int) -> str:
+    """The id of an incident's ``number``-th assignment (from 1): ``CH-20261127-000123/2``."""
+    return f"{incident_id}/{number}"
+
+
+def incident_of_assignment(assignment: str) -> str:
+    """The id of the incident an assignment id belongs to."""
+    return assignment.rpartition("/")[0]
+
+
 @dataclass(frozen=True)
 class Assignment:
     """A field unit sent to the incident, moving dispatched → … → cleared."""

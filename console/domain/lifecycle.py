@@ -26,10 +26,9 @@ from typing import Any, Protocol
 from console.domain import args as a
 from console.domain import deadlines
 from console.domain.errors import Refused
-from console.domain.incident import Incident
+from console.domain.incident import Incident, assignment_id
 from console.domain.model import (
     ANSWERABLE_AT_INTAKE,
-    ASSIGNMENT_ORDER,
     ESCALATABLE_STATES,
     FINISHED_STATES,
     AssignmentState,
@@ -37,6 +36,7 @@ from console.domain.model import (
     IncidentState,
     Role,
     UnitStatus,
+    assignment_steps,
 )
 from console.domain.rules import Context
 from console.domain.sla import Stage, extension_allowed
@@ -413,7 +413,7 @@ def _dispatch(inc: Incident, args: Mapping[str, Any], ctx: Context, world: World
     if unit.status is not UnitStatus.AVAILABLE:
         raise Refused("conflict", "Unit {unit} is {status}; only available units can be "
                       "dispatched.", unit=unit.id, status=unit.status.value)
-    assignment = f"{inc.id}/{len(inc.assignments) + 1}"
+    assignment = assignment_id(inc.id, len(inc.assignments) + 1)
     return [_event("assignment.dispatched", inc, ctx, assignment=assignment, unit=unit.id)]
 
 
@@ -434,11 +434,10 @@ def _update_assignment(inc: Incident, args: Mapping[str, Any], ctx: Context,
     if not assignment.active:
         raise Refused("conflict", "Assignment {assignment} is already {state}.",
                       assignment=assignment.id, state=assignment.state.value)
-    if target is AssignmentState.CANCELLED:
-        if assignment.state is AssignmentState.ON_SCENE:
-            raise Refused("conflict", "Unit {unit} is on scene; clear the assignment instead of "
-                          "cancelling it.", unit=assignment.unit)
-    elif ASSIGNMENT_ORDER.index(target) <= ASSIGNMENT_ORDER.index(assignment.state):
+    if target not in assignment_steps(assignment.state):
+        if target is AssignmentState.CANCELLED:
+            raise Refused("conflict", "Unit {unit} is on scene; clear the assignment instead "
+                          "of cancelling it.", unit=assignment.unit)
         raise Refused("conflict", "Assignment {assignment} is already {state}; a unit cannot go "
                       "back to {target}.", assignment=assignment.id,
                       state=assignment.state.value, target=target.value)

@@ -86,6 +86,18 @@ ASSIGNMENT_ORDER = (
 ASSIGNMENT_FINISHED = frozenset({AssignmentState.CLEARED, AssignmentState.CANCELLED})
 
 
+def assignment_steps(state: AssignmentState) -> tuple[AssignmentState, ...]:
+    """Where an assignment in ``state`` may go next, in order: every later step of
+    :data:`ASSIGNMENT_ORDER`, then ``cancelled`` while the unit is not yet on scene; nothing
+    once it is finished. The hub refuses any other step; the console offers these."""
+    if state in ASSIGNMENT_FINISHED:
+        return ()
+    later = ASSIGNMENT_ORDER[ASSIGNMENT_ORDER.index(state) + 1:]
+    if state is AssignmentState.ON_SCENE:
+        return later
+    return (*later, AssignmentState.CANCELLED)
+
+
 class UnitStatus(StrEnum):
     OFF_DUTY = "off_duty"
     AVAILABLE = "available"

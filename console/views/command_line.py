@@ -7,6 +7,12 @@ version the previous result returned), and shows the outcome beside the line and
 bus: what was done, or the hub's refusal in the user's language. Up/Down walk the history, which
 the main window keeps with :meth:`CommandLine.history` / :meth:`CommandLine.set_history`;
 completion offers verbs, then incidents, units, statuses or departments as the position asks.
+A line that acts on an incident says so (:attr:`CommandLine.acted_on`), for the detail to follow.
+
+``U 123 U45 onscene`` (or ``U U45 on``, the unit's current assignment) reports a unit's progress;
+its completion offers the incidents with units on them, then the incident's units, then the
+steps the assignment may take next. ``G 123`` alone sends the department the assign dialog would
+propose, so that the answer can name it.
 
 Dispatching follows the incident's response plan when the console knows where units are
 (:attr:`CommandLine.recommender`, the map's ranking): ``D 123 `` — with the space — opens the
@@ -19,6 +25,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
@@ -29,21 +36,22 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QToolTip,
     QWidget,
 )
 from shiboken6 import isValid
 
 from console.comms.bridge import Bridge
 from console.comms.client import CommandResult
-from console.domain.model import IncidentState, UnitStatus
+from console.domain.incident import Incident
+from console.domain.model import AssignmentState, IncidentState, UnitStatus, assignment_steps
 from console.map.nearest_panel import eta_text
 from console.map.recommend import Fit, Recommended
 from console.ui.message import messages
-from console.ui.names import unit_status_name, unit_type_name
+from console.ui.names import DisplayNames, ui_language, unit_status_name, unit_type_name
 from console.ui.text import result_text
 from console.views.command_parser import (
     SETTABLE_STATUSES,
+    STEPS,
     VERBS,
     Intent,
     Parsed,
@@ -52,9 +60,11 @@ from console.views.command_parser import (
     help_text,
     incident_number,
     parse,
+    progress_slot,
     resolve_incident,
     verb_of,
 )
+from console.views.incident_words import ASSIGNMENT_STATES
 
 __all__ = ["CommandLine", "Intent", "ParseError", "Parsed", "parse"]
 
@@ -70,6 +80,10 @@ def _t(text: str) -> str:
     return QCoreApplication.translate(CONTEXT, text)
 
 
+def _t_actions(text: object) -> str:
+    return QCoreApplication.translate("IncidentActions", str(text))
+
+
 _DONE = {
     "accept": QT_TRANSLATE_NOOP("CommandLine", "{id} accepted."),
     "reject": QT_TRANSLATE_NOOP("CommandLine", "{id} rejected."),
@@ -77,12 +91,14 @@ _DONE = {
     "status": QT_TRANSLATE_NOOP("CommandLine", "{id} is now {status}."),
     "close": QT_TRANSLATE_NOOP("CommandLine", "{id} closed."),
     "verify": QT_TRANSLATE_NOOP("CommandLine", "{id}: verification recorded."),
-    "assign": QT_TRANSLATE_NOOP("CommandLine", "{id} assigned."),
+    "assign": QT_TRANSLATE_NOOP("CommandLine", "{id} assigned to {department}."),
     "note": QT_TRANSLATE_NOOP("CommandLine", "Note added to {id}."),
     "escalate": QT_TRANSLATE_NOOP("CommandLine", "{id} escalated to the police."),
     "merge": QT_TRANSLATE_NOOP("CommandLine", "{id} merged into {into}."),
     "reopen": QT_TRANSLATE_NOOP("CommandLine", "{id} reopened."),
+    "progress": QT_TRANSLATE_NOOP("CommandLine", "{unit} on {id}: {step}."),
 }
+_CO_HANDLERS = QT_TRANSLATE_NOOP("CommandLine", "{id} assigned to {department}, with {co}.")
 _COLOURS = {True: "#1e8e3e", False: "#c5221f", None: "#5f6368"}
 #: The word a completion inserts (the popup shows a longer label).
 TokenRole = int(Qt.ItemDataRole.UserRole)
@@ -140,6 +156,7 @@ class CommandLine(QWidget):
         open_incident(str): ``F`` asked to find and open this incident.
         new_intake(): ``N`` asked for a new intake form.
         help_requested(): ``H`` or ``?``.
+        acted_on(str): a line acting on this incident was sent (the detail follows it).
         answered(bool, str): a line's commands all went through (True) or one was refused or
             could not be sent (False), with the text shown.
     """
@@ -147,6 +164,7 @@ class CommandLine(QWidget):
     open_incident = Signal(str)
     new_intake = Signal()
     help_requested = Signal()
+    acted_on = Signal(str)
     answered = Signal(bool, str)
     HISTORY_LIMIT = 500
 
@@ -218,13 +236,27 @@ class CommandLine(QWidget):
             self.new_intake.emit()
         elif parsed.intent is Intent.HELP:
             self._show(None, "")
-            QToolTip.showText(self.edit.mapToGlobal(self.edit.rect().bottomLeft()),
-                              help_text(), self.edit)
             self.help_requested.emit()
         else:
+            parsed = self._with_defaults(parsed)
             self._show(None, self.tr("Sending…"))
             self._submit(parsed, 0, {}, ())
+            if parsed.incident:
+                self.acted_on.emit(parsed.incident)
         return parsed
+
+    def _with_defaults(self, parsed: Parsed) -> Parsed:
+        """``G 123`` alone: the department the assign dialog would propose (the incident's
+        lead, else the category's on its street), sent by name so that the answer can say it."""
+        if parsed.verb != "assign" or "department" in parsed.commands[0][1]:
+            return parsed
+        name, args = parsed.commands[0]
+        inc = self.bridge.replica.incidents.get(args["id"])
+        if inc is None:
+            return parsed
+        default = inc.lead_department or self.bridge.rules.taxonomy.department_for(
+            inc.category, inc.location.street)
+        return replace(parsed, commands=((name, {**args, "department": default}),))
 
     def _propose(self, line: str, error: ParseError) -> bool:
         """``D 123`` with no unit: propose the plan's top unit; True when one was proposed."""
@@ -268,17 +300,32 @@ class CommandLine(QWidget):
                    if result.code == "offline" else result_text(result))
             self._finish(False, " ".join((*done, why)))
             return
-        args = parsed.commands[step][1]
-        status = args.get("status")
-        done = (*done, _t(_DONE[parsed.verb]).format(
-            status=unit_status_name(UnitStatus(status)) if status else "",
-            **{k: v for k, v in args.items() if k != "status"}))
+        done = (*done, self._done_text(parsed.verb, parsed.commands[step][1]))
         if isinstance(result.data.get("version"), int):
             versions[str(result.data.get("id"))] = result.data["version"]
         if step + 1 < len(parsed.commands):
             self._submit(parsed, step + 1, versions, done)
         else:
             self._finish(True, " ".join(done))
+
+    def _done_text(self, verb: str, args: dict[str, Any]) -> str:
+        """What a command that went through did, in the user's language."""
+        params = {k: v for k, v in args.items() if k != "status"}
+        if verb == "status":
+            params["status"] = unit_status_name(UnitStatus(args["status"]))
+        elif verb == "progress":
+            inc = self.bridge.replica.incidents.get(args["id"])
+            assignment = inc.assignment(args["assignment"]) if inc else None
+            params["unit"] = assignment.unit if assignment else args["assignment"]
+            params["step"] = _t_actions(ASSIGNMENT_STATES[AssignmentState(args["status"])])
+        elif verb == "assign":
+            names = DisplayNames(ui_language(), self.bridge.rules)
+            params["department"] = names.department(str(args.get("department", "")))
+            co = [names.department(code) for code in args.get("co_handlers", ())]
+            if co:
+                return _t(_CO_HANDLERS).format(co="、".join(co) if names.language == "zh"
+                                               else ", ".join(co), **params)
+        return _t(_DONE[verb]).format(**params)
 
     def _finish(self, ok: bool, text: str) -> None:
         self._show(ok, text)
@@ -354,17 +401,26 @@ class CommandLine(QWidget):
             self._show(None, "")
         before = self.edit.text()[:self.edit.cursorPosition()]
         kind, prefix = completion_slot(before)
+        if kind == "progress":
+            rows, eager = self._progress_candidates(before, prefix)
+            self._offer(rows, prefix, eager)
+            return
         recommended = self._recommended(before) if kind == "unit" else []
-        self._completions.clear()
         rows = recommended + [row for row in self._candidates(kind, prefix)
                               if row[1] not in {token for _, token in recommended}]
+        self._offer(rows, prefix, bool(recommended))
+
+    def _offer(self, rows: list[tuple[str, str]], prefix: str, eager: bool = False) -> None:
+        """Fill the completer with (label, token) rows; open it once something is typed (at
+        once when ``eager``)."""
+        self._completions.clear()
         for label, token in rows[:_MAX_COMPLETIONS]:
             item = QStandardItem(label)
             item.setData(token, TokenRole)
             item.setEditable(False)
             self._completions.appendRow(item)
         popup = self.popup
-        if (prefix or recommended) and self._completions.rowCount():
+        if (prefix or eager) and self._completions.rowCount():
             self.completer.setCompletionPrefix("")
             self.completer.complete()
             popup.setCurrentIndex(self._completions.index(-1, 0))  # none chosen: Enter runs
@@ -424,6 +480,46 @@ class CommandLine(QWidget):
                 marks[row.fit]) if part)
             rows.append((label, row.unit_id))
         return rows
+
+    def _progress_candidates(self, before: str, prefix: str
+                             ) -> tuple[list[tuple[str, str]], bool]:
+        """For ``U …``: incidents with units on them and units on an assignment, then the
+        incident's units, then the steps the assignment may take next (all steps when it is
+        not known); with whether to open the list before anything is typed."""
+        words = before.split()[1:]
+        if prefix:
+            words = words[:-1]
+        replica = self.bridge.replica
+        kind, subject = progress_slot(words, replica.incidents, replica.units)
+        folded = prefix.casefold()
+        if kind == "subject":
+            digits = prefix.lstrip("#0") if prefix.lstrip("#").isdigit() else None
+            on_scene = (inc for inc in replica.incidents.values()
+                        if any(a.active for a in inc.assignments)
+                        and (str(incident_number(inc.id)).startswith(digits)
+                             if digits is not None else folded in inc.id.casefold()))
+            rows = [(f"{inc.id}  {', '.join(a.unit for a in inc.assignments if a.active)}",
+                     inc.id) for inc in heapq.nsmallest(_MAX_COMPLETIONS, on_scene,
+                                                        key=lambda inc: inc.id)]
+            if digits is None:
+                busy = (uid for uid, unit in replica.units.items() if unit.assignment
+                        and (uid.casefold().startswith(folded)
+                             or unit.name.casefold().startswith(folded)))
+                rows += [(f"{uid}  {replica.units[uid].name}", uid)
+                         for uid in heapq.nsmallest(_MAX_COMPLETIONS, busy)]
+            return rows, False
+        if kind == "unit" and isinstance(subject, Incident):
+            rows = [(f"{a.unit}  {_t_actions(ASSIGNMENT_STATES[a.state])}", a.unit)
+                    for a in subject.assignments if a.active
+                    and a.unit.casefold().startswith(folded)]
+            return rows, True
+        if kind == "step":
+            steps = STEPS if subject is None or isinstance(subject, Incident) \
+                else assignment_steps(subject.state)
+            return [(f"{step.value}  {_t_actions(ASSIGNMENT_STATES[step])}", step.value)
+                    for step in steps if step.value.startswith(folded)
+                    or step.value.replace("_", "").startswith(folded.replace("_", ""))], True
+        return [], False
 
     def _candidates(self, kind: str | None, prefix: str) -> list[tuple[str, str]]:
         folded = prefix.casefold()

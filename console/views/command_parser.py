@@ -3,7 +3,8 @@
 :func:`parse` turns one line (``A 123``, ``D 123 U45 U46``, ``S U45 avail`` …) into what to do —
 hub commands to submit in order, or a UI intent — or a :class:`ParseError` saying what is wrong
 (with the candidates, when a short number or a prefix could mean several things). It reads the
-replica's incidents and units only to resolve short numbers and ids; it holds no business rule:
+replica's incidents and units only to resolve short numbers, ids and a unit's assignment (the
+words themselves are :mod:`console.views.command_words`); it holds no business rule:
 whether a command may happen is the hub's answer. :func:`completion_slot` says what the word at
 the cursor is, for the completer. The widget is :mod:`console.views.command_line`.
 
@@ -15,15 +16,33 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication
 
-from console.domain.incident import Incident
-from console.domain.model import ASSIGNMENT_STATUSES, IncidentState, UnitStatus
+from console.domain.incident import Assignment, Incident
+from console.domain.model import AssignmentState, UnitStatus
 from console.domain.units import Unit
+from console.views.command_words import (
+    SETTABLE_STATUSES,
+    STEPS,
+    ParseError,
+    incident_number,
+    looks_like_incident,
+    resolve_department,
+    resolve_incident,
+    resolve_status,
+    resolve_step,
+    resolve_unit,
+    unit_assignment,
+)
+
+__all__ = ["SETTABLE_STATUSES", "STEPS", "VERBS", "Intent", "ParseError", "Parsed", "Verb",
+           "completion_slot", "help_text", "incident_number", "parse", "progress_slot",
+           "resolve_department", "resolve_incident", "resolve_status", "resolve_step",
+           "resolve_unit", "unit_assignment", "verb_of"]
 
 CONTEXT = "CommandLine"
 
@@ -73,6 +92,10 @@ VERBS: tuple[Verb, ...] = (
        QT_TRANSLATE_NOOP("CommandLine", "find and open an incident")),
     _v("new", "N", ("新建", "新"), QT_TRANSLATE_NOOP("CommandLine", "N"),
        QT_TRANSLATE_NOOP("CommandLine", "new intake")),
+    _v("progress", "U", ("update", "进展", "进度"),
+       QT_TRANSLATE_NOOP("CommandLine", "U [<incident>] <unit> <step>"),
+       QT_TRANSLATE_NOOP("CommandLine", "a unit's progress on its assignment: ack, en_route, "
+                         "on_scene, cleared, cancel")),
     _v("status", "S", ("状态",), QT_TRANSLATE_NOOP("CommandLine", "S <unit> [<unit>…] <status>"),
        QT_TRANSLATE_NOOP("CommandLine",
                          "unit status: off_duty, available, busy, out_of_service")),
@@ -98,17 +121,8 @@ VERBS: tuple[Verb, ...] = (
 )
 _VERB_OF = {w.casefold(): v for v in VERBS for w in (v.letter, *v.words)}
 
-#: Statuses a dispatcher sets by hand (the others follow from assignments).
-SETTABLE_STATUSES = (UnitStatus.OFF_DUTY, UnitStatus.AVAILABLE, UnitStatus.BUSY,
-                     UnitStatus.OUT_OF_SERVICE)
-_STATUS_WORDS = {"oos": UnitStatus.OUT_OF_SERVICE, "下班": UnitStatus.OFF_DUTY,
-                 "离岗": UnitStatus.OFF_DUTY, "空闲": UnitStatus.AVAILABLE,
-                 "可用": UnitStatus.AVAILABLE, "在岗": UnitStatus.AVAILABLE,
-                 "忙": UnitStatus.BUSY, "忙碌": UnitStatus.BUSY,
-                 "停用": UnitStatus.OUT_OF_SERVICE, "故障": UnitStatus.OUT_OF_SERVICE}
 _VERDICTS = {**dict.fromkeys(("ok", "y", "yes", "satisfied", "满意", "是"), True),
              **dict.fromkeys(("fail", "failed", "n", "no", "unsatisfied", "不满意", "否"), False)}
-_FULL_ID = re.compile(r"^[A-Z]{2,}-\d{8}-\d+$")
 _GLUED = re.compile(r"^(\D+?)(\d.*)$")
 
 
@@ -123,114 +137,9 @@ class Parsed:
     incident: str | None = None
 
 
-@dataclass(frozen=True)
-class ParseError:
-    """Why a line cannot run: a ``code`` for tests, an English ``template`` (translated by
-    :attr:`text`) with its ``params``, and the ``candidates`` an ambiguous word could mean."""
-
-    code: str
-    template: str
-    params: Mapping[str, str] = field(default_factory=dict)
-    candidates: tuple[str, ...] = ()
-
-    @property
-    def text(self) -> str:
-        params = {k: _t(v) if k in ("usage", "what") else v for k, v in self.params.items()}
-        return _t(self.template).format(**params)
-
-
 def _missing(verb: Verb, what: str) -> ParseError:
     return ParseError("missing", QT_TRANSLATE_NOOP("CommandLine", "Missing {what}. Usage: {usage}"),
                       {"what": what, "usage": verb.usage})
-
-
-def incident_number(incident_id: str) -> int | None:
-    """The trailing number of an id (123 for ``CH-20261127-000123``), or None."""
-    tail = incident_id.rpartition("-")[2]
-    return int(tail) if tail.isdigit() else None
-
-
-def resolve_incident(token: str, incidents: Mapping[str, Incident], *,
-                     closed: bool = False) -> str | ParseError:
-    """The incident id ``token`` names: a full id as typed, or the short trailing number of the
-    one open incident (``closed``: the one closed incident) on this console."""
-    word = token.upper().lstrip("#")
-    if _FULL_ID.match(word):
-        return word
-    if not word.isdigit():
-        return ParseError("bad_incident", QT_TRANSLATE_NOOP(
-            "CommandLine", "'{token}' is not an incident number (123 or CH-20261127-000123)."),
-            {"token": token})
-    number = int(word)
-    matches = sorted(i for i in incidents if incident_number(i) == number)
-    if not matches:
-        return ParseError("unknown_incident", QT_TRANSLATE_NOOP(
-            "CommandLine", "No incident numbered {number} is on this console."),
-            {"number": word})
-    if closed:
-        preferred = [i for i in matches if incidents[i].state is IncidentState.CLOSED]
-    else:
-        preferred = [i for i in matches if not incidents[i].finished]
-    pick = preferred or matches
-    if len(pick) == 1:
-        return pick[0]
-    return ParseError("ambiguous_incident", QT_TRANSLATE_NOOP(
-        "CommandLine", "{number} could be {candidates}; type the full id."),
-        {"number": word, "candidates": ", ".join(pick)}, tuple(pick))
-
-
-def resolve_unit(token: str, units: Mapping[str, Unit] | None) -> str | ParseError:
-    """A unit id, matched case-insensitively against the units on this console (when known)."""
-    if not units or token in units:
-        return token
-    folded = token.casefold()
-    found = [u for u in units if u.casefold() == folded]
-    if len(found) == 1:
-        return found[0]
-    return ParseError("unknown_unit", QT_TRANSLATE_NOOP(
-        "CommandLine", "No unit '{token}' is on this console."), {"token": token})
-
-
-def resolve_status(token: str) -> UnitStatus | ParseError:
-    """A settable unit status from its code, a unique prefix of it (``avail``) or an alias."""
-    word = token.casefold().replace("-", "_")
-    if word in _STATUS_WORDS:
-        return _STATUS_WORDS[word]
-    matches = [s for s in UnitStatus if s.value.startswith(word)]
-    exact = [s for s in matches if s.value == word]
-    settable = [s for s in (exact or matches) if s in SETTABLE_STATUSES]
-    if len(settable) == 1:
-        return settable[0]
-    if settable:
-        return ParseError("ambiguous_status", QT_TRANSLATE_NOOP(
-            "CommandLine", "'{token}' could be {candidates}."),
-            {"token": token, "candidates": ", ".join(settable)}, tuple(s.value for s in settable))
-    if any(s in ASSIGNMENT_STATUSES for s in matches):
-        return ParseError("assignment_status", QT_TRANSLATE_NOOP(
-            "CommandLine", "'{token}' follows from an assignment; use D to dispatch instead."),
-            {"token": token})
-    return ParseError("bad_status", QT_TRANSLATE_NOOP(
-        "CommandLine", "'{token}' is not a status; use {statuses}."),
-        {"token": token, "statuses": ", ".join(SETTABLE_STATUSES)})
-
-
-def resolve_department(token: str, departments: Mapping[str, str] | None) -> str | ParseError:
-    """A department code from its code, a unique prefix of it, or a name in ``departments``
-    (name or code → code); as typed when no departments are known."""
-    if not departments:
-        return token
-    folded = token.casefold()
-    if folded in departments:
-        return departments[folded]
-    codes = sorted({code for code in departments.values() if code.casefold().startswith(folded)})
-    if len(codes) == 1:
-        return codes[0]
-    if codes:
-        return ParseError("ambiguous_department", QT_TRANSLATE_NOOP(
-            "CommandLine", "'{token}' could be {candidates}."),
-            {"token": token, "candidates": ", ".join(codes)}, tuple(codes))
-    return ParseError("unknown_department", QT_TRANSLATE_NOOP(
-        "CommandLine", "There is no department '{token}'."), {"token": token})
 
 
 def verb_of(word: str) -> Verb | None:
@@ -360,6 +269,51 @@ def _status(verb: Verb, words: list[str], rest: str, incidents: Mapping[str, Inc
     return Parsed(verb.name, tuple(commands))
 
 
+def _progress(verb: Verb, words: list[str], rest: str, incidents: Mapping[str, Incident],
+              units: Mapping[str, Unit] | None, *_: Any) -> Parsed | ParseError:
+    """``U [<incident>] <unit> <step>``: one ``assignment.update``. Without the incident, the
+    unit's current assignment; the step may be two words (``on scene``)."""
+    a_unit = QT_TRANSLATE_NOOP("CommandLine", "a unit")
+    if not words or (len(words) == 1 and looks_like_incident(words[0])):
+        return _missing(verb, a_unit)
+    step, taken = resolve_step(words[-1]), 1
+    if len(words) > 2 and isinstance(joined := resolve_step("_".join(words[-2:])),
+                                     AssignmentState):
+        step, taken = joined, 2
+    if isinstance(step, ParseError):
+        unit_last = not looks_like_incident(words[-1])
+        if step.code == "bad_step" and unit_last and (
+                len(words) == 1 or (len(words) == 2 and looks_like_incident(words[0]))):
+            return _missing(verb, QT_TRANSLATE_NOOP("CommandLine", "the step"))
+        return step
+    subject = words[:-taken]
+    if not subject or (len(subject) == 1 and looks_like_incident(subject[0])):
+        return _missing(verb, a_unit)
+    if len(subject) > 2 or (len(subject) == 2 and not looks_like_incident(subject[0])):
+        return _too_many(verb, subject[2:] if looks_like_incident(subject[0]) else subject[1:])
+    iid: str | None = None
+    if len(subject) == 2:
+        named = resolve_incident(subject[0], incidents)
+        if isinstance(named, ParseError):
+            return named
+        iid = named
+    uid = resolve_unit(subject[-1], units)
+    if isinstance(uid, ParseError):
+        return uid
+    found = unit_assignment(uid, incidents, units, iid)
+    if found is None and iid is not None:
+        return ParseError("not_assigned", QT_TRANSLATE_NOOP(
+            "CommandLine", "{unit} was not dispatched to {id}."), {"unit": uid, "id": iid})
+    if found is None:
+        return ParseError("no_assignment", QT_TRANSLATE_NOOP(
+            "CommandLine", "{unit} is on no assignment here; name the incident: "
+            "U <incident> {unit} <step>."), {"unit": uid})
+    incident_id, assignment = found
+    return Parsed(verb.name, (("assignment.update", {
+        "id": incident_id, "assignment": assignment.id, "status": step.value}),),
+        incident=incident_id)
+
+
 def _verify(verb: Verb, words: list[str], rest: str, incidents: Mapping[str, Incident],
             *_: Any) -> Parsed | ParseError:
     if not words:
@@ -449,6 +403,7 @@ _PARSERS: dict[str, Callable[..., Parsed | ParseError]] = {
     "find": _simple(None, intent=Intent.OPEN),
     "new": _bare(Intent.NEW),
     "status": _status,
+    "progress": _progress,
     "close": _simple("incident.close"),
     "verify": _verify,
     "assign": _assign,
@@ -470,8 +425,8 @@ def help_text() -> str:
 
 def completion_slot(before: str) -> tuple[str | None, str]:
     """What the word at the cursor is (``verb``, ``incident``, ``closed_incident``, ``unit``,
-    ``status``, ``verdict``, ``department`` or None) and what of it is typed, given the text
-    before the cursor."""
+    ``status``, ``verdict``, ``department``, ``progress`` — see :func:`progress_slot` — or
+    None) and what of it is typed, given the text before the cursor."""
     words = before.split()
     at_new_word = not words or before[-1:].isspace()
     index, prefix = (len(words), "") if at_new_word else (len(words) - 1, words[-1])
@@ -480,8 +435,37 @@ def completion_slot(before: str) -> tuple[str | None, str]:
     verb = verb_of(words[0])
     if verb is None or verb.name in ("new", "help"):
         return None, prefix
+    if verb.name == "progress":
+        return "progress", prefix
     if index == 1:
         return {"status": "unit", "reopen": "closed_incident"}.get(verb.name, "incident"), prefix
     if index == 2 and verb.name in ("merge", "verify"):
         return ("incident" if verb.name == "merge" else "verdict"), prefix
     return {"dispatch": "unit", "status": "status", "assign": "department"}.get(verb.name), prefix
+
+
+def progress_slot(words: list[str], incidents: Mapping[str, Incident],
+                  units: Mapping[str, Unit] | None
+                  ) -> tuple[str | None, Incident | Assignment | None]:
+    """For ``U`` followed by the complete ``words``, what the next word is: ``subject`` (an
+    incident with units on it, or a unit on an assignment), ``unit`` (one of the incident
+    returned), ``step`` (of the assignment returned, None when it is not known) or None."""
+    if not words:
+        return "subject", None
+    first = words[0]
+    if looks_like_incident(first):
+        iid = resolve_incident(first, incidents)
+        inc = incidents.get(iid) if isinstance(iid, str) else None
+        if len(words) == 1:
+            return "unit", inc
+        if len(words) == 2:
+            uid = resolve_unit(words[1], units)
+            found = (unit_assignment(uid, incidents, units, inc.id)
+                     if inc is not None and isinstance(uid, str) else None)
+            return "step", found[1] if found else None
+        return None, None
+    if len(words) == 1:
+        uid = resolve_unit(first, units)
+        found = unit_assignment(uid, incidents, units) if isinstance(uid, str) else None
+        return "step", found[1] if found else None
+    return None, None

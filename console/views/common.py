@@ -1,4 +1,5 @@
-"""Widget helpers the docks share: refilling a combo in place, and repainting one column.
+"""Widget helpers the docks share: refilling a combo in place, repainting one column, and
+keeping the keyboard focus where it was.
 
 What views share with the map — the message bus, names of domain codes, formatting, the user's
 domain context — lives in :mod:`console.ui`.
@@ -6,10 +7,22 @@ domain context — lives in :mod:`console.ui`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect
-from PySide6.QtWidgets import QComboBox
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
+from PySide6.QtWidgets import QApplication, QComboBox
+
+
+@contextmanager
+def keeping_focus() -> Iterator[None]:
+    """Give the keyboard focus back to the widget that had it, should what runs inside take it
+    (a dock brought forward while the dispatcher types in the command line)."""
+    focus = QApplication.focusWidget()
+    yield
+    if focus is not None and focus is not QApplication.focusWidget():
+        focus.setFocus(Qt.FocusReason.OtherFocusReason)
 
 
 def refill_combo(combo: QComboBox, entries: list[tuple[str, Any]]) -> None:

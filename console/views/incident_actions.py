@@ -44,7 +44,7 @@ from console.comms.replica import Replica
 from console.domain import deadlines
 from console.domain.distance import distance_m
 from console.domain.incident import Incident
-from console.domain.model import ASSIGNMENT_ORDER, AssignmentState, UnitStatus
+from console.domain.model import UnitStatus, assignment_steps
 from console.domain.rules import Rules
 from console.domain.sla import Stage
 from console.domain.units import Unit
@@ -394,10 +394,7 @@ class AssignmentUpdateDialog(ActionDialog):
         chosen = self.given.incident.assignment(self.assignment.currentData() or "")
         if chosen is None:
             return
-        later = ASSIGNMENT_ORDER[ASSIGNMENT_ORDER.index(chosen.state) + 1:]
-        steps = [*later] + ([AssignmentState.CANCELLED]
-                            if chosen.state is not AssignmentState.ON_SCENE else [])
-        for step in steps:
+        for step in assignment_steps(chosen.state):
             self.status.addItem(translate("IncidentActions", ASSIGNMENT_STATES[step]),
                                 step.value)
 

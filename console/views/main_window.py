@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QMainWindow,
     QMenu,
-    QMessageBox,
     QVBoxLayout,
     QWidget,
 )
@@ -34,8 +33,9 @@ from console.ui.message import messages
 from console.views.alert_controls import AlertControls
 from console.views.alerts import AlertStrips
 from console.views.audit_dock import AuditDock
+from console.views.command_help import CommandHelp, open_panel
 from console.views.command_line import CommandLine
-from console.views.command_parser import help_text
+from console.views.common import keeping_focus
 from console.views.dashboard import DashboardDock
 from console.views.emergency_board import EmergencyBoard
 from console.views.focus import keep_focus_after_dialogs
@@ -54,7 +54,7 @@ from console.views.video_wall import VideoWallDock
 log = logging.getLogger(__name__)
 
 # Bumped when the docks change so that an old saved state is not forced onto new docks.
-LAYOUT_VERSION = 6
+LAYOUT_VERSION = 7
 
 
 class MainWindow(QMainWindow):
@@ -115,6 +115,7 @@ class MainWindow(QMainWindow):
         self.intake = IntakeForm(self.bridge, self.rules, self)
         self.roster = UnitRoster(self.bridge, self.rules, self, settings=settings)
         self.command_line = CommandLine(self.bridge, self)
+        self.command_help = CommandHelp(self)
         self.map = MapDock(self.bridge, self.rules, settings, self)
         self.command_line.recommender = self.map.nearest.recommend_for  # D 123 ␣: the plan
         self.video = VideoWallDock(self.bridge, self.rules, self)
@@ -139,6 +140,10 @@ class MainWindow(QMainWindow):
         self.docks["liaison" if liaison else "roster"].setAsCurrentTab()
         detail_area = self._add_dock("detail", self.detail, areas.RightDockWidgetArea)
         self._add_dock("intake", self.intake, None, detail_area)
+        # The command help reads beside the incident it is used on, closed until asked for.
+        self._add_dock("command_help", self.command_help, areas.BottomDockWidgetArea,
+                       detail_area)
+        self.docks["command_help"].toggleView(False)
         self._add_dock("emergency_board", self.board, None, detail_area)
         # A duty leader's desk starts on the emergency board, everyone else's on the incident.
         leader = user is not None and "duty_leader" in user.roles
@@ -163,6 +168,7 @@ class MainWindow(QMainWindow):
         self.command_line.open_incident.connect(self.open_incident)
         self.command_line.new_intake.connect(self.focus_intake)
         self.command_line.help_requested.connect(self.show_help)
+        self.command_line.acted_on.connect(self.follow_incident)
         self.roster.open_incident.connect(self.open_incident)
         self.roster.unit_selected.connect(self.map.show_unit)
         self.map.incident_selected.connect(self.open_incident)
@@ -336,8 +342,26 @@ class MainWindow(QMainWindow):
             edit.setText(prefix)
         edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
+    def follow_incident(self, incident_id: str) -> None:
+        """The detail shows the incident a command line just acted on; the keyboard stays on
+        the line."""
+        with keeping_focus():
+            if self.detail.incident_id != incident_id:
+                self.open_incident(incident_id)
+            else:
+                self.docks["detail"].toggleView(True)
+                self.docks["detail"].setAsCurrentTab()
+
     def show_help(self) -> None:
-        QMessageBox.information(self, self.tr("Command line"), help_text())
+        """The command help beside the incident (H, F1); the keyboard stays where it was."""
+        open_panel(self.dock_manager, self.docks["command_help"])
+
+    def toggle_help(self) -> None:
+        """F1: open the command help, or close it when it is open."""
+        if self.docks["command_help"].isClosed():
+            self.show_help()
+        else:
+            self.docks["command_help"].toggleView(False)
 
     # -- menus -----------------------------------------------------------------------------------
 
@@ -395,7 +419,7 @@ class MainWindow(QMainWindow):
                                             self.settings_menu, self.open_and_select,
                                             self.incident_in_hand)
         self.help_menu = bar.addMenu("")
-        self.a_help = self._action(self.help_menu, self.show_help, "F1", "help")
+        self.a_help = self._action(self.help_menu, self.toggle_help, "F1", "help")
         self._fill_view_menu()
         self.layouts_menu.aboutToShow.connect(self._fill_layouts_menu)
 
@@ -519,7 +543,8 @@ class MainWindow(QMainWindow):
                   "map": self.tr("Map"), "video_wall": self.tr("Video wall"),
                   "liaison": self.tr("Police liaison"), "dashboard": self.tr("Dashboard"),
                   "emergency_board": self.tr("Emergency board"),
-                  "command_line": self.tr("Command line"), "audit": self.tr("Audit")}
+                  "command_line": self.tr("Command line"), "audit": self.tr("Audit"),
+                  "command_help": self.tr("Command help")}
         for name, dock in self.docks.items():
             dock.setWindowTitle(titles.get(name, dock.windowTitle()))
         self.file_menu.setTitle(self.tr("&File"))

@@ -4,7 +4,10 @@ A filter bar (grouping, type, street, status, text) over a tree of :class:`UnitR
 time in status ticks live, and the incident column names what a unit is assigned to. Selected
 units get a status from the context menu or a shortcut (Ctrl+1 off duty, Ctrl+2 available,
 Ctrl+3 busy, Ctrl+4 out of service): one ``unit.set_status`` per unit through the bridge, the
-outcome beside the count and on the message bus. Whether a status may change (a unit on an
+outcome beside the count and on the message bus. A unit's progress on its current assignment is
+one key on the tree (A acknowledged, E en route, O on scene, C cleared, X cancel — shown in the
+context menu), for every selected unit that can take that step (the domain's
+``assignment_steps``): one ``assignment.update`` each. Whether a status may change (a unit on an
 assignment may not) is the hub's answer; the dock only asks the domain whether the user's role
 may change statuses at all, to enable the actions. Double-click opens the unit's incident.
 """
@@ -16,6 +19,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
+    QCoreApplication,
     QEvent,
     QItemSelection,
     QModelIndex,
@@ -44,7 +48,7 @@ from console.comms.client import CommandResult
 from console.comms.replica import ChangeSet
 from console.domain import permissions
 from console.domain.errors import Refused
-from console.domain.model import UnitStatus, UnitType
+from console.domain.model import AssignmentState, UnitStatus, UnitType, assignment_steps
 from console.domain.response import ResponsePlans
 from console.domain.rules import Rules
 from console.ui.context import actor_of
@@ -52,8 +56,9 @@ from console.ui.message import messages
 from console.ui.names import DisplayNames, ui_language, unit_status_name, unit_type_name
 from console.ui.text import result_text
 from console.views.alerts import alert_sound
-from console.views.command_parser import SETTABLE_STATUSES
+from console.views.command_parser import SETTABLE_STATUSES, unit_assignment
 from console.views.common import ColumnRepaint, refill_combo
+from console.views.incident_words import ASSIGNMENT_STATES
 from console.views.roster_columns import (
     FIELD_TEAM_TYPES,
     FIELD_TEAMS,
@@ -74,6 +79,10 @@ _GROUPINGS = (
 )
 #: Status shortcuts, in the order of :data:`SETTABLE_STATUSES`.
 _SHORTCUTS = ("Ctrl+1", "Ctrl+2", "Ctrl+3", "Ctrl+4")
+#: One key per step of an assignment, on the tree alone (the search field takes letters).
+PROGRESS_KEYS = {AssignmentState.ACKNOWLEDGED: "A", AssignmentState.EN_ROUTE: "E",
+                 AssignmentState.ON_SCENE: "O", AssignmentState.CLEARED: "C",
+                 AssignmentState.CANCELLED: "X"}
 
 
 class RosterTree(EmptyState, ColumnRepaint, QTreeView):
@@ -154,6 +163,16 @@ class UnitRoster(QWidget):
             action.triggered.connect(lambda _=False, s=status: self.set_status(s))
             self.addAction(action)
             self.status_actions[status] = action
+        self.progress_actions: dict[AssignmentState, QAction] = {}
+        for step, keys in PROGRESS_KEYS.items():
+            action = QAction(self.tree)
+            action.setObjectName(f"rosterProgress_{step.value}")
+            action.setData(step.value)
+            action.setShortcut(QKeySequence(keys))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            action.triggered.connect(lambda _=False, s=step: self.report_progress(s))
+            self.tree.addAction(action)
+            self.progress_actions[step] = action
         self.open_action = QAction(self)
         self.open_action.setObjectName("rosterOpenIncident")
         self.open_action.triggered.connect(self._open_current)
@@ -321,6 +340,10 @@ class UnitRoster(QWidget):
         self._update_actions()
         menu = QMenu(self)
         menu.setObjectName("rosterMenu")
+        menu.setToolTipsVisible(True)
+        for action in self.progress_actions.values():
+            menu.addAction(action)
+        menu.addSeparator()
         for action in self.status_actions.values():
             menu.addAction(action)
         menu.addSeparator()
@@ -348,7 +371,53 @@ class UnitRoster(QWidget):
         allowed = self._may_set_status(units)
         for action in self.status_actions.values():
             action.setEnabled(allowed)
+        for step, action in self.progress_actions.items():
+            action.setEnabled(bool(self._progressing(step, units)))
         self.open_action.setEnabled(self._incident_at(self.tree.currentIndex()) is not None)
+
+    def _progressing(self, step: AssignmentState, unit_ids: list[str]
+                     ) -> list[tuple[str, str, str]]:
+        """(unit, incident, assignment) for each of ``unit_ids`` whose current assignment may
+        take ``step`` next and that this user may report on."""
+        actor = actor_of(self.bridge.replica.user)
+        if actor is None:
+            return []
+        replica, found = self.bridge.replica, []
+        for uid in unit_ids:
+            mine = unit_assignment(uid, replica.incidents, replica.units)
+            if mine is None or step not in assignment_steps(mine[1].state):
+                continue
+            try:
+                permissions.check(self.rules.roles, actor, "assignment.update",
+                                  replica.incidents[mine[0]], unit=uid)
+            except Refused:
+                continue
+            found.append((uid, mine[0], mine[1].id))
+        return found
+
+    def report_progress(self, step: AssignmentState, unit_ids: list[str] | None = None) -> int:
+        """Ask the hub to move the current assignment of ``unit_ids`` (default: the selected
+        units) on to ``step``; units that cannot take that step are left alone.
+
+        Returns:
+            How many commands were sent; each answer is shown as it arrives.
+        """
+        units = self.selected_units() if unit_ids is None else list(unit_ids)
+        moving = self._progressing(step, units)
+        for uid, incident_id, assignment in moving:
+            self.bridge.submit("assignment.update", {"id": incident_id, "assignment": assignment,
+                                                     "status": step.value},
+                               callback=partial(self._progress_answered, uid, incident_id, step))
+        if moving:
+            self.outcome.setText(self.tr("Sending…"))
+        return len(moving)
+
+    def _progress_answered(self, unit_id: str, incident_id: str, step: AssignmentState,
+                           result: CommandResult) -> None:
+        if not isValid(self):
+            return
+        self._answered(unit_id, None, result, self.tr("{unit} on {incident}: {step}.").format(
+            unit=unit_id, incident=incident_id, step=_step_name(step)))
 
     def set_status(self, status: UnitStatus, unit_ids: list[str] | None = None) -> int:
         """Ask the hub to put ``unit_ids`` (default: the selected units) in ``status``.
@@ -364,12 +433,13 @@ class UnitRoster(QWidget):
             self.outcome.setText(self.tr("Sending…"))
         return len(units)
 
-    def _answered(self, unit_id: str, status: UnitStatus, result: CommandResult) -> None:
+    def _answered(self, unit_id: str, status: UnitStatus | None, result: CommandResult,
+                  done: str = "") -> None:
         if not isValid(self):  # closed while the hub was answering
             return
         if result.ok:
-            text = self.tr("{unit} is now {status}.").format(unit=unit_id,
-                                                             status=unit_status_name(status))
+            text = done or self.tr("{unit} is now {status}.").format(
+                unit=unit_id, status=unit_status_name(status) if status else "")
             messages().info(text)
         else:
             why = (self.tr("Offline: not connected to the hub; the change was not sent.")
@@ -458,6 +528,11 @@ class UnitRoster(QWidget):
         self._fill_streets()
         for status, action in self.status_actions.items():
             action.setText(self.tr("Set {status}").format(status=unit_status_name(status)))
+        for step, action in self.progress_actions.items():
+            action.setText(self.tr("Report {step}").format(step=_step_name(step)))
+            action.setToolTip(self.tr("The selected units' current assignment: {step} "
+                                      "(key {key} in the list)").format(
+                step=_step_name(step), key=PROGRESS_KEYS[step]))
         self.open_action.setText(self.tr("Open incident"))
         self.model.retranslate()
         self._update_count()
@@ -466,6 +541,10 @@ class UnitRoster(QWidget):
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
+
+
+def _step_name(step: AssignmentState) -> str:
+    return QCoreApplication.translate("IncidentActions", str(ASSIGNMENT_STATES[step]))
 
 
 def _position(index: QModelIndex) -> tuple[int, ...]:

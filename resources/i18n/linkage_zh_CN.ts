@@ -209,6 +209,17 @@
     </message>
 </context>
 <context>
+    <name>CommandHelp</name>
+    <message>
+        <source>also</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Steps for U: {steps}. Statuses for S: {statuses}. A prefix is enough (U U45 on). Tab completes; Up and Down walk the history.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>CommandLine</name>
     <message>
         <source>{id} accepted.</source>
@@ -235,8 +246,8 @@
         <translation>{id}：核查结果已记录。</translation>
     </message>
     <message>
-        <source>{id} assigned.</source>
-        <translation>{id} 已交办。</translation>
+        <source>{id} assigned to {department}.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Note added to {id}.</source>
@@ -253,6 +264,14 @@
     <message>
         <source>{id} reopened.</source>
         <translation>{id} 已重新启动。</translation>
+    </message>
+    <message>
+        <source>{unit} on {id}: {step}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{id} assigned to {department}, with {co}.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Sending…</source>
@@ -340,6 +359,14 @@
         <translation>新建登记</translation>
     </message>
     <message>
+        <source>U [&lt;incident&gt;] &lt;unit&gt; &lt;step&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a unit&apos;s progress on its assignment: ack, en_route, on_scene, cleared, cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>S &lt;unit&gt; [&lt;unit&gt;…] &lt;status&gt;</source>
         <translation>S &lt;力量&gt; [&lt;力量&gt;…] &lt;状态&gt;</translation>
     </message>
@@ -413,11 +440,11 @@
     </message>
     <message>
         <source>Missing {what}. Usage: {usage}</source>
-        <extracomment>Statuses a dispatcher sets by hand (the others follow from assignments).</extracomment>
         <translation>缺少{what}。用法：{usage}</translation>
     </message>
     <message>
         <source>&apos;{token}&apos; is not an incident number (123 or CH-20261127-000123).</source>
+        <extracomment>Statuses a dispatcher sets by hand (the others follow from assignments). The steps ``U`` reports, in the order a unit takes them (the hub says which it may take).</extracomment>
         <translation>“{token}”不是事件号（应为 123 或 CH-20261127-000123 形式）。</translation>
     </message>
     <message>
@@ -443,6 +470,10 @@
     <message>
         <source>&apos;{token}&apos; is not a status; use {statuses}.</source>
         <translation>“{token}”不是有效状态，可用状态：{statuses}。</translation>
+    </message>
+    <message>
+        <source>&apos;{token}&apos; is not a step of an assignment; use {steps}.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>There is no department &apos;{token}&apos;.</source>
@@ -471,6 +502,18 @@
     <message>
         <source>the status</source>
         <translation>状态</translation>
+    </message>
+    <message>
+        <source>the step</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{unit} was not dispatched to {id}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{unit} is on no assignment here; name the incident: U &lt;incident&gt; {unit} &lt;step&gt;.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>ok or fail</source>
@@ -2300,6 +2343,10 @@
     <message>
         <source>Audit</source>
         <translation>审计</translation>
+    </message>
+    <message>
+        <source>Command help</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>&amp;File</source>
@@ -4144,7 +4191,7 @@
     </message>
     <message>
         <source>No units: none is registered in this console&apos;s view yet.</source>
-        <extracomment>Status shortcuts, in the order of :data:`SETTABLE_STATUSES`.</extracomment>
+        <extracomment>Status shortcuts, in the order of :data:`SETTABLE_STATUSES`. One key per step of an assignment, on the tree alone (the search field takes letters).</extracomment>
         <translation>没有力量：本控制台尚未看到任何已登记的力量。</translation>
     </message>
     <message>
@@ -4154,6 +4201,10 @@
     <message>
         <source>Sending…</source>
         <translation>正在发送…</translation>
+    </message>
+    <message>
+        <source>{unit} on {incident}: {step}.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>{unit} is now {status}.</source>
@@ -4210,6 +4261,14 @@
     <message>
         <source>Set {status}</source>
         <translation>设为{status}</translation>
+    </message>
+    <message>
+        <source>Report {step}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The selected units&apos; current assignment: {step} (key {key} in the list)</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Open incident</source>

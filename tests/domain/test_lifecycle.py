@@ -6,7 +6,15 @@ import pytest
 
 from console.domain.commands import allowed_actions
 from console.domain.errors import Refused
-from console.domain.model import Actor, AssignmentState, IncidentState, Role, UnitStatus
+from console.domain.incident import incident_of_assignment
+from console.domain.model import (
+    Actor,
+    AssignmentState,
+    IncidentState,
+    Role,
+    UnitStatus,
+    assignment_steps,
+)
 from console.domain.rules import Context
 from tests.domain.conftest import (
     ADMIN,
@@ -288,6 +296,7 @@ def test_assignment_runs_dispatched_to_cleared_and_moves_the_unit(desk: Desk) ->
     desk.run(CONTROLLER, "incident.dispatch", id=incident, unit="U45")
     assignment = desk.incident(incident).assignments[0]
     assert assignment.id == f"{incident}/1" and assignment.state is AssignmentState.DISPATCHED
+    assert incident_of_assignment(assignment.id) == incident
     assert desk.unit("U45").status is UnitStatus.DISPATCHED
     me = field_unit("U45")
     steps = [
@@ -320,6 +329,32 @@ def test_a_unit_may_skip_ahead_but_never_go_back(desk: Desk) -> None:
             CONTROLLER, "assignment.update", id=incident, assignment=a, status="cancelled"
         ).message
     )
+
+
+@pytest.mark.parametrize(("state", "steps"), [
+    ("dispatched", ["acknowledged", "en_route", "on_scene", "cleared", "cancelled"]),
+    ("en_route", ["on_scene", "cleared", "cancelled"]),
+    ("on_scene", ["cleared"]),
+    ("cleared", []),
+    ("cancelled", []),
+])
+def test_the_steps_an_assignment_may_take_are_those_the_hub_takes(
+        desk: Desk, state: str, steps: list[str]) -> None:
+    """What the console offers as next steps (roster keys, U completion) is exactly what the
+    hub accepts from that state."""
+    assert [s.value for s in assignment_steps(AssignmentState(state))] == steps
+    for target in AssignmentState:
+        desk.register(unit := f"U{len(desk.world.units) + 1}")
+        incident = desk.create()
+        desk.run(CONTROLLER, "incident.dispatch", id=incident, unit=unit)
+        a = f"{incident}/1"
+        if state != "dispatched":
+            desk.run(CONTROLLER, "assignment.update", id=incident, assignment=a, status=state)
+        args = {"id": incident, "assignment": a, "status": target.value}
+        if target.value in steps:
+            desk.run(CONTROLLER, "assignment.update", **args)
+        else:
+            desk.refusal(CONTROLLER, "assignment.update", **args)
 
 
 def test_only_available_units_are_dispatched_and_only_once(desk: Desk) -> None:

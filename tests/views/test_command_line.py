@@ -4,6 +4,7 @@ history, completion and intents."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -13,7 +14,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from console.comms.bridge import Bridge
-from console.domain.incident import Incident
+from console.domain.incident import Assignment, Incident
 from console.domain.model import IncidentState, UnitStatus
 from console.domain.rules import Rules
 from console.domain.units import Unit
@@ -27,9 +28,11 @@ from console.views.command_parser import (
     completion_slot,
     help_text,
     parse,
+    progress_slot,
 )
+from console.views.i18n import Translations
 from tests.hub.conftest import PASSWORD, Client, incident_args
-from tests.views.conftest import log_in, new_incident, new_unit, then
+from tests.views.conftest import log_in, new_incident, new_unit, then, unit_then
 
 WAIT_MS = 10_000
 ID1 = "CH-20261125-000001"
@@ -200,6 +203,78 @@ def test_bad_statuses_units_and_verdicts(world: Any) -> None:
     error(parse("V 7 maybe", *world), "bad_verdict")
     error(parse("V 7 fail", *world), "note_required")
     error(parse("G 7 nowhere", *world, {"environment": "environment"}), "unknown_department")
+
+
+@pytest.fixture
+def on_the_way() -> tuple[dict[str, Incident], dict[str, Unit]]:
+    """Incident 7 with U45 dispatched (then acknowledged) and U46 once sent and cleared;
+    incident 1 with nobody; U47 free."""
+    seven = then(new_incident(7), "assignment.dispatched", assignment=f"{ID7}/1", unit="U46")
+    seven = then(seven, "assignment.updated", assignment=f"{ID7}/1", unit="U46",
+                 status="cleared")
+    seven = then(seven, "assignment.dispatched", assignment=f"{ID7}/2", unit="U45")
+    seven = then(seven, "assignment.updated", assignment=f"{ID7}/2", unit="U45",
+                 status="acknowledged")
+    at = datetime(2026, 11, 25, 9, tzinfo=UTC)
+    u45 = unit_then(new_unit("U45"), "assignment.dispatched", at, assignment=f"{ID7}/2")
+    made = incidents(new_incident(1), seven)
+    return made, {u.id: u for u in (u45, new_unit("U46"), new_unit("U47"))}
+
+
+@pytest.mark.parametrize(("line", "step"), [
+    ("U 7 U45 onscene", "on_scene"), ("U 7 u45 on_scene", "on_scene"),
+    ("U 7 U45 on scene", "on_scene"), ("U U45 on", "on_scene"), ("u u45 到场", "on_scene"),
+    ("进展 U45 en route", "en_route"), ("U U45 enroute", "en_route"), ("U U45 出发", "en_route"),
+    ("U U45 ack", "acknowledged"), ("U U45 cl", "cleared"), ("U U45 完成", "cleared"),
+    ("U U45 cancel", "cancelled"), ("U U45 召回", "cancelled"), (f"U {ID7} U45 clear", "cleared"),
+    ("U7 U45 arrived", "on_scene")])
+def test_progress_moves_the_units_assignment(on_the_way: Any, line: str, step: str) -> None:
+    parsed = ok(parse(line, *on_the_way))
+    assert parsed.verb == "progress" and parsed.incident == ID7
+    assert parsed.commands == (("assignment.update", {"id": ID7, "assignment": f"{ID7}/2",
+                                                      "status": step}),)
+
+
+def test_progress_without_units_known_finds_the_one_active_assignment(on_the_way: Any) -> None:
+    made, _units = on_the_way
+    assert ok(parse("U U45 onscene", made)).commands[0][1]["assignment"] == f"{ID7}/2"
+    # U46's only assignment is finished: with no incident named there is nothing to move.
+    error(parse("U U46 onscene", made), "no_assignment")
+
+
+def test_progress_of_a_finished_assignment_goes_to_the_hub_to_refuse(on_the_way: Any) -> None:
+    # On a named incident the unit's latest assignment there is meant, finished or not: the
+    # hub says why it cannot move (the parser holds no rule of the lifecycle).
+    assert ok(parse("U 7 U46 onscene", *on_the_way)).commands[0][1]["assignment"] == f"{ID7}/1"
+
+
+@pytest.mark.parametrize(("line", "code", "said"), [
+    ("U", "missing", "a unit"), ("U 7", "missing", "a unit"), ("U U45", "missing", "the step"),
+    ("U 7 U45", "missing", "the step"), ("U onscene", "missing", "a unit"),
+    ("U 7 onscene", "missing", "a unit"), ("U U45 c", "ambiguous_step", "cleared, cancelled"),
+    ("U U45 dispatched", "bad_step", "acknowledged, en_route, on_scene, cleared, cancelled"),
+    ("U U45 sleeping", "bad_step", "sleeping"), ("U U47 onscene", "no_assignment", "U47"),
+    ("U 1 U45 onscene", "not_assigned", ID1), ("U U99 onscene", "unknown_unit", "U99"),
+    ("U 55 U45 onscene", "unknown_incident", "55"), ("U U45 U46 onscene", "too_many", "U46"),
+    ("U 7 U45 U46 onscene", "too_many", "U46")])
+def test_progress_mistakes_say_what(on_the_way: Any, line: str, code: str, said: str) -> None:
+    assert said in error(parse(line, *on_the_way), code).text
+
+
+def test_progress_completion_knows_the_incident_the_unit_and_the_steps(
+        on_the_way: Any) -> None:
+    made, units_ = on_the_way
+    assert completion_slot("U ") == ("progress", "")
+    assert completion_slot("U 7 U4") == ("progress", "U4")
+    assert progress_slot([], made, units_) == ("subject", None)
+    kind, inc = progress_slot(["7"], made, units_)
+    assert kind == "unit" and isinstance(inc, Incident) and inc.id == ID7
+    kind, assignment = progress_slot(["7", "U45"], made, units_)
+    assert kind == "step" and isinstance(assignment, Assignment)
+    assert assignment.id == f"{ID7}/2"
+    assert progress_slot(["U45"], made, units_)[1] == assignment
+    assert progress_slot(["U47"], made, units_) == ("step", None)
+    assert progress_slot(["U45", "on"], made, units_) == (None, None)
 
 
 def test_completion_slots() -> None:
@@ -453,3 +528,95 @@ def test_completion_offers_what_fits_the_position(qtbot: QtBot, live_hub: Any,
     line.clear()
     qtbot.keyClicks(line.edit, "O 1")
     assert line.completions() == []  # nothing closed here
+
+
+@pytest.fixture
+def chinese(qapp: Any) -> Iterator[None]:
+    translations = Translations()
+    assert translations.apply("zh_CN") == "zh_CN"
+    yield
+    translations.apply("en")
+
+
+def test_progress_in_one_line_moves_the_assignment_on_the_hub(
+        qtbot: QtBot, live_hub: Any, live_bridge: Bridge, ctl_client: Client) -> None:
+    register_units(live_hub, unit("U45"))
+    iid = create(ctl_client)
+    assert ctl_client.command("incident.dispatch", id=iid, unit="U45")["ok"]
+    replica = live_bridge.replica
+    qtbot.waitUntil(lambda: iid in replica.incidents and replica.incidents[iid].assignments
+                    and replica.units["U45"].assignment is not None, timeout=WAIT_MS)
+    line = make_line(qtbot, live_bridge)
+    line.show()
+    # Completion: the incident's units after the incident, then the steps it may take.
+    qtbot.keyClicks(line.edit, f"U {short(iid)} ")
+    assert line.completions() == ["U45"]
+    qtbot.keyClicks(line.edit, "U45 ")
+    assert line.completions() == ["acknowledged", "en_route", "on_scene", "cleared",
+                                  "cancelled"]
+    line.clear()
+    with qtbot.waitSignal(line.acted_on, timeout=WAIT_MS) as acted:
+        done, text = type_and_run(qtbot, line, f"U {short(iid)} U45 onscene")
+    assert acted.args == [iid]
+    assert done and text == f"U45 on {iid}: On scene."
+    assignment = live_hub.store.incident(iid).assignments[0]
+    assert assignment.unit == "U45" and assignment.state.value == "on_scene"
+    qtbot.waitUntil(lambda: replica.units["U45"].status is UnitStatus.ON_SCENE,
+                    timeout=WAIT_MS)
+    # The unit's one assignment needs no incident; only clearing is left.
+    qtbot.keyClicks(line.edit, "U U45 ")
+    assert line.completions() == ["cleared"]
+    line.clear()
+    done, text = type_and_run(qtbot, line, "U U45 clear")
+    assert done and live_hub.store.incident(iid).assignments[0].state.value == "cleared"
+
+
+def test_a_refused_progress_reads_in_chinese(qtbot: QtBot, live_hub: Any,
+                                            live_bridge: Bridge, ctl_client: Client,
+                                            chinese: None) -> None:
+    register_units(live_hub, unit("U45"))
+    iid = create(ctl_client)
+    assert ctl_client.command("incident.dispatch", id=iid, unit="U45")["ok"]
+    aid = f"{iid}/1"
+    assert ctl_client.command("assignment.update", id=iid, assignment=aid,
+                              status="on_scene")["ok"]
+    replica = live_bridge.replica
+    qtbot.waitUntil(lambda: iid in replica.incidents
+                    and replica.units.get("U45") is not None
+                    and replica.units["U45"].status is UnitStatus.ON_SCENE, timeout=WAIT_MS)
+    seq = live_hub.store.last_seq()
+    line = make_line(qtbot, live_bridge)
+    for typed in ("U U45 en route", "U U45 cancel"):
+        done, text = type_and_run(qtbot, line, typed)
+        assert not done
+        left = text.replace(aid, "").replace("U45", "")
+        assert not re.search(r"[A-Za-z]{2,}", left), text
+        assert re.search(r"[\u4e00-\u9fff]", text), text
+    assert live_hub.store.last_seq() == seq
+    assert live_hub.store.incident(iid).assignments[0].state.value == "on_scene"
+
+
+def test_assign_names_the_department_it_assigned_to(qtbot: QtBot, live_hub: Any,
+                                                    live_bridge: Bridge, ctl_client: Client,
+                                                    rules: Rules) -> None:
+    iid = create(ctl_client)
+    assert ctl_client.command("incident.accept", id=iid)["ok"]
+    qtbot.waitUntil(lambda: iid in live_bridge.replica.incidents
+                    and live_bridge.replica.incidents[iid].state is IncidentState.ACCEPTED,
+                    timeout=WAIT_MS)
+    inc = live_bridge.replica.incidents[iid]
+    default = rules.taxonomy.department_for(inc.category, inc.location.street)
+    names = {d.code: d.en for d in rules.taxonomy.departments}
+    line = make_line(qtbot, live_bridge)
+    done, text = type_and_run(qtbot, line, f"G {short(iid)}")
+    assert done and text == f"{iid} assigned to {names[default]}."
+    assert live_hub.store.incident(iid).lead_department == default
+    # Named, with a co-handler: each by its name.
+    second = create(ctl_client)
+    assert ctl_client.command("incident.accept", id=second)["ok"]
+    qtbot.waitUntil(lambda: second in live_bridge.replica.incidents
+                    and live_bridge.replica.incidents[second].state is IncidentState.ACCEPTED,
+                    timeout=WAIT_MS)
+    other = next(code for code in names if code != default)
+    done, text = type_and_run(qtbot, line, f"G {short(second)} {other} {default}")
+    assert done and text == f"{second} assigned to {names[other]}, with {names[default]}."

@@ -12,7 +12,7 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
 from pytestqt.qtbot import QtBot
 
 from console.comms.bridge import Bridge
-from console.domain.model import UnitStatus
+from console.domain.model import AssignmentState, UnitStatus
 from console.domain.rules import Rules
 from console.ui.message import messages
 from console.views.roster_columns import Column
@@ -238,3 +238,72 @@ def test_time_ticks_and_the_roster_goes_stale_when_not_live(
     assert roster.tree.property("stale") is True
     assert "Not live" in roster.tree.toolTip()
     assert outline(roster)  # the last state stays on show
+
+
+def test_one_key_moves_the_selected_units_assignment_on(
+        qtbot: QtBot, live_hub: Any, live_bridge: Bridge, rules: Rules, fleet: dict[str, str],
+        ctl_client: Client, heard: list[Any]) -> None:
+    iid = create(ctl_client)
+    for uid in ("U1", "U2"):
+        assert ctl_client.command("incident.dispatch", id=iid, unit=uid)["ok"]
+    roster = make_roster(qtbot, live_bridge, rules, fleet)
+    incident = lambda: live_bridge.replica.incidents[iid]  # noqa: E731
+    qtbot.waitUntil(lambda: iid in live_bridge.replica.incidents
+                    and len(incident().assignments) == 2, timeout=WAIT_MS)
+    roster.show()
+    qtbot.waitExposed(roster)
+    roster.activateWindow()
+    qtbot.waitUntil(roster.isActiveWindow, timeout=WAIT_MS)
+    roster.tree.setFocus()
+    select(roster, "U1")
+    # The menu offers the steps the assignment may take next, each with its key.
+    menu = roster.context_menu()
+    offered = {a.data(): a for a in menu.actions() if a in roster.progress_actions.values()}
+    assert {step: a.shortcut().toString() for step, a in offered.items()} == {
+        "acknowledged": "A", "en_route": "E", "on_scene": "O", "cleared": "C",
+        "cancelled": "X"}
+    assert offered["on_scene"].text() == "Report On scene" and offered["on_scene"].toolTip()
+    assert all(a.isEnabled() for a in offered.values())
+    menu.deleteLater()
+    with qtbot.waitSignal(roster.answered, timeout=WAIT_MS) as answer:
+        qtbot.keyClick(roster.tree, Qt.Key.Key_O)
+    assert answer.args == [True, f"U1 on {iid}: On scene."]
+    assert live_hub.store.incident(iid).assignments[0].state.value == "on_scene"
+    qtbot.waitUntil(lambda: live_bridge.replica.units["U1"].status is UnitStatus.ON_SCENE,
+                    timeout=WAIT_MS)
+    # On scene: it can only be cleared now, and only U1 moved.
+    roster.context_menu().deleteLater()
+    enabled = {s.value for s, a in roster.progress_actions.items() if a.isEnabled()}
+    assert enabled == {"cleared"}
+    assert incident().assignments[1].state.value == "dispatched"
+    # Two units at once: E moves both that can (U1, on scene, cannot go back: left alone).
+    select(roster, "U1", "U2")
+    with qtbot.waitSignal(roster.answered, timeout=WAIT_MS):
+        qtbot.keyClick(roster.tree, Qt.Key.Key_E)
+    assert [a.state.value for a in live_hub.store.incident(iid).assignments] == [
+        "on_scene", "en_route"]
+    assert ("info", f"U2 on {iid}: En route.") in heard
+    # Typing in the search field is typing, not a progress report.
+    roster.search.setFocus()
+    qtbot.keyClicks(roster.search, "C")
+    assert roster.search.text() == "C"
+    assert live_hub.store.incident(iid).assignments[0].state.value == "on_scene"
+
+
+def test_progress_keys_are_off_without_an_assignment_or_the_right(
+        qtbot: QtBot, live_hub: Any, rules: Rules, fleet: dict[str, str],
+        ctl_client: Client) -> None:
+    iid = create(ctl_client)
+    assert ctl_client.command("incident.dispatch", id=iid, unit="U1")["ok"]
+    viewer = Bridge(rules, backoff_base=0.05, backoff_cap=0.5)
+    try:
+        log_in(qtbot, viewer, live_hub.port, "viewer")
+        roster = make_roster(qtbot, viewer, rules, fleet)
+        qtbot.waitUntil(lambda: viewer.replica.units["U1"].assignment is not None,
+                        timeout=WAIT_MS)
+        select(roster, "U1")
+        roster.context_menu().deleteLater()
+        assert not any(a.isEnabled() for a in roster.progress_actions.values())
+        assert roster.report_progress(AssignmentState.ON_SCENE) == 0
+    finally:
+        viewer.shutdown()
