@@ -212,11 +212,11 @@
     <name>CommandHelp</name>
     <message>
         <source>also</source>
-        <translation type="unfinished"></translation>
+        <translation>也可输入</translation>
     </message>
     <message>
         <source>Steps for U: {steps}. Statuses for S: {statuses}. A prefix is enough (U U45 on). Tab completes; Up and Down walk the history.</source>
-        <translation type="unfinished"></translation>
+        <translation>U 的步骤：{steps}。S 的状态：{statuses}。输入开头几个字母即可（U U45 on）。Tab 补全，上下方向键翻阅历史。</translation>
     </message>
 </context>
 <context>
@@ -247,7 +247,7 @@
     </message>
     <message>
         <source>{id} assigned to {department}.</source>
-        <translation type="unfinished"></translation>
+        <translation>{id} 已交办{department}。</translation>
     </message>
     <message>
         <source>Note added to {id}.</source>
@@ -267,11 +267,11 @@
     </message>
     <message>
         <source>{unit} on {id}: {step}.</source>
-        <translation type="unfinished"></translation>
+        <translation>{unit} 在 {id} 的任务：{step}。</translation>
     </message>
     <message>
         <source>{id} assigned to {department}, with {co}.</source>
-        <translation type="unfinished"></translation>
+        <translation>{id} 已交办{department}，协办：{co}。</translation>
     </message>
     <message>
         <source>Sending…</source>
@@ -360,11 +360,11 @@
     </message>
     <message>
         <source>U [&lt;incident&gt;] &lt;unit&gt; &lt;step&gt;</source>
-        <translation type="unfinished"></translation>
+        <translation>U [&lt;事件号&gt;] &lt;力量&gt; &lt;步骤&gt;</translation>
     </message>
     <message>
         <source>a unit&apos;s progress on its assignment: ack, en_route, on_scene, cleared, cancel</source>
-        <translation type="unfinished"></translation>
+        <translation>力量任务进展：ack 确认、en_route 出发、on_scene 到场、cleared 完成、cancel 取消</translation>
     </message>
     <message>
         <source>S &lt;unit&gt; [&lt;unit&gt;…] &lt;status&gt;</source>
@@ -473,7 +473,7 @@
     </message>
     <message>
         <source>&apos;{token}&apos; is not a step of an assignment; use {steps}.</source>
-        <translation type="unfinished"></translation>
+        <translation>“{token}”不是任务步骤，可用步骤：{steps}。</translation>
     </message>
     <message>
         <source>There is no department &apos;{token}&apos;.</source>
@@ -505,15 +505,15 @@
     </message>
     <message>
         <source>the step</source>
-        <translation type="unfinished"></translation>
+        <translation>步骤</translation>
     </message>
     <message>
         <source>{unit} was not dispatched to {id}.</source>
-        <translation type="unfinished"></translation>
+        <translation>{unit} 未派往 {id}。</translation>
     </message>
     <message>
         <source>{unit} is on no assignment here; name the incident: U &lt;incident&gt; {unit} &lt;step&gt;.</source>
-        <translation type="unfinished"></translation>
+        <translation>{unit} 在本席位没有进行中的任务；请写明事件：U &lt;事件号&gt; {unit} &lt;步骤&gt;。</translation>
     </message>
     <message>
         <source>ok or fail</source>
@@ -2346,7 +2346,7 @@
     </message>
     <message>
         <source>Command help</source>
-        <translation type="unfinished"></translation>
+        <translation>命令帮助</translation>
     </message>
     <message>
         <source>&amp;File</source>
@@ -4204,7 +4204,7 @@
     </message>
     <message>
         <source>{unit} on {incident}: {step}.</source>
-        <translation type="unfinished"></translation>
+        <translation>{unit} 在 {incident} 的任务：{step}。</translation>
     </message>
     <message>
         <source>{unit} is now {status}.</source>
@@ -4264,11 +4264,11 @@
     </message>
     <message>
         <source>Report {step}</source>
-        <translation type="unfinished"></translation>
+        <translation>报告{step}</translation>
     </message>
     <message>
         <source>The selected units&apos; current assignment: {step} (key {key} in the list)</source>
-        <translation type="unfinished"></translation>
+        <translation>所选力量的当前任务：{step}（在列表中按 {key} 键）</translation>
     </message>
     <message>
         <source>Open incident</source>
