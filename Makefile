@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 LINKAGE_TEST_PG ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 export LINKAGE_TEST_PG
 
-.PHONY: run test test-domain-noqt lint typecheck system clean translations
+.PHONY: run test test-all test-domain-noqt lint typecheck system clean translations
 
 run: $(VENV)/.installed
 	$(PY) main.py
@@ -17,9 +17,17 @@ run: $(VENV)/.installed
 # core (pytest-xdist): the suite waits on sockets, timers and child processes more than it
 # computes. Tests that time work on the CPU (marked `timing`) then run alone, so that another
 # worker does not take their core.
+#
+# Tests marked `slow` (a dozen: drills, failover, the whole demo, long floods) make the suite
+# half again as long; a developer's `make test` leaves them out, CI (the CI variable set) and
+# `make test-all` run them too.
+SELECT := $(if $(CI),,and not slow)
 test: $(VENV)/.installed lint typecheck test-domain-noqt
-	$(PY) -m pytest -q -n auto --dist worksteal -m "not timing"
-	$(PY) -m pytest -q -m timing
+	$(PY) -m pytest -q -n auto --dist worksteal -m "not timing $(SELECT)"
+	$(PY) -m pytest -q -m "timing $(SELECT)"
+
+test-all:
+	$(MAKE) test CI=true
 
 system:
 	@installer/debian-packages.sh
