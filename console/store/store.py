@@ -13,12 +13,15 @@ from sqlalchemy import delete, func, insert, or_, select
 from console.domain.incident import Incident
 from console.domain.model import Actor, Event
 from console.domain.rules import Rules
+from console.domain.search import Cursor, SearchFilters, SearchScope
 from console.domain.units import Unit
 from console.store import schema as s
+from console.store import search
 from console.store.accounts import Accounts
 from console.store.audit import AuditTrail
 from console.store.db import Database, migrate, open_database
 from console.store.positions import Positions
+from console.store.search import SearchPage
 from console.store.writer import Command, LoggedEvent, Result, Writer, unit_from_row
 
 
@@ -166,6 +169,12 @@ class Store:
                  .order_by(s.incidents.c.created_at.desc()).limit(limit))
         with self.db.reader.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(query)]
+
+    def search(self, filters: SearchFilters, scope: SearchScope, *, limit: int,
+               cursor: Cursor | None = None) -> SearchPage:
+        """A page of incidents, open or not, that match ``filters`` within ``scope``
+        (console/store/search.py)."""
+        return search.search(self.db, filters, scope, limit=limit, cursor=cursor)
 
     def snapshot(self, *, finished_within: timedelta = timedelta(hours=24)) -> Snapshot:
         """The live state and the seq it reflects, read in one consistent transaction.

@@ -1,0 +1,125 @@
+"""The ``search`` over the whole record (docs/protocol.md "Search"), on the store's reader
+connections: every incident, open or not, newest first, a page at a time with a keyset cursor,
+and the number of all that match.
+
+Free text is matched as a substring (Chinese has no spaces to cut words at) of a case's
+description and address, and, for those who see reporters, its reporter's name:
+
+- SQLite: the FTS5 table ``incident_text`` (tokenizer ``trigram``), kept by triggers on
+  ``incidents`` (migration 0008). Text of three characters or more is a phrase query on the
+  index; shorter text (``燃气``) has no trigram and is looked for in the index's own copy of the
+  texts row by row.
+- PostgreSQL: ``pg_trgm`` GIN indexes on expressions of the incident's document, one for the
+  description and address, one for the name; ``ILIKE`` uses them for three characters or more.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, bindparam, func, or_, select, text
+from sqlalchemy.sql.elements import ColumnElement
+
+from console.domain.search import Cursor, SearchFilters, SearchScope
+from console.store import schema as s
+from console.store.db import Database
+
+# The expressions of migration 0008's PostgreSQL indexes, character for character: the planner
+# uses an expression index only for the very expression it was built on.
+PG_PLACE = ("(coalesce(doc->>'description', '') || E'\\n' "
+            "|| coalesce(doc#>>'{location,address}', ''))")
+PG_NAME = "coalesce(doc#>>'{reporter,name}', '')"
+
+#: The shortest text the trigram indexes can find by themselves.
+TRIGRAM = 3
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """One page: the incidents' documents with their creation times, the number of all that
+    match, and the cursor of the next page (None after the last)."""
+
+    rows: list[dict[str, Any]]
+    total: int
+    next: Cursor | None
+
+
+def search(db: Database, filters: SearchFilters, scope: SearchScope, *, limit: int,
+           cursor: Cursor | None) -> SearchPage:
+    """Run ``filters`` within ``scope``: the page after ``cursor`` (the first if None)."""
+    i = s.incidents.c
+    where = _conditions(db.dialect, filters, scope)
+    page = select(i.doc, i.created_at, i.id).where(*where)
+    if cursor is not None:
+        page = page.where(or_(i.created_at < cursor.created_at,
+                              and_(i.created_at == cursor.created_at, i.id < cursor.id)))
+    page = page.order_by(i.created_at.desc(), i.id.desc()).limit(limit + 1)
+    with db.reader.connect() as conn:
+        found = conn.execute(page).all()
+        total = int(conn.execute(select(func.count()).select_from(s.incidents)
+                                 .where(*where)).scalar_one())
+    more = len(found) > limit
+    found = found[:limit]
+    last = Cursor(found[-1].created_at, found[-1].id) if more else None
+    return SearchPage([dict(row.doc) for row in found], total, last)
+
+
+def _conditions(dialect: str, f: SearchFilters, scope: SearchScope) -> list[ColumnElement[bool]]:
+    i = s.incidents.c
+    where: list[ColumnElement[bool]] = []
+    for column, value in ((i.reporter_phone, f.phone), (i.lead_department, f.department),
+                          (i.street, f.street), (i.community, f.community), (i.grid, f.grid)):
+        if value is not None:
+            where.append(column == value)
+    if f.category is not None:
+        where.append(or_(i.category == f.category,
+                         i.category.like(_escape(f.category) + ".%", escape="\\")))
+    for column, values in ((i.state, f.state), (i.source, f.source), (i.priority, f.priority)):
+        if values is not None:
+            where.append(column.in_(values))
+    if f.created_from is not None:
+        where.append(i.created_at >= f.created_from)
+    if f.created_to is not None:
+        where.append(i.created_at < f.created_to)
+    if f.supervised is not None:
+        where.append(i.supervised.is_(f.supervised))
+    if scope.department is not None:
+        where.append(or_(i.lead_department == scope.department,
+                         _co_handles(dialect, scope.department)))
+    if f.text is not None:
+        where.append(_text(dialect, f.text, scope.names))
+    return where
+
+
+def _co_handles(dialect: str, department: str) -> ColumnElement[bool]:
+    if dialect == "postgresql":
+        clause = text("(incidents.doc -> 'co_handlers') @> jsonb_build_array(CAST(:co AS text))")
+    else:
+        clause = text("EXISTS (SELECT 1 FROM json_each(incidents.doc, '$.co_handlers') "
+                      "WHERE json_each.value = :co)")
+    return clause.bindparams(bindparam("co", department)).self_group()  # type: ignore[return-value]
+
+
+def _text(dialect: str, wanted: str, names: bool) -> ColumnElement[bool]:
+    if dialect == "postgresql":
+        pattern = "%" + _escape(wanted) + "%"
+        sql = f"({PG_PLACE} ILIKE :pattern" + (f" OR {PG_NAME} ILIKE :pattern)" if names else ")")
+        return text(sql).bindparams(bindparam("pattern", pattern))  # type: ignore[return-value]
+    columns = ["description", "address", *(["reporter"] if names else [])]
+    if len(wanted) >= TRIGRAM:
+        phrase = '"' + wanted.replace('"', '""') + '"'
+        match = "{" + " ".join(columns) + "} : " + phrase
+        sql = ("incidents.rowid IN (SELECT rowid FROM incident_text "
+               "WHERE incident_text MATCH :match)")
+        return text(sql).bindparams(bindparam("match", match))  # type: ignore[return-value]
+    # No trigram in the text: each row's copy is read (the trigram tokenizer folds case; so
+    # does lower() here, for the letters it knows).
+    found = " OR ".join(f"instr(lower({c}), lower(:wanted)) > 0" for c in columns)
+    sql = f"incidents.rowid IN (SELECT rowid FROM incident_text WHERE {found})"
+    return text(sql).bindparams(bindparam("wanted", wanted))  # type: ignore[return-value]
+
+
+def _escape(value: str) -> str:
+    """``value`` for a LIKE pattern with backslash as the escape: its wildcards are literal."""
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
