@@ -27,8 +27,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from console.comms import audit_wire
+from console.comms import audit_wire, search_wire
 from console.comms.audit_wire import AuditRequest as AuditRequest  # re-exported
+from console.comms.search_wire import SearchRequest as SearchRequest  # re-exported
 from console.comms.wire_checks import MAX_WHOLE as MAX_WHOLE  # re-exported
 from console.comms.wire_checks import ProtocolError as ProtocolError  # re-exported
 from console.comms.wire_checks import ProtocolErrorCode as ProtocolErrorCode  # re-exported
@@ -63,11 +64,11 @@ ERROR_CODES = frozenset({
 
 #: Message types a client may send (police hand-off messages live elsewhere).
 CLIENT_TYPES = ("hello", "command", "positions", "ping", "timeline", "track", "logout", "audit",
-                "reporter")
+                "reporter", "search")
 
 #: Message types the hub sends to consoles and field clients.
 SERVER_TYPES = ("welcome", "error", "snapshot", "synced", "event", "result", "positions", "pong",
-                "timeline", "track", "logged_out", "audit", "reporter")
+                "timeline", "track", "logged_out", "audit", "reporter", "search")
 
 #: The streams a console session may subscribe to in its ``hello``.
 STREAMS = ("events", "positions")
@@ -163,7 +164,7 @@ class ReporterRequest:
 MAX_REASON = 2000
 
 ClientMessage = (Hello | CommandMessage | PositionsMessage | Ping | TimelineRequest
-                 | TrackRequest | Logout | AuditRequest | ReporterRequest)
+                 | TrackRequest | Logout | AuditRequest | ReporterRequest | SearchRequest)
 
 
 def decode_client(text: str | bytes) -> ClientMessage:
@@ -180,7 +181,8 @@ def decode_client(text: str | bytes) -> ClientMessage:
     """
     message = parse_frame(text, MAX_FRAME)
     kind = type_of(message, CLIENT_TYPES,
-                    "hello, command, positions, ping, timeline, track, logout, audit or reporter")
+                    "hello, command, positions, ping, timeline, track, logout, audit, reporter or "
+                    "search")
     if kind == "hello":
         return _hello(message)
     if kind == "command":
@@ -198,6 +200,8 @@ def decode_client(text: str | bytes) -> ClientMessage:
         return _audit(message)
     if kind == "reporter":
         return _reporter(message)
+    if kind == "search":
+        return search_wire.decode(message)
     return decode_ping(message)
 
 

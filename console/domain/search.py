@@ -31,8 +31,8 @@ FILTERS = (*TEXT_FILTERS, *CHOICE_FILTERS, *TIME_FILTERS, "supervised")
 @dataclass(frozen=True)
 class SearchFilters:
     """What a search asks for; None is "any". ``state``, ``source`` and ``priority`` take one
-    value or several (any of them). ``category`` is a code or a group of codes (``env``
-    finds ``env.noise_construction``). ``created_to`` is exclusive."""
+    value or several (any of them). ``category`` is a category's code or a group's
+    (``environment`` finds ``env.noise_construction``). ``created_to`` is exclusive."""
 
     phone: str | None = None
     text: str | None = None

@@ -22,7 +22,7 @@ from console.comms import protocol as p
 from console.domain.model import Role
 from console.domain.privacy import PersonalView, personal_view, police_masked, sees_police_data
 from console.domain.privacy import shown as personal_shown
-from console.hub import audit_requests, personal
+from console.hub import audit_requests, personal, search_requests
 from console.hub.admission import HubConnection
 from console.hub.expiry import ended_text
 from console.hub.logins import Refused, TokenLogin
@@ -264,6 +264,8 @@ class Session:
             return await audit_requests.answer(self, message)
         if isinstance(message, p.ReporterRequest):
             return await self._reporter(message)
+        if isinstance(message, p.SearchRequest):
+            return await search_requests.answer(self, message)
         return await self._command(message)
 
     async def _timeline(self, message: p.TimelineRequest) -> bool:

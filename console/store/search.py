@@ -46,10 +46,11 @@ class SearchPage:
 
 
 def search(db: Database, filters: SearchFilters, scope: SearchScope, *, limit: int,
-           cursor: Cursor | None) -> SearchPage:
-    """Run ``filters`` within ``scope``: the page after ``cursor`` (the first if None)."""
+           cursor: Cursor | None, categories: tuple[str, ...] = ()) -> SearchPage:
+    """Run ``filters`` within ``scope``: the page after ``cursor`` (the first if None).
+    ``categories``: the codes the ``category`` filter stands for (a group's), when not itself."""
     i = s.incidents.c
-    where = _conditions(db.dialect, filters, scope)
+    where = _conditions(db.dialect, filters, scope, categories)
     page = select(i.doc, i.created_at, i.id).where(*where)
     if cursor is not None:
         page = page.where(or_(i.created_at < cursor.created_at,
@@ -65,7 +66,8 @@ def search(db: Database, filters: SearchFilters, scope: SearchScope, *, limit: i
     return SearchPage([dict(row.doc) for row in found], total, last)
 
 
-def _conditions(dialect: str, f: SearchFilters, scope: SearchScope) -> list[ColumnElement[bool]]:
+def _conditions(dialect: str, f: SearchFilters, scope: SearchScope,
+                categories: tuple[str, ...]) -> list[ColumnElement[bool]]:
     i = s.incidents.c
     where: list[ColumnElement[bool]] = []
     for column, value in ((i.reporter_phone, f.phone), (i.lead_department, f.department),
@@ -73,8 +75,7 @@ def _conditions(dialect: str, f: SearchFilters, scope: SearchScope) -> list[Colu
         if value is not None:
             where.append(column == value)
     if f.category is not None:
-        where.append(or_(i.category == f.category,
-                         i.category.like(_escape(f.category) + ".%", escape="\\")))
+        where.append(i.category.in_(categories or (f.category,)))
     for column, values in ((i.state, f.state), (i.source, f.source), (i.priority, f.priority)):
         if values is not None:
             where.append(column.in_(values))
