@@ -50,7 +50,7 @@ class Session(Protocol):
     async def send(self, message: Mapping[str, Any]) -> None: ...
 
 
-PHONE_REFUSED = "Your role does not see reporters, so it may not search by phone."
+PHONE_TEMPLATE = "Your role does not see reporters, so it may not search by phone."
 #: What a search that reads personal data puts on the audit trail.
 ACTION = "search.personal"
 
@@ -63,8 +63,8 @@ async def answer(session: Session, request: SearchRequest) -> bool:
         await session.send(p.error("bad_message", "Searches are made on /ws.", request.id))
         return True
     if request.filters.phone is not None and not user.roles & PERSONAL_DATA_ROLES:
-        await session.send(p.error("forbidden", PHONE_REFUSED, request.id,
-                                   template=PHONE_REFUSED, params={}))
+        await session.send(p.error("forbidden", PHONE_TEMPLATE, request.id,
+                                   template=PHONE_TEMPLATE, params={}))
         return True
     scope = scope_of(user.roles, user.department, PERSONAL_DATA_ROLES)
     hub = session.hub

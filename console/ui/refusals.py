@@ -113,6 +113,7 @@ TEMPLATES = (
     QT_TRANSLATE_NOOP("Refusal", 'You may {action} only on your own cases.'),
     QT_TRANSLATE_NOOP("Refusal", 'Your role ({roles}) may not {action}.'),
     QT_TRANSLATE_NOOP("Refusal", 'Your role does not need the reporter of {id}.'),
+    QT_TRANSLATE_NOOP("Refusal", 'Your role does not see reporters, so it may not search by phone.'),
     QT_TRANSLATE_NOOP("Refusal", '{address} has {limit} connections still logging in, as many as one address may; try again when they are done.'),
     QT_TRANSLATE_NOOP("Refusal", '{address} has {limit} connections to the hub, as many as one address may.'),
     QT_TRANSLATE_NOOP("Refusal", '{id} awaits classification (police code {code}); classify it first.'),

@@ -171,7 +171,8 @@ def test_pages_return_every_row_once_while_cases_arrive_and_no_personal_filter_i
     cursor = None
     pages = 0
     while True:
-        page = search(client, f"p{pages}", filters={"category": "environment"}, limit=3, cursor=cursor)
+        page = search(client, f"p{pages}", filters={"category": "environment"}, limit=3,
+                      cursor=cursor)
         pages += 1
         seen += [r["id"] for r in page["rows"]]
         if pages == 1:
