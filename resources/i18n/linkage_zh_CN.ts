@@ -3199,6 +3199,10 @@
         <translation>您的角色无需查看 {id} 的报告人。</translation>
     </message>
     <message>
+        <source>Your role does not see reporters, so it may not search by phone.</source>
+        <translation>您的角色看不到报告人，不能按电话号码查询。</translation>
+    </message>
+    <message>
         <source>{address} has {limit} connections still logging in, as many as one address may; try again when they are done.</source>
         <translation>{address} 已有 {limit} 个连接正在登录，已达单个地址上限；请待其完成后再试。</translation>
     </message>

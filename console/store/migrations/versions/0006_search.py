@@ -6,14 +6,14 @@ the incident's rowid, written by triggers on ``incidents`` (in the writing trans
 writes). PostgreSQL: ``pg_trgm`` GIN indexes on the same texts as expressions of ``incidents``'
 document (console/store/search.py holds the expressions; they must stay identical).
 
-Revision ID: 0008
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-12 10:00:00
 """
 
 from alembic import op
 
-revision = '0008'
+revision = '0006'
 down_revision = '0005'
 branch_labels = None
 depends_on = None
