@@ -318,7 +318,7 @@ id_counters = Table(
 )
 
 
-# The search index (migration 0008, console/store/search.py) is the database's own: an FTS5
+# The search index (migration 0006, console/store/search.py) is the database's own: an FTS5
 # table with its shadow tables on SQLite, expression indexes on PostgreSQL. It is not among the
 # tables above, so comparing them with a database leaves it out.
 SEARCH_INDEX_TABLES = "incident_text"

@@ -6,7 +6,7 @@ Free text is matched as a substring (Chinese has no spaces to cut words at) of a
 description and address, and, for those who see reporters, its reporter's name:
 
 - SQLite: the FTS5 table ``incident_text`` (tokenizer ``trigram``), kept by triggers on
-  ``incidents`` (migration 0008). Text of three characters or more is a phrase query on the
+  ``incidents`` (migration 0006). Text of three characters or more is a phrase query on the
   index; shorter text (``燃气``) has no trigram and is looked for in the index's own copy of the
   texts row by row.
 - PostgreSQL: ``pg_trgm`` GIN indexes on expressions of the incident's document, one for the
@@ -25,7 +25,7 @@ from console.domain.search import Cursor, SearchFilters, SearchScope
 from console.store import schema as s
 from console.store.db import Database
 
-# The expressions of migration 0008's PostgreSQL indexes, character for character: the planner
+# The expressions of migration 0006's PostgreSQL indexes, character for character: the planner
 # uses an expression index only for the very expression it was built on.
 PG_PLACE = ("(coalesce(doc->>'description', '') || E'\\n' "
             "|| coalesce(doc#>>'{location,address}', ''))")

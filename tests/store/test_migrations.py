@@ -22,7 +22,7 @@ def test_migrations_build_the_schema_the_code_expects(db_url: str) -> None:
             head = ScriptDirectory.from_config(alembic_config(db_url)).get_current_head()
             assert context.get_current_revision() == head
             # No difference between the migrated database and the tables the code writes to
-            # (the search index is the database's own, migration 0008).
+            # (the search index is the database's own, migration 0006).
             assert compare_metadata(context, schema.metadata) == []
             assert conn.exec_driver_sql("SELECT seq FROM log_head WHERE id = 1").scalar() == 0
         # Migrating again is harmless.
