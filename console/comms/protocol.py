@@ -20,6 +20,7 @@ refused wherever they appear.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -182,6 +183,10 @@ def decode_client(text: str | bytes) -> ClientMessage:
     """
     # One command may be larger (console/comms/attachment_wire.py): a large frame that does not
     # even name it is refused unread; one that does is read up to its limit, and must be it.
+    if isinstance(text, bytes | bytearray | memoryview):
+        # The limit counts characters: decode first (what is not UTF-8, parse_frame names).
+        with contextlib.suppress(UnicodeDecodeError):
+            text = bytes(text).decode("utf-8")
     large = len(text) > MAX_FRAME
     if large and not attachment_wire.names_upload(text):
         too_large(MAX_FRAME)

@@ -172,11 +172,11 @@ BAD: list[tuple[str, str | bytes, str, str]] = [
     ("number", "7", "bad_message", "must be a JSON object, not a number"),
     ("no type", "{}", "bad_message",
      "The message has no 'type'; expected hello, command, positions, ping, timeline, track, "
-     "logout, audit or reporter."),
+     "logout, audit, reporter or attachment."),
     ("type not a string", '{"type":1}', "bad_message", "'type' must be a string"),
     ("unknown type", '{"type":"x"}', "bad_message",
      "Unknown message type 'x'; expected hello, command, positions, ping, timeline, track, "
-     "logout, audit or reporter."),
+     "logout, audit, reporter or attachment."),
     ("police type", '{"type":"incident"}', "bad_message", "Unknown message type 'incident'"),
     ("server type", '{"type":"welcome"}', "bad_message", "Unknown message type 'welcome'"),
     # hello
@@ -323,7 +323,7 @@ def test_refusal_becomes_an_error_message() -> None:
 
 def test_unknown_type_is_quoted_short() -> None:
     refused = refusal(frame(type="z" * 1000))
-    assert len(refused.message) < 150
+    assert len(refused.message) < 170  # the quote (40) and the list of types
     assert is_sentence(refused.message)
 
 
@@ -397,6 +397,9 @@ GOOD: dict[str, dict[str, st.SearchStrategy[Any]]] = {
                   | st.text(max_size=30), "user": st.text(max_size=130) | st.none(),
                   "action": st.text(max_size=66)}),
               "limit": st.integers(-1, 1001), "before": st.none() | st.integers(-2)},
+    "attachment": {"id": st.text(min_size=1, max_size=64),
+                   "attachment": st.text(min_size=1, max_size=66),
+                   "thumbnail": st.booleans() | st.none()},
 }
 
 
@@ -474,7 +477,8 @@ def test_any_fields_for_each_type(message: dict[str, Any]) -> None:
     expected = {"hello": Hello, "command": CommandMessage, "positions": PositionsMessage,
                 "ping": Ping, "timeline": TimelineRequest,
                 "track": p.TrackRequest, "logout": p.Logout,
-                "audit": p.AuditRequest, "reporter": p.ReporterRequest}[message["type"]]
+                "audit": p.AuditRequest, "reporter": p.ReporterRequest,
+                "attachment": p.AttachmentRequest}[message["type"]]
     assert isinstance(decoded, expected)
     # Whatever was accepted can be answered and echoed without trouble.
     if isinstance(decoded, CommandMessage):
