@@ -11,6 +11,8 @@ desktop's own player or reader (docs/console.md "Attachments").
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -39,8 +41,16 @@ from console.ui.text import result_text
 
 translate = QCoreApplication.translate
 ID_ROLE = Qt.ItemDataRole.UserRole
-#: Where opened files are written for the desktop's player; removed when the console exits.
-_TEMP = tempfile.TemporaryDirectory(prefix="linkage-attachments-")
+_temp: list[Path] = []
+
+
+def _folder() -> Path:
+    """Where opened files are written for the desktop's player; removed when the console
+    exits (made on first use: most sessions open none)."""
+    if not _temp:
+        _temp.append(Path(tempfile.mkdtemp(prefix="linkage-attachments-")))
+        atexit.register(shutil.rmtree, _temp[0], ignore_errors=True)
+    return _temp[0]
 
 
 class AttachmentGallery(QListWidget):
@@ -133,7 +143,7 @@ class AttachmentGallery(QListWidget):
         if TYPES.get(str(answer.get("content_type"))) == "image":
             self._view(name, data)
             return
-        folder = Path(_TEMP.name) / str(answer["attachment"])
+        folder = _folder() / str(answer["attachment"])
         folder.mkdir(exist_ok=True)
         path = folder / Path(name).name
         path.write_bytes(data)
