@@ -201,6 +201,15 @@ class Bridge(QObject):
         if not self._ask(("audit", str(uuid.uuid4()), dict(fields), 30.0), callback):
             self._answered.emit(callback, None)
 
+    def request_attachment(self, attachment_id: str, thumbnail: bool,
+                           callback: Callable[[dict[str, Any] | None], None]) -> None:
+        """Ask the hub for an attachment's bytes, or its thumbnail; ``callback`` gets the hub's
+        answer (``ok``, ``data`` as bytes, ``content_type``, ``filename``, … or ``error``) in
+        the GUI thread, or None when offline or unanswered — never inside this call."""
+        if not self._ask(("attachment", str(uuid.uuid4()), attachment_id, thumbnail, 30.0),
+                         callback):
+            self._answered.emit(callback, None)
+
     def send_positions(self, rows: list[list[Any]]) -> bool:
         """Send a field ``positions`` batch (see :meth:`HubClient.send_positions`); dropped
         unless live. Returns whether it was handed to the client."""

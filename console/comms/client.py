@@ -288,6 +288,14 @@ class HubClient:
         return self._query({"type": "track", "unit": unit_id, "since": since.isoformat(),
                             "until": until.isoformat()}, timeout)
 
+    def request_attachment(self, attachment_id: str, thumbnail: bool, timeout: float = 30.0
+                           ) -> Future[dict[str, Any] | None]:
+        """One attachment's bytes or thumbnail (console/comms/attachment_wire.py): the hub's
+        ``attachment`` answer with ``data`` (bytes, or None) in place of ``data_b64``; None as
+        for :meth:`request_timeline`."""
+        return self._query({"type": "attachment", "attachment": attachment_id,
+                            "thumbnail": thumbnail}, timeout)
+
     def logout(self, timeout: float = 5.0) -> Future[bool | None]:
         """End the session on the hub (its token stops working); True once the hub has,
         None when offline or unanswered. The client then stops without reconnecting."""

@@ -24,7 +24,8 @@ goes away (its requests read EOF).
 
 Requests: ``("submit", id, name, args, expected_version, timeout)``, ``("timeline", id,
 incident, timeout)``, ``("track", id, unit, since, until, timeout)``, ``("audit", id, fields,
-timeout)``, ``("reporter", id, incident, reason, timeout)``, ``("positions", rows)`` and
+timeout)``, ``("reporter", id, incident, reason, timeout)``, ``("attachment", id, attachment,
+thumbnail, timeout)``, ``("positions", rows)`` and
 ``("stop",)``.
 """
 
@@ -296,6 +297,9 @@ def _do(client: Any, outbox: _Outbox, request: tuple[Any, ...]) -> None:
     elif kind == "audit":
         request_id, fields, timeout = args
         future = client.request_audit(fields, timeout)
+    elif kind == "attachment":
+        request_id, attachment, thumbnail, timeout = args
+        future = client.request_attachment(attachment, thumbnail, timeout)
     elif kind == "positions":
         client.send_positions(args[0])
         return

@@ -13,6 +13,7 @@ in the table and schedules :meth:`HubLink.dispatch`, :meth:`HubLink.send_query` 
 from __future__ import annotations
 
 import asyncio
+import base64
 import itertools
 import logging
 import ssl as ssl_module
@@ -246,6 +247,10 @@ class HubLink:
                 self._logged_out = True
                 self._answer_query(str(message.get("id")), True)
             elif kind in ("audit", "reporter"):
+                self._answer_query(str(message.get("id")), message)
+            elif kind == "attachment":  # the bytes decoded here, off the GUI's process
+                data = message.pop("data_b64", None)
+                message["data"] = base64.b64decode(data) if isinstance(data, str) else None
                 self._answer_query(str(message.get("id")), message)
             # pong: the websocket layer's own pings keep the connection alive; nothing to do.
         except _Resync:

@@ -20,6 +20,7 @@ refused wherever they appear.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -27,7 +28,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from console.comms import audit_wire, search_wire
+from console.comms import attachment_wire, audit_wire, search_wire
+from console.comms.attachment_wire import AttachmentRequest as AttachmentRequest  # re-exported
 from console.comms.audit_wire import AuditRequest as AuditRequest  # re-exported
 from console.comms.search_wire import SearchRequest as SearchRequest  # re-exported
 from console.comms.wire_checks import MAX_WHOLE as MAX_WHOLE  # re-exported
@@ -42,6 +44,7 @@ from console.comms.wire_checks import (
     refuse,
     show,
     text_field,
+    too_large,
     type_of,
 )
 from console.comms.wire_checks import error as error  # re-exported
@@ -64,11 +67,11 @@ ERROR_CODES = frozenset({
 
 #: Message types a client may send (police hand-off messages live elsewhere).
 CLIENT_TYPES = ("hello", "command", "positions", "ping", "timeline", "track", "logout", "audit",
-                "reporter", "search")
+                "reporter", "search", "attachment")
 
 #: Message types the hub sends to consoles and field clients.
 SERVER_TYPES = ("welcome", "error", "snapshot", "synced", "event", "result", "positions", "pong",
-                "timeline", "track", "logged_out", "audit", "reporter", "search")
+                "timeline", "track", "logged_out", "audit", "reporter", "search", "attachment")
 
 #: The streams a console session may subscribe to in its ``hello``.
 STREAMS = ("events", "positions")
@@ -164,7 +167,8 @@ class ReporterRequest:
 MAX_REASON = 2000
 
 ClientMessage = (Hello | CommandMessage | PositionsMessage | Ping | TimelineRequest
-                 | TrackRequest | Logout | AuditRequest | ReporterRequest | SearchRequest)
+                 | TrackRequest | Logout | AuditRequest | ReporterRequest | SearchRequest
+                 | AttachmentRequest)
 
 
 def decode_client(text: str | bytes) -> ClientMessage:
@@ -179,10 +183,21 @@ def decode_client(text: str | bytes) -> ClientMessage:
     Raises:
         ProtocolError: for anything that is not a valid version-1 client message.
     """
-    message = parse_frame(text, MAX_FRAME)
+    # One command may be larger (console/comms/attachment_wire.py): a large frame that does not
+    # even name it is refused unread; one that does is read up to its limit, and must be it.
+    if isinstance(text, bytes | bytearray | memoryview):
+        # The limit counts characters: decode first (what is not UTF-8, parse_frame names).
+        with contextlib.suppress(UnicodeDecodeError):
+            text = bytes(text).decode("utf-8")
+    large = len(text) > MAX_FRAME
+    if large and not attachment_wire.names_upload(text):
+        too_large(MAX_FRAME)
+    message = parse_frame(text, attachment_wire.MAX_UPLOAD_FRAME if large else MAX_FRAME)
+    if large and not attachment_wire.is_upload(message):
+        too_large(MAX_FRAME)
     kind = type_of(message, CLIENT_TYPES,
-                    "hello, command, positions, ping, timeline, track, logout, audit, reporter or "
-                    "search")
+                    "hello, command, positions, ping, timeline, track, logout, audit, reporter, "
+                    "search or attachment")
     if kind == "hello":
         return _hello(message)
     if kind == "command":
@@ -202,6 +217,8 @@ def decode_client(text: str | bytes) -> ClientMessage:
         return _reporter(message)
     if kind == "search":
         return search_wire.decode(message)
+    if kind == "attachment":
+        return attachment_wire.decode_request(message)
     return decode_ping(message)
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from console.domain import args as a
-from console.domain import major, permissions, police, warning
+from console.domain import attachments, major, permissions, police, warning
 from console.domain.errors import Refused
 from console.domain.incident import Incident
 from console.domain.lifecycle import INCIDENT_COMMANDS, World
@@ -61,6 +61,8 @@ def decide(name: str, args: Any, ctx: Context, world: World,
         return major.decide(name, args, ctx, world)
     if name.startswith("warning."):
         return warning.decide(name, args, ctx, world)
+    if name == "attachment.add":
+        return attachments.decide(args, ctx, world)
 
     command = INCIDENT_COMMANDS[name]
     inc = world.incident(a.ident(args, "id"))

@@ -41,6 +41,7 @@ COMMANDS: dict[str, str] = {
     "police.delivered": "confirm messages as a police center",
     "police.link": "connect as a police center",
     "incident.note": "add notes",
+    "attachment.add": "attach files",
     "incident.supervise": "supervise incidents",
     "incident.set_confidential": "mark incidents confidential",
     "incident.request_extension": "request deadline extensions",
@@ -150,6 +151,7 @@ _SCOPE_REASON = {
     "unit.clock_out": "A field unit clocks out only itself.",
     "unit.checkpoint": "A field unit records only its own patrol checkpoints.",
     "incident.note": "You may add notes only to incidents your department handles.",
+    "attachment.add": "You may attach files only to incidents your department handles.",
     "warning.raise": "Early warnings are raised by the hub's own detector only.",
 }
 

@@ -42,8 +42,10 @@ class HubConfig:
     #: How often positions are stored, and other hubs' positions read (PostgreSQL).
     position_flush_s: float = 0.5
     #: Frames larger than this are refused by the websocket layer itself (and the connection
-    #: closed); frames up to protocol.MAX_FRAME are read; between the two get an error.
-    hard_frame_limit: int = 4 * 1024 * 1024
+    #: closed); frames up to protocol.MAX_FRAME are read; between the two get an error, but
+    #: for an ``attachment.add`` (up to attachment_wire.MAX_UPLOAD_FRAME, the base64 of an
+    #: 8 MB file: docs/protocol.md "Attachments").
+    hard_frame_limit: int = 12 * 1024 * 1024
     #: Before its hello is answered a client has no use for large frames: larger ones close it.
     hello_frame_limit: int = 64 * 1024
     #: Frames read from one connection and not yet handled; with the frame limits and

@@ -43,6 +43,7 @@ from console.hub.police import PoliceSession
 from console.hub.services import HubServices
 from console.hub.session import Session
 from console.hub.tracking import Tracker
+from console.hub.uploads import Uploads
 from console.hub.watch import Watch
 from console.store.db import libpq_conninfo
 from console.store.position_writer import PositionWriter
@@ -72,10 +73,12 @@ class Hub:
         self.admission = Admission(self.config)
         self.logins = Logins(self.config, store.accounts, self.run)
         self.session_watch = SessionWatch(self.config, store.accounts, self.run)
+        self.uploads = Uploads()
         # What sessions and the watch use of the hub: they get this, never the hub itself.
         self.services = HubServices(config=self.config, rules=rules, store=store, run=self.run,
                                     log=self.log, commands=self.commands, tracker=self.tracker,
-                                    logins=self.logins, sessions=self.session_watch)
+                                    logins=self.logins, sessions=self.session_watch,
+                                    uploads=self.uploads)
         self.watch = Watch(self.services)
         self.log_listeners: list[Callable[[Any], None]] = []
         self.sessions: set[Session] = set()
@@ -160,6 +163,7 @@ class Hub:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self.commands.shutdown()
         self.logins.close()
+        self.uploads.close()
         self._threads.shutdown(wait=True)
         if self.positions is not None:
             await asyncio.to_thread(self.positions.close)

@@ -22,6 +22,7 @@ from console.hub.expiry import SessionWatch
 from console.hub.log import EventLog
 from console.hub.logins import Logins, Refused, TokenLogin
 from console.hub.tracking import Tracker
+from console.hub.uploads import Uploads
 from console.store.accounts import User
 from console.store.audit import AuditEntry
 from console.store.sessions import token_hash
@@ -50,6 +51,7 @@ class HubServices:
         tracker: unit positions, and who wants their frames.
         logins: passwords and tokens checked, throttled and logged.
         sessions: the open connections by session, closed when their session ends.
+        uploads: the checks of attachments, off the event loop (console/hub/uploads.py).
     """
 
     config: HubConfig
@@ -61,6 +63,7 @@ class HubServices:
     tracker: Tracker
     logins: Logins
     sessions: SessionWatch
+    uploads: Uploads
 
     async def authenticate(self, hello: p.Hello, address: str,
                            gone: Callable[[], Awaitable[Any]]) -> User | TokenLogin | Refused:

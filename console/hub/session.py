@@ -18,11 +18,12 @@ from typing import Any
 
 from websockets.exceptions import ConnectionClosed
 
+from console.comms import attachment_wire
 from console.comms import protocol as p
 from console.domain.model import Role
 from console.domain.privacy import PersonalView, personal_view, police_masked, sees_police_data
 from console.domain.privacy import shown as personal_shown
-from console.hub import audit_requests, personal, search_requests
+from console.hub import attachments, audit_requests, personal, search_requests
 from console.hub.admission import HubConnection
 from console.hub.expiry import ended_text
 from console.hub.logins import Refused, TokenLogin
@@ -266,6 +267,10 @@ class Session:
             return await self._reporter(message)
         if isinstance(message, p.SearchRequest):
             return await search_requests.answer(self, message)
+        if isinstance(message, p.AttachmentRequest):
+            assert self.user is not None
+            await self.send(await attachments.answer(self.hub, self.user, self.endpoint, message))
+            return True
         return await self._command(message)
 
     async def _timeline(self, message: p.TimelineRequest) -> bool:
@@ -339,8 +344,16 @@ class Session:
         return True
 
     async def _command(self, message: p.CommandMessage) -> bool:
-        await self.submit(Command(message.id, message.name, message.args,
-                                  message.expected_version), self._answer)
+        command = Command(message.id, message.name, message.args, message.expected_version)
+        if message.name == attachment_wire.UPLOAD:
+            # Checked before the next frame is read (console/hub/uploads.py); a refusal
+            # stores nothing and is answered here.
+            prepared = await self.hub.uploads.prepare(message)
+            if isinstance(prepared, Result):
+                await self._answer(prepared)
+                return True
+            command = prepared
+        await self.submit(command, self._answer)
         return True
 
     async def submit(self, command: Command,

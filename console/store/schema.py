@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -317,6 +318,33 @@ id_counters = Table(
     Column("last", Integer, nullable=False),
 )
 
+# Attachments (console/store/attachments.py): each file's bytes once by their SHA-256, in the
+# database itself (docs/protocol.md "Attachments": one backup, every hub reads them), with the
+# JPEG thumbnail the hub made of an image beside them; and each attachment of an incident,
+# several of which may share one file.
+attachment_files = Table(
+    "attachment_files", metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("content_type", String(64), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("thumbnail", LargeBinary),
+    Column("stored_at", UtcDateTime, nullable=False),
+)
+
+attachments = Table(
+    "attachments", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("incident_id", String(32), nullable=False),
+    Column("sha256", String(64), ForeignKey("attachment_files.sha256"), nullable=False),
+    Column("filename", String(255), nullable=False),
+    Column("content_type", String(64), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("added_by", String(64), nullable=False),
+    Column("added_at", UtcDateTime, nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Index("ix_attachments_incident_id", "incident_id"),
+)
 
 # The search index (migration 0006, console/store/search.py) is the database's own: an FTS5
 # table with its shadow tables on SQLite, expression indexes on PostgreSQL. It is not among the

@@ -18,6 +18,7 @@ from console.domain.units import Unit
 from console.store import schema as s
 from console.store import search
 from console.store.accounts import Accounts
+from console.store.attachments import AttachmentFiles
 from console.store.audit import AuditTrail
 from console.store.db import Database, migrate, open_database
 from console.store.positions import Positions
@@ -59,6 +60,7 @@ class Store:
         self.accounts = Accounts(self.db)
         self.audit = AuditTrail(self.db)
         self.positions = Positions(self.db)
+        self.attachments = AttachmentFiles(self.db)
 
     def close(self) -> None:
         self.db.dispose()

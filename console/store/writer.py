@@ -46,7 +46,9 @@ from console.domain.rules import Context, Rules
 from console.domain.units import Unit
 from console.domain.warning import EarlyWarning
 from console.domain.world import Aggregates
+from console.store import attachments
 from console.store import schema as s
+from console.store.attachments import StoredFile
 from console.store.db import Database
 
 log = logging.getLogger(__name__)
@@ -71,6 +73,9 @@ class Command:
     name: str
     args: Any
     expected_version: int | None = None
+    #: Files the command's events attach (``attachment.add``), checked by the hub: written in
+    #: the command's transaction, only if the domain accepts it.
+    files: tuple[StoredFile, ...] = field(default=(), repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -313,10 +318,14 @@ class Writer:
         timeline_rows: list[dict[str, Any]] = []
         command_rows: list[dict[str, Any]] = []
         police_rows = _PoliceRows()
+        files: list[StoredFile] = []
+        attached: list[tuple[Event, int]] = []
         for a in applied:
+            files.extend(a.command.files)
             for event, incident_ids in zip(a.events, a.concerned, strict=True):
                 seq += 1
                 logged.append(LoggedEvent(seq, event, a.command.id))
+                attached.append((event, seq))
                 event_rows.append({"seq": seq, "at": event.at, "name": event.name,
                                    "actor": event.actor, "subject": subject_of(event),
                                    "command_id": a.command.id, "data": dict(event.data)})
@@ -333,6 +342,7 @@ class Writer:
             conn.execute(insert(s.incident_timeline), timeline_rows)
         conn.execute(insert(s.commands), command_rows)
         police_rows.write(conn)
+        attachments.write(conn, self._insert, files, attached)
         if self.db.dialect == "postgresql":
             # Delivered at commit, to every hub on this database: "the log grew to seq N".
             # The payload is only a hint (it differs per commit, so PostgreSQL never merges
@@ -450,6 +460,9 @@ def _result_data(events: list[Event], world: _Batch) -> dict[str, Any]:
     for key in ("assignment", "request"):
         if key in last:
             data[key] = last[key]
+    if "attachment" in last:  # DESIGN §5c: what the sender needs to know of its file
+        data["attachment"] = {k: last["attachment"][k]
+                              for k in ("id", "sha256", "size", "content_type")}
     return data
 
 

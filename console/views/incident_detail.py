@@ -58,6 +58,7 @@ from console.ui.context import context_of
 from console.ui.message import messages
 from console.ui.names import DisplayNames, priority_name, state_name, ui_language
 from console.ui.text import result_text
+from console.views.attachment_gallery import AttachmentGallery
 from console.views.incident_actions import ACTION_BY_COMMAND, ACTIONS, ActionDialog, DialogInput
 from console.views.incident_sheet import IncidentSheet
 from console.views.incident_words import event_text
@@ -90,8 +91,8 @@ class IncidentDetail(QWidget):
     Attributes (for the main window and for tests): ``sheet`` (the
     :class:`~console.views.incident_sheet.IncidentSheet`) and its ``fields`` (key → value
     label), ``assignments``, ``extensions`` and ``clocks``; ``buttons`` (command → tool
-    button), ``timeline`` (list widget), ``message`` (the message line), ``dialog`` (the open
-    argument dialog, if any).
+    button), ``timeline`` (list widget), ``gallery`` (the attachments), ``message`` (the
+    message line), ``dialog`` (the open argument dialog, if any).
     """
 
     updated = Signal(object)
@@ -155,6 +156,10 @@ class IncidentDetail(QWidget):
         timeline_box = QWidget(self)
         column = QVBoxLayout(timeline_box)
         column.setContentsMargins(0, 0, 0, 0)
+        # The attachments come with the timeline's events: the gallery shows what it holds.
+        self.gallery = AttachmentGallery(bridge, timeline_box)
+        self.gallery.hide()
+        column.addWidget(self.gallery)
         column.addWidget(QLabel(translate("IncidentDetail", "Timeline"), timeline_box))
         column.addWidget(self.timeline)
         splitter = QSplitter(Qt.Orientation.Vertical, self)
@@ -236,6 +241,7 @@ class IncidentDetail(QWidget):
         self._events = {}
         self.message.hide()
         self.timeline.clear()
+        self.gallery.show_attachments(())
         self.refresh()
         if incident_id is None:
             self._ticker.stop()
@@ -344,6 +350,7 @@ class IncidentDetail(QWidget):
         self.timeline.addItems([self.event_line(self._events[seq])
                                 for seq in sorted(self._events)])
         self.timeline.scrollToBottom()
+        self.gallery.show_attachments(self._events[seq] for seq in sorted(self._events))
 
     def event_line(self, wire: Wire) -> str:
         """One timeline line in the user's language: ``09:14 王调度 accepted``."""

@@ -75,6 +75,7 @@ EVENT_TEXT = {
     "major.incident_linked": QT_TRANSLATE_NOOP("IncidentTimeline",
                                                "linked to major incident {id}"),
     "incident.noted": QT_TRANSLATE_NOOP("IncidentTimeline", "noted: {text}"),
+    "incident.attachment_added": QT_TRANSLATE_NOOP("IncidentTimeline", "attached {filename}"),
     "incident.confidentiality_changed": QT_TRANSLATE_NOOP("IncidentTimeline",
                                                           "marked it confidential"),
     "incident.supervised": QT_TRANSLATE_NOOP("IncidentTimeline", "supervised: {note}"),
@@ -143,6 +144,8 @@ class _Params(dict[str, str]):
     def __missing__(self, key: str) -> str:
         data, names = self._data, self._names
         value = data.get(key)
+        if key == "filename":
+            return str((data.get("attachment") or {}).get("filename", ""))
         if key == "department":
             return names.department(str(value)) if value else ""
         if key == "category":

@@ -30,6 +30,7 @@ INCIDENT_WORK = {
     "incident.merge",
     "incident.escalate",
     "incident.note",
+        "attachment.add",
     "incident.request_extension",
     "incident.dispatch",
     "assignment.update",
@@ -45,6 +46,7 @@ EXPECTED: dict[Role, set[str]] = {
         "incident.answer",
         "incident.merge",
         "incident.note",
+        "attachment.add",
         "incident.set_confidential",
     },
     Role.CONTROLLER: INCIDENT_WORK,
@@ -57,6 +59,7 @@ EXPECTED: dict[Role, set[str]] = {
         "incident.reject",
         "incident.escalate",
         "incident.note",
+        "attachment.add",
         "incident.verify",
     },
     Role.DEPARTMENT: {
@@ -64,6 +67,7 @@ EXPECTED: dict[Role, set[str]] = {
         "incident.return",
         "incident.resolve",
         "incident.note",
+        "attachment.add",
         "incident.request_extension",
     },
     Role.POLICE: {
@@ -79,6 +83,7 @@ EXPECTED: dict[Role, set[str]] = {
     Role.FIELD: {
         "incident.create",
         "incident.note",
+        "attachment.add",
         "incident.verify",
         "assignment.update",
         "unit.set_status",
