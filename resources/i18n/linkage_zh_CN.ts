@@ -29,6 +29,21 @@
     </message>
 </context>
 <context>
+    <name>AttachmentGallery</name>
+    <message>
+        <source>Fetching {name} from the hub…</source>
+        <translation>正在从中心服务获取 {name}…</translation>
+    </message>
+    <message>
+        <source>The hub did not send the file; try again.</source>
+        <translation>中心服务未发送该文件，请重试。</translation>
+    </message>
+    <message>
+        <source>No program on this computer opens {name}; it is saved as {path}.</source>
+        <translation>本机没有可打开 {name} 的程序；文件已保存为 {path}。</translation>
+    </message>
+</context>
+<context>
     <name>AuditDock</name>
     <message>
         <source>Time</source>
@@ -1897,6 +1912,10 @@
         <translation>备注：{text}</translation>
     </message>
     <message>
+        <source>attached {filename}</source>
+        <translation>添加了附件 {filename}</translation>
+    </message>
+    <message>
         <source>marked it confidential</source>
         <translation>标记为保密件</translation>
     </message>
@@ -2787,6 +2806,10 @@
         <translation>“区域”须为含 1 至 10 个环的多边形。</translation>
     </message>
     <message>
+        <source>&apos;data_b64&apos; must be the file&apos;s bytes as base64 text.</source>
+        <translation>&apos;data_b64&apos; 必须是以 base64 文本表示的文件内容。</translation>
+    </message>
+    <message>
         <source>&apos;method&apos; must be site (a visit) or callback (a call to the reporter).</source>
         <translation>“方式”须为 site（现场回访）或 callback（电话回访报告人）。</translation>
     </message>
@@ -2919,6 +2942,10 @@
         <translation>管理员已结束此会话，请重新登录。</translation>
     </message>
     <message>
+        <source>An attachment must be sent as a file (its data), checked by the hub.</source>
+        <translation>附件必须以文件（其数据）发送，由中心服务核验。</translation>
+    </message>
+    <message>
         <source>An extension of the {stage} deadline of {id} is already waiting for approval.</source>
         <translation>{id} 的“{stage}”时限已有延期申请在等待审批。</translation>
     </message>
@@ -2937,6 +2964,10 @@
     <message>
         <source>Assignment {assignment} is already {state}; a unit cannot go back to {target}.</source>
         <translation>任务 {assignment} 已是“{state}”，单元不能退回“{target}”。</translation>
+    </message>
+    <message>
+        <source>Attachments are read on a console&apos;s connection (/ws).</source>
+        <translation>附件只能通过控制台连接（/ws）读取。</translation>
     </message>
     <message>
         <source>Case {shared_id} is already incident {incident}.</source>
@@ -3067,6 +3098,10 @@
         <translation>{id} 的“{stage}”时限未在计时。</translation>
     </message>
     <message>
+        <source>There is no attachment {id}.</source>
+        <translation>没有附件 {id}。</translation>
+    </message>
+    <message>
         <source>There is no case {shared_id} here.</source>
         <translation>此处没有案件 {shared_id}。</translation>
     </message>
@@ -3179,8 +3214,16 @@
         <translation>您只能为本部门承办的事件添加备注。</translation>
     </message>
     <message>
+        <source>You may attach files only to incidents your department handles.</source>
+        <translation>只能给本部门办理的事件添加附件。</translation>
+    </message>
+    <message>
         <source>You may register incidents only from your own channel.</source>
         <translation>您只能从自己的渠道登记事件。</translation>
+    </message>
+    <message>
+        <source>You may see the attachments of your own cases only; {id} is not one of them.</source>
+        <translation>只能查看本部门案件的附件；{id} 不是本部门的案件。</translation>
     </message>
     <message>
         <source>You may verify results only on site, for incidents in your care.</source>
@@ -3209,6 +3252,42 @@
     <message>
         <source>{address} has {limit} connections to the hub, as many as one address may.</source>
         <translation>{address} 已有 {limit} 个连接到中枢，已达单个地址上限。</translation>
+    </message>
+    <message>
+        <source>{filename} claims to be {claimed}, but its bytes are not a file of any accepted type; nothing was stored.</source>
+        <translation>{filename} 声称是 {claimed}，但其内容不是任何可接受的文件类型；未保存任何内容。</translation>
+    </message>
+    <message>
+        <source>{filename} claims to be {claimed}, but its bytes are {found}; nothing was stored.</source>
+        <translation>{filename} 声称是 {claimed}，但其内容实为 {found}；未保存任何内容。</translation>
+    </message>
+    <message>
+        <source>{filename} did not arrive whole: its base64 text is broken or cut off. Nothing was stored; send it again.</source>
+        <translation>{filename} 未完整送达：其 base64 文本损坏或被截断。未保存任何内容，请重新发送。</translation>
+    </message>
+    <message>
+        <source>{filename} ends early: the {content_type} file is cut off or damaged. Nothing was stored; send it again.</source>
+        <translation>{filename} 提前结束：该 {content_type} 文件被截断或已损坏。未保存任何内容，请重新发送。</translation>
+    </message>
+    <message>
+        <source>{filename} has {pixels} pixels, more than the {limit} a picture may have; nothing was stored.</source>
+        <translation>{filename} 有 {pixels} 像素，超过图片允许的 {limit} 像素；未保存任何内容。</translation>
+    </message>
+    <message>
+        <source>{filename} is empty; nothing was stored.</source>
+        <translation>{filename} 是空文件；未保存任何内容。</translation>
+    </message>
+    <message>
+        <source>{filename} is larger than {limit_mb} MB (about {size_mb} MB); nothing was stored.</source>
+        <translation>{filename} 超过 {limit_mb} MB（约 {size_mb} MB）；未保存任何内容。</translation>
+    </message>
+    <message>
+        <source>{filename} is not a picture that can be opened ({problem}); it may be cut off or damaged. Nothing was stored.</source>
+        <translation>{filename} 不是可以打开的图片（{problem}），可能被截断或已损坏。未保存任何内容。</translation>
+    </message>
+    <message>
+        <source>{filename}: files of type {content_type} are not accepted; send a photo (JPEG, PNG, WebP), audio (MP3, AAC/M4A, AMR, WAV, OGG), a video (MP4) or a PDF.</source>
+        <translation>{filename}：不接受 {content_type} 类型的文件；请发送照片（JPEG、PNG、WebP）、音频（MP3、AAC/M4A、AMR、WAV、OGG）、视频（MP4）或 PDF。</translation>
     </message>
     <message>
         <source>{id} awaits classification (police code {code}); classify it first.</source>
@@ -3393,6 +3472,10 @@
     <message>
         <source>assignment</source>
         <translation>任务</translation>
+    </message>
+    <message>
+        <source>attach files</source>
+        <translation>添加附件</translation>
     </message>
     <message>
         <source>available</source>
