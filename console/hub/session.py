@@ -264,7 +264,13 @@ class Session:
             return await audit_requests.answer(self, message)
         if isinstance(message, p.ReporterRequest):
             return await self._reporter(message)
+        if isinstance(message, p.TaskAck):
+            return await self._task_ack(message)
         return await self._command(message)
+
+    async def _task_ack(self, message: p.TaskAck) -> bool:
+        """Tasks are acknowledged by field devices (console/hub/field.py), on /field only."""
+        return await self._refuse("bad_message", "Tasks are acknowledged on /field.", message.id)
 
     async def _timeline(self, message: p.TimelineRequest) -> bool:
         if self.endpoint == "field":
