@@ -27,7 +27,7 @@ from typing import Any, Protocol, runtime_checkable
 from console.domain import args as a
 from console.domain import permissions
 from console.domain.errors import Refused
-from console.domain.incident import Incident
+from console.domain.incident import DELIVERED, Assignment, Incident
 from console.domain.lifecycle import World
 from console.domain.major import MajorIncident
 from console.domain.model import AssignmentState, Event, Role
@@ -73,6 +73,13 @@ class FieldWorld(World, Protocol):
     """A world that also finds a task in the outbox."""
 
     def field_task(self, task_id: str) -> FieldTask: ...
+
+
+def undelivered(assignment: Assignment, now: datetime) -> bool:
+    """Whether ``assignment`` is a dispatch still not on its unit's device after
+    :data:`UNDELIVERED_AFTER_S` (the roster and the detail flag it)."""
+    return (assignment.active and assignment.time_of(DELIVERED) is None
+            and (now - assignment.dispatched_at).total_seconds() >= UNDELIVERED_AFTER_S)
 
 
 def task_id(seq: int, unit: str) -> str:

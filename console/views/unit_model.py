@@ -47,7 +47,8 @@ from PySide6.QtGui import QBrush, QColor
 
 from console.comms.clock import hub_clock
 from console.comms.replica import ChangeSet, Replica
-from console.domain.incident import Assignment
+from console.domain.field import undelivered
+from console.domain.incident import DELIVERED, Assignment
 from console.domain.model import AssignmentState
 from console.domain.response import DEFAULT_ACK_LIMIT
 from console.domain.rules import Rules
@@ -298,8 +299,8 @@ class UnitRosterModel(QAbstractItemModel):
             if node.depth == leaf_depth and node.children:
                 self.dataChanged.emit(
                     self.createIndex(0, Column.TIME_IN_STATUS, node.nid),
-                    self.createIndex(len(node.children) - 1, Column.TIME_IN_STATUS, node.nid),
-                    [DISPLAY])
+                    self.createIndex(len(node.children) - 1, Column.INCIDENT, node.nid),
+                    [DISPLAY])  # the incident column says whether the dispatch is delivered
 
     def start_ticking(self, interval_ms: int = 1_000) -> None:
         """Tick every ``interval_ms`` (one timer per model, however many views)."""
@@ -551,9 +552,14 @@ class UnitRosterModel(QAbstractItemModel):
         if column == Column.TIME_IN_STATUS:
             return countdown_text(self._now - unit.status_since, self._columns.days_format)
         if column == Column.INCIDENT:
-            if unit.assignment:
-                return self._incident_of.get(unit.assignment, "")
-            return ""
+            iid = self._incident_of.get(unit.assignment, "") if unit.assignment else ""
+            inc = self._replica.incidents.get(iid)
+            a = inc.assignment(unit.assignment) if inc and unit.assignment else None
+            if a is None:
+                return iid
+            if a.time_of(DELIVERED) is not None:  # on the unit's device
+                return f"{iid} ✓"
+            return f"{iid} ⚠ {self._columns.undelivered}" if undelivered(a, self._now) else iid
         return self._columns.text(column, unit)
 
 
