@@ -188,8 +188,8 @@ def decode_client(text: str | bytes) -> ClientMessage:
     """
     message = parse_frame(text, MAX_FRAME)
     kind = type_of(message, CLIENT_TYPES,
-                    "hello, command, positions, ping, timeline, track, logout, audit, reporter "
-                    "or ack")
+                    # (ack, a field device's, is left out: the list is for consoles)
+                    "hello, command, positions, ping, timeline, track, logout, audit or reporter")
     if kind == "hello":
         return _hello(message)
     if kind == "command":

@@ -73,7 +73,12 @@ CountRole = UnitRole + 4
 IncidentIdRole = UnitRole + 5
 #: True when the unit was dispatched and has not acknowledged within the limit.
 AckOverdueRole = UnitRole + 6
+#: When the unit's device got its dispatch (None: not yet, or no dispatch).
+DeliveredRole = UnitRole + 7
 BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
+FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_UNDELIVERED = QBrush(QColor("#c00000"))
 _LATE = QBrush(QColor("#ffcdd2"))
 
 # Asked for every cell at every repaint: constants, not enum expressions.
@@ -213,7 +218,23 @@ class UnitRosterModel(QAbstractItemModel):
             return _LATE if unit.id in self._late else None
         if role == AckOverdueRole:
             return unit.id in self._late
+        if column == Column.INCIDENT and role in (DeliveredRole, FOREGROUND, TOOLTIP):
+            return self._delivery(role, unit)
         return None
+
+    def _delivery(self, role: int, unit: Unit) -> Any:
+        """Whether the dispatch reached the unit's device: when (tool tip, ``DeliveredRole``),
+        or red once :func:`~console.domain.field.undelivered` (its ``_undelivered``)."""
+        inc = self._replica.incidents.get(self._incident_of.get(unit.assignment or "", ""))
+        a = inc.assignment(unit.assignment) if inc is not None and unit.assignment else None
+        at = a.time_of(DELIVERED) if a is not None else None
+        if role == DeliveredRole:
+            return at
+        if role == FOREGROUND:
+            return _UNDELIVERED if unit.id in self._undelivered else None
+        if at is not None:
+            return self._columns.delivered.format(time=at.astimezone().strftime("%H:%M:%S"))
+        return self._columns.undelivered if unit.id in self._undelivered else None
 
     def roleNames(self) -> dict[int, QByteArray]:
         names = dict(super().roleNames())
@@ -299,8 +320,8 @@ class UnitRosterModel(QAbstractItemModel):
             if node.depth == leaf_depth and node.children:
                 self.dataChanged.emit(
                     self.createIndex(0, Column.TIME_IN_STATUS, node.nid),
-                    self.createIndex(len(node.children) - 1, Column.INCIDENT, node.nid),
-                    [DISPLAY])  # the incident column says whether the dispatch is delivered
+                    self.createIndex(len(node.children) - 1, Column.TIME_IN_STATUS, node.nid),
+                    [DISPLAY])
 
     def start_ticking(self, interval_ms: int = 1_000) -> None:
         """Tick every ``interval_ms`` (one timer per model, however many views)."""
@@ -512,6 +533,7 @@ class UnitRosterModel(QAbstractItemModel):
             for assignment in inc.assignments:
                 self._follow_ack(inc.id, assignment)
         self._late = set()
+        self._undelivered: set[str] = set()
 
     # -- acknowledgements ---------------------------------------------------------------------
 
@@ -535,6 +557,14 @@ class UnitRosterModel(QAbstractItemModel):
                 if self._now - at >= self.ack_limit and uid in units
                 and units[uid].assignment == assignment}
         changed, self._late = late ^ self._late, late
+        gone = {uid for uid, (aid, _, iid) in self._awaiting.items() if uid in units
+                and units[uid].assignment == aid and (inc := self._replica.incidents.get(iid))
+                and (a := inc.assignment(aid)) is not None and undelivered(a, self._now)}
+        for uid in gone ^ self._undelivered:  # turned late, or delivered at last
+            cell = self.index_of(uid, Column.INCIDENT)
+            if cell.isValid():
+                self.dataChanged.emit(cell, cell, [FOREGROUND, TOOLTIP, DeliveredRole])
+        self._undelivered = gone
         for uid in changed:
             row = self.index_of(uid)
             if row.isValid():
@@ -552,16 +582,10 @@ class UnitRosterModel(QAbstractItemModel):
         if column == Column.TIME_IN_STATUS:
             return countdown_text(self._now - unit.status_since, self._columns.days_format)
         if column == Column.INCIDENT:
-            iid = self._incident_of.get(unit.assignment, "") if unit.assignment else ""
-            inc = self._replica.incidents.get(iid)
-            a = inc.assignment(unit.assignment) if inc and unit.assignment else None
-            if a is None:
-                return iid
-            if a.time_of(DELIVERED) is not None:  # on the unit's device
-                return f"{iid} ✓"
-            return f"{iid} ⚠ {self._columns.undelivered}" if undelivered(a, self._now) else iid
+            return self._incident_of.get(unit.assignment, "") if unit.assignment else ""
         return self._columns.text(column, unit)
 
 
 _ROLES = frozenset({DISPLAY, UnitRole, StatusRole, StatusSinceRole, GroupRole, CountRole,
-                    IncidentIdRole, BACKGROUND, AckOverdueRole})
+                    IncidentIdRole, BACKGROUND, AckOverdueRole, DeliveredRole, FOREGROUND,
+                    TOOLTIP})
