@@ -4,11 +4,12 @@ This is the sans-I/O codec the hub and the console share. It never touches a soc
 
 - ``decode_client`` turns one frame a client sent (text or bytes) into a typed, validated message
   — ``Hello``, ``CommandMessage``, ``PositionsMessage``, ``Ping``, ``TimelineRequest``,
-  ``TrackRequest`` or ``ReporterRequest`` — or
+  ``TrackRequest``, ``ReporterRequest`` or a field device's ``TaskAck`` — or
   raises ``ProtocolError`` with a code and an English sentence the hub can send straight back in
   an ``error``. Whatever the input, it raises nothing else.
 - The builders (``welcome``, ``error``, ``snapshot``, ``synced``, ``event``, ``result_ok``,
-  ``result_error``, ``positions_frame``, ``pong``, ``timeline``, ``track``, ``reporter``) make
+  ``result_error``, ``positions_frame``, ``pong``, ``timeline``, ``track``, ``reporter``,
+  ``task``) make
   the hub's messages as plain dicts, and ``encode`` turns any message into compact JSON text.
 - ``decode_server`` is the console's light check of what the hub sent: a JSON object with a
   known ``type``, returned as a dict.
@@ -67,11 +68,12 @@ ERROR_CODES = frozenset({
 
 #: Message types a client may send (police hand-off messages live elsewhere).
 CLIENT_TYPES = ("hello", "command", "positions", "ping", "timeline", "track", "logout", "audit",
-                "reporter", "search", "attachment")
+                "reporter", "search", "attachment", "ack")
 
 #: Message types the hub sends to consoles and field clients.
 SERVER_TYPES = ("welcome", "error", "snapshot", "synced", "event", "result", "positions", "pong",
-                "timeline", "track", "logged_out", "audit", "reporter", "search", "attachment")
+                "timeline", "track", "logged_out", "audit", "reporter", "search", "attachment",
+                "task")
 
 #: The streams a console session may subscribe to in its ``hello``.
 STREAMS = ("events", "positions")
@@ -163,12 +165,19 @@ class ReporterRequest:
     reason: str
 
 
+@dataclass(frozen=True)
+class TaskAck:
+    """A field device has stored task ``id`` (DESIGN §5c): it is never sent again."""
+
+    id: str
+
+
 #: The longest reason a ``reporter`` request may give (the hub's own check is shorter).
 MAX_REASON = 2000
 
 ClientMessage = (Hello | CommandMessage | PositionsMessage | Ping | TimelineRequest
                  | TrackRequest | Logout | AuditRequest | ReporterRequest | SearchRequest
-                 | AttachmentRequest)
+                 | AttachmentRequest | TaskAck)
 
 
 def decode_client(text: str | bytes) -> ClientMessage:
@@ -196,6 +205,7 @@ def decode_client(text: str | bytes) -> ClientMessage:
     if large and not attachment_wire.is_upload(message):
         too_large(MAX_FRAME)
     kind = type_of(message, CLIENT_TYPES,
+                    # (ack, a field device's, is left out: the list is for consoles)
                     "hello, command, positions, ping, timeline, track, logout, audit, reporter, "
                     "search or attachment")
     if kind == "hello":
@@ -219,6 +229,8 @@ def decode_client(text: str | bytes) -> ClientMessage:
         return search_wire.decode(message)
     if kind == "attachment":
         return attachment_wire.decode_request(message)
+    if kind == "ack":
+        return TaskAck(text_field(message, "id", 80, where="ack"))
     return decode_ping(message)
 
 
@@ -478,6 +490,11 @@ def reporter(id: str, incident: str, *, shown: Mapping[str, Any] | None = None,
         return {"type": "reporter", "id": id, "incident": incident, "ok": False,
                 "error": dict(error)}
     return {"type": "reporter", "id": id, "incident": incident, "ok": True, **dict(shown or {})}
+
+
+def task(body: Mapping[str, Any]) -> dict[str, Any]:
+    """A ``task`` for a field device (DESIGN §5c), as the outbox holds it."""
+    return {**body, "type": "task"}
 
 
 def decode_server(text: str | bytes) -> dict[str, Any]:

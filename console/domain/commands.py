@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from console.domain import args as a
-from console.domain import attachments, major, permissions, police, warning
+from console.domain import attachments, field, major, permissions, police, warning
 from console.domain.errors import Refused
 from console.domain.incident import Incident
 from console.domain.lifecycle import INCIDENT_COMMANDS, World
@@ -55,6 +55,8 @@ def decide(name: str, args: Any, ctx: Context, world: World,
         return _clock(name, args, ctx, world)
     if name == "unit.checkpoint":
         return _checkpoint(args, ctx, world)
+    if name in ("unit.message", "unit.sos", "unit.sos_clear", "field.delivered"):
+        return field.decide(name, args, ctx, world)
     if name.startswith("police."):
         return _police(name, args, ctx, world, new_incident_id)
     if name.startswith("major."):

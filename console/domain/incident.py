@@ -97,7 +97,8 @@ class Assignment:
     def active(self) -> bool:
         return self.state not in (AssignmentState.CLEARED, AssignmentState.CANCELLED)
 
-    def time_of(self, state: AssignmentState) -> datetime | None:
+    def time_of(self, state: str) -> datetime | None:
+        """When the assignment reached ``state`` (or ``DELIVERED``: its unit's device had it)."""
         return next((at for name, at in self.times if name == state), None)
 
 
@@ -132,6 +133,8 @@ class PoliceLink:
                    d.get("sent", 0), tuple(d.get("pending", ())))
 
 
+#: The step in an assignment's ``times`` when its dispatch reached the unit's device.
+DELIVERED = "delivered"
 #: The two directions of a police hand-off.
 DIVERTED = "diverted"
 ESCALATED = "escalated"
@@ -558,6 +561,10 @@ def evolve(inc: Incident, event: Event) -> Incident:
                 ),
             ),
         )
+    elif name == "assignment.delivered":  # the unit's device has the task (console/domain/field.py)
+        new = replace(new, assignments=tuple(
+            replace(a, times=(*a.times, (DELIVERED, at))) if a.id == d["assignment"] else a
+            for a in inc.assignments))
     elif name == "assignment.updated":
         status = AssignmentState(d["status"])
         new = replace(

@@ -54,6 +54,10 @@ COMMANDS: dict[str, str] = {
     "unit.clock_in": "clock units in",
     "unit.clock_out": "clock units out",
     "unit.checkpoint": "record patrol checkpoints",
+    "unit.message": "send messages to field units",
+    "unit.sos": "call for help as a field unit",
+    "unit.sos_clear": "clear field units' calls for help",
+    "field.delivered": "confirm tasks as a field unit",
     "major.declare": "declare major incidents",
     "major.link": "link incidents to major incidents",
     "major.commit": "commit units to major incidents",
@@ -69,7 +73,7 @@ _LEAD_ONLY = frozenset({"incident.sign", "incident.return", "incident.resolve",
                         "incident.request_extension"})
 # Commands a field account issues for a unit: its own, or any unit for the gateway.
 _FOR_ITSELF = frozenset({"assignment.update", "unit.set_status", "unit.clock_in",
-                         "unit.clock_out", "unit.checkpoint"})
+                         "unit.clock_out", "unit.checkpoint", "unit.sos", "field.delivered"})
 # Commands a liaison officer may issue only on police-diverted incidents.
 _POLICE_SOURCE_ONLY = frozenset({"incident.accept", "incident.reject", "incident.classify"})
 
@@ -150,6 +154,8 @@ _SCOPE_REASON = {
     "unit.clock_in": "A field unit clocks in only itself.",
     "unit.clock_out": "A field unit clocks out only itself.",
     "unit.checkpoint": "A field unit records only its own patrol checkpoints.",
+    "unit.sos": "A field unit calls for help only for itself.",
+    "field.delivered": "A field unit confirms only its own tasks.",
     "incident.note": "You may add notes only to incidents your department handles.",
     "attachment.add": "You may attach files only to incidents your department handles.",
     "warning.raise": "Early warnings are raised by the hub's own detector only.",

@@ -31,6 +31,25 @@ class Position(NamedTuple):
 
 
 @dataclass(frozen=True)
+class Sos:
+    """A unit's call for help (``unit.sos``), waiting until a controller clears it."""
+
+    lat: float
+    lon: float
+    at: datetime
+    text: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"lat": self.lat, "lon": self.lon, "at": self.at.isoformat(), "text": self.text}
+
+    @classmethod
+    def from_dict(cls, d: Any) -> Sos | None:
+        if not isinstance(d, dict):
+            return None
+        return cls(d["lat"], d["lon"], datetime.fromisoformat(d["at"]), d.get("text"))
+
+
+@dataclass(frozen=True)
 class Unit:
     id: str
     name: str
@@ -44,6 +63,7 @@ class Unit:
     skills: tuple[str, ...] = ()
     assignment: str | None = None
     version: int = 1
+    sos: Sos | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -59,6 +79,7 @@ class Unit:
             "skills": list(self.skills),
             "assignment": self.assignment,
             "version": self.version,
+            "sos": self.sos.to_dict() if self.sos else None,
         }
 
     @classmethod
@@ -76,6 +97,7 @@ class Unit:
             skills=tuple(d.get("skills", ())),
             assignment=d.get("assignment"),
             version=d.get("version", 1),
+            sos=Sos.from_dict(d.get("sos")),
         )
 
 
@@ -115,6 +137,10 @@ def evolve(unit: Unit, event: Event) -> Unit:
     at = event.at
     if event.name in ("unit.status_changed", "unit.clocked_in", "unit.clocked_out"):
         new = replace(unit, status=UnitStatus(d["status"]))
+    elif event.name == "unit.sos":
+        new = replace(unit, sos=Sos(d["lat"], d["lon"], at, d.get("text")))
+    elif event.name == "unit.sos_cleared":
+        new = replace(unit, sos=None)
     elif event.name == "assignment.dispatched":
         new = replace(unit, status=UnitStatus.DISPATCHED, assignment=d["assignment"])
     elif event.name == "assignment.updated":

@@ -14,6 +14,7 @@ from console.domain import major as major_rules
 from console.domain import units as unit_rules
 from console.domain import warning as warning_rules
 from console.domain.errors import Refused
+from console.domain.field import FieldTask
 from console.domain.incident import Incident
 from console.domain.major import MajorIncident
 from console.domain.model import Event
@@ -74,6 +75,16 @@ class Aggregates:
                 raise Refused("not_found", "There is no unit {unit}.", unit=unit_id)
             self.units[unit_id] = found
         return self.units[unit_id]
+
+    def load_field_task(self, task_id: str) -> FieldTask | None:
+        """Where a task of the field outbox comes from; none, in memory."""
+        return None
+
+    def field_task(self, task_id: str) -> FieldTask:
+        found = self.load_field_task(task_id)
+        if found is None:
+            raise Refused("not_found", "There is no task {task}.", task=task_id)
+        return found
 
     def load_major(self, major_id: str) -> MajorIncident | None:
         return None

@@ -37,6 +37,7 @@ from console.hub.admission import Admission, HubConnection
 from console.hub.command_queue import CommandQueue
 from console.hub.config import HubConfig
 from console.hub.expiry import SessionWatch
+from console.hub.field import FieldSession
 from console.hub.log import EventLog
 from console.hub.logins import Logins
 from console.hub.police import PoliceSession
@@ -244,6 +245,7 @@ class Hub:
         assert isinstance(ws, HubConnection)
         endpoint = ENDPOINTS[ws.request.path]
         session = (PoliceSession(self.services, ws) if endpoint == "police"
+                   else FieldSession(self.services, ws) if endpoint == "field"
                    else Session(self.services, ws, endpoint))
         self.sessions.add(session)
         try:

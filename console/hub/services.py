@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
@@ -52,6 +52,8 @@ class HubServices:
         logins: passwords and tokens checked, throttled and logged.
         sessions: the open connections by session, closed when their session ends.
         uploads: the checks of attachments, off the event loop (console/hub/uploads.py).
+        field_acks: field tasks whose ack is being committed (console/hub/field.py): not sent
+            again meanwhile, whichever connection of the device asks.
     """
 
     config: HubConfig
@@ -64,6 +66,7 @@ class HubServices:
     logins: Logins
     sessions: SessionWatch
     uploads: Uploads
+    field_acks: set[str] = field(default_factory=set)
 
     async def authenticate(self, hello: p.Hello, address: str,
                            gone: Callable[[], Awaitable[Any]]) -> User | TokenLogin | Refused:

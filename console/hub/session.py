@@ -271,7 +271,13 @@ class Session:
             assert self.user is not None
             await self.send(await attachments.answer(self.hub, self.user, self.endpoint, message))
             return True
+        if isinstance(message, p.TaskAck):
+            return await self._task_ack(message)
         return await self._command(message)
+
+    async def _task_ack(self, message: p.TaskAck) -> bool:
+        """Tasks are acknowledged by field devices (console/hub/field.py), on /field only."""
+        return await self._refuse("bad_message", "Tasks are acknowledged on /field.", message.id)
 
     async def _timeline(self, message: p.TimelineRequest) -> bool:
         if self.endpoint == "field":

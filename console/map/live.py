@@ -66,6 +66,8 @@ class LiveLayers(QObject):
         self.incidents = IncidentFeed(incident_label)
         self.heat = HeatFeed(heat_hours)
         self.heat_shown = False
+        #: The SOS markers sent last: [unit id, lat, lon, label] (tests read it).
+        self.sos: list[list[Any]] = []
         self.checkpoints = tuple(checkpoints)
         self._checkpoint_label = checkpoint_label
         self._seq = 0
@@ -105,6 +107,7 @@ class LiveLayers(QObject):
         self.call("incidentsReset", rows)
         self.send_cameras()
         self.send_checkpoints()
+        self.send_sos()
         if self.heat_shown:
             self.send_heat()
 
@@ -117,6 +120,12 @@ class LiveLayers(QObject):
     def send_checkpoints(self) -> None:
         self.call("checkpointsSet", [[c.id, *self.datum.point(c.lat, c.lon), 0,
                                       self._checkpoint_label(c)] for c in self.checkpoints])
+
+    def send_sos(self) -> None:
+        """The units calling for help, marked until a controller clears the call."""
+        self.sos = [[u.id, *self.datum.point(u.sos.lat, u.sos.lon), f"SOS {u.name}"]
+                    for u in self.bridge.replica.units.values() if u.sos is not None]
+        self.call("sosSet", self.sos)
 
     def send_cameras(self) -> None:
         rows = []
@@ -151,6 +160,9 @@ class LiveLayers(QObject):
             if fresh:
                 self.call("unitsAppend", *self.units.add(fresh, self.bridge.replica.positions,
                                                          self.datum))
+            if any(u.sos is not None or u.id in {r[0] for r in self.sos}
+                   for u in change.units.values()):
+                self.send_sos()
             restyled = self.units.restyle(change.units.values())
             if restyled is not None:
                 self.call("unitsRestyle", *restyled)

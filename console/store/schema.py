@@ -164,6 +164,8 @@ units = Table(
     Column("heading", Float),
     Column("speed", Float),
     Column("position_at", UtcDateTime),
+    # A call for help waiting for a controller (console/domain/units.py Sos), else NULL.
+    Column("sos", Json),
 )
 
 # Track history: high volume, not events; written in batches. Append-only and read by unit and
@@ -269,6 +271,24 @@ police_outbox = Table(
     Column("delivered_at", UtcDateTime),
     Column("body", Json, nullable=False),
     Index("ix_police_outbox_waiting", "delivered_at", "id"),
+)
+
+# Tasks owed to field units (DESIGN §5c, console/domain/field.py), written in the transaction of
+# the event that owes them (``seq``), delivered per unit in ``seq`` order; ``delivered_at`` is set
+# by the event that records the device's ack (``assignment.delivered``/``unit.task_delivered``).
+field_tasks = Table(
+    "field_tasks", metadata,
+    Column("id", String(80), primary_key=True),
+    Column("unit_id", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("incident_id", String(32)),
+    Column("assignment_id", String(40)),
+    Column("seq", BigInteger, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("delivered_at", UtcDateTime),
+    Column("body", Json, nullable=False),
+    Index("ix_field_tasks_waiting", "unit_id", "delivered_at", "seq"),
+    Index("ix_field_tasks_pending", "delivered_at", "seq"),
 )
 
 # Every police hand-off by its shared id (a diversion's from the police, an escalation's ours),

@@ -15,8 +15,8 @@ from console.domain.model import Actor, Event
 from console.domain.rules import Rules
 from console.domain.search import Cursor, SearchFilters, SearchScope
 from console.domain.units import Unit
+from console.store import field_outbox, search
 from console.store import schema as s
-from console.store import search
 from console.store.accounts import Accounts
 from console.store.attachments import AttachmentFiles
 from console.store.audit import AuditTrail
@@ -145,6 +145,11 @@ class Store:
         with self.db.reader.connect() as conn:
             return [OutboxMessage(r.message_id, r.incident_id, r.body)
                     for r in conn.execute(query)]
+
+    def field_waiting(self, unit: str | None, *, limit: int = 100,
+                      skip: Collection[str] = ()) -> list[field_outbox.WaitingTask]:
+        """Tasks not yet acknowledged by ``unit``'s device (every unit's when None), in order."""
+        return field_outbox.waiting(self.db, unit, limit=limit, skip=skip)
 
     def police_links(self) -> list[dict[str, Any]]:
         """Each police center's link as its last link event left it:
@@ -331,7 +336,7 @@ def unit_wire(row: Any) -> dict[str, Any]:
         "status_since": row["status_since"].isoformat(), "tier": row["tier"],
         "street": row["street"], "community": row["community"], "grid": row["grid"],
         "skills": list(row["skills"]), "assignment": row["assignment"],
-        "version": row["version"],
+        "version": row["version"], "sos": row["sos"],
         "position": None if at is None else {
             "lat": row["lat"], "lon": row["lon"], "heading": row["heading"],
             "speed": row["speed"], "at": at.isoformat()},
@@ -340,7 +345,7 @@ def unit_wire(row: Any) -> dict[str, Any]:
 
 _UNIT_COLUMNS = ("id", "name", "type", "status", "status_since", "tier", "street", "community",
                  "grid", "skills", "assignment", "version", "lat", "lon", "heading", "speed",
-                 "position_at")
+                 "position_at", "sos")
 
 
 def _sqlite_units(conn: Any) -> list[dict[str, Any]]:
@@ -352,12 +357,13 @@ def _sqlite_units(conn: Any) -> list[dict[str, Any]]:
         f"SELECT {', '.join(_UNIT_COLUMNS)} FROM units ORDER BY id").fetchall()
     wires = []
     for (uid, name, kind, status, since, tier, street, community, grid, skills, assignment,
-         version, lat, lon, heading, speed, at) in rows:
+         version, lat, lon, heading, speed, at, sos) in rows:
         wires.append({
             "id": uid, "name": name, "type": kind, "status": status,
             "status_since": _iso_utc(since), "tier": tier, "street": street,
             "community": community, "grid": grid, "skills": json.loads(skills),
             "assignment": assignment, "version": version,
+            "sos": None if sos is None else json.loads(sos),
             "position": None if at is None else {
                 "lat": lat, "lon": lon, "heading": heading, "speed": speed,
                 "at": _iso_utc(at)},

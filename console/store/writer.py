@@ -37,8 +37,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError, StatementError
 
 from console.domain import deadlines, police
+from console.domain import field as field_rules
 from console.domain.commands import decide
 from console.domain.errors import Refused
+from console.domain.field import FieldTask
 from console.domain.incident import Incident
 from console.domain.major import MajorIncident
 from console.domain.model import Actor, Event
@@ -50,6 +52,7 @@ from console.store import attachments
 from console.store import schema as s
 from console.store.attachments import StoredFile
 from console.store.db import Database
+from console.store.field_outbox import FieldRows, load_task
 
 log = logging.getLogger(__name__)
 
@@ -171,6 +174,9 @@ class _Batch(Aggregates):
         row = self.conn.execute(query.with_for_update() if self.lock else query).first()
         return unit_from_row(row._mapping) if row is not None else None
 
+    def load_field_task(self, task_id: str) -> FieldTask | None:
+        return load_task(self.conn, task_id, self.lock)
+
     def load_major(self, major_id: str) -> MajorIncident | None:
         query = select(s.major_incidents.c.doc).where(s.major_incidents.c.id == major_id)
         doc = self.conn.execute(query.with_for_update() if self.lock else query).scalar()
@@ -281,13 +287,18 @@ class Writer:
                     continue
                 concerned: list[list[str]] = []
                 outbox: list[tuple[Event, str | None, dict[str, Any]]] = []
+                tasks: list[tuple[Event, list[tuple[field_rules.Owed, Incident | None]]]] = []
                 for event in events:
                     concerned.append(world.apply(event))
                     if "police_message" in event.data:  # built from the incident as it is now
                         outbox.append((event, *police.message(
                             world.incidents[event.data["id"]], event)))
+                    if event.name in field_rules.CAUSES:
+                        tasks.append((event, [
+                            (o, world.incidents.get(o.incident) if o.incident else None)
+                            for o in field_rules.owed(event, world.majors)]))
                 applied.append(_Applied(command, actor, events, concerned,
-                                        _result_data(events, world), outbox))
+                                        _result_data(events, world), outbox, tasks))
                 results.append(applied[-1])
             logged = self._append(conn, world, applied)
         final: list[Result] = []
@@ -320,6 +331,7 @@ class Writer:
         police_rows = _PoliceRows()
         files: list[StoredFile] = []
         attached: list[tuple[Event, int]] = []
+        field_rows = FieldRows()
         for a in applied:
             files.extend(a.command.files)
             for event, incident_ids in zip(a.events, a.concerned, strict=True):
@@ -331,6 +343,10 @@ class Writer:
                                    "command_id": a.command.id, "data": dict(event.data)})
                 timeline_rows.extend({"incident_id": i, "seq": seq} for i in incident_ids)
                 police_rows.add(event, seq)
+                field_rows.add(event)
+                for owing, owed in a.tasks:
+                    if owing is event:
+                        field_rows.owe(event, owed, seq)
             for event, center, body in a.outbox:
                 police_rows.owe(event, center, body, seq)
             a.last_seq = seq
@@ -343,6 +359,7 @@ class Writer:
         conn.execute(insert(s.commands), command_rows)
         police_rows.write(conn)
         attachments.write(conn, self._insert, files, attached)
+        field_rows.write(conn)
         if self.db.dialect == "postgresql":
             # Delivered at commit, to every hub on this database: "the log grew to seq N".
             # The payload is only a hint (it differs per commit, so PostgreSQL never merges
@@ -385,7 +402,8 @@ class Writer:
                               "status": u.status.value, "status_since": u.status_since,
                               "street": u.street, "community": u.community, "grid": u.grid,
                               "skills": list(u.skills), "assignment": u.assignment,
-                              "version": u.version})
+                              "version": u.version,
+                              "sos": u.sos.to_dict() if u.sos else None})
         self._upsert(conn, s.units, unit_rows)
         self._save_majors_and_warnings(conn, world)
 
@@ -477,6 +495,9 @@ class _Applied:
     data: dict[str, Any]
     #: Messages to the police its events owe: (event, center, body).
     outbox: list[tuple[Event, str | None, dict[str, Any]]] = field(default_factory=list)
+    #: Tasks its events owe field units: (event, [(task, its incident now)]).
+    tasks: list[tuple[Event, list[tuple[field_rules.Owed, Incident | None]]]] = field(
+        default_factory=list)
     last_seq: int | None = None
 
 

@@ -11,11 +11,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QFormLayout, QLabel, QTreeWidget, QTreeWidgetItem, QWidget
 
 from console.comms.clock import hub_clock
-from console.domain import deadlines
-from console.domain.incident import Incident
+from console.domain import deadlines, field
+from console.domain.incident import DELIVERED, Incident
 from console.domain.model import AssignmentState
 from console.domain.rules import Rules
 from console.ui.names import DisplayNames, priority_name, source_name, state_name
@@ -105,7 +106,8 @@ class IncidentSheet(QWidget):
             form.addRow(translate("IncidentDetail", label), value)
         self.assignments = self._tree([
             translate("IncidentDetail", "Unit"), translate("IncidentDetail", "Status"),
-            *(translate("IncidentActions", ASSIGNMENT_STATES[s]) for s in AssignmentState)])
+            *(translate("IncidentActions", ASSIGNMENT_STATES[s]) for s in AssignmentState),
+            translate("IncidentDetail", "On device")])
         form.addRow(translate("IncidentDetail", "Units"), self.assignments)
         self.extensions = self._tree([
             translate("IncidentDetail", "Request"), translate("IncidentDetail", "Deadline"),
@@ -185,7 +187,7 @@ class IncidentSheet(QWidget):
             times = dict(a.times)
             QTreeWidgetItem(self.assignments, [
                 a.unit, translate("IncidentActions", ASSIGNMENT_STATES[a.state]),
-                *(when_text(times.get(s.value)) for s in AssignmentState)])
+                *(when_text(times.get(s.value)) for s in AssignmentState), ""])
         self.extensions.clear()
         for x in inc.extensions:
             unit = translate("IncidentActions", EXTENSION_UNITS.get(x.unit, x.unit))
@@ -196,9 +198,19 @@ class IncidentSheet(QWidget):
         self.fill_clocks(inc)
 
     def fill_clocks(self, inc: Incident) -> None:
-        """Show the time limits of ``inc`` again (each second: their countdowns move)."""
+        """Show the time limits of ``inc`` again (each second: their countdowns move), and
+        whether each dispatch is on its unit's device (flagged once it is late)."""
         self.clocks.clear()
         now = hub_clock.now()
+        column = len(AssignmentState) + 2
+        for i, a in enumerate(inc.assignments[:self.assignments.topLevelItemCount()]):
+            item = self.assignments.topLevelItem(i)
+            late = field.undelivered(a, now)
+            delivered = a.time_of(DELIVERED)
+            item.setText(column, when_text(delivered) if delivered else translate(
+                "IncidentDetail", "not delivered") if late else "")
+            item.setData(column, Qt.ItemDataRole.ForegroundRole,
+                         QColor("#c00000") if late else None)
         for clock in deadlines.clocks(inc, self._rules):
             if clock.running:
                 remaining = clock.remaining(now)

@@ -48,6 +48,7 @@ from console.views.map_dock import MapDock
 from console.views.queue_dock import IncidentQueue
 from console.views.roster_dock import UnitRoster
 from console.views.shift_alerts import shift_alerts
+from console.views.sos_alarm import SosAlarm
 from console.views.status import ConnectionBanner, ConsoleStatusBar, roles_text
 from console.views.video_wall import VideoWallDock
 
@@ -102,6 +103,8 @@ class MainWindow(QMainWindow):
         box.setSpacing(0)
         self.banner = ConnectionBanner(self.bridge, holder)
         box.addWidget(self.banner)
+        self.sos = SosAlarm(self.bridge, holder)  # field units calling for help
+        box.addWidget(self.sos)
         self.alerts = AlertStrips(self.bridge, holder)  # major incidents, supervision
         box.addWidget(self.alerts)
         self.dock_manager = QtAds.CDockManager(holder)
@@ -181,6 +184,7 @@ class MainWindow(QMainWindow):
         self.board.open_incident.connect(self.open_incident)
         self.alerts.open_incident.connect(self.open_incident)
         self.alerts.open_major.connect(self.show_emergency_board)
+        self.sos.show_unit.connect(self.map.show_unit)
         messages().message.connect(self._message)
         self.bridge.logged_in.connect(lambda _user: self.retitle())
         self._build_menus()

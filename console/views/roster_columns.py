@@ -43,6 +43,8 @@ _HEADERS = {
     Column.INCIDENT: QT_TRANSLATE_NOOP("UnitRosterModel", "Incident"),
 }
 _NO_STREET = QT_TRANSLATE_NOOP("UnitRosterModel", "No street")
+_UNDELIVERED = QT_TRANSLATE_NOOP("UnitRosterModel", "Not on the unit's device after a minute")
+_DELIVERED = QT_TRANSLATE_NOOP("UnitRosterModel", "On the unit's device since {time}")
 _GROUP_FORMAT = QT_TRANSLATE_NOOP("UnitRosterModel", "{name} ({count})")
 _DAYS_FORMAT = QT_TRANSLATE_NOOP("UnitRosterModel", "{days}d {hours:02d}h")
 _TYPE_ORDER = {t: n for n, t in enumerate(UnitType)}
@@ -109,6 +111,8 @@ class RosterColumns:
         self.types = {t: tr(text, CONTEXT) for t, text in UNIT_TYPE_LABELS.items()}
         self.statuses = {s: tr(text, CONTEXT) for s, text in UNIT_STATUS_LABELS.items()}
         self.no_street = tr(_NO_STREET, CONTEXT)
+        self.delivered = tr(_DELIVERED, CONTEXT)
+        self.undelivered = tr(_UNDELIVERED, CONTEXT)
         self.group_format = tr(_GROUP_FORMAT, CONTEXT)
         self.days_format = tr(_DAYS_FORMAT, CONTEXT)
 

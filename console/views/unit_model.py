@@ -47,7 +47,8 @@ from PySide6.QtGui import QBrush, QColor
 
 from console.comms.clock import hub_clock
 from console.comms.replica import ChangeSet, Replica
-from console.domain.incident import Assignment
+from console.domain.field import undelivered
+from console.domain.incident import DELIVERED, Assignment
 from console.domain.model import AssignmentState
 from console.domain.response import DEFAULT_ACK_LIMIT
 from console.domain.rules import Rules
@@ -72,7 +73,12 @@ CountRole = UnitRole + 4
 IncidentIdRole = UnitRole + 5
 #: True when the unit was dispatched and has not acknowledged within the limit.
 AckOverdueRole = UnitRole + 6
+#: When the unit's device got its dispatch (None: not yet, or no dispatch).
+DeliveredRole = UnitRole + 7
 BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
+FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_UNDELIVERED = QBrush(QColor("#c00000"))
 _LATE = QBrush(QColor("#ffcdd2"))
 
 # Asked for every cell at every repaint: constants, not enum expressions.
@@ -212,7 +218,23 @@ class UnitRosterModel(QAbstractItemModel):
             return _LATE if unit.id in self._late else None
         if role == AckOverdueRole:
             return unit.id in self._late
+        if column == Column.INCIDENT and role in (DeliveredRole, FOREGROUND, TOOLTIP):
+            return self._delivery(role, unit)
         return None
+
+    def _delivery(self, role: int, unit: Unit) -> Any:
+        """Whether the dispatch reached the unit's device: when (tool tip, ``DeliveredRole``),
+        or red once :func:`~console.domain.field.undelivered` (its ``_undelivered``)."""
+        inc = self._replica.incidents.get(self._incident_of.get(unit.assignment or "", ""))
+        a = inc.assignment(unit.assignment) if inc is not None and unit.assignment else None
+        at = a.time_of(DELIVERED) if a is not None else None
+        if role == DeliveredRole:
+            return at
+        if role == FOREGROUND:
+            return _UNDELIVERED if unit.id in self._undelivered else None
+        if at is not None:
+            return self._columns.delivered.format(time=at.astimezone().strftime("%H:%M:%S"))
+        return self._columns.undelivered if unit.id in self._undelivered else None
 
     def roleNames(self) -> dict[int, QByteArray]:
         names = dict(super().roleNames())
@@ -511,6 +533,7 @@ class UnitRosterModel(QAbstractItemModel):
             for assignment in inc.assignments:
                 self._follow_ack(inc.id, assignment)
         self._late = set()
+        self._undelivered: set[str] = set()
 
     # -- acknowledgements ---------------------------------------------------------------------
 
@@ -534,6 +557,14 @@ class UnitRosterModel(QAbstractItemModel):
                 if self._now - at >= self.ack_limit and uid in units
                 and units[uid].assignment == assignment}
         changed, self._late = late ^ self._late, late
+        gone = {uid for uid, (aid, _, iid) in self._awaiting.items() if uid in units
+                and units[uid].assignment == aid and (inc := self._replica.incidents.get(iid))
+                and (a := inc.assignment(aid)) is not None and undelivered(a, self._now)}
+        for uid in gone ^ self._undelivered:  # turned late, or delivered at last
+            cell = self.index_of(uid, Column.INCIDENT)
+            if cell.isValid():
+                self.dataChanged.emit(cell, cell, [FOREGROUND, TOOLTIP, DeliveredRole])
+        self._undelivered = gone
         for uid in changed:
             row = self.index_of(uid)
             if row.isValid():
@@ -551,11 +582,10 @@ class UnitRosterModel(QAbstractItemModel):
         if column == Column.TIME_IN_STATUS:
             return countdown_text(self._now - unit.status_since, self._columns.days_format)
         if column == Column.INCIDENT:
-            if unit.assignment:
-                return self._incident_of.get(unit.assignment, "")
-            return ""
+            return self._incident_of.get(unit.assignment, "") if unit.assignment else ""
         return self._columns.text(column, unit)
 
 
 _ROLES = frozenset({DISPLAY, UnitRole, StatusRole, StatusSinceRole, GroupRole, CountRole,
-                    IncidentIdRole, BACKGROUND, AckOverdueRole})
+                    IncidentIdRole, BACKGROUND, AckOverdueRole, DeliveredRole, FOREGROUND,
+                    TOOLTIP})

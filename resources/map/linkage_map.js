@@ -274,6 +274,8 @@
       layers.checkpoints = new PL(glyphPainter("flag", cfg.palette.checkpoint, 7), { hitRadius: 9 });
       layers.heat = new global.LinkageHeatLayer();
       layers.trail = L.layerGroup();
+      // Units calling for help: always shown, whatever layers are switched off.
+      layers.sos = L.layerGroup().addTo(map);
       for (const [name, variable] of Object.entries(cfg.boundaries || {})) {
         layers[name] = global[variable];
       }
@@ -412,6 +414,19 @@
     camerasSet: function (rows) {
       layers.cameras.reset([], [], [], [], []);
       layers.cameras.upsert(rows);
+    },
+
+    /** Units calling for help (SOS): rows of [unit id, lat, lon, label]; [] clears them. */
+    sosSet: function (rows) {
+      layers.sos.clearLayers();
+      for (const [id, lat, lon, label] of rows) {
+        L.circleMarker([lat, lon], { radius: 16, color: "#ffffff", weight: 3,
+                                     fillColor: "#d00000", fillOpacity: 0.9,
+                                     className: "linkage-sos" })
+          .bindTooltip(label, { permanent: true, direction: "right", className: "linkage-sos-label" })
+          .addTo(layers.sos);
+      }
+      return layers.sos.getLayers().length;
     },
 
     checkpointsSet: function (rows) {

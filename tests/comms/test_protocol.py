@@ -382,6 +382,7 @@ GOOD: dict[str, dict[str, st.SearchStrategy[Any]]] = {
                           max_size=5),
     },
     "ping": {"id": st.none() | st.text(max_size=66)},
+    "ack": {"id": st.none() | st.text(max_size=82)},
     "logout": {"id": st.none() | st.text(max_size=66)},
     "timeline": {"id": st.text(max_size=66), "incident": st.text(max_size=66)},
     "reporter": {"id": st.text(max_size=66), "incident": st.text(max_size=66),
@@ -487,7 +488,8 @@ def test_any_fields_for_each_type(message: dict[str, Any]) -> None:
                 "track": p.TrackRequest, "logout": p.Logout,
                 "audit": p.AuditRequest, "reporter": p.ReporterRequest,
                 "search": p.SearchRequest,
-                "attachment": p.AttachmentRequest}[message["type"]]
+                "attachment": p.AttachmentRequest,
+                "ack": p.TaskAck}[message["type"]]
     assert isinstance(decoded, expected)
     # Whatever was accepted can be answered and echoed without trouble.
     if isinstance(decoded, CommandMessage):
@@ -588,3 +590,10 @@ def test_error_codes_documented() -> None:
     assert {"auth_failed", "bad_frame", "bad_message", "too_large", "unsupported_protocol",
             "not_ready", "rate_limited", "forbidden", "shutting_down",
             "session_ended"} == p.ERROR_CODES
+
+
+def test_a_field_devices_ack_names_its_task() -> None:
+    assert decode_client(frame(type="ack", id="T12-G1")) == p.TaskAck("T12-G1")
+    for bad in (None, "", 7, "x" * 81):
+        with pytest.raises(ProtocolError):
+            decode_client(frame(type="ack", id=bad))

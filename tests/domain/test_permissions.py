@@ -35,6 +35,8 @@ INCIDENT_WORK = {
     "incident.dispatch",
     "assignment.update",
     "unit.set_status",
+    "unit.message",
+    "unit.sos_clear",
 }
 MAJOR_WORK = {"major.declare", "major.link", "major.commit", "major.note", "major.broadcast",
               "major.stand_down"}
@@ -90,6 +92,8 @@ EXPECTED: dict[Role, set[str]] = {
         "unit.clock_in",
         "unit.clock_out",
         "unit.checkpoint",
+        "unit.sos",
+        "field.delivered",
     },
     Role.ADMIN: {"unit.register", "unit.set_status", "warning.raise"} | MAJOR_WORK,
     Role.VIEWER: set(),

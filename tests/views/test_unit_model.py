@@ -366,15 +366,19 @@ def test_a_tick_is_one_signal_per_group_of_units(feed: Feed, rules: Rules) -> No
     model.ack_limit = timedelta(days=1)  # the feed's dispatched unit is not late here
     signals = TreeRecorder(model)
     model.tick(NOW + timedelta(minutes=1))
-    col = Column.TIME_IN_STATUS
+    col, inc = Column.TIME_IN_STATUS, Column.INCIDENT
     assert sorted(signals.take()) == sorted([
         ("changed", "Mengzhuiwan (2)", 0, col, 1, col),
         ("changed", "Shuangqiaozi (1)", 0, col, 0, col),
         ("changed", "No street (1)", 0, col, 0, col),
         ("changed", "Shuangqiaozi (1)", 0, col, 0, col),
+        # The dispatched unit's device has not had its task for a minute: that cell turns red.
+        ("changed", "Mengzhuiwan (2)", 1, inc, 1, inc),
     ])
     assert model.index_of("U2", col).data() == "06:00"
     assert model.index_of("U1", col).data() == "11:00"
+    model.tick(NOW + timedelta(minutes=2))  # and only once
+    assert len(signals.take()) == 4
 
 
 # -- 20,000 units --------------------------------------------------------------------------------
