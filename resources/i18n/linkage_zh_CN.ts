@@ -1464,6 +1464,10 @@
         <translation>状态</translation>
     </message>
     <message>
+        <source>On device</source>
+        <translation>已送达终端</translation>
+    </message>
+    <message>
         <source>Units</source>
         <translation>力量</translation>
     </message>
@@ -1534,6 +1538,10 @@
     <message>
         <source>({n} not yet received by the police)</source>
         <translation>（{n} 条公安尚未收到）</translation>
+    </message>
+    <message>
+        <source>not delivered</source>
+        <translation>未送达</translation>
     </message>
     <message>
         <source>overdue by {time}</source>
@@ -2890,6 +2898,10 @@
         <translation>协办部门重复。</translation>
     </message>
     <message>
+        <source>A field unit calls for help only for itself.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>A field unit changes only its own status.</source>
         <translation>外勤单元只能更改自己的状态。</translation>
     </message>
@@ -2900,6 +2912,10 @@
     <message>
         <source>A field unit clocks out only itself.</source>
         <translation>外勤单元只能为自己下班。</translation>
+    </message>
+    <message>
+        <source>A field unit confirms only its own tasks.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>A field unit records only its own patrol checkpoints.</source>
@@ -3042,6 +3058,14 @@
         <translation>此处不能接收公安消息。</translation>
     </message>
     <message>
+        <source>Task {task} was delivered already.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tasks cannot be confirmed here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>That password is on the list of common passwords; choose another.</source>
         <translation>该密码属于常见密码，请另选一个。</translation>
     </message>
@@ -3138,6 +3162,10 @@
         <translation>没有诉求类型“{code}”。</translation>
     </message>
     <message>
+        <source>There is no task {task}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>There is no unit {unit}.</source>
         <translation>没有单元 {unit}。</translation>
     </message>
@@ -3156,6 +3184,10 @@
     <message>
         <source>This stage is already finished.</source>
         <translation>该环节已完成。</translation>
+    </message>
+    <message>
+        <source>Unit {unit} has no SOS waiting.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Unit {unit} is already committed to {id}.</source>
@@ -3494,6 +3526,10 @@
         <translation>忙碌</translation>
     </message>
     <message>
+        <source>call for help as a field unit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>call_taker</source>
         <translation>接线员</translation>
     </message>
@@ -3532,6 +3568,10 @@
     <message>
         <source>classify incidents</source>
         <translation>为事件分类</translation>
+    </message>
+    <message>
+        <source>clear field units&apos; calls for help</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>cleared</source>
@@ -3588,6 +3628,10 @@
     <message>
         <source>confirm messages as a police center</source>
         <translation>以公安指挥中心身份确认消息</translation>
+    </message>
+    <message>
+        <source>confirm tasks as a field unit</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>connect as a police center</source>
@@ -3946,6 +3990,10 @@
         <translation>满意</translation>
     </message>
     <message>
+        <source>send messages to field units</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>sensor</source>
         <translation>感知设备</translation>
     </message>
@@ -4008,6 +4056,10 @@
     <message>
         <source>supervise incidents</source>
         <translation>督办事件</translation>
+    </message>
+    <message>
+        <source>task</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>text</source>
@@ -4193,6 +4245,18 @@
     <message>
         <source>The time limit that falls due next: amber from 80 % of it, red once it has passed. {used:.0f} % used.</source>
         <translation>最先到期的时限：用时达 80% 变为琥珀色，超时变为红色。已用 {used:.0f}%。</translation>
+    </message>
+</context>
+<context>
+    <name>SosAlarm</name>
+    <message>
+        <source>SOS from {unit} at {time} ({lat:.5f}, {lon:.5f})</source>
+        <extracomment>The units calling, oldest call first (for tests and the map).</extracomment>
+        <translation>{unit} 于 {time} 发出 SOS 求救（{lat:.5f}, {lon:.5f}）</translation>
+    </message>
+    <message>
+        <source>Acknowledge SOS</source>
+        <translation>确认 SOS</translation>
     </message>
 </context>
 <context>
@@ -4455,6 +4519,14 @@
     <message>
         <source>No street</source>
         <translation>未归属街道</translation>
+    </message>
+    <message>
+        <source>Not on the unit&apos;s device after a minute</source>
+        <translation>一分钟后仍未送达终端</translation>
+    </message>
+    <message>
+        <source>On the unit&apos;s device since {time}</source>
+        <translation>已于 {time} 送达终端</translation>
     </message>
     <message>
         <source>{name} ({count})</source>
