@@ -2899,7 +2899,7 @@
     </message>
     <message>
         <source>A field unit calls for help only for itself.</source>
-        <translation type="unfinished"></translation>
+        <translation>外勤力量只能为自己呼救。</translation>
     </message>
     <message>
         <source>A field unit changes only its own status.</source>
@@ -2915,7 +2915,7 @@
     </message>
     <message>
         <source>A field unit confirms only its own tasks.</source>
-        <translation type="unfinished"></translation>
+        <translation>外勤力量只能确认自己的任务。</translation>
     </message>
     <message>
         <source>A field unit records only its own patrol checkpoints.</source>
@@ -3059,11 +3059,11 @@
     </message>
     <message>
         <source>Task {task} was delivered already.</source>
-        <translation type="unfinished"></translation>
+        <translation>任务 {task} 已经送达。</translation>
     </message>
     <message>
         <source>Tasks cannot be confirmed here.</source>
-        <translation type="unfinished"></translation>
+        <translation>这里不能确认任务。</translation>
     </message>
     <message>
         <source>That password is on the list of common passwords; choose another.</source>
@@ -3163,7 +3163,7 @@
     </message>
     <message>
         <source>There is no task {task}.</source>
-        <translation type="unfinished"></translation>
+        <translation>没有任务 {task}。</translation>
     </message>
     <message>
         <source>There is no unit {unit}.</source>
@@ -3187,7 +3187,7 @@
     </message>
     <message>
         <source>Unit {unit} has no SOS waiting.</source>
-        <translation type="unfinished"></translation>
+        <translation>力量 {unit} 没有待处理的紧急求助。</translation>
     </message>
     <message>
         <source>Unit {unit} is already committed to {id}.</source>
@@ -3527,7 +3527,7 @@
     </message>
     <message>
         <source>call for help as a field unit</source>
-        <translation type="unfinished"></translation>
+        <translation>以外勤力量身份紧急求助</translation>
     </message>
     <message>
         <source>call_taker</source>
@@ -3571,7 +3571,7 @@
     </message>
     <message>
         <source>clear field units&apos; calls for help</source>
-        <translation type="unfinished"></translation>
+        <translation>解除外勤力量的紧急求助</translation>
     </message>
     <message>
         <source>cleared</source>
@@ -3631,7 +3631,7 @@
     </message>
     <message>
         <source>confirm tasks as a field unit</source>
-        <translation type="unfinished"></translation>
+        <translation>以外勤力量身份确认任务</translation>
     </message>
     <message>
         <source>connect as a police center</source>
@@ -3991,7 +3991,7 @@
     </message>
     <message>
         <source>send messages to field units</source>
-        <translation type="unfinished"></translation>
+        <translation>向外勤力量发送消息</translation>
     </message>
     <message>
         <source>sensor</source>
@@ -4059,7 +4059,7 @@
     </message>
     <message>
         <source>task</source>
-        <translation type="unfinished"></translation>
+        <translation>任务</translation>
     </message>
     <message>
         <source>text</source>
