@@ -41,6 +41,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     demo.add_argument("--no-sim", action="store_true",
                       help="do not run the simulators (the district's and the police center's)")
     demo.add_argument("--seed", type=int, default=7, help="the simulators' seed")
+    demo.add_argument("--port", type=port_number, default=0,
+                      help="the port of the embedded hub on 127.0.0.1, for other consoles on "
+                           "this machine (default: any free port; the summary prints it)")
     demo.add_argument("--world-start", type=instant, metavar="ISO8601",
                       help="the world time to start from (e.g. 2026-11-27T15:00:00+08:00); "
                            "default: now, or the newest event's time")
@@ -101,19 +104,30 @@ def run(args: argparse.Namespace) -> int:
         from console.hub.embedded import EmbeddedHub
 
         log.info("starting the embedded hub")
-        hub = EmbeddedHub(store, rules, clock=clock).start()
+        try:
+            hub = EmbeddedHub(store, rules, clock=clock, port=args.port).start()
+        except RuntimeError as error:
+            print(f"cannot start the hub on port {args.port}: {error.__cause__ or error}",
+                  file=sys.stderr)
+            return 2
         log.info("embedded hub at %s", hub.url)
+        print(f"Hub at {hub.url} — another console on this machine: "
+              f"python main.py console --hub {hub.url}", flush=True)
         simulators: list[subprocess.Popen[bytes]] = []
+        if not args.no_sim:
+            # The police center at once: a link the last run left down is up again before the
+            # console shows it (else the status bar is red for the first seconds of every start).
+            simulators.append(_start_police(hub.url, args.seed, folder))
 
         def start_simulators() -> None:
             # Once the console is ready: the simulator's own start-up (20,000 units, their
             # areas) then never competes with the console's for the processor.
-            if not args.no_sim and not simulators:
+            if not args.no_sim and len(simulators) == 1:
                 simulators.append(_start_simulator(hub.url, args.seed, folder))
-                simulators.append(_start_police(hub.url, args.seed, folder))
 
         try:
-            return run_console(rules, embedded_url=hub.url, user="demo",
+            return run_console(rules, embedded_url=hub.url,
+                               embedded_consoles=hub.console_sessions, user="demo",
                                password=DEMO_PASSWORD, quit_after=args.quit_after,
                                screenshot=args.screenshot, on_ready=start_simulators)
         finally:
@@ -123,6 +137,17 @@ def run(args: argparse.Namespace) -> int:
             hub.stop()
     finally:
         store.close()
+
+
+def port_number(text: str) -> int:
+    """A TCP port for ``--port`` (0: any free one)."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError("a port is between 0 and 65535")
+    return port
 
 
 def url_path(url: str) -> str:
