@@ -5,9 +5,9 @@ embedded hub stops. Against real hubs on real ports."""
 from __future__ import annotations
 
 import re
-import socket
 import time
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from console.store.store import Store
 from console.views.app import PATIENCE_MS, ConsoleApp
 from console.views.main_window import MainWindow
 from tests.hub.conftest import PASSWORD, HubThread, add_users
+from tests.pgcluster import free_port
 from tests.views.conftest import log_in
 from tests.views.live import WAIT_MS, activate
 from tests.views.test_console import Consoles, consoles, url_of  # noqa: F401
@@ -35,12 +36,6 @@ pytestmark = pytest.mark.filterwarnings(
 CTRL = Qt.KeyboardModifier.ControlModifier
 #: The acceptance bound: the window and its message, from the start of the login.
 WINDOW_WITHIN_S = 2.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
@@ -105,7 +100,7 @@ def test_a_console_whose_hub_is_not_there_shows_its_window_and_logs_in_when_it_s
         found = re.search(r"retrying in (\d+) s", window.banner.text())
         if found and (not counts or counts[-1] != int(found[1])):
             counts.append(int(found[1]))
-        return any(later < earlier for earlier, later in zip(counts, counts[1:], strict=False))
+        return any(later < earlier for earlier, later in pairwise(counts))
 
     qtbot.waitUntil(counted_down, timeout=WAIT_MS)
 
