@@ -115,14 +115,16 @@ def run(args: argparse.Namespace) -> int:
               f"python main.py console --hub {hub.url}", flush=True)
         simulators: list[subprocess.Popen[bytes]] = []
         if not args.no_sim:
-            # The police center at once: a link the last run left down is up again before the
-            # console shows it (else the status bar is red for the first seconds of every start).
+            # The police center at once, at full priority until the console is ready: a link
+            # the last run left down is up again before the console shows it (else the status
+            # bar is red for the first seconds of every start).
             simulators.append(_start_police(hub.url, args.seed, folder))
 
         def start_simulators() -> None:
             # Once the console is ready: the simulator's own start-up (20,000 units, their
             # areas) then never competes with the console's for the processor.
             if not args.no_sim and len(simulators) == 1:
+                _nice(simulators[0])
                 simulators.append(_start_simulator(hub.url, args.seed, folder))
 
         try:
@@ -197,10 +199,11 @@ def _start_simulator(hub_url: str, seed: int, folder: Path) -> Any:
 def _start_police(hub_url: str, seed: int, folder: Path) -> Any:
     """The police 110 center (``simulate-police``) on the hub's ``/police``, in its own process
     as the police's own system would be, niced like the simulator, logging to
-    ``police-simulator.log`` and keeping its journal next to the database. It diverts
+    ``police-simulator.log`` and keeping its journal next to the database; not niced until
+    :func:`_nice` (its start is short, and its link should be up before the console shows it).
+    It diverts
     :data:`~console.sim.calls.DIVERSIONS_PER_HOUR` cases a world hour and answers escalations."""
     import contextlib
-    import os
     import subprocess
 
     from console.sim.calls import DIVERSIONS_PER_HOUR
@@ -217,8 +220,6 @@ def _start_police(hub_url: str, seed: int, folder: Path) -> Any:
             stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.PIPE)
     finally:
         log_file.close()
-    with contextlib.suppress(AttributeError, OSError):  # no priorities on this system
-        os.setpriority(os.PRIO_PROCESS, process.pid, 10)  # the console comes first
     assert process.stdin is not None
     with contextlib.suppress(OSError):  # it died at once: its log says why
         process.stdin.write(DEMO_PASSWORD.encode() + b"\n")
@@ -227,6 +228,15 @@ def _start_police(hub_url: str, seed: int, folder: Path) -> Any:
     print(f"Police center running (pid {process.pid}), log in "
           f"{folder / 'police-simulator.log'}.")
     return process
+
+
+def _nice(process: Any) -> None:
+    """Let the console come first from now on."""
+    import contextlib
+    import os
+
+    with contextlib.suppress(AttributeError, OSError):  # no priorities on this system, or gone
+        os.setpriority(os.PRIO_PROCESS, process.pid, 10)
 
 
 def _forget_police_journal(folder: Path) -> None:
