@@ -34,7 +34,9 @@ from console.views.main_window import MainWindow
 log = logging.getLogger(__name__)
 
 #: How long the login dialog waits for the hub's answer before the window opens without it.
-PATIENCE_MS = 1000
+#: An address where nothing listens fails at once and hands over sooner (the first
+#: ``reconnecting``); this is for one that does not answer at all (a firewall that drops).
+PATIENCE_MS = 3000
 
 
 class ConsoleApp(QObject):
