@@ -66,7 +66,9 @@ def test_plain_main_py_opens_a_living_district_and_starts_over_with_reset(
     assert (data / "police-journal.sqlite").exists()
 
     port = free_port()
-    warm = run_main(tmp_path, "--no-sim", "--port", str(port), "--quit-after", "5")
+    # (10 s: on a busy two-core machine the snapshot took longer than 5 s to arrive, with or
+    # without the window opening before the login.)
+    warm = run_main(tmp_path, "--no-sim", "--port", str(port), "--quit-after", "10")
     assert warm.returncode == 0, warm.stderr[-3000:]
     assert f"Hub at ws://127.0.0.1:{port}/ws" in warm.stdout
     assert "Seeding" not in warm.stdout and "console ready" in warm.stdout
