@@ -5,8 +5,8 @@
 read the same replica; closing the last one shuts the connection down.
 
 The first window does not wait for the hub (docs/console.md, "Connecting"): a login given on the
-command line opens it at once; the login dialog waits at most :data:`PATIENCE_MS` for the hub's
-answer (so that a wrong password is told in the dialog) and then hands over to the window, whose
+command line opens it at once; the login dialog waits for the hub's answer (so that a wrong
+password is told in the dialog) until an attempt fails, and then hands over to the window, whose
 banner says the hub cannot be reached and takes another address. The password stays in memory
 until the hub has answered it. Quitting (one Quit action shared by every window) asks first when
 it would stop the hub this process runs for others (``quit_question``).
@@ -17,13 +17,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from console.comms.bridge import Bridge
 from console.comms.replica import UserInfo
-from console.comms.states import AUTH_FAILED, CONNECTING, RECONNECTING
+from console.comms.states import AUTH_FAILED, RECONNECTING
 from console.domain.rules import Rules
 from console.ui.message import messages
 from console.views.i18n import LANGUAGES, Translations, language_setting
@@ -32,11 +32,6 @@ from console.views.login import LoginDialog
 from console.views.main_window import MainWindow
 
 log = logging.getLogger(__name__)
-
-#: How long the login dialog waits for the hub's answer before the window opens without it.
-#: An address where nothing listens fails at once and hands over sooner (the first
-#: ``reconnecting``); this is for one that does not answer at all (a firewall that drops).
-PATIENCE_MS = 3000
 
 
 class ConsoleApp(QObject):
@@ -69,8 +64,6 @@ class ConsoleApp(QObject):
         # Until the hub has answered the login: who, and the password, for another address.
         self._credentials: tuple[str, str] | None = None
         self._ever_logged_in = False  # with this bridge: a refusal then ends a session
-        self._patience = QTimer(self, singleShot=True, interval=PATIENCE_MS)
-        self._patience.timeout.connect(self._impatient)
         #: The one Quit action (Ctrl+Q) every window's File menu holds.
         self.quit_action = QAction(self)
         self.quit_action.setObjectName("quit")
@@ -93,9 +86,9 @@ class ConsoleApp(QObject):
 
     def show_login(self, *, hub: str | None = None, user: str | None = None) -> LoginDialog:
         """The login dialog; the first main window opens once the hub accepts the login, or
-        when it has not answered within :data:`PATIENCE_MS`."""
+        once an attempt to reach it has failed."""
         dialog = LoginDialog(self.bridge, self.settings, embedded_url=self.embedded_url,
-                             hub=hub, user=user, log_in=self._dialog_log_in)
+                             hub=hub, user=user, log_in=self._connect)
         dialog.rejected.connect(self._login_abandoned)
         self.login_dialog = dialog
         dialog.show()
@@ -111,10 +104,6 @@ class ConsoleApp(QObject):
         self._connect(url, user, password)
         self._open_first_window()
 
-    def _dialog_log_in(self, url: str, user: str, password: str) -> None:
-        self._connect(url, user, password)
-        self._patience.start()
-
     def _connect(self, url: str, user: str, password: str) -> None:
         self.bridge.connect_to(url, user, password)
         self._credentials = (user, password)
@@ -127,13 +116,8 @@ class ConsoleApp(QObject):
         log.info("trying the hub at %s instead", url)
         self.bridge.connect_to(url, *self._credentials)
 
-    def _impatient(self) -> None:
-        if self._credentials is not None and self.bridge.state in (CONNECTING, RECONNECTING):
-            self._hand_over()
-
     def _hand_over(self) -> None:
         """From the login dialog to the window, while the hub is still being looked for."""
-        self._patience.stop()
         if self.login_dialog is not None and self.login_dialog.isVisible():
             self.login_dialog.accept()
         self._open_first_window()
@@ -161,7 +145,6 @@ class ConsoleApp(QObject):
         first = not self._ever_logged_in
         self._ever_logged_in = True
         self._credentials = None  # the session token logs in from now on
-        self._patience.stop()
         if first:
             self._remember_login(user)
         if not self._opened:
@@ -328,7 +311,6 @@ class ConsoleApp(QObject):
         if self._quitting:
             return
         self._quitting = True
-        self._patience.stop()
         if self.quit_question is not None:
             self.quit_question.close()
         for window in list(self.windows):

@@ -3,9 +3,9 @@
 "This computer" stands for the embedded hub when the console started one; otherwise the user
 types a ``ws://`` or ``wss://`` address (the ``/ws`` path is added when missing). The dialog
 never blocks on the network: it hands the login over (to the application, which connects) and
-waits for the bridge's signals, showing the hub's own refusal when the password is wrong. When
-the hub does not answer soon, the application closes the dialog and opens the window, which says
-that the hub cannot be reached (console.views.connection).
+waits for the bridge's signals, showing the hub's own refusal when the password is wrong. Once an
+attempt to reach the hub has failed, the application closes the dialog and opens the window,
+which says that the hub cannot be reached (console.views.connection).
 """
 
 from __future__ import annotations
@@ -82,7 +82,6 @@ class LoginDialog(QDialog):
         self.error = QLabel(self)
         self.error.setObjectName("loginError")
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("QLabel { color: #c5221f; }")
         self.error.hide()
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
@@ -129,7 +128,7 @@ class LoginDialog(QDialog):
                                      "ws://host:port or wss://host:port.").format(
                                          address=self.hub.currentText().strip()))
             return
-        self.error.hide()
+        self._show_error(self.tr("Connecting to {url}…").format(url=self.url()), problem=False)
         self._waiting = True
         self.buttons.setEnabled(False)
 
@@ -147,8 +146,9 @@ class LoginDialog(QDialog):
         self._show_error(self.tr("The hub refused the login: {reason}").format(reason=reason))
         self.password.setFocus()
 
-    def _show_error(self, text: str) -> None:
+    def _show_error(self, text: str, *, problem: bool = True) -> None:
         self.error.setText(text)
+        self.error.setStyleSheet(f"QLabel {{ color: {'#c5221f' if problem else '#555'}; }}")
         self.error.show()
 
     def _state(self, state: str, detail: object) -> None:

@@ -157,9 +157,8 @@ def test_the_login_dialog_hands_over_to_the_window_and_a_later_refusal_comes_bac
     dialog = app.show_login(hub=f"127.0.0.1:{port}", user="ctl")
     dialog.password.setText("wrong")
     dialog.submit()
-    # Nothing listens there: the first failed attempt hands over to the window (the dialog
-    # would wait PATIENCE_MS for a hub that does not answer at all). The window is built after
-    # that failure, not meanwhile as on a command-line login: twice the bound.
+    # Nothing listens there: the first failed attempt hands over to the window. The window is
+    # built after that failure, not meanwhile as on a command-line login: twice the bound.
     retrying_window(qtbot, app, url, within=2 * WINDOW_WITHIN_S)
     assert not dialog.isVisible()
 
