@@ -73,11 +73,12 @@ def resume_world(clock: Any, store: Any, start: Any = None) -> None:
 
 def run_console(rules: Any, *, hub: str | None = None, user: str | None = None,
                 password: str | None = None, language: str | None = None,
-                embedded_url: str | None = None, quit_after: float | None = None,
-                screenshot: str | None = None, on_ready: Any = None) -> int:
+                embedded_url: str | None = None, embedded_consoles: Any = None,
+                quit_after: float | None = None, screenshot: str | None = None,
+                on_ready: Any = None) -> int:
     """Start Qt, then the login (or log in directly)."""
     from console.views.runtime import run_console as run
 
     return run(rules, hub=hub, user=user, password=password, language=language,
-               embedded_url=embedded_url, quit_after=quit_after, screenshot=screenshot,
-               on_ready=on_ready)
+               embedded_url=embedded_url, embedded_consoles=embedded_consoles,
+               quit_after=quit_after, screenshot=screenshot, on_ready=on_ready)

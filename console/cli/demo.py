@@ -41,6 +41,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     demo.add_argument("--no-sim", action="store_true",
                       help="do not run the simulators (the district's and the police center's)")
     demo.add_argument("--seed", type=int, default=7, help="the simulators' seed")
+    demo.add_argument("--port", type=port_number, default=0,
+                      help="the port of the embedded hub on 127.0.0.1, for other consoles on "
+                           "this machine (default: any free port; the summary prints it)")
     demo.add_argument("--world-start", type=instant, metavar="ISO8601",
                       help="the world time to start from (e.g. 2026-11-27T15:00:00+08:00); "
                            "default: now, or the newest event's time")
@@ -101,19 +104,32 @@ def run(args: argparse.Namespace) -> int:
         from console.hub.embedded import EmbeddedHub
 
         log.info("starting the embedded hub")
-        hub = EmbeddedHub(store, rules, clock=clock).start()
+        try:
+            hub = EmbeddedHub(store, rules, clock=clock, port=args.port).start()
+        except RuntimeError as error:
+            print(f"cannot start the hub on port {args.port}: {error.__cause__ or error}",
+                  file=sys.stderr)
+            return 2
         log.info("embedded hub at %s", hub.url)
+        print(f"Hub at {hub.url} — another console on this machine: "
+              f"python main.py console --hub {hub.url}", flush=True)
         simulators: list[subprocess.Popen[bytes]] = []
+        if not args.no_sim:
+            # The police center at once, at full priority until the console is ready: a link
+            # the last run left down is up again before the console shows it (else the status
+            # bar is red for the first seconds of every start).
+            simulators.append(_start_police(hub.url, args.seed, folder))
 
         def start_simulators() -> None:
             # Once the console is ready: the simulator's own start-up (20,000 units, their
             # areas) then never competes with the console's for the processor.
-            if not args.no_sim and not simulators:
+            if not args.no_sim and len(simulators) == 1:
+                _nice(simulators[0])
                 simulators.append(_start_simulator(hub.url, args.seed, folder))
-                simulators.append(_start_police(hub.url, args.seed, folder))
 
         try:
-            return run_console(rules, embedded_url=hub.url, user="demo",
+            return run_console(rules, embedded_url=hub.url,
+                               embedded_consoles=hub.console_sessions, user="demo",
                                password=DEMO_PASSWORD, quit_after=args.quit_after,
                                screenshot=args.screenshot, on_ready=start_simulators)
         finally:
@@ -123,6 +139,17 @@ def run(args: argparse.Namespace) -> int:
             hub.stop()
     finally:
         store.close()
+
+
+def port_number(text: str) -> int:
+    """A TCP port for ``--port`` (0: any free one)."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError("a port is between 0 and 65535")
+    return port
 
 
 def url_path(url: str) -> str:
@@ -172,10 +199,11 @@ def _start_simulator(hub_url: str, seed: int, folder: Path) -> Any:
 def _start_police(hub_url: str, seed: int, folder: Path) -> Any:
     """The police 110 center (``simulate-police``) on the hub's ``/police``, in its own process
     as the police's own system would be, niced like the simulator, logging to
-    ``police-simulator.log`` and keeping its journal next to the database. It diverts
+    ``police-simulator.log`` and keeping its journal next to the database; not niced until
+    :func:`_nice` (its start is short, and its link should be up before the console shows it).
+    It diverts
     :data:`~console.sim.calls.DIVERSIONS_PER_HOUR` cases a world hour and answers escalations."""
     import contextlib
-    import os
     import subprocess
 
     from console.sim.calls import DIVERSIONS_PER_HOUR
@@ -192,8 +220,6 @@ def _start_police(hub_url: str, seed: int, folder: Path) -> Any:
             stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.PIPE)
     finally:
         log_file.close()
-    with contextlib.suppress(AttributeError, OSError):  # no priorities on this system
-        os.setpriority(os.PRIO_PROCESS, process.pid, 10)  # the console comes first
     assert process.stdin is not None
     with contextlib.suppress(OSError):  # it died at once: its log says why
         process.stdin.write(DEMO_PASSWORD.encode() + b"\n")
@@ -202,6 +228,15 @@ def _start_police(hub_url: str, seed: int, folder: Path) -> Any:
     print(f"Police center running (pid {process.pid}), log in "
           f"{folder / 'police-simulator.log'}.")
     return process
+
+
+def _nice(process: Any) -> None:
+    """Let the console come first from now on."""
+    import contextlib
+    import os
+
+    with contextlib.suppress(AttributeError, OSError):  # no priorities on this system, or gone
+        os.setpriority(os.PRIO_PROCESS, process.pid, 10)
 
 
 def _forget_police_journal(folder: Path) -> None:

@@ -30,6 +30,7 @@ from console.comms import heap
 from console.comms import protocol as p
 from console.comms.client import (
     AUTH_FAILED,
+    CONNECTING,
     LIVE,
     OFFLINE_MESSAGE,
     RECONNECTING,
@@ -126,6 +127,10 @@ class Bridge(QObject):
         self._login = {"url": url, "username": username, "password": password, "token": None}
         self._restarts.reset()
         self._start()
+        # Connecting from now on, not only once the child process says so: a window opened
+        # meanwhile must not show a console that is not trying ("stopped", in red).
+        self.state, self.state_detail = CONNECTING, url
+        self.state_changed.emit(CONNECTING, url)
 
     @property
     def hub_url(self) -> str | None:
@@ -376,6 +381,8 @@ class Bridge(QObject):
             return
         if state == LIVE:
             self._restarts.reset()
+        if state == CONNECTING and self.state == CONNECTING and detail == self.state_detail:
+            return  # the first attempt, already said by connect_to
         self.state, self.state_detail = state, detail
         self.state_changed.emit(state, detail)
         if state == AUTH_FAILED and self._client is not None:

@@ -15,6 +15,9 @@ from console.hub.config import HubConfig
 from console.hub.server import Hub
 from console.store.store import Store
 
+#: The name consoles give in their hello (console.comms.client.CLIENT_NAME, without the version).
+CONSOLE_CLIENT = "linkage-console"
+
 
 class EmbeddedHub:
     """Start with :meth:`start` (returns once listening), stop with :meth:`stop`."""
@@ -35,6 +38,18 @@ class EmbeddedHub:
     def url(self) -> str:
         assert self.hub is not None
         return f"ws://{self.config.host}:{self.hub.port}/ws"
+
+    def console_sessions(self) -> int:
+        """How many consoles are logged in here now (sessions on ``/ws`` whose client is the
+        console; not the simulators' or the police center's). Callable from any thread."""
+        hub = self.hub
+        if hub is None:
+            return 0
+        # list() of a set runs without letting the hub's thread in; the sessions are only read.
+        return sum(1 for session in list(hub.sessions)
+                   if getattr(session, "endpoint", None) == "ws"
+                   and getattr(session, "user", None) is not None
+                   and (getattr(session, "client", None) or "").startswith(CONSOLE_CLIENT))
 
     def start(self, timeout: float = 30.0) -> EmbeddedHub:
         self._thread.start()

@@ -2,11 +2,15 @@
 
 "This computer" stands for the embedded hub when the console started one; otherwise the user
 types a ``ws://`` or ``wss://`` address (the ``/ws`` path is added when missing). The dialog
-never blocks on the network: it hands the login to the bridge and waits for its signals, showing
-the hub's own refusal when the password is wrong.
+never blocks on the network: it hands the login over (to the application, which connects) and
+waits for the bridge's signals, showing the hub's own refusal when the password is wrong. Once an
+attempt to reach the hub has failed, the application closes the dialog and opens the window,
+which says that the hub cannot be reached (console.views.connection).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, QSettings, Signal
 from PySide6.QtWidgets import (
@@ -46,10 +50,14 @@ class LoginDialog(QDialog):
 
     def __init__(self, bridge: Bridge, settings: QSettings, *, embedded_url: str | None = None,
                  hub: str | None = None, user: str | None = None,
+                 log_in: Callable[[str, str, str], None] | None = None,
                  parent: QWidget | None = None) -> None:
+        """``log_in(url, user, password)`` starts the login (default: the bridge's
+        ``connect_to``); it raises ValueError for an address that is not a hub's."""
         super().__init__(parent)
         self.setObjectName("loginDialog")
         self.bridge = bridge
+        self._log_in = log_in or bridge.connect_to
         self.settings = settings
         self.embedded_url = embedded_url
         self.hub = QComboBox(self)
@@ -74,7 +82,6 @@ class LoginDialog(QDialog):
         self.error = QLabel(self)
         self.error.setObjectName("loginError")
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("QLabel { color: #c5221f; }")
         self.error.hide()
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
@@ -115,13 +122,13 @@ class LoginDialog(QDialog):
             self._show_error(self.tr("Enter the hub's address."))
             return
         try:
-            self.bridge.connect_to(self.url(), self.user.text().strip(), self.password.text())
+            self._log_in(self.url(), self.user.text().strip(), self.password.text())
         except ValueError:
             self._show_error(self.tr("“{address}” is not a hub address; write it as "
                                      "ws://host:port or wss://host:port.").format(
                                          address=self.hub.currentText().strip()))
             return
-        self.error.hide()
+        self._show_error(self.tr("Connecting to {url}…").format(url=self.url()), problem=False)
         self._waiting = True
         self.buttons.setEnabled(False)
 
@@ -134,8 +141,14 @@ class LoginDialog(QDialog):
             self._show_error(self.tr("The session has ended: {reason}").format(
                 reason=QCoreApplication.translate("Refusal", reason)))
 
-    def _show_error(self, text: str) -> None:
+    def show_refused(self, reason: str) -> None:
+        """Say that the hub refused the login (it answered after the window had opened)."""
+        self._show_error(self.tr("The hub refused the login: {reason}").format(reason=reason))
+        self.password.setFocus()
+
+    def _show_error(self, text: str, *, problem: bool = True) -> None:
         self.error.setText(text)
+        self.error.setStyleSheet(f"QLabel {{ color: {'#c5221f' if problem else '#555'}; }}")
         self.error.show()
 
     def _state(self, state: str, detail: object) -> None:
@@ -148,20 +161,10 @@ class LoginDialog(QDialog):
             self.password.setFocus()
             self._show_error(self.tr("The hub refused the login: {reason}").format(
                 reason=detail))
-        elif state == "reconnecting":
-            self._show_error(self.tr("Cannot reach the hub at {url}; still trying…").format(
-                url=self.url()))
-            self.buttons.setEnabled(True)
 
     def _accepted(self, user: UserInfo) -> None:
         if not self._waiting:
             return
         self._waiting = False
-        self.settings.setValue("login/user", user.username)
-        if self.hub.currentData() != THIS_COMPUTER:
-            hubs = [self.hub.currentText(),
-                    *[h for h in self.settings.value("login/hubs", [], list) or []
-                      if h != self.hub.currentText()]]
-            self.settings.setValue("login/hubs", hubs[:10])
         self.logged_in.emit(user)
         self.accept()

@@ -36,6 +36,7 @@ from console.views.audit_dock import AuditDock
 from console.views.command_help import CommandHelp, open_panel
 from console.views.command_line import CommandLine
 from console.views.common import keeping_focus
+from console.views.connection import ConnectionBanner
 from console.views.dashboard import DashboardDock
 from console.views.emergency_board import EmergencyBoard
 from console.views.focus import keep_focus_after_dialogs
@@ -49,7 +50,7 @@ from console.views.queue_dock import IncidentQueue
 from console.views.roster_dock import UnitRoster
 from console.views.shift_alerts import shift_alerts
 from console.views.sos_alarm import SosAlarm
-from console.views.status import ConnectionBanner, ConsoleStatusBar, roles_text
+from console.views.status import ConsoleStatusBar, roles_text
 from console.views.video_wall import VideoWallDock
 
 log = logging.getLogger(__name__)
@@ -137,10 +138,6 @@ class MainWindow(QMainWindow):
         queue_area = self._add_dock("queue", self.queue, areas.CenterDockWidgetArea)
         roster_area = self._add_dock("roster", self.roster, areas.LeftDockWidgetArea)
         self._add_dock("liaison", self.liaison, None, roster_area)
-        # A liaison officer's desk starts on the police cases, everyone else's on the units.
-        user = self.bridge.replica.user
-        liaison = user is not None and "police_liaison" in user.roles
-        self.docks["liaison" if liaison else "roster"].setAsCurrentTab()
         detail_area = self._add_dock("detail", self.detail, areas.RightDockWidgetArea)
         self._add_dock("intake", self.intake, None, detail_area)
         # The command help reads beside the incident it is used on, closed until asked for.
@@ -148,14 +145,8 @@ class MainWindow(QMainWindow):
                        detail_area)
         self.docks["command_help"].toggleView(False)
         self._add_dock("emergency_board", self.board, None, detail_area)
-        # A duty leader's desk starts on the emergency board, everyone else's on the incident.
-        leader = user is not None and "duty_leader" in user.roles
-        self.docks["emergency_board" if leader else "detail"].setAsCurrentTab()
-        # The audit trail is an administrator's alone: other roles get no dock for it at all.
         self.audit: AuditDock | None = None
-        if user is not None and "admin" in user.roles:
-            self.audit = AuditDock(self.bridge, self)
-            self._add_dock("audit", self.audit, None, detail_area)
+        self.suit_user()
         line_area = self._add_dock("command_line", self.command_line,
                                    areas.BottomDockWidgetArea, queue_area)
         self.docks["command_line"].setMinimumSizeHintMode(
@@ -218,6 +209,23 @@ class MainWindow(QMainWindow):
         if area is not None:
             return self.dock_manager.addDockWidget(where, dock, area)
         return self.dock_manager.addDockWidget(where, dock)
+
+    def suit_user(self) -> None:
+        """Open on the docks the user's role works in. Called again once the hub has said who
+        is logged in, for a window that opened while the console was still looking for it."""
+        user = self.bridge.replica.user
+        roles = set(user.roles) if user is not None else set()
+        # A liaison officer's desk starts on the police cases, everyone else's on the units.
+        self.docks["liaison" if "police_liaison" in roles else "roster"].setAsCurrentTab()
+        # A duty leader's desk starts on the emergency board, everyone else's on the incident.
+        self.docks["emergency_board" if "duty_leader" in roles else "detail"].setAsCurrentTab()
+        # The audit trail is an administrator's alone: other roles get no dock for it at all.
+        if "admin" in roles and self.audit is None:
+            self.audit = AuditDock(self.bridge, self)
+            self._add_dock("audit", self.audit, None, self.docks["detail"].dockAreaWidget())
+            self.docks["audit"].setWindowTitle(self.tr("Audit"))
+            if hasattr(self, "view_menu"):
+                self._fill_view_menu()
 
     def _connect_dock_signals(self, queue: IncidentQueue) -> None:
         queue.open_incident.connect(self.open_incident)
@@ -426,6 +434,16 @@ class MainWindow(QMainWindow):
         self.a_help = self._action(self.help_menu, self.toggle_help, "F1", "help")
         self._fill_view_menu()
         self.layouts_menu.aboutToShow.connect(self._fill_layouts_menu)
+
+    def share_quit(self, action: QAction) -> None:
+        """Put the application's one Quit action in the File menu instead of the window's own:
+        one Ctrl+Q however many windows are open (a shortcut per window is ambiguous to Qt,
+        which then runs none of them)."""
+        self.file_menu.insertAction(self.a_quit, action)
+        self.file_menu.removeAction(self.a_quit)
+        self.a_quit.setShortcut(QKeySequence())
+        self.a_quit = action
+        self.retranslate()
 
     def _fill_view_menu(self) -> None:
         self.view_menu.clear()

@@ -35,13 +35,15 @@ def _excepthook(kind: type[BaseException], error: BaseException,
 
 def run_console(rules: Any, *, hub: str | None = None, user: str | None = None,
                 password: str | None = None, language: str | None = None,
-                embedded_url: str | None = None, quit_after: float | None = None,
-                screenshot: str | None = None,
+                embedded_url: str | None = None,
+                embedded_consoles: Callable[[], int] | None = None,
+                quit_after: float | None = None, screenshot: str | None = None,
                 on_ready: Callable[[], None] | None = None) -> int:
     """Run the console until its last window closes; returns the exit status.
 
     ``embedded_url`` is the hub this process started ("this computer"), if any: the caller
-    starts and stops it, since the views reach a hub only over the wire.
+    starts and stops it, since the views reach a hub only over the wire; ``embedded_consoles``
+    counts the consoles connected to it (quitting asks first, naming the others).
     """
 
     if "QTWEBENGINE_CHROMIUM_FLAGS" not in os.environ and os.geteuid() == 0:
@@ -68,7 +70,8 @@ def run_console(rules: Any, *, hub: str | None = None, user: str | None = None,
     settings = QSettings()
     if language:
         settings.setValue("language", language)
-    console = ConsoleApp(rules, settings, embedded_url=embedded_url)
+    console = ConsoleApp(rules, settings, embedded_url=embedded_url,
+                         embedded_consoles=embedded_consoles)
     console.exit_on_quit = True
     if password is not None and user:
         if not hub and not embedded_url:
@@ -81,8 +84,7 @@ def run_console(rules: Any, *, hub: str | None = None, user: str | None = None,
         except ValueError as error:
             print(f"cannot log in: {error}", file=sys.stderr)
             return 2
-        console.bridge.state_changed.connect(
-            lambda state, detail: _login_failed(console, state, detail, hub, user))
+        _say_refusal(console.bridge)
     else:
         log.info("login dialog for %s", hub or "a hub")
         console.show_login(hub=hub, user=user)
@@ -150,8 +152,12 @@ def _announce_ready(console: Any, on_ready: Callable[[], None] | None) -> None:
     console.bridge.changed.connect(changed)
 
 
-def _login_failed(console: Any, state: str, detail: object, hub: str | None,
-                  user: str) -> None:
-    if state == "auth_failed" and not console.windows and console.login_dialog is None:
-        print(f"login refused: {detail}", file=sys.stderr)
-        console.show_login(hub=hub, user=user)
+def _say_refusal(bridge: Any) -> None:
+    """Print the hub's refusal of a login given on the command line (the console itself goes
+    back to the login dialog, with the reason)."""
+    def state_changed(state: str, detail: object) -> None:
+        if state == "auth_failed":
+            bridge.state_changed.disconnect(state_changed)
+            print(f"login refused: {detail}", file=sys.stderr)
+
+    bridge.state_changed.connect(state_changed)

@@ -1,7 +1,7 @@
 """The status bar: connection state, seconds since the last event, user and role, the clock.
 
-And the banner a controller cannot miss while the hub is out of reach: the console keeps
-showing the last state it had, marked stale, and says that actions are refused until it is back.
+(The banner a controller cannot miss while the hub is out of reach is
+``console.views.connection``.)
 """
 
 from __future__ import annotations
@@ -45,34 +45,6 @@ def state_text(state: str) -> str:
 
 def roles_text(user: UserInfo) -> str:
     return ", ".join(QCoreApplication.translate("Roles", ROLE_TEXT.get(r, r)) for r in user.roles)
-
-
-class ConnectionBanner(QLabel):
-    """A red strip over the docks while the console is not live."""
-
-    def __init__(self, bridge: Bridge, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("connectionBanner")
-        self.setWordWrap(True)
-        self.setStyleSheet("QLabel { background: #c5221f; color: white; padding: 4px 8px;"
-                           " font-weight: bold; }")
-        self.bridge = bridge
-        bridge.state_changed.connect(self._state)
-        self._state(bridge.state, bridge.state_detail)
-
-    def _state(self, state: str, detail: object) -> None:
-        if state == "live" or (state in ("connecting", "syncing", "stopped")
-                               and self.bridge.replica.user is None):
-            self.hide()
-            return
-        text = self.tr("Not connected to the hub ({state}). The queue shows the last known "
-                       "state and is not updating; actions are refused until the connection "
-                       "is back.").format(state=state_text(state))
-        delay = getattr(detail, "delay", None)
-        if state == "reconnecting" and delay is not None:
-            text += " " + self.tr("Next attempt in {seconds:.1f} s.").format(seconds=delay)
-        self.setText(text)
-        self.show()
 
 
 class ConsoleStatusBar(QStatusBar):

@@ -57,7 +57,7 @@ class HubThread:
     """A hub with its own event loop in a background thread of the test process."""
 
     def __init__(self, url: str, hub_rules: Rules, **config: Any) -> None:
-        self.config = HubConfig(port=0, **config)
+        self.config = HubConfig(**{"port": 0, **config})  # a port given: that one
         self.store = Store(url, hub_rules, clock=self.config.clock.now)
         self.hub: Hub | None = None
         self._ready = threading.Event()

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.hub.conftest import MAIN
+from tests.pgcluster import free_port
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.slow
@@ -45,6 +46,13 @@ def test_plain_main_py_opens_a_living_district_and_starts_over_with_reset(
     data = tmp_path / "data" / "linkage-console"
     sim_log, police_log = data / "simulator.log", data / "police-simulator.log"
     assert "Simulator running" in first.stdout and "Police center running" in first.stdout
+    hub = re.search(r"^Hub at (ws://127\.0\.0\.1:\d+/ws) — another console on this machine: "
+                    r"python main.py console --hub \1$", first.stdout, re.MULTILINE)
+    assert hub, first.stdout
+    # The police center is up before the console shows its link (not red for its first
+    # seconds); the district's simulator waits for the console.
+    assert first.stdout.index("Police center running") < first.stdout.index("console ready") \
+        < first.stdout.index("Simulator running")
     # The simulators print their summaries as they stop.
     wait_until(lambda: "filed" in sim_log.read_text() and "police:" in police_log.read_text(),
                what="the simulators' summaries")
@@ -57,8 +65,12 @@ def test_plain_main_py_opens_a_living_district_and_starts_over_with_reset(
     assert re.search(r"police: \d+ cases diverted .* \d+ escalations received", police), police
     assert (data / "police-journal.sqlite").exists()
 
-    warm = run_main(tmp_path, "--no-sim", "--quit-after", "5")
+    port = free_port()
+    # (10 s: on a busy two-core machine the snapshot took longer than 5 s to arrive, with or
+    # without the window opening before the login.)
+    warm = run_main(tmp_path, "--no-sim", "--port", str(port), "--quit-after", "10")
     assert warm.returncode == 0, warm.stderr[-3000:]
+    assert f"Hub at ws://127.0.0.1:{port}/ws" in warm.stdout
     assert "Seeding" not in warm.stdout and "console ready" in warm.stdout
     assert "Simulator running" not in warm.stdout
     assert "Police center running" not in warm.stdout
@@ -90,5 +102,7 @@ def test_bad_arguments_are_refused_plainly(tmp_path: Path) -> None:
     shot = run_main(tmp_path, "--screenshot", str(tmp_path / "x.png"), "--no-gui", timeout=60)
     assert shot.returncode == 2
     assert "--screenshot is taken at --quit-after SECONDS; give both" in shot.stderr
+    port = run_main(tmp_path, "--port", "70000", "--no-gui", timeout=60)
+    assert port.returncode == 2 and "a port is between 0 and 65535" in port.stderr
     slow = run_main(tmp_path, "hub", "--db", str(tmp_path / "h.db"), "--speed", "0", timeout=60)
     assert slow.returncode == 2 and "the speed must be above 0" in slow.stderr
