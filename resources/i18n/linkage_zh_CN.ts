@@ -565,13 +565,38 @@
 </context>
 <context>
     <name>ConnectionBanner</name>
+    <message numerus="yes">
+        <source>Cannot reach {url} — retrying in %n s</source>
+        <extracomment>How often the countdown is redrawn: a second&apos;s digit never lags by more than this.</extracomment>
+        <translation>
+            <numerusform>无法连接 {url}，%n 秒后重试</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Cannot reach {url} — retrying now…</source>
+        <translation>无法连接 {url}，正在重试…</translation>
+    </message>
     <message>
         <source>Not connected to the hub ({state}). The queue shows the last known state and is not updating; actions are refused until the connection is back.</source>
         <translation>未连接到服务器（{state}）。工单队列显示的是最后已知状态，不再更新；连接恢复前无法执行任何操作。</translation>
     </message>
+    <message numerus="yes">
+        <source>Next attempt in %n s.</source>
+        <translation>
+            <numerusform>%n 秒后重试。</numerusform>
+        </translation>
+    </message>
     <message>
-        <source>Next attempt in {seconds:.1f} s.</source>
-        <translation>{seconds:.1f} 秒后重试。</translation>
+        <source>“{address}” is not a hub address; write it as ws://host:port or wss://host:port.</source>
+        <translation>“{address}”不是服务器地址，请写成 ws://主机:端口 或 wss://主机:端口。</translation>
+    </message>
+    <message>
+        <source>Hub address:</source>
+        <translation>服务器地址：</translation>
+    </message>
+    <message>
+        <source>Connect</source>
+        <translation>连接</translation>
     </message>
 </context>
 <context>
@@ -606,6 +631,28 @@
     <message>
         <source>Internal error: {error}. It has been logged; the console carries on.</source>
         <translation>内部错误：{error}。已记入日志，调度台继续运行。</translation>
+    </message>
+</context>
+<context>
+    <name>ConsoleApp</name>
+    <message>
+        <source>Quit Linkage Console</source>
+        <extracomment>The one Quit action (Ctrl+Q) every window&apos;s File menu holds. The question before quitting stops this process&apos;s hub, while it is asked. Leave the Qt event loop when the console quits (the program; not in tests).</extracomment>
+        <translation>退出大联动调度台</translation>
+    </message>
+    <message>
+        <source>Quitting stops the hub this console runs at {url}, and the demo&apos;s simulators with it.</source>
+        <translation>退出将停止本调度台在 {url} 运行的服务器，演示模拟器也随之停止。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n other console(s) connected to it will lose their connection.</source>
+        <translation>
+            <numerusform>连接到该服务器的其他 %n 个调度台将断开连接。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Quit and stop the hub</source>
+        <translation>退出并停止服务器</translation>
     </message>
 </context>
 <context>
@@ -2257,6 +2304,10 @@
         <translation>“{address}”不是服务器地址，请写成 ws://主机:端口 或 wss://主机:端口。</translation>
     </message>
     <message>
+        <source>Connecting to {url}…</source>
+        <translation>正在连接 {url}…</translation>
+    </message>
+    <message>
         <source>Logged out. Log in again to continue.</source>
         <translation>已退出登录。请重新登录以继续。</translation>
     </message>
@@ -2267,10 +2318,6 @@
     <message>
         <source>The hub refused the login: {reason}</source>
         <translation>服务器拒绝登录：{reason}</translation>
-    </message>
-    <message>
-        <source>Cannot reach the hub at {url}; still trying…</source>
-        <translation>无法连接服务器 {url}，正在重试…</translation>
     </message>
 </context>
 <context>
