@@ -20,7 +20,6 @@ import PySide6QtAds as QtAds
 from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
-    QInputDialog,
     QMainWindow,
     QMenu,
     QVBoxLayout,
@@ -43,7 +42,7 @@ from console.views.focus import keep_focus_after_dialogs
 from console.views.i18n import language_setting
 from console.views.incident_detail import IncidentDetail, IncidentWindow
 from console.views.intake import IntakeForm
-from console.views.layouts import Layouts, keep_on_screen
+from console.views.layouts import LAYOUT_VERSION, Layouts, WindowLayouts
 from console.views.liaison_dock import LiaisonDock
 from console.views.map_dock import MapDock
 from console.views.queue_dock import IncidentQueue
@@ -55,11 +54,9 @@ from console.views.video_wall import VideoWallDock
 
 log = logging.getLogger(__name__)
 
-# Bumped when the docks change so that an old saved state is not forced onto new docks.
-LAYOUT_VERSION = 7
 
 
-class MainWindow(QMainWindow):
+class MainWindow(WindowLayouts, QMainWindow):
     """Args:
         bridge: the console's connection and replica, shared by every window.
         rules: the rules the docks ask what a user may do.
@@ -465,84 +462,6 @@ class MainWindow(QMainWindow):
         self.a_board = self._action(self.view_menu, self.show_emergency_board, "Ctrl+Shift+E",
                                     "emergencyBoard")
         self.a_board.setText(self.tr("Show the emergency board"))
-
-    def _fill_layouts_menu(self) -> None:
-        menu = self.layouts_menu
-        menu.clear()
-        save = self._action(menu, self._save_layout_dialog, None, "saveLayout")
-        save.setText(self.tr("Save layout as…"))
-        reset = self._action(menu, self.reset_layout, None, "resetLayout")
-        reset.setText(self.tr("Reset layout"))
-        names = self.layouts.names()
-        if names:
-            menu.addSeparator()
-        for name in names:
-            action = self._action(menu, lambda name=name: self.restore_layout(name),
-                                  None, f"layout_{name}")
-            action.setText(name)
-
-    def _save_layout_dialog(self) -> None:
-        name, ok = QInputDialog.getText(self, self.tr("Save layout"), self.tr("Layout name:"))
-        if ok and name.strip():
-            self.save_layout(name.strip())
-            messages().info(self.tr("Layout “{name}” saved.").format(name=name.strip()))
-
-    def reset_layout(self) -> None:
-        if self._default_state is not None:
-            self.dock_manager.restoreState(self._default_state, LAYOUT_VERSION)
-
-    # -- state -----------------------------------------------------------------------------------
-
-    def save_state(self) -> dict[str, Any]:
-        """Everything a layout holds of this window."""
-        return {
-            "version": LAYOUT_VERSION,
-            "geometry": bytes(self.saveGeometry().data()),
-            "docks": bytes(self.dock_manager.saveState(LAYOUT_VERSION).data()),
-            "queues": self.extra_queue_names(),
-            "filters": {name: q.settings() for name, q in zip(
-                ["queue", *self.extra_queue_names()], self.queues, strict=True)},
-            "video": self.video.settings(),
-        }
-
-    def restore_state(self, state: dict[str, Any]) -> bool:
-        """Put the window back as ``state`` says; False (and nothing changed) if it cannot."""
-        if state.get("version") != LAYOUT_VERSION:
-            return False
-        for name in state.get("queues", []):
-            if name not in self.docks:
-                self.add_queue(name)
-        if not self.restoreGeometry(QByteArray(state["geometry"])):
-            return False
-        if not self.dock_manager.restoreState(QByteArray(state["docks"]), LAYOUT_VERSION):
-            return False
-        names = ["queue", *self.extra_queue_names()]
-        for name, queue in zip(names, self.queues, strict=True):
-            if name in state.get("filters", {}):
-                queue.restore(state["filters"][name])
-        if isinstance(state.get("video"), dict):
-            self.video.restore(state["video"])
-        keep_on_screen([self, *self.dock_manager.floatingWidgets()])
-        return True
-
-    def save_layout(self, name: str) -> None:
-        """Keep this window's layout as ``name``."""
-        self.layouts.save(name, self.save_state())
-
-    def restore_layout(self, name: str) -> bool:
-        """Put back layout ``name``; False, and the default layout, if there is none or it
-        does not fit."""
-        state = self.layouts.load(name)
-        if state is None:
-            return False
-        try:
-            restored = self.restore_state(state)
-        except (KeyError, TypeError, ValueError):
-            restored = False
-        if not restored:
-            log.warning("layout %r could not be restored; the default stays", name)
-            self.reset_layout()
-        return restored
 
     # -- text ------------------------------------------------------------------------------------
 
