@@ -28,7 +28,7 @@ from datetime import datetime
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -49,14 +49,14 @@ from console.comms.bridge import Bridge
 from console.comms.client import CommandResult
 from console.comms.replica import ChangeSet
 from console.domain import eido
-from console.domain.commands import allowed_actions
+from console.domain.commands import refused_actions
 from console.domain.incident import Incident
 from console.domain.model import Event
 from console.domain.rules import Rules
 from console.ui.context import context_of
 from console.ui.message import messages
 from console.ui.names import DisplayNames, priority_name, state_name, ui_language
-from console.ui.text import result_text
+from console.ui.text import refusal_text, result_text
 from console.views.incident_actions import ACTION_BY_COMMAND, ACTIONS, ActionDialog, DialogInput
 from console.views.incident_sheet import IncidentSheet
 from console.views.incident_words import event_text
@@ -108,8 +108,7 @@ class IncidentDetail(QWidget):
         self._names = DisplayNames(ui_language(), rules, bridge.replica.taxonomy)
         self.dialog: ActionDialog | None = None
 
-        self.stale_banner = QLabel(translate(
-            "IncidentDetail", "Not connected to the hub: this may be out of date."), self)
+        self.stale_banner = QLabel(self)
         self.stale_banner.setStyleSheet("background: #fff3cd; color: #6d4c00; padding: 2px;")
         self.stale_banner.hide()
         self.message = QLabel(self)
@@ -121,14 +120,10 @@ class IncidentDetail(QWidget):
         self.header.setStyleSheet("font-weight: bold; font-size: 13pt;")
         self.cameras_button = QToolButton(self)
         self.cameras_button.setObjectName("camerasNearby")
-        self.cameras_button.setText(translate("IncidentDetail", "Cameras nearby"))
         self.cameras_button.clicked.connect(
             lambda: self._incident and self.cameras_requested.emit(self._incident.id))
         self.eido_button = QToolButton(self)
         self.eido_button.setObjectName("exportEido")
-        self.eido_button.setText(translate("IncidentDetail", "Export EIDO…"))
-        self.eido_button.setToolTip(translate(
-            "IncidentDetail", "Save the incident as a NENA EIDO document for another center"))
         self.eido_button.clicked.connect(self._ask_eido_file)
 
         self.reveal = ReporterReveal(bridge, rules, self, self._report)
@@ -150,7 +145,8 @@ class IncidentDetail(QWidget):
         timeline_box = QWidget(self)
         column = QVBoxLayout(timeline_box)
         column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(QLabel(translate("IncidentDetail", "Timeline"), timeline_box))
+        self.timeline_label = QLabel(timeline_box)
+        column.addWidget(self.timeline_label)
         column.addWidget(self.timeline)
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(scroll)
@@ -197,7 +193,28 @@ class IncidentDetail(QWidget):
         bridge.state_changed.connect(self._on_state)
         bridge.logged_in.connect(self._on_login)
         self._on_state(bridge.state, None)
+        self.retranslate()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        """Every text in the language now installed: labels, actions, names, the incident."""
+        self.stale_banner.setText(translate(
+            "IncidentDetail", "Not connected to the hub: this may be out of date."))
+        self.cameras_button.setText(translate("IncidentDetail", "Cameras nearby"))
+        self.eido_button.setText(translate("IncidentDetail", "Export EIDO…"))
+        self.eido_button.setToolTip(translate(
+            "IncidentDetail", "Save the incident as a NENA EIDO document for another center"))
+        self.timeline_label.setText(translate("IncidentDetail", "Timeline"))
+        for spec in ACTIONS:
+            self._actions[spec.command].setText(spec.text)
+        self.sheet.retranslate()
+        self._names = DisplayNames(ui_language(), self._rules, self._bridge.replica.taxonomy)
         self.refresh()
+        self._draw_timeline()
 
     # -- public ----------------------------------------------------------------------------
 
@@ -294,7 +311,8 @@ class IncidentDetail(QWidget):
                    else translate("IncidentDetail", "No incident is shown."))
             allowed: dict[str, str | None] = {spec.command: why for spec in ACTIONS}
         else:
-            allowed = allowed_actions(inc, ctx)
+            allowed = {name: refusal_text(refused)
+                       for name, refused in refused_actions(inc, ctx).items()}
         for spec in ACTIONS:
             action = self._actions[spec.command]
             reason = allowed.get(spec.command)

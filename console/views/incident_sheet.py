@@ -97,25 +97,40 @@ class IncidentSheet(QWidget):
         self._rules = rules
         form = QFormLayout(self)
         self.fields: dict[str, QLabel] = {}
+        # (label, source text, context) and (tree, header sources), retranslated on a switch.
+        self._labels: list[tuple[QLabel, str, str]] = []
+        self._headers: list[tuple[QTreeWidget, list[tuple[str, str]]]] = []
         for key, label in FIELDS.items():
             value = QLabel(self)
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.fields[key] = value
-            form.addRow(translate("IncidentDetail", label), value)
+            self._row(form, label, value)
         self.assignments = self._tree([
-            translate("IncidentDetail", "Unit"), translate("IncidentDetail", "Status"),
-            *(translate("IncidentActions", ASSIGNMENT_STATES[s]) for s in AssignmentState)])
-        form.addRow(translate("IncidentDetail", "Units"), self.assignments)
+            ("IncidentDetail", "Unit"), ("IncidentDetail", "Status"),
+            *(("IncidentActions", ASSIGNMENT_STATES[s]) for s in AssignmentState)])
+        self._row(form, "Units", self.assignments)
         self.extensions = self._tree([
-            translate("IncidentDetail", "Request"), translate("IncidentDetail", "Deadline"),
-            translate("IncidentDetail", "Extra"), translate("IncidentDetail", "Status"),
-            translate("IncidentDetail", "Reason")])
-        form.addRow(translate("IncidentDetail", "Extensions"), self.extensions)
+            ("IncidentDetail", "Request"), ("IncidentDetail", "Deadline"),
+            ("IncidentDetail", "Extra"), ("IncidentDetail", "Status"),
+            ("IncidentDetail", "Reason")])
+        self._row(form, "Extensions", self.extensions)
         self.clocks = self._tree([
-            translate("IncidentDetail", "Deadline"), translate("IncidentDetail", "Started"),
-            translate("IncidentDetail", "Due"), translate("IncidentDetail", "Remaining")])
-        form.addRow(translate("IncidentDetail", "Time limits"), self.clocks)
+            ("IncidentDetail", "Deadline"), ("IncidentDetail", "Started"),
+            ("IncidentDetail", "Due"), ("IncidentDetail", "Remaining")])
+        self._row(form, "Time limits", self.clocks)
+
+    def _row(self, form: QFormLayout, label: str, value: QWidget) -> None:
+        name = QLabel(translate("IncidentDetail", label), self)
+        self._labels.append((name, label, "IncidentDetail"))
+        form.addRow(name, value)
+
+    def retranslate(self) -> None:
+        """The row labels and list headers in the language now installed."""
+        for name, source, context in self._labels:
+            name.setText(translate(context, source))
+        for tree, headers in self._headers:
+            tree.setHeaderLabels([translate(c, h) for c, h in headers])
 
     def clear(self) -> None:
         for value in self.fields.values():
@@ -213,9 +228,10 @@ class IncidentSheet(QWidget):
                                           when_text(clock.started_at), when_text(clock.due_at),
                                           status])
 
-    def _tree(self, headers: list[str]) -> QTreeWidget:
+    def _tree(self, headers: list[tuple[str, str]]) -> QTreeWidget:
         tree = QTreeWidget(self)
         tree.setRootIsDecorated(False)
-        tree.setHeaderLabels(headers)
+        tree.setHeaderLabels([translate(c, h) for c, h in headers])
+        self._headers.append((tree, headers))
         tree.setMaximumHeight(110)
         return tree

@@ -37,6 +37,7 @@ from console.views.audit_dock import AuditDock
 from console.views.command_line import CommandLine
 from console.views.command_parser import help_text
 from console.views.dashboard import DashboardDock
+from console.views.dock_text import retranslate_docks
 from console.views.emergency_board import EmergencyBoard
 from console.views.i18n import language_setting
 from console.views.incident_detail import IncidentDetail, IncidentWindow
@@ -548,6 +549,7 @@ class MainWindow(QMainWindow):
         self.help_menu.setTitle(self.tr("&Help"))
         self.a_help.setText(self.tr("Command line help"))
         self.alert_controls.retranslate()
+        retranslate_docks(self.dock_manager)
         # The docks retranslate themselves on the LanguageChange Qt sends every widget.
 
     def changeEvent(self, event: QEvent) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt, QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from console.comms.bridge import Bridge
@@ -74,6 +74,11 @@ class ConnectionBanner(QLabel):
         self.setText(text)
         self.show()
 
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._state(self.bridge.state, self.bridge.state_detail)
+        super().changeEvent(event)
+
 
 class ConsoleStatusBar(QStatusBar):
     """Connection state, seconds since the last event, user and role, and the clock."""
@@ -110,6 +115,11 @@ class ConsoleStatusBar(QStatusBar):
         self.connection.setStyleSheet(f"QLabel {{ color: {_COLOURS.get(state, '#555')};"
                                       " font-weight: bold; }")
         self.refresh()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._state(self.bridge.state, None)
+        super().changeEvent(event)
 
     def _changed(self, change: ChangeSet) -> None:
         if change.events or change.reset:
