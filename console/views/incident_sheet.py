@@ -58,6 +58,10 @@ FIELDS = {
 }
 
 
+def _detail(text: str) -> tuple[str, str]:
+    return ("IncidentDetail", text)
+
+
 def police_code_text(inc: Incident) -> str:
     """The police's own code of a diverted case, and whether it still awaits classification."""
     if inc.awaiting_classification:
@@ -107,18 +111,23 @@ class IncidentSheet(QWidget):
             self.fields[key] = value
             self._row(form, label, value)
         self.assignments = self._tree([
-            ("IncidentDetail", "Unit"), ("IncidentDetail", "Status"),
+            _detail(QT_TRANSLATE_NOOP("IncidentDetail", "Unit")),
+            _detail(QT_TRANSLATE_NOOP("IncidentDetail", "Status")),
             *(("IncidentActions", ASSIGNMENT_STATES[s]) for s in AssignmentState)])
-        self._row(form, "Units", self.assignments)
+        self._row(form, QT_TRANSLATE_NOOP("IncidentDetail", "Units"), self.assignments)
         self.extensions = self._tree([
-            ("IncidentDetail", "Request"), ("IncidentDetail", "Deadline"),
-            ("IncidentDetail", "Extra"), ("IncidentDetail", "Status"),
-            ("IncidentDetail", "Reason")])
-        self._row(form, "Extensions", self.extensions)
+            _detail(QT_TRANSLATE_NOOP("IncidentDetail", "Request")),
+            _detail(QT_TRANSLATE_NOOP("IncidentDetail", "Deadline")),
+            _detail(QT_TRANSLATE_NOOP("IncidentDetail", "Extra")),
+            _detail(QT_TRANSLATE_NOOP("IncidentDetail", "Status")),
+            _detail(QT_TRANSLATE_NOOP("IncidentDetail", "Reason"))])
+        self._row(form, QT_TRANSLATE_NOOP("IncidentDetail", "Extensions"), self.extensions)
         self.clocks = self._tree([
-            ("IncidentDetail", "Deadline"), ("IncidentDetail", "Started"),
-            ("IncidentDetail", "Due"), ("IncidentDetail", "Remaining")])
-        self._row(form, "Time limits", self.clocks)
+            _detail(QT_TRANSLATE_NOOP("IncidentDetail", "Deadline")),
+            _detail(QT_TRANSLATE_NOOP("IncidentDetail", "Started")),
+            _detail(QT_TRANSLATE_NOOP("IncidentDetail", "Due")),
+            _detail(QT_TRANSLATE_NOOP("IncidentDetail", "Remaining"))])
+        self._row(form, QT_TRANSLATE_NOOP("IncidentDetail", "Time limits"), self.clocks)
 
     def _row(self, form: QFormLayout, label: str, value: QWidget) -> None:
         name = QLabel(translate("IncidentDetail", label), self)
