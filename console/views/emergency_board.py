@@ -47,6 +47,7 @@ from console.ui.context import context_of
 from console.ui.message import messages
 from console.ui.names import DisplayNames, ui_language
 from console.ui.text import refusal_text, result_text
+from console.ui.times import time_text
 from console.views.alerts import active_majors, level_text
 from console.views.major_dialogs import (
     CommitDialog,
@@ -495,4 +496,4 @@ class EmergencyBoard(QWidget):
 
 
 def _hm(at: Any) -> str:
-    return at.astimezone().strftime("%H:%M") if at is not None else ""
+    return time_text(at, "%H:%M")

@@ -49,6 +49,7 @@ from console.domain.rules import Rules
 from console.domain.sla import ClockLevel
 from console.ui.names import DisplayNames, ui_language
 from console.ui.text import countdown_text
+from console.ui.times import time_text
 from console.views.queue_columns import LABEL_SORTED, MAX_TEXT, Column, QueueColumns
 from console.views.queue_filter import Predicate, QueueFilter, compile_filter
 
@@ -183,7 +184,7 @@ class IncidentQueueModel(QAbstractTableModel):
         if role == ClockRole:
             return clock
         if role == TOOLTIP and column == Column.DEADLINE:
-            due = clock.due_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            due = time_text(clock.due_at, "%Y-%m-%d %H:%M")
             return f"{self._columns.stages[clock.stage]}: {due}"
         return None
 

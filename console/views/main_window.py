@@ -49,6 +49,7 @@ from console.views.queue_dock import IncidentQueue
 from console.views.roster_dock import UnitRoster
 from console.views.shift_alerts import shift_alerts
 from console.views.status import ConnectionBanner, ConsoleStatusBar, roles_text
+from console.views.time_zone import TimeZoneMenu
 from console.views.video_wall import VideoWallDock
 
 log = logging.getLogger(__name__)
@@ -390,6 +391,7 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _c=False, code=code: self.language_chosen.emit(code))
             self.language_menu.addAction(action)
             self.language_actions[code] = action
+        self.time_zone = TimeZoneMenu(self.settings_menu, self.settings, self.rules.calendar.tz)
         self.alert_controls = AlertControls(self.shift, self.status, self.incident_menu,
                                             self.settings_menu, self.open_and_select,
                                             self.incident_in_hand)
@@ -549,6 +551,7 @@ class MainWindow(QMainWindow):
         self.help_menu.setTitle(self.tr("&Help"))
         self.a_help.setText(self.tr("Command line help"))
         self.alert_controls.retranslate()
+        self.time_zone.retranslate()
         retranslate_docks(self.dock_manager)
         # The docks retranslate themselves on the LanguageChange Qt sends every widget.
 
