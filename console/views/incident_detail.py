@@ -106,6 +106,9 @@ class IncidentDetail(QWidget):
         # replica must reach (a result can come before the change set that shows it).
         self._in_flight: dict[str, int | None] = {}
         self._names = DisplayNames(ui_language(), rules, bridge.replica.taxonomy)
+        # Usernames → display names, as the hub's timeline answers give them (kept across
+        # incidents: the same controllers act on many).
+        self._people: dict[str, str] = {}
         self.dialog: ActionDialog | None = None
 
         self.stale_banner = QLabel(self)
@@ -293,7 +296,7 @@ class IncidentDetail(QWidget):
             self.header.setText(f"{inc.id}  ·  {self._names.category(inc.category)}  ·  "
                                 f"{state_name(inc.state)}  ·  {priority_name(inc.priority)}")
             self.reveal.show_for(inc)
-            self.sheet.fill(inc, self._names, self.reveal.shown)
+            self.sheet.fill(inc, self._names, self.reveal.shown, self.people())
         if inc is None:
             self.reveal.show_for(None)
         self._update_actions()
@@ -341,6 +344,9 @@ class IncidentDetail(QWidget):
             return
         for wire in events:
             self._events.setdefault(int(wire["seq"]), wire)
+            if wire.get("actor_name"):
+                self._people[str(wire["actor"])] = str(wire["actor_name"])
+        self.refresh()
         self._draw_timeline()
 
     def _draw_timeline(self) -> None:
@@ -351,9 +357,12 @@ class IncidentDetail(QWidget):
 
     def event_line(self, wire: Wire) -> str:
         """One timeline line in the user's language: ``09:14 王调度 accepted``."""
+        return event_text(wire, self._incident_id or "", self._names, self.people())
+
+    def people(self) -> dict[str, str]:
+        """Display names by username: those the hub named in timelines, and this user."""
         user = self._bridge.replica.user
-        return event_text(wire, self._incident_id or "", self._names,
-                          {user.username: user.display_name} if user else {})
+        return {**self._people, **({user.username: user.display_name} if user else {})}
 
     # -- EIDO --------------------------------------------------------------------------------
 

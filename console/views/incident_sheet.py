@@ -148,7 +148,8 @@ class IncidentSheet(QWidget):
             tree.clear()
 
     def fill(self, inc: Incident, names: DisplayNames,
-             revealed: Mapping[str, Any] | None = None) -> None:
+             revealed: Mapping[str, Any] | None = None,
+             people: Mapping[str, str] | None = None) -> None:
         """Show ``inc``: every field, its units and extensions, and its time limits;
         ``revealed``: the hub's answer to "Show reporter" (reporter and description in full)."""
         state = state_name(inc.state)
@@ -165,7 +166,8 @@ class IncidentSheet(QWidget):
         verification = ""
         if inc.verified_at is not None:
             verification = translate("IncidentDetail", "by {who} at {when}").format(
-                who=inc.verified_by or "", when=when_text(inc.verified_at))
+                who=(people or {}).get(inc.verified_by or "", inc.verified_by or ""),
+                when=when_text(inc.verified_at))
         police = ""
         if inc.escalated_from is not None:
             police = (translate("IncidentDetail", "Acknowledged by the police")
@@ -185,7 +187,8 @@ class IncidentSheet(QWidget):
             "source": source_name(inc.source),
             "police_case_no": inc.police_case_no or "",
             "police_remarks": "；".join(inc.police.remarks) if inc.police else "",
-            "created": f"{when_text(inc.created_at)}  {inc.created_by}",
+            "created": f"{when_text(inc.created_at)}  "
+                       f"{(people or {}).get(inc.created_by, inc.created_by)}",
             "description": str(revealed.get("description", inc.description)) if revealed
             else inc.description,
             "address": f"{loc.address}  ({loc.lat:.5f}, {loc.lon:.5f})",
