@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QMenu
 from console.ui import times
 
 KEY = "time_zone"
+translate = QCoreApplication.translate  # the name pyside6-lupdate looks for
 
 
 def apply_setting(settings: QSettings, district: tzinfo) -> None:
@@ -53,12 +54,11 @@ class TimeZoneMenu(QObject):
             QCoreApplication.postEvent(widget, QEvent(QEvent.Type.LanguageChange))
 
     def retranslate(self) -> None:
-        tr = QCoreApplication.translate
-        self.menu.setTitle(tr("TimeZoneMenu", "Time zone"))
+        self.menu.setTitle(translate("TimeZoneMenu", "Time zone"))
         self.actions[times.DISTRICT].setText(
-            tr("TimeZoneMenu", "The district's time ({zone})").format(zone=self._district))
+            translate("TimeZoneMenu", "The district's time ({zone})").format(zone=self._district))
         self.actions[times.COMPUTER].setText(
-            tr("TimeZoneMenu", "This computer's time ({zone})").format(
+            translate("TimeZoneMenu", "This computer's time ({zone})").format(
                 zone=times.computer_zone()))
         chosen = times.COMPUTER if self._settings.value(KEY) == times.COMPUTER \
             else times.DISTRICT
