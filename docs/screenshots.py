@@ -12,6 +12,8 @@
     xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py liaison-en docs/liaison.png
     xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py help-en docs/command-help-en.png
     xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py help-zh_CN docs/command-help-zh.png
+    xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py recommend-zh_CN \\
+        docs/recommendation-zh.png
 
 A hub runs in this process on a temporary SQLite file with the test district's geography; some
 incidents are registered "earlier" through a store whose clock is set back, so the queue shows
@@ -28,6 +30,10 @@ console opens the first incident and fills a nine-tile video wall with the camer
 ``dashboard-<language>``: the same running district, seeded with a whole day of history (so
 every hour of the last 24 has its incidents), a minute into the simulation; the console shows its
 dashboard tab over most of the screen.
+
+``recommend-<language>``: the same running district half a minute in; a gas leak is reported
+at a place of its gazetteer, and the map's nearest-units panel and the command line's
+``D <n> `` completion show the units its response plan recommends; the two docks are cut out.
 
 ``emergency-<language>``: the small district as for ``en``, with a major incident declared by
 the duty leader (two incidents linked, a unit committed, a note and a broadcast) and an early
@@ -51,6 +57,7 @@ import tempfile
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -62,7 +69,7 @@ import subprocess  # noqa: E402
 if os.geteuid() == 0:  # Chromium (the map) refuses to run as root with its sandbox
     os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox")
 import PySide6.QtWebEngineWidgets  # noqa: E402, F401 - before the QApplication
-from PySide6.QtCore import QSettings, QTimer  # noqa: E402
+from PySide6.QtCore import QPoint, QSettings, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from console.domain.model import Actor, Role  # noqa: E402
@@ -225,7 +232,8 @@ def police_center(hub_url: str) -> None:
     threading.Thread(target=run, daemon=True).start()
 
 
-def demo_map(language: str, out: Path, video: bool = False, dashboard: bool = False) -> None:
+def demo_map(language: str, out: Path, video: bool = False, dashboard: bool = False,
+             recommend: bool = False) -> None:
     """The demo district with its simulator running; the console's map over all of it (with
     ``video``, its video wall around the first incident instead; with ``dashboard``, the
     dashboard after a day of history and a minute of simulation)."""
@@ -238,7 +246,8 @@ def demo_map(language: str, out: Path, video: bool = False, dashboard: bool = Fa
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
     rules = Rules.load(geography=Geography.from_files())
-    clock = Clock(10.0)
+    # The recommendation is shown on a weekday afternoon, when the day shifts are on duty.
+    clock = Clock(10.0, datetime(2026, 11, 25, 6, 30, tzinfo=UTC) if recommend else None)
     store = Store(f"sqlite:///{folder / 'demo.db'}", rules, clock=clock.now)
     camera_port = -1
     if video:
@@ -283,6 +292,9 @@ def demo_map(language: str, out: Path, video: bool = False, dashboard: bool = Fa
         window.dock_manager.setSplitterSizes(window.docks["map"].dockAreaWidget(),
                                              [230, 640, 40])
         ids = window.queue.model.incident_ids()
+        if recommend:
+            report_gas_leak(console, window, out, app)
+            return
         if ids:
             window.queue.select_incident(ids[0])
         if video and ids:
@@ -316,6 +328,55 @@ def demo_map(language: str, out: Path, video: bool = False, dashboard: bool = Fa
     store.close()
 
 
+def type_dispatch(window: Any, text: str) -> None:
+    """``text`` in the command line as if typed: the cursor at its end, completions open."""
+    window.focus_command_line(text)
+    window.command_line.edit.deselect()
+    window.command_line.edit.end(False)
+    window.command_line.update_completions()
+
+
+def report_gas_leak(console: ConsoleApp, window: Any, out: Path, app: QApplication) -> None:
+    """A gas leak at a place of the district's gazetteer; then its recommended units on the
+    map and in ``D <n> ``."""
+    import json
+
+    places = json.loads((ROOT / "resources/geography/gazetteer.json").read_text("utf-8"))
+    place = places[0]
+    args = {"source": "hotline", "category": "safety.gas_leak", "priority": "P1",
+            "description": "楼道里有很浓的燃气味",
+            "location": {"lat": place["lat"], "lon": place["lon"], "address": place["zh"]},
+            "reporter": {"name": "张先生", "phone": "13800000001"}}
+
+    def created(result: Any) -> None:
+        iid = str(result.data["id"])
+        short = str(int(iid.rsplit("-", 1)[1]))
+
+        def show() -> None:
+            if iid not in console.bridge.replica.incidents:
+                QTimer.singleShot(200, show)
+                return
+            window.open_and_select(iid)
+            window.map.show_nearest(iid)
+            QTimer.singleShot(3000, lambda: type_dispatch(window, f"D {short} "))
+            QTimer.singleShot(6000, shoot)
+
+        def shoot() -> None:
+            top = window.docks["map"].mapToGlobal(QPoint(0, 0))
+            line = window.docks["command_line"]
+            bottom = line.mapToGlobal(QPoint(line.width(), line.height()))
+            shot = window.screen().grabWindow(0, top.x(), top.y(), bottom.x() - top.x(),
+                                              bottom.y() - top.y())
+            shot.save(str(out))
+            print("saved", out)
+            console.quit()
+            app.quit()
+
+        show()
+
+    console.bridge.submit("incident.create", args, None, callback=created)
+
+
 def main() -> None:
     language = sys.argv[1] if len(sys.argv) > 1 else "en"
     out = Path(sys.argv[2] if len(sys.argv) > 2 else f"console-{language}.png")
@@ -324,6 +385,9 @@ def main() -> None:
         return
     if language.startswith("video-"):
         demo_map(language.removeprefix("video-"), out, video=True)
+        return
+    if language.startswith("recommend-"):
+        demo_map(language.removeprefix("recommend-"), out, recommend=True)
         return
     if language.startswith("dashboard-"):
         demo_map(language.removeprefix("dashboard-"), out, dashboard=True)

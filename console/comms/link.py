@@ -30,7 +30,7 @@ from websockets.exceptions import ConnectionClosed, WebSocketException
 from console.comms import protocol as p
 from console.comms.clock import Clock
 from console.comms.live_state import LiveState, OutOfStep
-from console.comms.pending import Pending, PendingTable, track_points
+from console.comms.pending import Pending, PendingTable, named_events, track_points
 from console.comms.reconnect import Backoff, Ended, reconnect_forever
 from console.comms.replica import ChangeSet, UserInfo
 from console.comms.states import AUTH_FAILED, CONNECTING, LIVE, RECONNECTING, SYNCING, Retry
@@ -240,7 +240,7 @@ class HubLink:
             elif kind == "error":
                 self._on_error(message)
             elif kind == "timeline":
-                self._answer_query(str(message.get("id")), list(message.get("events") or []))
+                self._answer_query(str(message.get("id")), named_events(message))
             elif kind == "track":
                 self._answer_query(str(message.get("id")), track_points(message))
             elif kind == "logged_out":  # the hub closes the connection next

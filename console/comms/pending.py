@@ -69,6 +69,23 @@ class CommandResult:
                    params=dict(error.get("params") or {}))
 
 
+def named_events(message: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """A ``timeline`` answer's events, each with ``actor_name``: the display name the hub gave
+    for its actor (absent when the hub gave none, as an older hub does)."""
+    names = message.get("names")
+    names = names if isinstance(names, Mapping) else {}
+    events: list[dict[str, Any]] = []
+    for event in message.get("events") or []:
+        if not isinstance(event, Mapping):
+            continue
+        event = dict(event)
+        name = names.get(event.get("actor"))
+        if isinstance(name, str) and name:
+            event["actor_name"] = name
+        events.append(event)
+    return events
+
+
 def track_points(message: Mapping[str, Any]) -> list[TrackPoint]:
     """The points of a ``track`` answer, oldest first."""
     return [TrackPoint(float(lat), float(lon), float(heading), float(speed),

@@ -471,9 +471,15 @@ def pong(id: str | None) -> dict[str, Any]:
     return {"type": "pong", "id": id}
 
 
-def timeline(id: str, incident: str, events: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """The answer to a ``timeline`` request: the incident's events in seq order."""
-    return {"type": "timeline", "id": id, "incident": incident, "events": list(events)}
+def timeline(id: str, incident: str, events: Sequence[Mapping[str, Any]],
+             names: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The answer to a ``timeline`` request: the incident's events in seq order, and the
+    display names of the accounts that acted in them (``names``, username → name)."""
+    answer: dict[str, Any] = {"type": "timeline", "id": id, "incident": incident,
+                              "events": list(events)}
+    if names:
+        answer["names"] = dict(names)
+    return answer
 
 
 def track(id: str, unit: str, points: Sequence[Sequence[Any]]) -> dict[str, Any]:

@@ -88,7 +88,14 @@ def allowed_actions(inc: Incident, ctx: Context) -> dict[str, str | None]:
     Arguments are not known yet, so a command allowed here can still be refused for what the
     user then types (an empty reason, an unknown department).
     """
-    result: dict[str, str | None] = {}
+    return {name: refused.message if refused else None
+            for name, refused in refused_actions(inc, ctx).items()}
+
+
+def refused_actions(inc: Incident, ctx: Context) -> dict[str, Refused | None]:
+    """:func:`allowed_actions` with each reason as its refusal (template and parameters), for a
+    console that shows it in the user's language."""
+    result: dict[str, Refused | None] = {}
     for name, command in INCIDENT_COMMANDS.items():
         try:
             unit = ctx.actor.unit if name == "assignment.update" else None
@@ -96,7 +103,7 @@ def allowed_actions(inc: Incident, ctx: Context) -> dict[str, str | None]:
             refused = command.guard(inc, ctx)
         except Refused as refusal:
             refused = refusal
-        result[name] = refused.message if refused else None
+        result[name] = refused
     return result
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from console.domain.model import (
@@ -57,6 +58,14 @@ class StageRun:
     stopped_at: datetime | None = None
 
 
+class ExtensionStatus(StrEnum):
+    """Where a deadline extension request stands (a refusal names it: "was already approved")."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REFUSED = "refused"
+
+
 @dataclass(frozen=True)
 class ExtensionRequest:
     id: str
@@ -67,7 +76,7 @@ class ExtensionRequest:
     requested_by: str
     requested_at: datetime
     run_started_at: datetime
-    status: str = "pending"  # pending, approved, refused
+    status: str = ExtensionStatus.PENDING.value
     decided_by: str | None = None
     decided_at: datetime | None = None
 
@@ -536,7 +545,8 @@ def evolve(inc: Incident, event: Event) -> Incident:
             ),
         )
     elif name in ("incident.extension_approved", "incident.extension_refused"):
-        status = "approved" if name == "incident.extension_approved" else "refused"
+        status = (ExtensionStatus.APPROVED if name == "incident.extension_approved"
+                  else ExtensionStatus.REFUSED).value
         new = replace(
             new,
             extensions=tuple(

@@ -197,7 +197,13 @@ def guard(name: str, major: MajorIncident) -> Refused | None:
 def allowed(major: MajorIncident | None, ctx: Context) -> dict[str, str | None]:
     """For every major incident command: None if this user may do it now (to ``major``, or
     declare one when None), else why not — for the console's buttons."""
-    result: dict[str, str | None] = {}
+    return {name: refused.message if refused else None
+            for name, refused in refusals(major, ctx).items()}
+
+
+def refusals(major: MajorIncident | None, ctx: Context) -> dict[str, Refused | None]:
+    """:func:`allowed` with each reason as its refusal, to be shown in the user's language."""
+    result: dict[str, Refused | None] = {}
     for name in COMMANDS:
         try:
             permissions.check(ctx.rules.roles, ctx.actor, name)
@@ -206,7 +212,7 @@ def allowed(major: MajorIncident | None, ctx: Context) -> dict[str, str | None]:
                 else Refused("invalid", "Choose a major incident first."))
         except Refused as refusal:
             refused = refusal
-        result[name] = refused.message if refused else None
+        result[name] = refused
     return result
 
 

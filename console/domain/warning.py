@@ -367,12 +367,17 @@ def guard(found: EarlyWarning) -> Refused | None:
 
 def may_acknowledge(found: EarlyWarning, ctx: Context) -> str | None:
     """None if this user may acknowledge ``found`` now, else why not (for the console)."""
+    refused = acknowledge_refusal(found, ctx)
+    return refused.message if refused else None
+
+
+def acknowledge_refusal(found: EarlyWarning, ctx: Context) -> Refused | None:
+    """:func:`may_acknowledge` as the refusal, to be shown in the user's language."""
     try:
         permissions.check(ctx.rules.roles, ctx.actor, "warning.acknowledge")
     except Refused as forbidden:
-        return forbidden.message
-    refused = guard(found)
-    return refused.message if refused else None
+        return forbidden
+    return guard(found)
 
 
 def _raised(args: Mapping[str, Any], ctx: Context, world: WarningWorld) -> Event:

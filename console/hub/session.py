@@ -284,6 +284,9 @@ class Session:
             return await self._refuse("bad_message", "Timelines are read on /ws.", message.id)
         events = await self.hub.run(self.hub.store.timeline, message.incident)
         wires = [event.to_wire() for event in events]
+        # Who acted, by the names people know them by (docs/protocol.md "Timelines").
+        names = await self.hub.run(self.hub.store.accounts.display_names,
+                                   [str(w["actor"]) for w in wires if w.get("actor")])
         # The case's flag now, not as its creation had it: a case marked confidential later
         # hides its reporter in the timeline too.
         confidential = False
@@ -292,7 +295,7 @@ class Session:
                 confidential = bool(wire["data"].get("confidential"))
         for wire in wires:
             wire["data"] = dict(self._shown(wire["data"], wire["name"], confidential))
-        await self.send(p.timeline(message.id, message.incident, wires))
+        await self.send(p.timeline(message.id, message.incident, wires, names))
         return True
 
     async def _reporter(self, message: p.ReporterRequest) -> bool:

@@ -94,8 +94,9 @@ def build_page(config: PageConfig) -> str:
     center = ([(south + north) / 2, (west + east) / 2] if config.bounds
               else list(config.center))
     # Quarter zoom steps: a district fits its view snugly (the wheel still moves by halves).
+    # The scale bar is the controller's (metres and kilometres only; folium's adds miles).
     page = folium.Map(location=center, zoom_start=config.zoom, tiles=None, prefer_canvas=True,
-                      maxZoom=MAX_ZOOM, control_scale=True, zoomSnap=0.25, zoomDelta=0.5,
+                      maxZoom=MAX_ZOOM, control_scale=False, zoomSnap=0.25, zoomDelta=0.5,
                       wheelPxPerZoomLevel=120)
     # folium's defaults are CDN addresses (and jQuery, Bootstrap, awesome-markers the map does
     # not use): replace them all with local files.

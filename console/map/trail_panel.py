@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from console.comms.bridge import Bridge
 from console.comms.client import TrackPoint
 from console.comms.clock import hub_clock
+from console.ui.times import time_text
 
 PERIOD_HOURS = (1, 4, 12, 24)
 SPEEDS = (10, 60, 300)
@@ -185,7 +186,7 @@ class TrailPanel(QWidget):
 
     def _show_cursor(self, index: int) -> None:
         point = self.points[index]
-        text = point.at.astimezone().strftime("%H:%M:%S")
+        text = time_text(point.at, "%H:%M:%S")
         self.time_label.setText(text)
         self._cursor(point, text)
 

@@ -172,6 +172,17 @@ class Accounts:
             return None
         return record.user
 
+    def display_names(self, usernames: Iterable[str]) -> dict[str, str]:
+        """The display name of each of ``usernames`` that is an account (the others, such as
+        a police center's or the hub's own clockwork, are left out)."""
+        wanted = sorted(set(usernames))
+        if not wanted:
+            return {}
+        with self.db.reader.connect() as conn:
+            rows = conn.execute(select(s.users.c.username, s.users.c.display_name)
+                                .where(s.users.c.username.in_(wanted))).all()
+        return {row.username: row.display_name for row in rows}
+
     def login_record(self, username: str) -> LoginRecord | None:
         with self.db.reader.connect() as conn:
             row = conn.execute(select(s.users).where(s.users.c.username == username)).first()

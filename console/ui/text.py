@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from console.comms.client import CommandResult
+from console.domain.errors import Refused
 
 translate = QCoreApplication.translate  # the name pyside6-lupdate looks for
 
@@ -58,6 +59,15 @@ def result_text(result: CommandResult) -> str:
             except (KeyError, IndexError, ValueError):
                 pass
     return result.message or result.code or ""
+
+
+def refusal_text(refused: Refused | None) -> str | None:
+    """Why the domain says no (``allowed_actions``' reasons, a button's tooltip) in the user's
+    language; None when it says yes."""
+    if refused is None:
+        return None
+    return result_text(CommandResult("", False, code=refused.code, message=refused.message,
+                                     template=refused.template, params=refused.params))
 
 
 #: The parameters of a refusal that hold words rather than ids, numbers or codes.

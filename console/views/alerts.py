@@ -35,6 +35,7 @@ from console.comms.replica import ChangeSet
 from console.domain.major import Level, MajorIncident
 from console.domain.model import IncidentState
 from console.domain.resources import RESOURCES
+from console.ui.times import time_text
 
 log = logging.getLogger(__name__)
 translate = QCoreApplication.translate
@@ -166,7 +167,7 @@ class MajorIncidentBanner(QLabel):
             level=level_text(major.level), id=_link(major.id, "white"),
             title=html.escape(major.title), commander=html.escape(major.commander))
         if major.message:
-            at = (major.message_at or major.declared_at).astimezone().strftime("%H:%M")
+            at = time_text(major.message_at or major.declared_at, "%H:%M")
             text += " — " + translate("MajorIncident", "{time} broadcast: {message}").format(
                 time=at, message=html.escape(major.message))
         return text

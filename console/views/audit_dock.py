@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.comms.bridge import Bridge
+from console.ui.times import local
 
 translate = QCoreApplication.translate  # the name pyside6-lupdate looks for
 
@@ -176,7 +177,7 @@ class AuditDock(QWidget):
             n=self.table.rowCount()))
 
     def _add(self, row: dict[str, Any]) -> None:
-        at = datetime.fromisoformat(str(row["at"])).astimezone()
+        at = local(datetime.fromisoformat(str(row["at"])))
         detail = row.get("detail") or {}
         values = [at.strftime("%Y-%m-%d %H:%M:%S"), row.get("actor"), row.get("action"),
                   row.get("subject"), row.get("address"), row.get("client"),

@@ -51,6 +51,7 @@ from console.ui.names import (
     ui_language,
     unit_type_name,
 )
+from console.ui.times import local, time_text
 
 CONTEXT = "Dashboard"
 translate = QCoreApplication.translate
@@ -241,7 +242,7 @@ class DashboardDock(QWidget):
     # -- drawing -------------------------------------------------------------------------------
 
     def _draw(self, fig: Figures) -> None:
-        start, end = fig.period.start.astimezone(), fig.now.astimezone()
+        start, end = local(fig.period.start), local(fig.now)
         self.status.setText(_tr(_STATUS_LINE).format(
             start=start.strftime("%m-%d %H:%M"), end=end.strftime("%m-%d %H:%M"),
             time=end.strftime("%H:%M:%S")))
@@ -261,7 +262,7 @@ class DashboardDock(QWidget):
         panel = self.panels["per_hour"]
         sources = [s for s in Source if any(fig.per_hour[s])]
         hours = fig.period.hours
-        ticks = [(n, hours[n].astimezone().strftime("%H:00")) for n in range(0, 24, 3)]
+        ticks = [(n, time_text(hours[n], "%H:00")) for n in range(0, 24, 3)]
         panel.bars([(fig.per_hour[s], _SOURCE_COLOURS[s], _source(s)) for s in sources], ticks,
                    horizontal=False, count=len(hours))
         panel.table([_tr(_HEAD["source"]), _tr(_HEAD["last_24h"]), _tr(_HEAD["this_hour"])],

@@ -46,7 +46,8 @@ from console.domain.warning import EarlyWarning
 from console.ui.context import context_of
 from console.ui.message import messages
 from console.ui.names import DisplayNames, ui_language
-from console.ui.text import result_text
+from console.ui.text import refusal_text, result_text
+from console.ui.times import time_text
 from console.views.alerts import active_majors, level_text
 from console.views.major_dialogs import (
     CommitDialog,
@@ -365,10 +366,11 @@ class EmergencyBoard(QWidget):
         if ctx is None:
             reasons = dict.fromkeys(KEYS, translate("EmergencyBoard", "Not logged in."))
         else:
-            reasons = dict(major_rules.allowed(self.current_major(), ctx))
+            reasons = {name: refusal_text(refused) for name, refused
+                       in major_rules.refusals(self.current_major(), ctx).items()}
             found = self.current_warning()
             reasons["warning.acknowledge"] = (
-                warning_rules.may_acknowledge(found, ctx) if found is not None
+                refusal_text(warning_rules.acknowledge_refusal(found, ctx)) if found is not None
                 else translate("EmergencyBoard", "Choose a warning first."))
         for name, button in self.buttons.items():
             reason = reasons.get(name)
@@ -485,6 +487,7 @@ class EmergencyBoard(QWidget):
         self.timeline_title.setText(translate("EmergencyBoard", "Timeline"))
         self._fill_majors()
         self._fill_warnings()
+        self._update_buttons()
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -493,4 +496,4 @@ class EmergencyBoard(QWidget):
 
 
 def _hm(at: Any) -> str:
-    return at.astimezone().strftime("%H:%M") if at is not None else ""
+    return time_text(at, "%H:%M")

@@ -49,6 +49,7 @@ from console.domain.rules import Rules
 from console.domain.sla import Stage
 from console.domain.units import Unit
 from console.ui.names import DisplayNames, stage_name, unit_status_name
+from console.ui.times import time_text
 from console.views.category_picker import CategoryPicker
 from console.views.forms import FieldError, FormDialog, required_text, text_edit
 from console.views.incident_words import ASSIGNMENT_STATES, EXTENSION_UNITS, VERIFY_METHODS
@@ -312,7 +313,7 @@ class ExtensionRequestDialog(ActionDialog):
         self.stage = QComboBox(self)
         for clock in deadlines.running(given.incident, given.rules):
             if clock.stage is not Stage.ARRIVE:
-                due = clock.due_at.astimezone().strftime("%m-%d %H:%M")
+                due = time_text(clock.due_at, "%m-%d %H:%M")
                 self.stage.addItem(f"{stage_name(clock.stage)} ({due})",
                                    clock.stage.value)
         self.value = QSpinBox(self)

@@ -28,7 +28,7 @@ from datetime import datetime
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -50,14 +50,14 @@ from console.comms.client import CommandResult
 from console.comms.clock import hub_clock
 from console.comms.replica import ChangeSet
 from console.domain import eido
-from console.domain.commands import allowed_actions
+from console.domain.commands import refused_actions
 from console.domain.incident import Incident
 from console.domain.model import Event
 from console.domain.rules import Rules
 from console.ui.context import context_of
 from console.ui.message import messages
 from console.ui.names import DisplayNames, priority_name, state_name, ui_language
-from console.ui.text import result_text
+from console.ui.text import refusal_text, result_text
 from console.views.attachment_gallery import AttachmentGallery
 from console.views.incident_actions import ACTION_BY_COMMAND, ACTIONS, ActionDialog, DialogInput
 from console.views.incident_sheet import IncidentSheet
@@ -111,10 +111,12 @@ class IncidentDetail(QWidget):
         # replica must reach (a result can come before the change set that shows it).
         self._in_flight: dict[str, int | None] = {}
         self._names = DisplayNames(ui_language(), rules, bridge.replica.taxonomy)
+        # Usernames → display names, as the hub's timeline answers give them (kept across
+        # incidents: the same controllers act on many).
+        self._people: dict[str, str] = {}
         self.dialog: ActionDialog | None = None
 
-        self.stale_banner = QLabel(translate(
-            "IncidentDetail", "Not connected to the hub: this may be out of date."), self)
+        self.stale_banner = QLabel(self)
         self.stale_banner.setStyleSheet("background: #fff3cd; color: #6d4c00; padding: 2px;")
         self.stale_banner.hide()
         self.message = QLabel(self)
@@ -127,14 +129,10 @@ class IncidentDetail(QWidget):
         self.sla = SlaStrip(self)
         self.cameras_button = QToolButton(self)
         self.cameras_button.setObjectName("camerasNearby")
-        self.cameras_button.setText(translate("IncidentDetail", "Cameras nearby"))
         self.cameras_button.clicked.connect(
             lambda: self._incident and self.cameras_requested.emit(self._incident.id))
         self.eido_button = QToolButton(self)
         self.eido_button.setObjectName("exportEido")
-        self.eido_button.setText(translate("IncidentDetail", "Export EIDO…"))
-        self.eido_button.setToolTip(translate(
-            "IncidentDetail", "Save the incident as a NENA EIDO document for another center"))
         self.eido_button.clicked.connect(self._ask_eido_file)
 
         self.reveal = ReporterReveal(bridge, rules, self, self._report)
@@ -160,7 +158,8 @@ class IncidentDetail(QWidget):
         self.gallery = AttachmentGallery(bridge, timeline_box)
         self.gallery.hide()
         column.addWidget(self.gallery)
-        column.addWidget(QLabel(translate("IncidentDetail", "Timeline"), timeline_box))
+        self.timeline_label = QLabel(timeline_box)
+        column.addWidget(self.timeline_label)
         column.addWidget(self.timeline)
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(scroll)
@@ -208,7 +207,28 @@ class IncidentDetail(QWidget):
         bridge.state_changed.connect(self._on_state)
         bridge.logged_in.connect(self._on_login)
         self._on_state(bridge.state, None)
+        self.retranslate()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        """Every text in the language now installed: labels, actions, names, the incident."""
+        self.stale_banner.setText(translate(
+            "IncidentDetail", "Not connected to the hub: this may be out of date."))
+        self.cameras_button.setText(translate("IncidentDetail", "Cameras nearby"))
+        self.eido_button.setText(translate("IncidentDetail", "Export EIDO…"))
+        self.eido_button.setToolTip(translate(
+            "IncidentDetail", "Save the incident as a NENA EIDO document for another center"))
+        self.timeline_label.setText(translate("IncidentDetail", "Timeline"))
+        for spec in ACTIONS:
+            self._actions[spec.command].setText(spec.text)
+        self.sheet.retranslate()
+        self._names = DisplayNames(ui_language(), self._rules, self._bridge.replica.taxonomy)
         self.refresh()
+        self._draw_timeline()
 
     # -- public ----------------------------------------------------------------------------
 
@@ -289,7 +309,7 @@ class IncidentDetail(QWidget):
             self.header.setText(f"{inc.id}  ·  {self._names.category(inc.category)}  ·  "
                                 f"{state_name(inc.state)}  ·  {priority_name(inc.priority)}")
             self.reveal.show_for(inc)
-            self.sheet.fill(inc, self._names, self.reveal.shown)
+            self.sheet.fill(inc, self._names, self.reveal.shown, self.people())
         if inc is None:
             self.reveal.show_for(None)
         self._update_actions()
@@ -314,7 +334,8 @@ class IncidentDetail(QWidget):
                    else translate("IncidentDetail", "No incident is shown."))
             allowed: dict[str, str | None] = {spec.command: why for spec in ACTIONS}
         else:
-            allowed = allowed_actions(inc, ctx)
+            allowed = {name: refusal_text(refused)
+                       for name, refused in refused_actions(inc, ctx).items()}
         for spec in ACTIONS:
             action = self._actions[spec.command]
             reason = allowed.get(spec.command)
@@ -343,6 +364,9 @@ class IncidentDetail(QWidget):
             return
         for wire in events:
             self._events.setdefault(int(wire["seq"]), wire)
+            if wire.get("actor_name"):
+                self._people[str(wire["actor"])] = str(wire["actor_name"])
+        self.refresh()
         self._draw_timeline()
 
     def _draw_timeline(self) -> None:
@@ -354,9 +378,12 @@ class IncidentDetail(QWidget):
 
     def event_line(self, wire: Wire) -> str:
         """One timeline line in the user's language: ``09:14 王调度 accepted``."""
+        return event_text(wire, self._incident_id or "", self._names, self.people())
+
+    def people(self) -> dict[str, str]:
+        """Display names by username: those the hub named in timelines, and this user."""
         user = self._bridge.replica.user
-        return event_text(wire, self._incident_id or "", self._names,
-                          {user.username: user.display_name} if user else {})
+        return {**self._people, **({user.username: user.display_name} if user else {})}
 
     # -- EIDO --------------------------------------------------------------------------------
 

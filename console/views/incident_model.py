@@ -49,6 +49,7 @@ from console.domain.rules import Rules
 from console.domain.sla import ClockLevel
 from console.ui.names import DisplayNames, ui_language
 from console.ui.text import countdown_text
+from console.ui.times import time_text
 from console.views.queue_columns import LABEL_SORTED, MAX_TEXT, Column, QueueColumns
 from console.views.queue_filter import Predicate, QueueFilter, compile_filter
 
@@ -106,6 +107,8 @@ class IncidentQueueModel(QAbstractTableModel):
         self._now = clock()
         self._timer: QTimer | None = None
         self._language = ui_language(language)
+        # No language given: names follow the one installed, also after a live switch.
+        self._follows_locale = language is None
         self._columns = QueueColumns(DisplayNames(self._language, rules, replica.taxonomy))
         # Caches over all incidents of the replica (changed in place, never replaced).
         self._known: set[str] = set()
@@ -181,7 +184,7 @@ class IncidentQueueModel(QAbstractTableModel):
         if role == ClockRole:
             return clock
         if role == TOOLTIP and column == Column.DEADLINE:
-            due = clock.due_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            due = time_text(clock.due_at, "%Y-%m-%d %H:%M")
             return f"{self._columns.stages[clock.stage]}: {due}"
         return None
 
@@ -322,6 +325,7 @@ class IncidentQueueModel(QAbstractTableModel):
             self._timer.stop()
 
     def set_language(self, language: str | None) -> None:
+        self._follows_locale = language is None
         """Switch category/place names and labels to ``language`` (None: follow ``QLocale``)."""
         self._language = ui_language(language)
         self._columns.names = DisplayNames(self._language, self._rules, self._replica.taxonomy)
@@ -329,6 +333,9 @@ class IncidentQueueModel(QAbstractTableModel):
 
     def retranslate(self) -> None:
         """Re-read every label through the installed translators (after a LanguageChange)."""
+        if self._follows_locale and self._language != ui_language():
+            self._language = ui_language()
+            self._columns.names = DisplayNames(self._language, self._rules, self._replica.taxonomy)
         self._columns.retranslate()
         self._primary = self._primary_fn()
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(Column) - 1)

@@ -59,6 +59,10 @@ FIELDS = {
 }
 
 
+def _detail(text: str) -> tuple[str, str]:
+    return ("IncidentDetail", text)
+
+
 def police_code_text(inc: Incident) -> str:
     """The police's own code of a diverted case, and whether it still awaits classification."""
     if inc.awaiting_classification:
@@ -98,26 +102,46 @@ class IncidentSheet(QWidget):
         self._rules = rules
         form = QFormLayout(self)
         self.fields: dict[str, QLabel] = {}
+        # (label, source text, context) and (tree, header sources), retranslated on a switch.
+        self._labels: list[tuple[QLabel, str, str]] = []
+        self._headers: list[tuple[QTreeWidget, list[tuple[str, str]]]] = []
         for key, label in FIELDS.items():
             value = QLabel(self)
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.fields[key] = value
-            form.addRow(translate("IncidentDetail", label), value)
+            self._row(form, label, value)
         self.assignments = self._tree([
-            translate("IncidentDetail", "Unit"), translate("IncidentDetail", "Status"),
-            *(translate("IncidentActions", ASSIGNMENT_STATES[s]) for s in AssignmentState),
-            translate("IncidentDetail", "On device")])
-        form.addRow(translate("IncidentDetail", "Units"), self.assignments)
+            _detail(QT_TRANSLATE_NOOP("IncidentDetail", "Unit")),
+            _detail(QT_TRANSLATE_NOOP("IncidentDetail", "Status")),
+            *(("IncidentActions", ASSIGNMENT_STATES[s]) for s in AssignmentState),
+            _detail(QT_TRANSLATE_NOOP("IncidentDetail", "On device"))])
+        self._row(form, QT_TRANSLATE_NOOP("IncidentDetail", "Units"), self.assignments)
         self.extensions = self._tree([
-            translate("IncidentDetail", "Request"), translate("IncidentDetail", "Deadline"),
-            translate("IncidentDetail", "Extra"), translate("IncidentDetail", "Status"),
-            translate("IncidentDetail", "Reason")])
-        form.addRow(translate("IncidentDetail", "Extensions"), self.extensions)
+            _detail(QT_TRANSLATE_NOOP("IncidentDetail", "Request")),
+            _detail(QT_TRANSLATE_NOOP("IncidentDetail", "Deadline")),
+            _detail(QT_TRANSLATE_NOOP("IncidentDetail", "Extra")),
+            _detail(QT_TRANSLATE_NOOP("IncidentDetail", "Status")),
+            _detail(QT_TRANSLATE_NOOP("IncidentDetail", "Reason"))])
+        self._row(form, QT_TRANSLATE_NOOP("IncidentDetail", "Extensions"), self.extensions)
         self.clocks = self._tree([
-            translate("IncidentDetail", "Deadline"), translate("IncidentDetail", "Started"),
-            translate("IncidentDetail", "Due"), translate("IncidentDetail", "Remaining")])
-        form.addRow(translate("IncidentDetail", "Time limits"), self.clocks)
+            _detail(QT_TRANSLATE_NOOP("IncidentDetail", "Deadline")),
+            _detail(QT_TRANSLATE_NOOP("IncidentDetail", "Started")),
+            _detail(QT_TRANSLATE_NOOP("IncidentDetail", "Due")),
+            _detail(QT_TRANSLATE_NOOP("IncidentDetail", "Remaining"))])
+        self._row(form, QT_TRANSLATE_NOOP("IncidentDetail", "Time limits"), self.clocks)
+
+    def _row(self, form: QFormLayout, label: str, value: QWidget) -> None:
+        name = QLabel(translate("IncidentDetail", label), self)
+        self._labels.append((name, label, "IncidentDetail"))
+        form.addRow(name, value)
+
+    def retranslate(self) -> None:
+        """The row labels and list headers in the language now installed."""
+        for name, source, context in self._labels:
+            name.setText(translate(context, source))
+        for tree, headers in self._headers:
+            tree.setHeaderLabels([translate(c, h) for c, h in headers])
 
     def clear(self) -> None:
         for value in self.fields.values():
@@ -126,7 +150,8 @@ class IncidentSheet(QWidget):
             tree.clear()
 
     def fill(self, inc: Incident, names: DisplayNames,
-             revealed: Mapping[str, Any] | None = None) -> None:
+             revealed: Mapping[str, Any] | None = None,
+             people: Mapping[str, str] | None = None) -> None:
         """Show ``inc``: every field, its units and extensions, and its time limits;
         ``revealed``: the hub's answer to "Show reporter" (reporter and description in full)."""
         state = state_name(inc.state)
@@ -143,7 +168,8 @@ class IncidentSheet(QWidget):
         verification = ""
         if inc.verified_at is not None:
             verification = translate("IncidentDetail", "by {who} at {when}").format(
-                who=inc.verified_by or "", when=when_text(inc.verified_at))
+                who=(people or {}).get(inc.verified_by or "", inc.verified_by or ""),
+                when=when_text(inc.verified_at))
         police = ""
         if inc.escalated_from is not None:
             police = (translate("IncidentDetail", "Acknowledged by the police")
@@ -163,7 +189,8 @@ class IncidentSheet(QWidget):
             "source": source_name(inc.source),
             "police_case_no": inc.police_case_no or "",
             "police_remarks": "；".join(inc.police.remarks) if inc.police else "",
-            "created": f"{when_text(inc.created_at)}  {inc.created_by}",
+            "created": f"{when_text(inc.created_at)}  "
+                       f"{(people or {}).get(inc.created_by, inc.created_by)}",
             "description": str(revealed.get("description", inc.description)) if revealed
             else inc.description,
             "address": f"{loc.address}  ({loc.lat:.5f}, {loc.lon:.5f})",
@@ -225,9 +252,10 @@ class IncidentSheet(QWidget):
                                           when_text(clock.started_at), when_text(clock.due_at),
                                           status])
 
-    def _tree(self, headers: list[str]) -> QTreeWidget:
+    def _tree(self, headers: list[tuple[str, str]]) -> QTreeWidget:
         tree = QTreeWidget(self)
         tree.setRootIsDecorated(False)
-        tree.setHeaderLabels(headers)
+        tree.setHeaderLabels([translate(c, h) for c, h in headers])
+        self._headers.append((tree, headers))
         tree.setMaximumHeight(110)
         return tree

@@ -18,6 +18,7 @@ from console.comms.clock import hub_clock
 from console.domain.model import AssignmentState, Source
 from console.domain.sla import Stage
 from console.ui.names import DisplayNames, source_name, stage_name
+from console.ui.times import local
 
 translate = QCoreApplication.translate  # the name pyside6-lupdate looks for
 
@@ -101,9 +102,8 @@ TIMELINE_LINE = QT_TRANSLATE_NOOP("IncidentTimeline", "{time} {actor} {what}")
 def when_text(at: datetime | None, today: datetime | None = None) -> str:
     if at is None:
         return ""
-    local = at.astimezone()
-    today = (today or hub_clock.now()).astimezone()
-    return local.strftime("%H:%M" if local.date() == today.date() else "%m-%d %H:%M")
+    shown, day = local(at), local(today or hub_clock.now())
+    return shown.strftime("%H:%M" if shown.date() == day.date() else "%m-%d %H:%M")
 
 
 def stage_label(stage: str) -> str:

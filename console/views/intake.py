@@ -65,6 +65,7 @@ from console.domain.rules import Rules
 from console.ui.message import messages
 from console.ui.names import DisplayNames, priority_name, source_name, state_name, ui_language
 from console.ui.text import distance_text, result_text
+from console.ui.times import time_text
 from console.views.address_search import AddressSearch, district_gazetteer
 from console.views.category_picker import CategoryPicker
 from console.views.forms import FieldError
@@ -503,7 +504,7 @@ class IntakeForm(QWidget):
         target.blockSignals(True)
         target.clear()
         for inc, metres in rows:
-            parts = [inc.id, inc.created_at.astimezone().strftime("%m-%d %H:%M"),
+            parts = [inc.id, time_text(inc.created_at, "%m-%d %H:%M"),
                      self._names.category(inc.category), state_name(inc.state)]
             if metres is not None:
                 parts.insert(2, distance_text(metres))

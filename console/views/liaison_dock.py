@@ -48,6 +48,7 @@ from console.domain.rules import Rules
 from console.domain.sla import ClockLevel, SlaClock, Stage
 from console.ui.names import DisplayNames, ui_language
 from console.ui.text import countdown_text
+from console.ui.times import time_text
 
 CONTEXT = "LiaisonDock"
 translate = QCoreApplication.translate
@@ -293,7 +294,7 @@ class LiaisonDock(QWidget):
         else:
             down = min(link.since for link in links if not link.up)
             text = translate("LiaisonDock", "Police center: link down since {time}").format(
-                time=down.astimezone().strftime("%H:%M"))
+                time=time_text(down, "%H:%M"))
             colour = "#c5221f"
         text += " · " + translate("LiaisonDock", "{n} messages waiting").format(n=waiting)
         self.link.setText(text)

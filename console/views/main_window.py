@@ -37,6 +37,7 @@ from console.views.command_line import CommandLine
 from console.views.common import keeping_focus
 from console.views.connection import ConnectionBanner
 from console.views.dashboard import DashboardDock
+from console.views.dock_text import retranslate_docks
 from console.views.emergency_board import EmergencyBoard
 from console.views.focus import keep_focus_after_dialogs
 from console.views.i18n import language_setting
@@ -50,6 +51,7 @@ from console.views.roster_dock import UnitRoster
 from console.views.shift_alerts import shift_alerts
 from console.views.sos_alarm import SosAlarm
 from console.views.status import ConsoleStatusBar, roles_text
+from console.views.time_zone import TimeZoneMenu
 from console.views.video_wall import VideoWallDock
 
 log = logging.getLogger(__name__)
@@ -424,6 +426,7 @@ class MainWindow(WindowLayouts, QMainWindow):
             action.triggered.connect(lambda _c=False, code=code: self.language_chosen.emit(code))
             self.language_menu.addAction(action)
             self.language_actions[code] = action
+        self.time_zone = TimeZoneMenu(self.settings_menu, self.settings, self.rules.calendar.tz)
         self.alert_controls = AlertControls(self.shift, self.status, self.incident_menu,
                                             self.settings_menu, self.open_and_select,
                                             self.incident_in_hand)
@@ -516,6 +519,8 @@ class MainWindow(WindowLayouts, QMainWindow):
         self.help_menu.setTitle(self.tr("&Help"))
         self.a_help.setText(self.tr("Command line help"))
         self.alert_controls.retranslate()
+        self.time_zone.retranslate()
+        retranslate_docks(self.dock_manager)
         # The docks retranslate themselves on the LanguageChange Qt sends every widget.
 
     def changeEvent(self, event: QEvent) -> None:

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt, QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from console.comms.bridge import Bridge
 from console.comms.clock import hub_clock
 from console.comms.replica import ChangeSet, UserInfo
+from console.ui.times import time_text
 
 CONTEXT = "ConnectionStatus"
 STATE_TEXT = {
@@ -83,6 +84,11 @@ class ConsoleStatusBar(QStatusBar):
                                       " font-weight: bold; }")
         self.refresh()
 
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._state(self.bridge.state, None)
+        super().changeEvent(event)
+
     def _changed(self, change: ChangeSet) -> None:
         if change.events or change.reset:
             self._last_event_at = time.monotonic()
@@ -95,7 +101,7 @@ class ConsoleStatusBar(QStatusBar):
             self.last_event.setText(self.tr("Last event %n s ago", "", seconds))
         user = self.bridge.replica.user
         self.user.setText(f"{user.display_name} ({roles_text(user)})" if user else "")
-        self.clock.setText(hub_clock.now().astimezone().strftime("%Y-%m-%d %H:%M:%S"))
+        self.clock.setText(time_text(hub_clock.now(), "%Y-%m-%d %H:%M:%S"))
         self._refresh_police()
 
     def set_police_alarm(self, overdue: int) -> None:
@@ -116,7 +122,7 @@ class ConsoleStatusBar(QStatusBar):
         else:
             since = min(link.since for link in links if not link.up)
             text = self.tr("110 link down since {time}").format(
-                time=since.astimezone().strftime("%H:%M"))
+                time=time_text(since, "%H:%M"))
             colour = "#c5221f"
         if waiting:
             text += " · " + self.tr("%n waiting", "", waiting)

@@ -124,6 +124,8 @@ class UnitRosterModel(QAbstractItemModel):
         self._now = clock()
         self._timer: QTimer | None = None
         self._language = ui_language(language)
+        # No language given: names follow the one installed, also after a live switch.
+        self._follows_locale = language is None
         self._columns = RosterColumns(DisplayNames(self._language, rules))
         self._tree = RosterTree(check_levels(grouping))
         self._filter = UnitFilter()
@@ -335,12 +337,16 @@ class UnitRosterModel(QAbstractItemModel):
             self._timer.stop()
 
     def set_language(self, language: str | None) -> None:
+        self._follows_locale = language is None
         self._language = ui_language(language)
         self._columns.names = DisplayNames(self._language, self._rules)
         self.retranslate()
 
     def retranslate(self) -> None:
         """Re-read every label (after a LanguageChange); street groups are re-ordered by name."""
+        if self._follows_locale and self._language != ui_language():
+            self._language = ui_language()
+            self._columns.names = DisplayNames(self._language, self._rules)
         self._columns.retranslate()
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(Column) - 1)
         self._relayout()

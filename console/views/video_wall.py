@@ -64,6 +64,7 @@ from console.domain.rules import Rules
 from console.ui.message import messages
 from console.ui.names import DisplayNames, ui_language
 from console.ui.text import result_text
+from console.ui.times import local
 from console.views.video_stream import RetryPolicy, StreamHost, new_host
 from console.views.video_tile import MIME_TYPE, VideoTile, camera_mime
 
@@ -311,7 +312,7 @@ class VideoWallDock(QWidget):
         folder = self.snapshot_dir or Path(QStandardPaths.writableLocation(
             QStandardPaths.StandardLocation.AppDataLocation)) / "snapshots"
         safe = re.sub(r"[^\w.-]", "_", camera_id)
-        path = str(folder / f"{safe}_{at.astimezone():%Y%m%d-%H%M%S-%f}.png")
+        path = str(folder / f"{safe}_{local(at):%Y%m%d-%H%M%S-%f}.png")
         self._snapshots[path] = (camera, at, self.incident_id)
         # Encoding a PNG of a large picture takes a while: on a pool thread, not this one.
         QThreadPool.globalInstance().start(lambda: self._write(image, path))
@@ -391,7 +392,7 @@ class VideoWallDock(QWidget):
             messages().info(translate("VideoWall", "Snapshot saved as {file}.").format(file=path))
             return
         text = _tr(_NOTE).format(name=camera.get("name", ""), id=camera.get("id"),
-                                 time=f"{at.astimezone():%Y-%m-%d %H:%M:%S}",
+                                 time=f"{local(at):%Y-%m-%d %H:%M:%S}",
                                  host=QSysInfo.machineHostName(), file=path)
         self.bridge.submit("incident.note", {"id": incident_id, "text": text},
                            callback=lambda result: self._noted(incident_id, path, result))

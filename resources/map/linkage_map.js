@@ -22,6 +22,7 @@
   const layers = {};        // name → Leaflet layer
   const visible = {};       // name → boolean
   let legend = null;
+  let scale = null;
 
   function buildLegend() {
     if (legend) legend.update(config.palette, labels, visible, function (name) { return !!layers[name]; });
@@ -285,6 +286,8 @@
       }
       for (const name of Object.keys(cfg.boundaries || {})) visible[name] = true;
       legend = new global.LinkageLegend().addTo(map);
+      // A Chinese district measures in metres: no miles and feet beside them.
+      scale = L.control.scale({ metric: true, imperial: false }).addTo(map);
       for (const [name, on] of Object.entries(cfg.visible || {})) api.setVisible(name, on);
       labelAreas();
       if (cfg.view && cfg.view.bounds) map.fitBounds(cfg.view.bounds, { animate: false });
@@ -550,6 +553,7 @@
         selected: { incidents: layers.incidents.selected, units: layers.units.selected },
         heat: layers.heat.wx.length, trail: layers.trail.getLayers().length,
         legend: legend ? legend.getContainer().textContent : "",
+        scale: scale ? scale.getContainer().textContent : "",
         bounds: map.getBounds().toBBoxString(),
       };
     },

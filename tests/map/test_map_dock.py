@@ -5,6 +5,7 @@ an XYZ tile server on this machine, the request guard, and the Chinese labels.""
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -248,8 +249,10 @@ def test_the_map_speaks_chinese(qtbot: Any, tmp_path: Path, rules: Rules) -> Non
         qtbot.waitUntil(lambda: dock.layers_button.text() == "图层", timeout=WAIT_MS)
         assert dock.layer_actions["checkpoints"].text() == "巡更点"
         assert {dock.street_combo.itemText(i) for i in (1, 2)} == {"猛追湾", "双桥子"}
-        legend = ask(qtbot, view, "state")["legend"]
-        assert "图例" in legend and "超时" in legend
+        state = ask(qtbot, view, "state")
+        assert "图例" in state["legend"] and "超时" in state["legend"]
+        # One scale bar, metric: metres or kilometres, never miles or feet.
+        assert re.fullmatch(r"\d+ k?m", state["scale"]), state["scale"]
     finally:
         translations.apply("en")
     qtbot.waitUntil(lambda: dock.layers_button.text() == "Layers", timeout=WAIT_MS)

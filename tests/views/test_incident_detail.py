@@ -189,6 +189,25 @@ def test_the_timeline_starts_with_what_happened_before_the_detail_opened(
     assert len(detail.timeline_lines()) == 4
 
 
+def test_the_timeline_names_people_by_their_display_names(
+        qtbot: Any, live_bridge: Bridge, bridge_as: BridgeAs, rules: Rules) -> None:
+    taker = bridge_as("taker")  # display name "Call taker Li"
+    iid = create(qtbot, taker)
+    assert submit(qtbot, taker, "incident.note", {"id": iid, "text": "来电人很着急"}).ok
+    qtbot.waitUntil(lambda: iid in live_bridge.replica.incidents, timeout=WAIT_MS)
+    detail = make_detail(qtbot, live_bridge, rules, iid)
+    qtbot.waitUntil(lambda: len(detail.timeline_lines()) == 2, timeout=WAIT_MS)
+    lines = detail.timeline_lines()
+    assert "Call taker Li created" in lines[0], lines
+    assert "Call taker Li noted: 来电人很着急" in lines[1], lines
+    assert not any(re.match(r"\S+ taker ", line) for line in lines), lines
+    assert detail.fields["created"].text().endswith("Call taker Li")
+    # A live event by someone the timeline named keeps the name.
+    assert submit(qtbot, taker, "incident.note", {"id": iid, "text": "再次来电"}).ok
+    qtbot.waitUntil(lambda: len(detail.timeline_lines()) == 3, timeout=WAIT_MS)
+    assert "Call taker Li noted: 再次来电" in detail.timeline_lines()[2]
+
+
 def test_a_viewer_sees_the_actions_disabled_with_the_reason(
         qtbot: Any, live_bridge: Bridge, bridge_as: BridgeAs, rules: Rules) -> None:
     iid = create(qtbot, live_bridge)

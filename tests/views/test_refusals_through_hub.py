@@ -1,0 +1,643 @@
+"""Every refusal of the domain, provoked for real through a hub, reads in Chinese.
+
+One case per domain template (console/domain, as tools/refusal_catalogue.py finds them): a
+command sent over a real socket to a real hub that the domain refuses with exactly that template.
+The hub's answer is turned into text the way the console does (``CommandResult.from_wire`` and
+``result_text``) with the console's language set to Chinese, and the text may hold no Latin word
+but the refusal's ids and codes — no raw enum such as ``off_duty`` either.
+
+A few templates cannot be provoked through a hub; :data:`UNREACHABLE` says which and why, and
+:func:`test_every_domain_template_is_provoked_or_explained` keeps the two lists complete.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import re
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from console.comms.clock import Clock
+from console.comms.pending import CommandResult
+from console.domain.model import SYSTEM
+from console.domain.rules import Rules
+from console.store.writer import Command
+from console.ui.text import WORD_PARAMS, result_text
+from console.views.i18n import Translations
+from tests.hub.conftest import PASSWORD, Client, HubThread, add_users, incident_args
+
+ROOT = Path(__file__).resolve().parents[2]
+#: Monday 2026-11-23 09:00 in the district: a working morning.
+ORIGIN = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
+#: Words a translation keeps on purpose because the user types them or reads them on the wire,
+#: named beside their Chinese ("'method' 须为 site（上门）或 callback（回访）").
+KEPT = {"GeoJSON", "Polygon", "site", "callback", "up", "down", "accepted", "rejected",
+        "completed", "aborted", "minutes", "hours", "working_days", "lon", "lat"}
+LATIN = re.compile(r"[A-Za-z][A-Za-z_]+")
+
+#: Domain templates no command over a hub can provoke, and why.
+UNREACHABLE = {
+    # The domain guards callers other than the hub (a bare decide() has no id allocator and no
+    # store behind it); the hub's world always has them.
+    "New incidents cannot be registered here.": "the hub always allocates incident ids",
+    "Police messages cannot be received here.": "the hub's world always holds police cases",
+    "Major incidents cannot be declared here.": "the hub's world always holds major incidents",
+    "Warnings cannot be raised here.": "the hub's world always holds warnings",
+    # The protocol decoder answers non-object args with bad_message before the domain sees them.
+    "The arguments of a command must be an object.": "refused by the protocol decoder first",
+    # The console's own enabling text for major-incident buttons, never a hub answer.
+    "Choose a major incident first.": "a button's tooltip when no major incident is chosen",
+    # Only a stage whose clock does not exist at all (never started) reaches it, and a request
+    # needs a running clock of that stage first.
+    "The deadline is not running.": "a pending request's stage always has a clock",
+    # Answered to the police center over /police (an English ``error`` for its system); the
+    # police messages are not commands a console can send, and no console shows them.
+    "There is no police message '{kind}'.": "answered to the police link only",
+    "There is no case {shared_id} here.": "answered to the police link only",
+    "Case {shared_id} was not escalated to the police; only an escalation is acknowledged or "
+    "completed by them.": "answered to the police link only",
+    "Only the police center that diverted case {shared_id} may amend or withdraw it.":
+        "answered to the police link only",
+    "An update needs remarks or a summary.": "answered to the police link only",
+    "{id} is already {state}; there is nothing to withdraw.": "answered to the police link only",
+    "Case {shared_id} is already incident {incident}.": "the hub acknowledges a repeated case",
+    "'status' must be accepted or rejected.": "answered to the police link only",
+    "'status' must be completed or aborted.": "answered to the police link only",
+    "'remarks' must be a list of at most {limit} texts.": "answered to the police link only",
+    "The police have already acknowledged {id}.": "only the police link acknowledges",
+    "'state' must be up or down.": "the police link's own up/down, sent by the hub itself",
+    "Message {message} of {id} is not waiting for the police.": "the police link's delivery acks",
+}
+
+USERS = {
+    "taker": (["call_taker"], None, None),
+    "admin": (["admin"], None, None),
+}
+
+
+def domain_templates() -> list[str]:
+    spec = importlib.util.spec_from_file_location("refusal_catalogue",
+                                                  ROOT / "tools/refusal_catalogue.py")
+    assert spec and spec.loader
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    tool.SOURCES = ("console/domain",)
+    sentences, _ = tool.catalogue()
+    return list(sentences)
+
+
+class WorldTime:
+    """The hub's world clock, moved by the test instead of by the wall clock."""
+
+    def __init__(self) -> None:
+        self.real = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.real
+
+    def advance(self, minutes: float) -> None:
+        self.real += minutes * 60
+
+
+@dataclass
+class District:
+    """Sessions on one hub and the steps that bring a case or a unit where a refusal waits."""
+
+    hub: HubThread
+    time: WorldTime
+    clients: dict[str, Client] = field(default_factory=dict)
+    numbers: Iterator[int] = field(default_factory=itertools.count)
+    warnings: list[str] = field(default_factory=list)
+
+    def as_(self, user: str, path: str = "/ws") -> Client:
+        key = f"{user}{path}"
+        if key not in self.clients:
+            client = Client(self.hub.port, path)
+            hello: dict[str, Any] = {"type": "hello", "protocol": 1, "client": "tests",
+                                     "auth": {"username": user, "password": PASSWORD},
+                                     "resume_from": None}
+            if path == "/ws":
+                hello["subscribe"] = []  # answers only: nothing piles up unread
+            client.send(hello)
+            assert client.recv()["type"] == "welcome"
+            if path == "/ws":
+                assert client.until("synced")
+            self.clients[key] = client
+        return self.clients[key]
+
+    def do(self, user: str, command: str, /, **args: Any) -> dict[str, Any]:
+        return send(self.as_(user), command, args)
+
+    def ok(self, user: str, command: str, /, **args: Any) -> dict[str, Any]:
+        reply = self.do(user, command, **args)
+        assert reply["ok"], reply
+        return dict(reply.get("data") or {})
+
+    # -- cases ---------------------------------------------------------------------------------
+
+    def new(self, **overrides: Any) -> str:
+        return str(self.ok("ctl", "incident.create", **incident_args(**overrides))["id"])
+
+    def accepted(self, **overrides: Any) -> str:
+        inc = self.new(**overrides)
+        self.ok("ctl", "incident.accept", id=inc)
+        return inc
+
+    def assigned(self, department: str = "environment") -> str:
+        inc = self.accepted()
+        self.ok("ctl", "incident.assign", id=inc, department=department)
+        return inc
+
+    def in_progress(self) -> str:
+        inc = self.assigned()
+        self.ok("desk-env", "incident.sign", id=inc)
+        return inc
+
+    def resolved(self) -> str:
+        inc = self.in_progress()
+        self.ok("desk-env", "incident.resolve", id=inc, result="已处理")
+        return inc
+
+    def closed(self) -> str:
+        inc = self.resolved()
+        self.ok("ctl", "incident.verify", id=inc, method="callback", satisfied=True)
+        self.ok("ctl", "incident.close", id=inc)
+        return inc
+
+    def rejected(self) -> str:
+        inc = self.new()
+        self.ok("ctl", "incident.reject", id=inc, reason="重复")
+        return inc
+
+    def overdue(self) -> str:
+        inc = self.new(category="safety.gas_leak", priority="P1")
+        self.time.advance(10)  # past its 3-minute accept limit
+        return inc
+
+    def with_police(self) -> str:
+        inc = self.accepted()
+        self.ok("ctl", "incident.escalate", id=inc, reason="涉嫌违法")
+        return inc
+
+    def diverted_unmapped(self) -> str:
+        center = Client(self.hub.port, "/police")
+        try:
+            center.hello("police110")
+            message = f"110-{uuid.uuid4()}"
+            center.send({"type": "incident", "id": message, "case": {
+                "shared_id": str(uuid.uuid4()), "police_case_no": "110-20261123-0001",
+                "location": {"lat": 30.6675, "lon": 104.1075, "address": "建设路 1 号"},
+                "classification": "99-UNMAPPED", "summary": "情况不明",
+                "sent_at": "2026-11-23T09:00:00+08:00"}})
+            while (reply := center.recv())["type"] != "ack" or reply["id"] != message:
+                assert reply["type"] != "error", reply
+            return str(reply["incident"])
+        finally:
+            center.close()
+
+    def confidential(self) -> str:
+        inc = self.new()
+        self.ok("taker", "incident.set_confidential", id=inc, confidential=True)
+        return inc
+
+    def extension_requested(self, inc: str | None = None) -> tuple[str, str]:
+        inc = inc or self.new()
+        self.ok("ctl", "incident.request_extension", id=inc, stage="accept",
+                extra={"value": 10, "unit": "minutes"}, reason="现场核实中")
+        return inc, f"{inc}/X{self._extensions(inc)}"
+
+    def _extensions(self, inc: str) -> int:
+        self.as_("ctl").send({"type": "timeline", "id": "t", "incident": inc})
+        events = self.as_("ctl").until("timeline")["events"]
+        return sum(e["name"] == "incident.extension_requested" for e in events)
+
+    # -- units and more ------------------------------------------------------------------------
+
+    def unit(self, status: str = "available") -> str:
+        unit = f"U{next(self.numbers)}"
+        self.ok("admin", "unit.register", id=unit, name=f"网格员{unit}", type="grid_worker",
+                status=status)
+        return unit
+
+    def dispatched(self) -> tuple[str, str, str]:
+        """(incident, unit, assignment) for a unit sent to a fresh case."""
+        inc, unit = self.accepted(), self.unit()
+        data = self.ok("ctl", "incident.dispatch", id=inc, unit=unit)
+        assignment = data.get("assignment") or f"{inc}/1"
+        return inc, unit, str(assignment)
+
+    def major(self) -> str:
+        return str(self.ok("leader", "major.declare", level="III", title="燃气管道破裂",
+                           commander="王指挥", area={"center": {"lat": 30.665, "lon": 104.1},
+                                                    "radius_m": 300})["id"])
+
+    def warning(self) -> str:
+        """One of the warnings the fixture raised before the hub started, not used before."""
+        return self.warnings.pop()
+
+    def reporter(self, user: str, inc: str, reason: str = "回访核实") -> dict[str, Any]:
+        client = self.as_(user)
+        request = {"type": "reporter", "id": str(uuid.uuid4()), "incident": inc,
+                   "reason": reason}
+        client.send(request)
+        while True:
+            answer = client.until("reporter")
+            if answer["id"] == request["id"]:
+                return answer
+
+
+def send(client: Client, command: str, args: dict[str, Any],
+         expected_version: int | None = None) -> dict[str, Any]:
+    """A command and the hub's answer to it (``Client.command`` without a clash between the
+    command's name and an argument called ``name``)."""
+    message: dict[str, Any] = {"type": "command", "id": str(uuid.uuid4()), "name": command,
+                               "args": args}
+    if expected_version is not None:
+        message["expected_version"] = expected_version
+    client.send(message)
+    while (reply := client.until("result"))["id"] != message["id"]:
+        client.other.append(reply)
+    return reply
+
+
+Case = Callable[[District], dict[str, Any]]
+LONG = "长" * 20_000
+
+
+def gw(d: District, command: str, /, **args: Any) -> dict[str, Any]:
+    """A command of the field platform's gateway, which speaks for every unit."""
+    return send(d.as_("gateway", "/field"), command, args)
+
+
+def _field_unit(d: District) -> str:
+    """A unit with a field account of its own (``u-<unit>``), as a field app logs in."""
+    unit = d.unit()
+    d.hub.store.accounts.create_user(f"u-{unit}", PASSWORD, ["field"], now=datetime.now(UTC),
+                                     unit=unit)
+    return unit
+
+
+def _field(d: District, unit: str, name: str, **args: Any) -> dict[str, Any]:
+    return send(d.as_(f"u-{unit}", "/field"), name, args)
+
+
+def _other_units_command(d: District, name: str, **args: Any) -> dict[str, Any]:
+    mine, other = _field_unit(d), d.unit()
+    return _field(d, mine, name, id=other, **args)
+
+
+def _approve_twice(d: District) -> dict[str, Any]:
+    inc, first = d.extension_requested()
+    d.ok("leader", "incident.approve_extension", id=inc, request=first)
+    _, _second = d.extension_requested(inc)
+    return d.do("leader", "incident.approve_extension", id=inc, request=first)
+
+
+def _finished_stage(d: District) -> dict[str, Any]:
+    inc, request = d.extension_requested()
+    d.ok("ctl", "incident.accept", id=inc)
+    return d.do("leader", "incident.approve_extension", id=inc, request=request)
+
+
+def _cancelled_twice(d: District) -> dict[str, Any]:
+    inc, _unit, first = d.dispatched()
+    d.ok("ctl", "incident.dispatch", id=inc, unit=d.unit())
+    d.ok("ctl", "assignment.update", id=inc, assignment=first, status="cancelled")
+    return d.do("ctl", "assignment.update", id=inc, assignment=first, status="en_route")
+
+
+def _on_scene(d: District) -> tuple[str, str]:
+    inc, _unit, assignment = d.dispatched()
+    d.ok("ctl", "assignment.update", id=inc, assignment=assignment, status="on_scene")
+    return inc, assignment
+
+
+def _overdue_supervised_twice(d: District) -> dict[str, Any]:
+    inc = d.overdue()
+    d.ok("leader", "incident.supervise", id=inc, note="请尽快受理")
+    return d.do("leader", "incident.supervise", id=inc, note="再次督办")
+
+
+def _stood_down(d: District) -> dict[str, Any]:
+    major = d.major()
+    d.ok("leader", "major.stand_down", id=major, summary="已处置完毕")
+    return d.do("leader", "major.note", id=major, text="补记")
+
+
+def _linked_twice(d: District) -> dict[str, Any]:
+    major, inc = d.major(), d.new()
+    d.ok("leader", "major.link", id=major, incident=inc)
+    return d.do("leader", "major.link", id=major, incident=inc)
+
+
+def _committed_twice(d: District) -> dict[str, Any]:
+    major, unit = d.major(), d.unit()
+    d.ok("leader", "major.commit", id=major, unit=unit)
+    return d.do("leader", "major.commit", id=major, unit=unit)
+
+
+def _acknowledged_twice(d: District) -> dict[str, Any]:
+    warning = d.warning()
+    d.ok("leader", "warning.acknowledge", id=warning)
+    return d.do("leader", "warning.acknowledge", id=warning)
+
+
+def _declare(d: District, area: Any) -> dict[str, Any]:
+    return d.do("leader", "major.declare", level="III", title="演练", commander="王指挥",
+                area=area)
+
+
+def _ring(*points: tuple[float, float]) -> list[list[float]]:
+    return [list(p) for p in points]
+
+
+SQUARE = _ring((104.09, 30.66), (104.1, 30.66), (104.1, 30.67), (104.09, 30.66))
+
+CASES: dict[str, Case] = {
+    # -- arguments --------------------------------------------------------------------------
+    "'{field}' is required.":
+        lambda d: d.do("ctl", "incident.create", **{
+            k: v for k, v in incident_args().items() if k != "description"}),
+    "'{field}' must be text.":
+        lambda d: d.do("ctl", "incident.create", **incident_args(description=5)),
+    "'{field}' is longer than {limit} characters.":
+        lambda d: d.do("ctl", "incident.create", **incident_args(description=LONG)),
+    "'{field}' holds a character that text may not hold ({character}).":
+        lambda d: d.do("ctl", "incident.create", **incident_args(description="噪声\u202e扰民")),
+    "'{field}' must be one of: {allowed}.":
+        lambda d: d.do("ctl", "incident.create", **incident_args(priority="P9")),
+    "'{field}' must be a number.":
+        lambda d: d.do("ctl", "incident.create", **incident_args(
+            location={"lat": "北纬", "lon": 104.1, "address": "建设路"})),
+    "'{field}' must be between {low} and {high}.":
+        lambda d: d.do("ctl", "incident.create", **incident_args(
+            location={"lat": 95, "lon": 104.1, "address": "建设路"})),
+    "'{field}' must be a whole number.":
+        lambda d: d.do("ctl", "incident.request_extension", id=d.new(), stage="accept",
+                       extra={"value": 1.5, "unit": "hours"}, reason="核实"),
+    "'{field}' must be true or false.":
+        lambda d: d.do("taker", "incident.set_confidential", id=d.new(), confidential="是"),
+    "'{field}' must be an object.":
+        lambda d: d.do("ctl", "incident.create", **incident_args(location="建设路 1 号")),
+    "'{field}' must be a list of codes.":
+        lambda d: d.do("ctl", "incident.assign", id=d.accepted(), department="environment",
+                       co_handlers="urban_mgmt"),
+    "'{field}' has more than {limit} entries.":
+        lambda d: d.do("ctl", "incident.assign", id=d.accepted(), department="environment",
+                       co_handlers=[f"d{i}" for i in range(30)]),
+    "'method' must be site (a visit) or callback (a call to the reporter).":
+        lambda d: d.do("ctl", "incident.verify", id=d.resolved(), method="短信", satisfied=True),
+    "'unit' must be minutes, hours or working_days.":
+        lambda d: d.do("ctl", "incident.request_extension", id=d.new(), stage="accept",
+                       extra={"value": 1, "unit": "weeks"}, reason="核实"),
+    # -- creating ---------------------------------------------------------------------------
+    "There is no command '{name}'.": lambda d: d.do("ctl", "incident.fly", id="CH-1"),
+    "There is no category '{code}'.":
+        lambda d: d.do("ctl", "incident.create", **incident_args(category="env.no_such")),
+    "'{code}' is reserved for police cases awaiting classification; choose a category.":
+        lambda d: d.do("ctl", "incident.create", **incident_args(category="unclassified")),
+    "There is no request type '{code}'.":
+        lambda d: d.do("ctl", "incident.create", **incident_args(request_type="poem")),
+    "The location ({lat}, {lon}) is outside the district; check the point, or give the "
+    "address and place it on the map.":
+        lambda d: d.do("ctl", "incident.create", **incident_args(
+            location={"lat": 0, "lon": 0, "address": "建设路"})),
+    "You may register incidents only from your own channel.":
+        lambda d: gw(d, "incident.create", **incident_args()),
+    # -- who may ----------------------------------------------------------------------------
+    "Your role ({roles}) may not {action}.":
+        lambda d: d.do("viewer", "incident.accept", id=d.new()),
+    "You may {action} only on your own cases.":
+        lambda d: d.do("desk-env", "incident.sign", id=d.assigned("urban_mgmt")),
+    "You may add notes only to incidents your department handles.":
+        lambda d: d.do("desk-env", "incident.note", id=d.assigned("urban_mgmt"), text="已知悉"),
+    "You may verify results only on site, for incidents in your care.":
+        lambda d: _field(d, _field_unit(d), "incident.verify", id=d.resolved(), method="site",
+                         satisfied=True),
+    "Liaison officers sign for police-diverted incidents only.":
+        lambda d: d.do("liaison", "incident.accept", id=d.new()),
+    "Liaison officers return police-diverted incidents only.":
+        lambda d: d.do("liaison", "incident.reject", id=d.new(), reason="非警务"),
+    "Liaison officers classify police-diverted incidents only.":
+        lambda d: d.do("liaison", "incident.classify", id=d.new(),
+                       category="env.noise_residential"),
+    "A field unit reports progress only on its own assignments.":
+        lambda d: (lambda x: _field(d, _field_unit(d), "assignment.update", id=x[0],
+                                    assignment=x[2], status="en_route"))(d.dispatched()),
+    "A field unit changes only its own status.":
+        lambda d: _other_units_command(d, "unit.set_status", status="busy"),
+    "A field unit clocks in only itself.": lambda d: _other_units_command(d, "unit.clock_in"),
+    "A field unit clocks out only itself.": lambda d: _other_units_command(d, "unit.clock_out"),
+    "A field unit records only its own patrol checkpoints.":
+        lambda d: _other_units_command(d, "unit.checkpoint", checkpoint="CP-1"),
+    "Early warnings are raised by the hub's own detector only.":
+        lambda d: d.do("admin", "warning.raise", category="safety.gas_leak", level="grid",
+                       area="g111", count=3, baseline=0.1, threshold=3, window=60),
+    "Only a duty leader may lift the confidential mark of {id}.":
+        lambda d: d.do("taker", "incident.set_confidential", id=d.confidential(),
+                       confidential=False),
+    # -- the reporter -----------------------------------------------------------------------
+    "{id} is not a case your department leads or co-handles; its reporter is not shown to you.":
+        lambda d: d.reporter("desk-env", d.assigned("urban_mgmt")),
+    "Your role does not need the reporter of {id}.": lambda d: d.reporter("viewer", d.new()),
+    "{id} is confidential: only the intake and the duty leader see its reporter.":
+        lambda d: d.reporter("ctl", d.confidential()),
+    # -- lifecycle --------------------------------------------------------------------------
+    "There is no incident {id}.": lambda d: d.do("ctl", "incident.accept", id="CH-20261123-999999"),
+    "{id} has changed since you opened it (version {expected}, now {current}); look at it "
+    "again before acting.":
+        lambda d: send(d.as_("ctl"), "incident.accept", {"id": d.new()}, expected_version=7),
+    "{id} is {state}; only {wanted} incidents can be {doing}.":
+        lambda d: d.do("ctl", "incident.accept", id=d.accepted()),
+    "{id} is {state}; nothing more can be done on it.":
+        lambda d: d.do("ctl", "incident.dispatch", id=d.rejected(), unit=d.unit()),
+    "{id} awaits classification (police code {code}); classify it first.":
+        lambda d: d.do("liaison", "incident.accept", id=d.diverted_unmapped()),
+    "{id} is already classified as {category}.":
+        lambda d: d.do("ctl", "incident.classify", id=d.new(), category="env.noise_residential"),
+    "{id} is a {kind}; only inquiries, opinions and suggestions can be answered and closed at "
+    "intake.":
+        lambda d: d.do("ctl", "incident.answer", id=d.new(), answer="已答复"),
+    "An incident cannot be merged into itself.":
+        lambda d: (lambda inc: d.do("ctl", "incident.merge", id=inc, into=inc))(d.new()),
+    "{into} is {state}; merge duplicates into an open incident.":
+        lambda d: d.do("ctl", "incident.merge", id=d.new(), into=d.rejected()),
+    "There is no department '{code}'.":
+        lambda d: d.do("ctl", "incident.assign", id=d.accepted(), department="no_such_desk"),
+    "The lead department cannot also be a co-handler.":
+        lambda d: d.do("ctl", "incident.assign", id=d.accepted(), department="environment",
+                       co_handlers=["environment"]),
+    "A co-handling department is named twice.":
+        lambda d: d.do("ctl", "incident.assign", id=d.accepted(), department="environment",
+                       co_handlers=["urban_mgmt", "urban_mgmt"]),
+    "{id} is {state}; only open incidents not already with the police can be escalated.":
+        lambda d: d.do("ctl", "incident.escalate", id=d.with_police(), reason="再次"),
+    "{id} is already marked confidential.":
+        lambda d: d.do("taker", "incident.set_confidential", id=d.confidential(),
+                       confidential=True),
+    "{id} is not marked confidential.":
+        lambda d: d.do("leader", "incident.set_confidential", id=d.new(), confidential=False),
+    "{id} is not overdue; supervision is for overdue incidents.":
+        lambda d: d.do("leader", "incident.supervise", id=d.new(), note="督办"),
+    "{id} is already supervised.": _overdue_supervised_twice,
+    # -- deadlines --------------------------------------------------------------------------
+    "{id} has no running deadline to extend.":
+        lambda d: d.do("ctl", "incident.request_extension", id=d.with_police(), stage="accept",
+                       extra={"value": 1, "unit": "hours"}, reason="核实"),
+    "The {stage} deadline of {id} is not running.":
+        lambda d: d.do("ctl", "incident.request_extension", id=d.new(), stage="resolve",
+                       extra={"value": 1, "unit": "hours"}, reason="核实"),
+    "An extension of the {stage} deadline of {id} is already waiting for approval.":
+        lambda d: d.do("ctl", "incident.request_extension", id=d.extension_requested()[0],
+                       stage="accept", extra={"value": 1, "unit": "hours"}, reason="核实"),
+    "The deadline has already passed; an extension must be requested before it.":
+        lambda d: d.do("ctl", "incident.request_extension", id=d.overdue(), stage="accept",
+                       extra={"value": 1, "unit": "hours"}, reason="核实"),
+    "This stage is already finished.": _finished_stage,
+    "{id} has no extension request waiting.":
+        lambda d: d.do("leader", "incident.approve_extension", id=d.new(), request="X1"),
+    "There is no extension request {request} on {id}.":
+        lambda d: d.do("leader", "incident.approve_extension", id=d.extension_requested()[0],
+                       request="CH-0/X9"),
+    "Extension request {request} was already {status}.": _approve_twice,
+    # -- units ------------------------------------------------------------------------------
+    "There is no unit {unit}.":
+        lambda d: d.do("ctl", "incident.dispatch", id=d.accepted(), unit="U-NONE"),
+    "Unit {unit} is already registered.":
+        lambda d: (lambda u: d.do("admin", "unit.register", id=u, name="重复", type="patrol"))(
+            d.unit()),
+    "A new unit starts off duty, available, busy or out of service.":
+        lambda d: d.do("admin", "unit.register", id=f"U-new-{next(d.numbers)}", name="新",
+                       type="patrol", status="en_route"),
+    "The status {status} follows from an assignment; dispatch the unit or update its "
+    "assignment instead.":
+        lambda d: d.do("ctl", "unit.set_status", id=d.unit(), status="on_scene"),
+    "Unit {unit} is on assignment {assignment}; clear or cancel it first.":
+        lambda d: d.do("ctl", "unit.set_status", id=d.dispatched()[1], status="busy"),
+    "Unit {unit} is already {status}.":
+        lambda d: d.do("ctl", "unit.set_status", id=d.unit("off_duty"), status="off_duty"),
+    "Unit {unit} is already on duty ({status}).":
+        lambda d: gw(d, "unit.clock_in", id=d.unit("busy")),
+    "Unit {unit} is already off duty.":
+        lambda d: gw(d, "unit.clock_out", id=d.unit("off_duty")),
+    "Unit {unit} is on assignment {assignment}; clear or cancel it before the unit clocks out.":
+        lambda d: gw(d, "unit.clock_out", id=d.dispatched()[1]),
+    "Unit {unit} is off duty; a checkpoint is passed on duty.":
+        lambda d: gw(d, "unit.checkpoint", id=d.unit("off_duty"),
+                                                     checkpoint="CP-1"),
+    "Unit {unit} is {status}; only available units can be dispatched.":
+        lambda d: d.do("ctl", "incident.dispatch", id=d.accepted(), unit=d.unit("out_of_service")),
+    "Unit {unit} is still {state} on {id}; clear or cancel its assignment first.":
+        lambda d: (lambda x: d.do("ctl", "incident.merge", id=x[0], into=d.new()))(d.dispatched()),
+    "{id} has no unit on the way or at the scene.":
+        lambda d: d.do("ctl", "assignment.update", id=d.accepted(), assignment="CH-0/1",
+                       status="en_route"),
+    "{id} has no assignment {assignment}.":
+        lambda d: d.do("ctl", "assignment.update", id=d.dispatched()[0], assignment="CH-0/9",
+                       status="en_route"),
+    "Assignment {assignment} is already {state}.": _cancelled_twice,
+    "Unit {unit} is on scene; clear the assignment instead of cancelling it.":
+        lambda d: (lambda x: d.do("ctl", "assignment.update", id=x[0], assignment=x[1],
+                                  status="cancelled"))(_on_scene(d)),
+    "Assignment {assignment} is already {state}; a unit cannot go back to {target}.":
+        lambda d: (lambda x: d.do("ctl", "assignment.update", id=x[0], assignment=x[1],
+                                  status="en_route"))(_on_scene(d)),
+    # -- major incidents --------------------------------------------------------------------
+    "There is no major incident {id}.":
+        lambda d: d.do("leader", "major.note", id="MI-20261123-99", text="补记"),
+    "{id} was stood down; it takes no more changes.": _stood_down,
+    "{incident} is already linked to {id}.": _linked_twice,
+    "Unit {unit} is already committed to {id}.": _committed_twice,
+    "'area' must be a GeoJSON Polygon or a centre with a radius.":
+        lambda d: _declare(d, {"type": "Circle"}),
+    "'area' must be a Polygon with 1 to 10 rings.":
+        lambda d: _declare(d, {"type": "Polygon", "coordinates": []}),
+    "Each ring of 'area' needs at least 4 positions.":
+        lambda d: _declare(d, {"type": "Polygon", "coordinates": [SQUARE[:3]]}),
+    "'area' has more than {limit} positions.":
+        lambda d: _declare(d, {"type": "Polygon", "coordinates": [SQUARE * 2_000]}),
+    "Each ring of 'area' must end where it starts.":
+        lambda d: _declare(d, {"type": "Polygon", "coordinates": [[*SQUARE[:3], [104.0, 30.0]]]}),
+    "A position of 'area' must be [lon, lat].":
+        lambda d: _declare(d, {"type": "Polygon", "coordinates": [[[104.09]] * 4]}),
+    # -- early warnings ---------------------------------------------------------------------
+    "There is no warning {id}.":
+        lambda d: d.do("leader", "warning.acknowledge", id="EW-20261123-999"),
+    "{id} was already acknowledged by {by}.": _acknowledged_twice,
+}
+
+
+def raise_warnings(thread: HubThread) -> list[str]:
+    """A warning raised as the hub's detector raises one (a command of the system actor),
+    written before the hub starts so that it is in the log the hub loads."""
+    results, _ = thread.store.execute_batch([(Command(str(uuid.uuid4()), "warning.raise", {
+        "category": "safety.gas_leak", "level": "grid", "area": "g111", "count": 3,
+        "baseline": 0.1, "threshold": 3, "window": 60, "incidents": []}), SYSTEM)])
+    assert results[0].ok, results[0]
+    return [str(e.event.data["id"]) for e in thread.store.events_after(0, limit=1_000)
+            if e.event.name == "warning.raised"]
+
+
+@pytest.fixture(scope="module")
+def district(tmp_path_factory: pytest.TempPathFactory, rules: Rules) -> Iterator[District]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('refusals') / 'hub.db'}"
+    time = WorldTime()
+    thread = HubThread(url, rules, clock=Clock(origin=ORIGIN, real=time))
+    add_users(thread.store)
+    for name, (roles, department, unit) in USERS.items():
+        thread.store.accounts.create_user(name, PASSWORD, roles, now=datetime.now(UTC),
+                                          department=department, unit=unit)
+    world = District(thread, time, warnings=raise_warnings(thread))
+    thread.start()
+    yield world
+    for client in world.clients.values():
+        client.close()
+    thread.stop()
+
+
+@pytest.fixture(scope="module")
+def chinese(qapp: Any) -> Iterator[None]:
+    translations = Translations()
+    assert translations.apply("zh_CN") == "zh_CN"
+    yield
+    translations.apply("en")
+
+
+def shown(answer: dict[str, Any]) -> tuple[str, CommandResult]:
+    """The text the console shows for a refused command (or reporter request)."""
+    result = CommandResult.from_wire(answer)
+    return result_text(result), result
+
+
+def test_every_domain_template_is_provoked_or_explained() -> None:
+    catalogue = set(domain_templates())
+    assert not set(CASES) & set(UNREACHABLE)
+    assert set(CASES) | set(UNREACHABLE) == catalogue, (
+        "new or gone domain templates: provoke each through the hub in CASES",
+        sorted(catalogue ^ (set(CASES) | set(UNREACHABLE))))
+    assert len(UNREACHABLE) < len(catalogue) / 4
+
+
+@pytest.mark.parametrize("template", sorted(CASES))
+def test_the_hubs_refusal_reads_in_chinese(template: str, district: District,
+                                           chinese: None) -> None:
+    answer = CASES[template](district)
+    assert answer.get("ok") is False, answer
+    assert answer["error"].get("template") == template, answer["error"]
+    text, result = shown(answer)
+    assert text and text != result.message, f"not translated: {text!r}"
+    # Ids, numbers and codes stay as the hub sent them; everything else must be Chinese.
+    rest = text
+    for name, value in sorted(result.params.items(), key=lambda p: -len(str(p[1]))):
+        if name not in WORD_PARAMS:
+            rest = rest.replace(str(value), " ")
+    latin = set(LATIN.findall(rest)) - KEPT
+    assert not latin, f"{template!r} shown as {text!r}: Latin words {sorted(latin)}"
+
