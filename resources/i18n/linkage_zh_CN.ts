@@ -2847,6 +2847,39 @@
     </message>
 </context>
 <context>
+    <name>QObject</name>
+    <message>
+        <source>Detach Group</source>
+        <extracomment>The tooltip of each QtAds button, by the button&apos;s object name.</extracomment>
+        <translation>浮动此组</translation>
+    </message>
+    <message>
+        <source>List All Tabs</source>
+        <translation>列出全部标签页</translation>
+    </message>
+    <message>
+        <source>Close Group</source>
+        <translation>关闭此组</translation>
+    </message>
+    <message>
+        <source>Minimize</source>
+        <translation>最小化</translation>
+    </message>
+    <message>
+        <source>Pin Active Tab (Press Ctrl to Pin Group)</source>
+        <translation>固定当前标签页（按住 Ctrl 固定整组）</translation>
+    </message>
+    <message>
+        <source>Close Tab</source>
+        <translation>关闭标签页</translation>
+    </message>
+    <message>
+        <source>Close Active Tab</source>
+        <extracomment>Some configurations make the area&apos;s close button close the active tab only.</extracomment>
+        <translation>关闭当前标签页</translation>
+    </message>
+</context>
+<context>
     <name>Refusal</name>
     <message>
         <source>&apos;area&apos; has more than {limit} positions.</source>
@@ -3529,6 +3562,10 @@
         <translation>批准延期</translation>
     </message>
     <message>
+        <source>approved</source>
+        <translation>已批准</translation>
+    </message>
+    <message>
         <source>area</source>
         <translation>区域</translation>
     </message>
@@ -3905,6 +3942,10 @@
         <translation>巡查</translation>
     </message>
     <message>
+        <source>pending</source>
+        <translation>待审批</translation>
+    </message>
+    <message>
         <source>phone</source>
         <translation>电话</translation>
     </message>
@@ -3947,6 +3988,10 @@
     <message>
         <source>refuse deadline extensions</source>
         <translation>驳回延期</translation>
+    </message>
+    <message>
+        <source>refused</source>
+        <translation>已驳回</translation>
     </message>
     <message>
         <source>register field units</source>
@@ -4316,6 +4361,21 @@
     <message>
         <source>Dismiss</source>
         <translation>关闭</translation>
+    </message>
+</context>
+<context>
+    <name>TimeZoneMenu</name>
+    <message>
+        <source>Time zone</source>
+        <translation>时区</translation>
+    </message>
+    <message>
+        <source>The district&apos;s time ({zone})</source>
+        <translation>本区时间（{zone}）</translation>
+    </message>
+    <message>
+        <source>This computer&apos;s time ({zone})</source>
+        <translation>本机时间（{zone}）</translation>
     </message>
 </context>
 <context>
@@ -4694,6 +4754,93 @@
     <message>
         <source>Drag a camera onto a tile, or double-click it</source>
         <translation>将摄像头拖到画面格上，或双击它</translation>
+    </message>
+</context>
+<context>
+    <name>ads::CDockAreaTitleBar</name>
+    <message>
+        <source>Detach Group</source>
+        <translation>浮动此组</translation>
+    </message>
+    <message>
+        <source>Unpin (Dock)</source>
+        <translation>取消固定（停靠）</translation>
+    </message>
+    <message>
+        <source>Pin Group</source>
+        <translation>固定此组</translation>
+    </message>
+    <message>
+        <source>Pin Group To...</source>
+        <translation>将此组固定到…</translation>
+    </message>
+    <message>
+        <source>Minimize</source>
+        <translation>最小化</translation>
+    </message>
+    <message>
+        <source>Close Group</source>
+        <translation>关闭此组</translation>
+    </message>
+    <message>
+        <source>Close Other Groups</source>
+        <translation>关闭其他组</translation>
+    </message>
+    <message>
+        <source>Top</source>
+        <translation>上</translation>
+    </message>
+    <message>
+        <source>Left</source>
+        <translation>左</translation>
+    </message>
+    <message>
+        <source>Right</source>
+        <translation>右</translation>
+    </message>
+    <message>
+        <source>Bottom</source>
+        <translation>下</translation>
+    </message>
+</context>
+<context>
+    <name>ads::CDockWidgetTab</name>
+    <message>
+        <source>Detach</source>
+        <extracomment>What QtAds builds when it is shown (context menus of a tab and of a dock area&apos;s title bar).</extracomment>
+        <translation>浮动</translation>
+    </message>
+    <message>
+        <source>Pin</source>
+        <translation>固定</translation>
+    </message>
+    <message>
+        <source>Pin To...</source>
+        <translation>固定到…</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Close Others</source>
+        <translation>关闭其他</translation>
+    </message>
+    <message>
+        <source>Top</source>
+        <translation>上</translation>
+    </message>
+    <message>
+        <source>Left</source>
+        <translation>左</translation>
+    </message>
+    <message>
+        <source>Right</source>
+        <translation>右</translation>
+    </message>
+    <message>
+        <source>Bottom</source>
+        <translation>下</translation>
     </message>
 </context>
 </TS>
