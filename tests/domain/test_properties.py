@@ -13,6 +13,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
@@ -265,3 +266,4 @@ CenterMachine.TestCase.settings = settings(
     max_examples=80, stateful_step_count=80, deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 TestCenter = CenterMachine.TestCase
+TestCenter.pytestmark = [pytest.mark.slow]  # a long stateful run

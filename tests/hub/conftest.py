@@ -48,8 +48,11 @@ USERS = {
 def add_users(store: Store) -> None:
     from datetime import UTC, datetime
 
+    from console.store.accounts import hash_password
+
+    hashed = hash_password(PASSWORD)  # once for all: the door tests hash at production cost
     for name, (roles, department, unit) in USERS.items():
-        store.accounts.create_user(name, PASSWORD, roles, now=datetime.now(UTC),
+        store.accounts.create_user(name, hashed, roles, now=datetime.now(UTC),
                                    department=department, unit=unit)
 
 

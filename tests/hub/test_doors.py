@@ -171,6 +171,7 @@ def refusal(port: int, source: str) -> dict[str, Any]:
     return body
 
 
+@pytest.mark.slow
 def test_the_connection_caps_refuse_with_a_reason(db_url: str, rules: Rules) -> None:
     hub = started(db_url, rules, max_connections=6, max_connections_per_address=3,
                   max_handshakes_per_address=2)
@@ -235,6 +236,7 @@ def test_a_thousand_wrong_passwords_are_throttled_then_locked(
         hub.stop()
 
 
+@pytest.mark.slow
 def test_one_address_guessing_many_names_is_slowed_down(db_url: str, rules: Rules) -> None:
     hub = started(db_url, rules, login_address_free_failures=2, login_delay=0.2)
     try:
@@ -301,6 +303,7 @@ def test_a_guess_whose_client_left_during_the_wait_is_not_read(db_url: str, rule
         hub.stop()
 
 
+@pytest.mark.slow
 def test_a_locked_account_stays_locked_until_admin_unlock(
         db_url: str, rules: Rules, caplog: pytest.LogCaptureFixture) -> None:
     hub = started(db_url, rules, login_free_failures=10, login_lockout_failures=3)

@@ -7,6 +7,8 @@ import uuid
 from collections import defaultdict
 from typing import Any
 
+import pytest
+
 from console.domain.rules import Rules
 from tests.hub.conftest import Client, HubThread, add_users, incident_args
 
@@ -181,6 +183,7 @@ def test_the_link_state_is_in_the_log(hub: HubThread) -> None:
     assert event_named(ctl, "police.link_down")["actor"] == "police110"
 
 
+@pytest.mark.slow
 def test_a_hundred_hand_offs_each_way_survive_cutting_the_link(hub: HubThread) -> None:
     """Cut the link twice during 100 diversions and 100 escalations: each message is applied
     once, in order per case, and nothing acknowledged is sent again."""

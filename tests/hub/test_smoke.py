@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import urllib.request
 
+import pytest
+
 from tests.hub.conftest import Client, HubProcess
 from tests.store.test_cli import run
 
 
+@pytest.mark.slow
 def test_hub_from_the_command_line(db_url: str) -> None:
     assert run("admin", "init-db", "--db", db_url).returncode == 0
     password = "联动-指挥中心-2026"  # create-user holds to the password policy

@@ -62,6 +62,7 @@ def test_a_wrong_password_is_refused_and_the_dialog_offered(tmp_path: Path,
     (("--user", "ctl"), "only with --hub"),
     (("--hub", "ftp://somewhere", "--user", "ctl"), "is not a hub address"),
 ])
+@pytest.mark.slow
 def test_a_bad_hub_address_is_a_clear_error(tmp_path: Path, args: tuple[str, ...],
                                             said: str) -> None:
     done = run_console(tmp_path, *args, stdin=PASSWORD + "\n")

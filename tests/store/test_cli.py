@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from console.domain.model import Role
 from console.domain.rules import Rules
 from console.store.store import Store
@@ -18,6 +20,7 @@ def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
                           capture_output=True, timeout=120, check=False)
 
 
+@pytest.mark.slow
 def test_init_db_then_create_user_with_password_from_stdin(db_url: str, rules: Rules) -> None:
     done = run("admin", "init-db", "--db", db_url)
     assert done.returncode == 0, done.stderr
@@ -52,6 +55,7 @@ def test_create_user_refuses_clearly_and_creates_nothing(db_url: str, rules: Rul
         store.close()
 
 
+@pytest.mark.slow
 def test_create_user_holds_to_the_password_policy(db_url: str, rules: Rules) -> None:
     assert run("admin", "init-db", "--db", db_url).returncode == 0
     for weak, why in [("a", "at least 10 characters"),
@@ -69,6 +73,7 @@ def test_create_user_holds_to_the_password_policy(db_url: str, rules: Rules) -> 
         store.close()
 
 
+@pytest.mark.slow
 def test_unlock_and_set_password(db_url: str, rules: Rules) -> None:
     from datetime import UTC, datetime
 
