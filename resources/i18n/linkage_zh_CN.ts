@@ -379,7 +379,7 @@
     </message>
     <message>
         <source>a unit&apos;s progress on its assignment: ack, en_route, on_scene, cleared, cancel</source>
-        <translation>力量任务进展：ack 确认、en_route 出发、on_scene 到场、cleared 完成、cancel 取消</translation>
+        <translation>力量任务进展：ack（确认）、en_route（出发）、on_scene（到场）、cleared（完成）、cancel（取消）</translation>
     </message>
     <message>
         <source>S &lt;unit&gt; [&lt;unit&gt;…] &lt;status&gt;</source>

@@ -173,6 +173,7 @@ def demo_district() -> tuple[Geography, list[Place]]:
     return Geography.from_files(), [Place(a["zh"], a["lat"], a["lon"]) for a in gazetteer]
 
 
+@pytest.mark.slow
 def test_the_demo_districts_normal_traffic_raises_next_to_nothing_and_a_spike_raises(
         shipped: WarningRules, demo_district: tuple[Geography, list[Place]]) -> None:
     """Eight days of the demo's calls (3,000 a day, its daily rhythm, its categories and

@@ -97,6 +97,7 @@ class Prober:
 
 # -- connections -----------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_bad_frames_do_not_move_the_hello_deadline(db_url: str, rules: Rules) -> None:
     hub = started(db_url, rules, hello_timeout=1.5)
     try:
@@ -260,6 +261,7 @@ def test_one_address_guessing_many_names_is_slowed_down(db_url: str, rules: Rule
         hub.stop()
 
 
+@pytest.mark.slow
 def test_forged_tokens_from_one_address_are_slowed_down_like_its_passwords(
         db_url: str, rules: Rules) -> None:
     hub = started(db_url, rules, login_address_free_failures=2, login_delay=0.2)
@@ -284,6 +286,7 @@ def test_forged_tokens_from_one_address_are_slowed_down_like_its_passwords(
         hub.stop()
 
 
+@pytest.mark.slow
 def test_a_guess_whose_client_left_during_the_wait_is_not_read(db_url: str, rules: Rules) -> None:
     hub = started(db_url, rules, login_free_failures=1, login_delay=30.0)
     try:

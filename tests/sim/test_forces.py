@@ -330,6 +330,7 @@ def test_adjacent_windows_are_not_a_change():
 # -- the real district ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_real_district_has_its_seed_force():
     geography = _real_geography()
     forces = district_forces(geography, seed=96966)  # the demo's seed, the hotline's number

@@ -39,6 +39,7 @@ def test_init_db_then_create_user_with_password_from_stdin(db_url: str, rules: R
         store.close()
 
 
+@pytest.mark.slow
 def test_create_user_refuses_clearly_and_creates_nothing(db_url: str, rules: Rules) -> None:
     assert run("admin", "init-db", "--db", db_url).returncode == 0
     done = run("admin", "create-user", "chen", "--role", "viewer", "--db", db_url, stdin="\n")

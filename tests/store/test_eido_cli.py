@@ -55,6 +55,7 @@ def test_export_eido_writes_the_incident_from_the_store(store: Store, clock: Clo
     assert "13800000001" not in done.stdout and "张先生" not in done.stdout
 
 
+@pytest.mark.slow
 def test_export_eido_to_a_file_with_personal_data(store: Store, clock: Clock, db_url: str,
                                                   tmp_path: Path) -> None:
     incident = incident_with_a_note_and_a_unit_on_scene(store, clock)
@@ -67,6 +68,7 @@ def test_export_eido_to_a_file_with_personal_data(store: Store, clock: Clock, db
     assert doc["callbackComponent"][0]["callBackInformationUri"] == ["tel:13800000001"]
 
 
+@pytest.mark.slow
 def test_export_eido_of_an_unknown_incident_is_a_plain_error(store: Store, db_url: str) -> None:
     done = run("admin", "export-eido", "CH-20261125-999999", "--db", db_url)
     assert done.returncode == 1

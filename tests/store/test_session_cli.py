@@ -24,6 +24,7 @@ class Done:
         self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
 
 
+@pytest.mark.slow
 def test_admin_lists_and_ends_sessions_and_disables_accounts(
         db_url: str, rules: Rules, capsys: pytest.CaptureFixture[str]) -> None:
     def run(*args: str) -> Done:

@@ -49,7 +49,7 @@ WORD = re.compile(r"[A-Za-z][A-Za-z']+")
 ALLOWED = {
     "Ctrl", "Shift", "Alt", "Enter", "Esc", "Del", "Tab", "Space", "Backspace", "PgUp", "PgDown",
     "km", "ms", "EIDO", "NENA", "GeoJSON", "MBTiles", "XYZ", "URL", "OpenStreetMap", "Leaflet",
-    "Linkage", "Console", "ws", "wss", "id", "SLA", "Qt",
+    "Linkage", "Console", "ws", "wss", "id", "SLA", "Qt", "UTC",
     # A language menu names each language in itself.
     "English",
 }
@@ -63,6 +63,8 @@ def words_of(text: str | None, data: set[str]) -> set[str]:
         text = text.replace(value, " ")
     # Ids, codes and unit names are data: CH-20261207-000001, U2, P1, street.mengzhuiwan.
     text = re.sub(r"\b[\w.-]*\d[\w.-]*\b|\b\w+\.\w+(\.\w+)*\b", " ", text)
+    # A time zone's name is the standard's (Asia/Shanghai).
+    text = re.sub(r"\b[A-Z][a-z]+/[A-Za-z_]+\b", " ", text)
     # A code the user types, named beside its Chinese: "off_duty（下班）", "ok|fail".
     text = re.sub(r"\b[a-z_]+(?=（)|\b[a-z]+(\|[a-z]+)+\b|\b(ok|fail)(?= 须)", " ", text)
     return {w for w in WORD.findall(text) if w not in ALLOWED}
