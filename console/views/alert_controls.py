@@ -99,8 +99,8 @@ class AlertControls(QObject):
             action.toggled.connect(lambda on, kind=kind: self.alerts.set_sounds(kind, on))
             self.menu.addAction(action)
             self.sound_actions[kind] = action
-        self.menu.aboutToShow.connect(self._check_settings)
-        self._check_settings()
+        self.menu.aboutToShow.connect(self.check_settings)
+        self.check_settings()
         self.retranslate()
 
     def _action(self, menu: QMenu, key: str, name: str, slot: Callable[[], object]) -> QAction:
@@ -126,7 +126,8 @@ class AlertControls(QObject):
             return self.alerts.acknowledge(in_hand)
         return self.alerts.acknowledge()
 
-    def _check_settings(self) -> None:
+    def check_settings(self) -> None:
+        """Tick the sound settings of the user logged in (the window may open before)."""
         for kind, action in self.sound_actions.items():
             action.blockSignals(True)
             action.setChecked(self.alerts.sounds(kind))

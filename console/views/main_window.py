@@ -218,6 +218,8 @@ class MainWindow(WindowLayouts, QMainWindow):
         self.docks["liaison" if "police_liaison" in roles else "roster"].setAsCurrentTab()
         # A duty leader's desk starts on the emergency board, everyone else's on the incident.
         self.docks["emergency_board" if "duty_leader" in roles else "detail"].setAsCurrentTab()
+        if hasattr(self, "alert_controls"):  # whose sound settings: known only now
+            self.alert_controls.check_settings()
         # The audit trail is an administrator's alone: other roles get no dock for it at all.
         if "admin" in roles and self.audit is None:
             self.audit = AuditDock(self.bridge, self)

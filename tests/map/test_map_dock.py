@@ -18,6 +18,7 @@ import pytest
 from console.comms.bridge import Bridge
 from console.domain.rules import Rules
 from console.map.web import map_web
+from console.ui.times import time_text
 from console.views.i18n import Translations
 from tests.hub.conftest import Client, HubThread
 from tests.map.helpers import (
@@ -164,8 +165,8 @@ def test_a_units_trail_is_drawn_and_played_back(
     assert state["visible"]["trail"] and state["trail"] >= 3  # the line and its two ends
     # Scrubbing moves the cursor to that fix, with its time.
     dock.trail.slider.setValue(0)
-    assert dock.trail.time_label.text() == dock.trail.points[0].at.astimezone().strftime(
-        "%H:%M:%S")
+    assert dock.trail.time_label.text() == time_text(dock.trail.points[0].at,
+                                                               "%H:%M:%S")
     dock.trail.play_button.setChecked(True)
     qtbot.waitUntil(lambda: not dock.trail.play_button.isChecked(), timeout=WAIT_MS)
     assert dock.trail.slider.value() == len(dock.trail.points) - 1

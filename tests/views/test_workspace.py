@@ -11,12 +11,13 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog
 
 from console.comms.bridge import Bridge
 from console.domain.model import UnitType
 from console.domain.rules import Rules
 from console.domain.sla import ClockLevel
+from console.ui.times import time_text
 from console.views.incident_detail import IncidentDetail
 from console.views.queue_dock import IncidentQueue
 from console.views.roster_columns import FIELD_TEAMS
@@ -105,7 +106,7 @@ def test_the_sla_strip_shows_stage_due_and_remaining_and_turns_amber_then_red(
     assert clock is not None
     strip = detail.sla
     assert strip.isVisible() and strip.level in (ClockLevel.OK, ClockLevel.HALF)
-    due = clock.due_at.astimezone().strftime("%H:%M")
+    due = time_text(clock.due_at)
     assert strip.text().startswith("Accept · due " + due + " · ")
     assert strip.text().endswith(" left")
     assert COLOURS[ClockLevel.OK][0] in strip.styleSheet()
@@ -150,23 +151,23 @@ def test_focus_returns_to_the_main_window_after_every_dialog(
     qtbot.waitUntil(lambda: QApplication.focusWidget() is window.queue.table, timeout=WAIT_MS)
     assert QApplication.activeWindow() is window
 
-    # An application-modal message box (the command line's help), closed with Enter: the
-    # focus was on the command line and goes back there.
+    # An application-modal dialog (Layouts → Save layout as…), closed with Esc: the focus was
+    # on the command line and goes back there.
     window.focus_command_line()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is window.command_line.edit,
                     timeout=WAIT_MS)
-    boxes: list[QMessageBox] = []
+    boxes: list[QDialog] = []
 
     def close_box() -> None:
         box = QApplication.activeModalWidget()
-        if isinstance(box, QMessageBox):
+        if isinstance(box, QDialog):
             boxes.append(box)
-            qtbot.keyClick(box, Qt.Key.Key_Return)
+            qtbot.keyClick(box, Qt.Key.Key_Escape)
         else:
             QTimer.singleShot(20, close_box)
 
     QTimer.singleShot(0, close_box)
-    window.show_help()
+    window._save_layout_dialog()
     assert boxes
     qtbot.waitUntil(lambda: QApplication.focusWidget() is window.command_line.edit,
                     timeout=WAIT_MS)
