@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from console.domain.model import Actor, Role
 from console.store.store import Store
 from tests.store.conftest import ADMIN, CONTROLLER, Clock, command, new_incident_args
