@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -55,6 +56,9 @@ class Sessions:
         self._hub_time = hub_time
         self._stopping = stopping
         self._clients: dict[str, HubClient] = {}
+        # close() runs in a worker thread while the loop may still open a colleague's client.
+        self._clients_lock = threading.Lock()
+        self._closed = False
         # Commands waiting for their account's connection: name, args, callbacks.
         self._waiting: dict[str, list[tuple[str, dict[str, Any], Callbacks]]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -85,14 +89,19 @@ class Sessions:
                          deliver=options.pop("deliver", _ignore), state=state,
                          clock=options.pop("clock", Clock()),
                          **({} if username == FIELD_GATEWAY else options))
-        self._clients[username] = made
         self._waiting[username] = []
-        made.start()
+        with self._clients_lock:
+            self._clients[username] = made
+            if not self._closed:  # one opened while closing stays unstarted, never sends
+                made.start()
         return made
 
     def close(self) -> None:
-        for made in self._clients.values():
-            made.stop()
+        with self._clients_lock:
+            self._closed = True
+            made = list(self._clients.values())
+        for client in made:
+            client.stop()
 
     def send(self, who: str, name: str, args: dict[str, Any], *,
              on_ok: Callable[[CommandResult], None] | None = None,
