@@ -544,8 +544,10 @@ def test_progress_in_one_line_moves_the_assignment_on_the_hub(
     iid = create(ctl_client)
     assert ctl_client.command("incident.dispatch", id=iid, unit="U45")["ok"]
     replica = live_bridge.replica
-    qtbot.waitUntil(lambda: iid in replica.incidents and replica.incidents[iid].assignments
-                    and replica.units["U45"].assignment is not None, timeout=WAIT_MS)
+    # bool(): waitUntil takes only True, False or None, and an empty tuple is none of them.
+    qtbot.waitUntil(lambda: bool(iid in replica.incidents and replica.incidents[iid].assignments
+                                 and replica.units["U45"].assignment is not None),
+                    timeout=WAIT_MS)
     line = make_line(qtbot, live_bridge)
     line.show()
     # Completion: the incident's units after the incident, then the steps it may take.
