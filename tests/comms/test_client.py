@@ -275,6 +275,8 @@ def test_a_replica_that_cannot_follow_reloads_a_snapshot(
     try:
         client, recorder = make_client(hub.ws_url)
         live(client, recorder)
+        # Live is said before the snapshot's change set is handed over.
+        wait_until(lambda: bool(recorder.change_sets()), 10, "the snapshot")
         assert incident_id not in recorder.change_sets()[0].incidents
         other = Client(hub.port)
         other.login("ctl")
