@@ -38,6 +38,7 @@ from console.comms.wire_checks import ProtocolError as ProtocolError  # re-expor
 from console.comms.wire_checks import ProtocolErrorCode as ProtocolErrorCode  # re-exported
 from console.comms.wire_checks import (
     check_plain,
+    instant,
     is_int,
     is_number,
     optional_whole,
@@ -377,17 +378,7 @@ def _track(message: dict[str, Any]) -> TrackRequest:
 
 
 def _instant(message: dict[str, Any], key: str) -> datetime:
-    value = message.get(key)
-    try:
-        if not isinstance(value, str) or len(value) > 40:
-            raise ValueError
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        refuse(f"'{key}' must be an ISO 8601 time with its UTC offset, "
-                "e.g. 2026-11-27T08:00:00+08:00.")
-    if moment.tzinfo is None:
-        refuse(f"'{key}' must carry its UTC offset (e.g. +08:00 or Z).")
-    return moment
+    return instant(message.get(key), f"'{key}'")
 
 
 def decode_ping(message: dict[str, Any]) -> Ping:

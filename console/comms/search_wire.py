@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from console.comms.wire_checks import ProtocolError, is_int, refuse, show, text_field
+from console.comms.wire_checks import ProtocolError, instant, is_int, refuse, show, text_field
 from console.domain.search import (
     CHOICE_FILTERS,
     FILTERS,
@@ -104,16 +104,7 @@ def _choices(key: str, value: Any, allowed: Sequence[str]) -> tuple[str, ...]:
 
 
 def _instant(key: str, value: Any) -> datetime:
-    try:
-        if not isinstance(value, str) or len(value) > 40:
-            raise ValueError
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        refuse(f"'{key}' in search filters must be an ISO 8601 time with its UTC offset, "
-               "e.g. 2026-11-27T08:00:00+08:00.")
-    if moment.tzinfo is None:
-        refuse(f"'{key}' in search filters must carry its UTC offset (e.g. +08:00 or Z).")
-    return moment
+    return instant(value, f"'{key}' in search filters")
 
 
 def page(request_id: str, rows: Sequence[Mapping[str, Any]], total: int,

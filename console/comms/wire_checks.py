@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, Literal, NoReturn
 
 from console.domain import text as characters
@@ -185,6 +186,20 @@ def show(value: Any) -> str:
     """A client's value quoted back in an error, cut short."""
     shown = repr(value)
     return shown if len(shown) <= _SHOWN else shown[: _SHOWN - 1] + "…"
+
+
+def instant(value: Any, what: str) -> datetime:
+    """An ISO 8601 time with its UTC offset; ``what`` names the field in the refusal."""
+    try:
+        if not isinstance(value, str) or len(value) > 40:
+            raise ValueError
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        refuse(f"{what} must be an ISO 8601 time with its UTC offset, "
+               "e.g. 2026-11-27T08:00:00+08:00.")
+    if moment.tzinfo is None:
+        refuse(f"{what} must carry its UTC offset (e.g. +08:00 or Z).")
+    return moment
 
 
 def too_large(limit: int) -> NoReturn:
