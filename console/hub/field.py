@@ -73,13 +73,7 @@ class FieldSession(Session):
         """Wait until the log has grown by an event that may owe ``unit`` a task, or an ack has
         made room; the head seen by then."""
         while True:
-            grown = asyncio.create_task(self.hub.log.wait_beyond(seen))
-            woken = asyncio.create_task(self._wake.wait())
-            try:
-                await asyncio.wait((grown, woken), return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                grown.cancel()
-                woken.cancel()
+            await self.hub.log.wait_beyond_or(seen, self._wake)
             if self._wake.is_set() or self.hub.log.stopped:
                 return seen
             owed = False

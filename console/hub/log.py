@@ -106,6 +106,17 @@ class EventLog:
         async with self._grew:
             await self._grew.wait_for(lambda: self.head > seq or self._stopped)
 
+    async def wait_beyond_or(self, seq: int, wake: asyncio.Event) -> None:
+        """Return once the head is past ``seq``, the log is stopping, or ``wake`` is set (an
+        outbox's ack made room)."""
+        grown = asyncio.create_task(self.wait_beyond(seq))
+        woken = asyncio.create_task(wake.wait())
+        try:
+            await asyncio.wait((grown, woken), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            grown.cancel()
+            woken.cancel()
+
     async def after(self, seq: int, limit: int = 500) -> list[LoggedEvent]:
         """Committed events with seq > ``seq``, in order: from memory, or from the database
         when ``seq`` is older than what memory holds."""

@@ -135,13 +135,7 @@ class PoliceSession(Session):
                     self._sent[row.message_id] = row.incident_id
                     await self.ws.send(p.encode(row.body))
             # Something new in the log may be owed to us; an ack makes room in the window.
-            grown = asyncio.create_task(self.hub.log.wait_beyond(seen))
-            woken = asyncio.create_task(self._wake.wait())
-            try:
-                await asyncio.wait((grown, woken), return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                grown.cancel()
-                woken.cancel()
+            await self.hub.log.wait_beyond_or(seen, self._wake)
             if self.hub.log.stopped:
                 return
 
