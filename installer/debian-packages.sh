@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages Qt needs beyond a minimal image (../shared/PLATFORM.md):
 # QtMultimedia links libpulse, the xcb platform plugin needs icccm/keysyms, and Chinese labels
-# need a CJK font. When the packages cannot be installed here, stop with the exact command.
+# need a CJK font; the keyboard-only test drives the console on Xvfb under openbox with xdotool.
+# When the packages cannot be installed here, stop with the exact command.
 set -euo pipefail
 packages=(libpulse0 libxcb-icccm4 libxcb-keysyms1 libxcb-xinerama0 libxkbcommon-x11-0 libegl1
           libgl1 libnss3 libxcomposite1 libxdamage1 libxrandr2 libxtst6 libxkbfile1 libasound2
-          libfontconfig1 libdbus-1-3 fonts-noto-cjk xvfb xauth openssl)
+          libfontconfig1 libdbus-1-3 fonts-noto-cjk xvfb xauth openssl openbox xdotool)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -40,7 +40,7 @@ def refill_combo(combo: QComboBox, entries: list[tuple[str, Any]]) -> None:
 class ColumnRepaint:
     """Mixed into a table or tree view (``class T(ColumnRepaint, QTableView)``): a
     ``dataChanged`` over many rows of one column repaints that column's strip of the viewport,
-    not all of it.
+    and one over the columns of one row that row's strip, not all of it.
 
     Qt repaints the whole viewport for any ``dataChanged`` wider than one cell, and a table or
     tree then asks every visible cell of every column for all its roles. The queue's countdown
@@ -54,9 +54,18 @@ class ColumnRepaint:
                     bottom_right: QModelIndex | QPersistentModelIndex,
                     roles: list[int] | None = None) -> None:
         column = top_left.column()
+        view: Any = self  # a QTableView or QTreeView: both place columns and rows
+        if (top_left.isValid() and top_left.row() == bottom_right.row()
+                and column != bottom_right.column()
+                and top_left.parent() == bottom_right.parent()):
+            # One row across columns (its colour changed: an alert flashing): that row's strip.
+            rect = view.visualRect(top_left).united(view.visualRect(bottom_right))
+            if not rect.isEmpty():
+                viewport = view.viewport()
+                viewport.update(QRect(0, rect.top(), viewport.width(), rect.height()))
+            return
         if (top_left.isValid() and column == bottom_right.column()
                 and top_left.parent() == bottom_right.parent()):
-            view: Any = self  # a QTableView or QTreeView: both place columns
             if top_left == bottom_right:
                 # The cell alone: a tree's own handling would also measure the whole row
                 # again when the cell is in its first row.

@@ -250,6 +250,10 @@ class IncidentQueueModel(QAbstractTableModel):
         """The visible incident ids, top to bottom (a copy)."""
         return list(self._rows)
 
+    def ids_between(self, first: int, last: int) -> list[str]:
+        """The incident ids of rows ``first`` to ``last``, both included."""
+        return self._rows[first:last + 1]
+
     def incident_at(self, row: int) -> Incident:
         return self._replica.incidents[self._rows[row]]
 

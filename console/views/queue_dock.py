@@ -224,7 +224,18 @@ class IncidentQueue(QWidget):
         alerts.flashed.connect(self._flash_rows)
 
     def _flash_rows(self) -> None:
-        self.model.refresh_rows(list(self._alerts.pending))
+        """Repaint the flashing rows on screen: a queue can hold thousands of pending alerts
+        nobody scrolls to, and walking them all twice a second took the GUI thread's time."""
+        table, alerts = self.table, self._alerts
+        first = table.rowAt(0)
+        if first < 0:
+            return
+        last = table.rowAt(table.viewport().height() - 1)
+        last = self.model.rowCount() - 1 if last < 0 else last
+        ids = self.model.ids_between(first, last)
+        shown = [iid for iid in ids if alerts.flashing(iid)]
+        if shown:
+            self.model.refresh_rows(shown)
 
     # -- filter --------------------------------------------------------------------------------
 

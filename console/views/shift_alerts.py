@@ -28,6 +28,7 @@ a console that (re)connects does not ring for the past.
 from __future__ import annotations
 
 import heapq
+import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -43,6 +44,8 @@ from console.domain.incident import Incident
 from console.domain.model import FINISHED_STATES, IncidentState, Priority
 from console.domain.sla import SlaClock
 from console.views.alerts import alert_sound
+
+log = logging.getLogger(__name__)
 
 #: The center's roles that hear every case.
 _CENTER_ROLES = frozenset({"call_taker", "controller", "duty_leader", "viewer"})
@@ -132,11 +135,13 @@ class ShiftAlerts(QObject):
         self.overdue: set[str] = set()
         #: Whether flashing rows show their flash colour now.
         self.phase = False
-        self._raised: set[tuple[str, ...]] = set()
+        #: The alerts raised so far, by case: none is raised twice. A case's go when it ends.
+        self._raised: dict[str, set[tuple[str, ...]]] = {}
         self._heap: list[tuple[float, str, float, str]] = []  # (when, incident, due, kind)
         self._scheduled: dict[str, float] = {}  # the due time each case's entries are for
         self._rebuild: Iterator[str] | None = None
         self._last_ring = 0.0
+        self._sound_settings: dict[str, bool] = {}
         self._tick = QTimer(self, interval=1000)
         self._tick.timeout.connect(self.tick)
         self._tick.start()
@@ -149,12 +154,20 @@ class ShiftAlerts(QObject):
     # -- settings ----------------------------------------------------------------------------
 
     def sounds(self, kind: AlertKind) -> bool:
+        # Kept once read: asked for every waiting alert at every tick, and QSettings may go to
+        # the disk to answer.
         user = self.bridge.replica.user
-        value = self.settings.value(setting_key(user, kind), sounds_by_default(user))
-        return value in (True, "true", "1", 1)
+        key = setting_key(user, kind)
+        on = self._sound_settings.get(key)
+        if on is None:
+            value = self.settings.value(key, sounds_by_default(user))
+            on = self._sound_settings[key] = value in (True, "true", "1", 1)
+        return on
 
     def set_sounds(self, kind: AlertKind, on: bool) -> None:
-        self.settings.setValue(setting_key(self.bridge.replica.user, kind), on)
+        key = setting_key(self.bridge.replica.user, kind)
+        self.settings.setValue(key, on)
+        self._sound_settings[key] = on
 
     # -- what the views ask -------------------------------------------------------------------
 
@@ -175,6 +188,7 @@ class ShiftAlerts(QObject):
             incident_id = next(iter(self.pending), None)
         if incident_id is None or self.pending.pop(incident_id, None) is None:
             return None
+        log.debug("alert acknowledged: %s", incident_id)
         self._ended([incident_id])
         return incident_id
 
@@ -233,6 +247,11 @@ class ShiftAlerts(QObject):
             self.unaccepted.add(iid)
         else:
             self.unaccepted.discard(iid)
+        if incident is None or incident.state in FINISHED_STATES:
+            # Ended: what it raised and scheduled can no longer come up (a reopened case runs
+            # new clocks), and a console that runs for weeks must not keep it.
+            self._raised.pop(iid, None)
+            self._scheduled.pop(iid, None)
         running = scoped and clock is not None and clock.running
         if running and clock is not None and clock.overdue(now):
             self.overdue.add(iid)
@@ -279,10 +298,12 @@ class ShiftAlerts(QObject):
             self.changed.emit()
 
     def _raise(self, alert: Alert) -> None:
-        if alert.key in self._raised:
+        raised = self._raised.setdefault(alert.incident, set())
+        if alert.key in raised:
             return
-        self._raised.add(alert.key)
+        raised.add(alert.key)
         self.pending.setdefault(alert.incident, []).append(alert)
+        log.debug("alert: %s %s", alert.kind.value, alert.incident)
         self._flash_while_pending()
         if self.sounds(alert.kind):
             self._ring(alert)

@@ -419,6 +419,23 @@ def test_a_tick_repaints_the_countdown_of_the_visible_rows_only(feed: Feed, rule
     assert {column for _, column in cells} == {Column.DEADLINE}
 
 
+def test_a_rows_new_colour_repaints_that_row_only(feed: Feed, rules: Rules, qtbot: Any) -> None:
+    """An alert's flash changes one row's colour: its cells are read again, no other row's
+    (Qt itself repaints the whole viewport for a change wider than one cell)."""
+    from console.views.queue_dock import QueueTable
+
+    feed.send([new_incident(n, at=T0 + timedelta(seconds=n)) for n in range(1, 201)], reset=True)
+    counting, read = reading(IncidentQueueModel)
+    model = counting(feed.replica, language="en", clock=lambda: NOW)
+    view = QueueTable()
+    shown(qtbot, view, model, 1000)
+    third = model.ids_between(2, 2)
+    cells = reads_after(qtbot, read, lambda: model.refresh_rows(third))
+    assert {row for row, _ in cells} == {2}
+    assert {column for _, column in cells} == set(range(len(Column)))
+    assert model.ids_between(0, 1) == [model.incident_at(0).id, model.incident_at(1).id]
+
+
 def test_pyside_lupdate_finds_every_label(tmp_path: Path) -> None:
     from console.ui import names
     from console.views import queue_columns, roster_columns

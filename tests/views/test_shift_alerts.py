@@ -104,6 +104,24 @@ def test_a_new_p1_rings_and_flashes_until_acknowledged(
     assert (silent, "new") not in sound.played
 
 
+def test_a_flash_repaints_the_waiting_rows_on_screen_only(
+        qtbot: Any, fixed_hub: HubThread, consoles: Consoles,  # noqa: F811
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A queue may hold thousands of alerts nobody scrolls to: each flash looks at the rows on
+    screen, never at every waiting alert."""
+    app = consoles(url_of(fixed_hub), "ctl")
+    window = window_of(app)
+    alerts = window.shift
+    urgent = create(qtbot, app.bridge, priority="P1")
+    qtbot.waitUntil(lambda: urgent in alerts.pending, timeout=WAIT_MS)
+    for n in range(5_000):  # waiting alerts of cases this queue does not show
+        alerts.pending[f"INC-elsewhere-{n}"] = []
+    refreshed: list[list[str]] = []
+    monkeypatch.setattr(window.queue.model, "refresh_rows", refreshed.append)
+    alerts.flashed.emit()
+    assert refreshed == [[urgent]]
+
+
 @pytest.fixture
 def desk(qtbot: Any, fixed_hub: HubThread, rules: Rules, tmp_path: Any
          ) -> Iterator[tuple[Bridge, ShiftAlerts, IncidentQueue]]:
@@ -169,6 +187,15 @@ def test_a_clock_alerts_once_at_80_percent_and_once_at_its_deadline(
     qtbot.waitUntil(lambda: iid not in alerts.unaccepted, timeout=WAIT_MS)
     assert iid not in alerts.pending and iid not in alerts.overdue
     assert alerts.oldest() == older
+
+    # A case that ends leaves nothing behind in the alerts' bookkeeping (a console runs for
+    # weeks); while open, it is remembered so that no threshold rings twice.
+    assert older in alerts._raised
+    assert submit(qtbot, bridge, "incident.reject", {"id": older, "reason": "重复来电"},
+                  bridge.replica.incidents[older].version).ok
+    qtbot.waitUntil(lambda: older not in alerts.unaccepted, timeout=WAIT_MS)
+    assert older not in alerts._raised and older not in alerts._scheduled
+    assert older not in alerts.pending and alerts.oldest() is None
 
 
 def test_alerts_follow_the_users_scope() -> None:
