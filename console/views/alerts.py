@@ -66,20 +66,28 @@ class AlertSound(QObject):
         super().__init__(parent)
         self.played: list[Hashable] = []
         self.repeated: list[Hashable] = []
+        #: The keys sounded, oldest first: none sounds twice. A console runs for weeks, so the
+        #: oldest are forgotten past :attr:`REMEMBERED` (and the lists above keep the latest).
+        self._sounded: dict[Hashable, None] = {}
         self._effect: object | None = None
         self._device_checked = False
 
+    REMEMBERED = 20_000
+
     def play(self, key: Hashable) -> bool:
         """Sound the alert for ``key`` unless it sounded already; True if it did now."""
-        if key in self.played:
+        if key in self._sounded:
             return False
-        self.played.append(key)
+        self._sounded[key] = None
+        if len(self._sounded) > self.REMEMBERED:
+            del self._sounded[next(iter(self._sounded))]
+        _keep(self.played, key, self.REMEMBERED)
         self._sound()
         return True
 
     def repeat(self, key: Hashable) -> None:
         """Sound the alert for ``key`` again: it still waits for someone to acknowledge it."""
-        self.repeated.append(key)
+        _keep(self.repeated, key, self.REMEMBERED)
         self._sound()
 
     def _sound(self) -> None:
@@ -106,6 +114,12 @@ class AlertSound(QObject):
         effect.setVolume(0.9)
         self._effect = effect
         return effect
+
+
+def _keep(latest: list[Hashable], key: Hashable, most: int) -> None:
+    latest.append(key)
+    if len(latest) > 2 * most:
+        del latest[:-most]
 
 
 def alert_sound(bridge: Bridge) -> AlertSound:

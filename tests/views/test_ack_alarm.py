@@ -10,7 +10,7 @@ from typing import Any
 
 from console.comms.bridge import Bridge
 from console.domain.rules import Rules
-from console.views.alerts import alert_sound
+from console.views.alerts import AlertSound, alert_sound
 from console.views.roster_dock import UnitRoster
 from console.views.unit_model import AckOverdueRole
 from tests.hub.conftest import HubThread
@@ -74,3 +74,13 @@ def test_a_unit_that_does_not_acknowledge_in_time_turns_red_and_rings_once(
     model.tick(sent + timedelta(minutes=6))
     assert model.late_units() == set()
     assert model.data(model.index_of("U1"), AckOverdueRole) is False
+
+
+def test_the_sound_forgets_its_oldest_keys_past_what_it_remembers(qapp: Any) -> None:
+    """A console runs for weeks: what has sounded is remembered up to a bound, newest kept."""
+    sound = AlertSound()
+    sound.REMEMBERED = 10
+    assert all(sound.play(("k", n)) for n in range(25))
+    assert not sound.play(("k", 24))  # recent: still not twice
+    assert sound.play(("k", 0))  # forgotten long ago: may sound again
+    assert len(sound.played) <= 20 and sound.played[-1] == ("k", 0)
