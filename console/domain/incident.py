@@ -351,6 +351,14 @@ def evolve(inc: Incident, event: Event) -> Incident:
         return replace(inc, police=replace(
             link, pending=tuple(m for m in link.pending if m != d["message"])))
 
+    if name == "assignment.delivered":
+        # The unit's device has the task (console/domain/field.py): bookkeeping of the field
+        # link, not a change to the case, so the version stays — a controller's next command,
+        # sent a moment after the dispatch, must not be refused as a conflict for it.
+        return replace(inc, assignments=tuple(
+            replace(a, times=(*a.times, (DELIVERED, at))) if a.id == d["assignment"] else a
+            for a in inc.assignments))
+
     new = inc
     if name == "incident.police_cancelled":
         if inc.state is IncidentState.NEW:  # nobody signed for it yet: it ends here
@@ -459,10 +467,6 @@ def evolve(inc: Incident, event: Event) -> Incident:
                 ),
             ),
         )
-    elif name == "assignment.delivered":  # the unit's device has the task (console/domain/field.py)
-        new = replace(new, assignments=tuple(
-            replace(a, times=(*a.times, (DELIVERED, at))) if a.id == d["assignment"] else a
-            for a in inc.assignments))
     elif name == "assignment.updated":
         status = AssignmentState(d["status"])
         new = replace(

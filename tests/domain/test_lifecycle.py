@@ -313,6 +313,25 @@ def test_assignment_runs_dispatched_to_cleared_and_moves_the_unit(desk: Desk) ->
     assert desk.incident(incident).assignments[0].state is AssignmentState.CLEARED
 
 
+def test_a_dispatch_delivered_to_the_device_is_noted_without_a_new_version(desk: Desk) -> None:
+    """The delivery is the field link's bookkeeping: a command made on the version the
+    controller saw at the dispatch is not a conflict because the device answered meanwhile."""
+    from console.domain.incident import evolve
+    from console.domain.incident_parts import DELIVERED
+    from console.domain.model import Event
+
+    desk.register("U46")
+    incident = desk.create()
+    desk.run(CONTROLLER, "incident.dispatch", id=incident, unit="U46")
+    before = desk.incident(incident)
+    assignment = before.assignments[0].id
+    after = evolve(before, Event("assignment.delivered", desk.now, "gateway",
+                                 {"id": incident, "assignment": assignment, "unit": "U46",
+                                  "task": "T1"}))
+    assert after.version == before.version
+    assert after.assignments[0].times[-1] == (DELIVERED, desk.now)
+
+
 def test_a_unit_may_skip_ahead_but_never_go_back(desk: Desk) -> None:
     desk.register("U1")
     incident = desk.create()
