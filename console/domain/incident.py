@@ -333,7 +333,8 @@ def created(event: Event) -> Incident:
 def evolve(inc: Incident, event: Event) -> Incident:
     """The incident after ``event``; events about other incidents leave it unchanged.
 
-    The version rises by one for every event that concerns this incident.
+    The version rises by one for every event that concerns this incident, except the links'
+    delivery receipts (``police.message_delivered``, ``assignment.delivered``).
     """
     d = event.data
     if d.get("id") != inc.id and d.get("into") != inc.id:
