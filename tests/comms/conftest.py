@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from console.comms.client import HubClient
+from console.comms.client import LIVE, HubClient
 from console.comms.clock import Clock
 from console.comms.replica import ChangeSet, UserInfo
 from console.domain.model import Actor, Role
@@ -33,6 +33,7 @@ from console.domain.rules import Rules
 from console.store.store import Store
 from tests.hub.conftest import MAIN, PASSWORD, HubThread, add_users
 from tests.store.conftest import rules  # noqa: F401 - shared fixture
+from tests.waiting import wait_until
 
 # pytest-qt's QApplication (tests/comms/test_bridge.py) needs no display.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -323,3 +324,30 @@ def applied(store: Store, command_id: str) -> int:
     with store.db.reader.connect() as conn:
         return int(conn.execute(text("SELECT count(*) FROM events WHERE command_id = :c"),
                                 {"c": command_id}).scalar_one())
+
+
+# -- helpers of the client's tests --------------------------------------------------------------
+
+MakeClient = Callable[..., tuple[HubClient, Recorder]]
+
+
+def live(client: HubClient, recorder: Recorder, times: int = 1, timeout: float = 10) -> None:
+    wait_until(lambda: recorder.state_names().count(LIVE) >= times and client.state == LIVE,
+               timeout, f"live #{times}")
+
+
+def last_seq(recorder: Recorder) -> int:
+    changes = recorder.change_sets()
+    return changes[-1].seq if changes else -1
+
+
+def created_by(recorder: Recorder, description: str) -> list[str]:
+    """Ids of incident.created events with this description, in every change set."""
+    return [event.data["id"] for change in recorder.change_sets() for _, event in change.events
+            if event.name == "incident.created" and event.data.get("description") == description]
+
+
+def incidents_described(store: Store, pattern: str) -> int:
+    with store.db.reader.connect() as conn:
+        return int(conn.execute(text("SELECT count(*) FROM events WHERE name = 'incident.created'"
+                                     " AND data LIKE :p"), {"p": f"%{pattern}%"}).scalar_one())
