@@ -31,19 +31,20 @@ from tests.hub.conftest import (
     incident_args,
     rules,  # noqa: F401 - the fixture
 )
-from tests.views.live import live_hub  # noqa: F401 - the fixture
+from tests.views.live import live_hub, register_units  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.slow
 
 TOOLS = ("Xvfb", "openbox", "xdotool")
 #: The gas leak and, around it, who could go: grid workers nearest, the plan's teams further.
 LEAK = (30.6675, 104.0925)
-UNITS = [  # id, type, lat, lon
-    ("gw-near", "grid_worker", 30.6677, 104.0926),
-    ("gw-next", "grid_worker", 30.6680, 104.0930),
-    ("em-1", "emergency", 30.6760, 104.1000),
-    ("cp-1", "community_police", 30.6800, 104.1050),
+UNITS = [  # id, status, lat, lon
+    ("gw-near", "available", 30.6677, 104.0926),
+    ("gw-next", "available", 30.6680, 104.0930),
+    ("em-1", "available", 30.6760, 104.1000),
+    ("cp-1", "available", 30.6800, 104.1050),
 ]
+KINDS = {"em-1": "emergency", "cp-1": "community_police"}
 
 
 @pytest.fixture
@@ -127,25 +128,6 @@ class Console:
         self.process.stderr.close()
 
 
-def register(hub: HubThread) -> None:
-    admin, field = Client(hub.port), Client(hub.port, "/field")
-    try:
-        admin.login("admin")
-        for unit_id, kind, _, _ in UNITS:
-            admin.send({"type": "command", "id": f"register-{unit_id}", "name": "unit.register",
-                        "args": {"id": unit_id, "name": unit_id, "type": kind,
-                                 "status": "available", "street": "street.mengzhuiwan"}})
-            assert admin.until("result")["ok"]
-        field.login("gateway")
-        field.send({"type": "positions",
-                    "units": [[unit_id, lat, lon, 0.0, 0.0] for unit_id, _, lat, lon in UNITS]})
-        field.send({"type": "ping", "id": "sent"})
-        field.until("pong")
-    finally:
-        admin.close()
-        field.close()
-
-
 def event_of(watcher: Client, name: str, incident: str, timeout: float = 30) -> dict[str, Any]:
     """The next event ``name`` of ``incident`` the watcher sees (those met before are kept)."""
     for event in watcher.events:
@@ -161,7 +143,7 @@ def event_of(watcher: Client, name: str, incident: str, timeout: float = 30) -> 
 
 def test_a_case_goes_from_arrival_to_dispatch_without_the_mouse(
         tmp_path: Path, display: str, live_hub: HubThread, rules: Rules) -> None:  # noqa: F811
-    register(live_hub)
+    register_units(live_hub, UNITS, KINDS)
     console = Console(display, live_hub.port, tmp_path)
     watcher = Client(live_hub.port)
     try:

@@ -91,8 +91,10 @@ def create(qtbot: Any, bridge: Bridge, **overrides: Any) -> str:
     return iid
 
 
-def register_units(hub: HubThread, units: list[tuple[str, str, float, float]]) -> None:
-    """Register ``(id, status, lat, lon)`` units as the admin and report their positions."""
+def register_units(hub: HubThread, units: list[tuple[str, str, float, float]],
+                   kinds: dict[str, str] | None = None) -> None:
+    """Register ``(id, status, lat, lon)`` units as the admin and report their positions;
+    grid workers unless ``kinds`` gives a unit another type."""
     admin = Client(hub.port)
     field = Client(hub.port, "/field")
     try:
@@ -101,8 +103,8 @@ def register_units(hub: HubThread, units: list[tuple[str, str, float, float]]) -
             # (not Client.command: its own first parameter is called ``name``)
             admin.send({"type": "command", "id": f"register-{unit_id}", "name": "unit.register",
                         "args": {"id": unit_id, "name": f"Grid worker {unit_id}",
-                                 "type": "grid_worker", "status": status,
-                                 "street": "street.mengzhuiwan"}})
+                                 "type": (kinds or {}).get(unit_id, "grid_worker"),
+                                 "status": status, "street": "street.mengzhuiwan"}})
             reply = admin.until("result")
             assert reply["ok"], reply
         field.login("gateway")
