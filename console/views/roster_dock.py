@@ -480,6 +480,7 @@ class UnitRoster(QWidget):
                              if stale else "")
 
     def _logged_in(self, _user: object) -> None:
+        self._open_on_default_types()  # the window may have opened before anyone logged in
         self._update_actions()
 
     def _group_path(self, index: QModelIndex) -> tuple[Any, ...]:

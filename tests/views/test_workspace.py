@@ -302,6 +302,23 @@ def test_a_controllers_roster_opens_on_the_field_teams_and_remembers_a_change(
     assert theirs.type_filter.currentData() is None
 
 
+def test_a_roster_made_before_the_login_opens_on_the_users_default(
+        qtbot: Any, fixed_hub: HubThread, rules: Rules, tmp_path: Path) -> None:  # noqa: F811
+    """The window shows before anyone is logged in (a hub may be unreachable for a while):
+    the roster takes the role's default when the user logs in, and again after a new login."""
+    settings = QSettings(str(tmp_path / "console.ini"), QSettings.Format.IniFormat)
+    bridge = Bridge(rules, backoff_base=0.05, backoff_cap=0.5)
+    try:
+        roster = UnitRoster(bridge, rules, settings=settings)
+        qtbot.addWidget(roster)
+        assert roster.type_filter.currentData() is None  # nobody yet: every unit
+        log_in(qtbot, bridge, fixed_hub.port, "ctl")
+        qtbot.waitUntil(lambda: roster.type_filter.currentData() == FIELD_TEAMS,
+                        timeout=WAIT_MS)
+    finally:
+        bridge.shutdown()
+
+
 def shown_units(roster: UnitRoster) -> list[str]:
     roster.model.set_grouping(())
     return [roster.model.index(row, 0).data(UnitRole).id
