@@ -60,7 +60,7 @@ class AlertKind(StrEnum):
     OVERDUE = "overdue"  # a clock at its deadline
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Alert:
     incident: str
     kind: AlertKind
@@ -135,8 +135,6 @@ class ShiftAlerts(QObject):
         self.overdue: set[str] = set()
         #: Whether flashing rows show their flash colour now.
         self.phase = False
-        #: The alerts raised so far, by case: none is raised twice. A case's go when it ends.
-        self._raised: dict[str, set[tuple[str, ...]]] = {}
         self._heap: list[tuple[float, str, float, str]] = []  # (when, incident, due, kind)
         self._scheduled: dict[str, float] = {}  # the due time each case's entries are for
         self._rebuild: Iterator[str] | None = None
@@ -248,9 +246,8 @@ class ShiftAlerts(QObject):
         else:
             self.unaccepted.discard(iid)
         if incident is None or incident.state in FINISHED_STATES:
-            # Ended: what it raised and scheduled can no longer come up (a reopened case runs
-            # new clocks), and a console that runs for weeks must not keep it.
-            self._raised.pop(iid, None)
+            # Ended: what it scheduled can no longer come up (a reopened case runs new
+            # clocks), and a console that runs for weeks must not keep it.
             self._scheduled.pop(iid, None)
         running = scoped and clock is not None and clock.running
         if running and clock is not None and clock.overdue(now):
@@ -298,11 +295,17 @@ class ShiftAlerts(QObject):
             self.changed.emit()
 
     def _raise(self, alert: Alert) -> None:
-        raised = self._raised.setdefault(alert.incident, set())
-        if alert.key in raised:
+        # Each threshold of a clock comes off the heap once (its due time is scheduled once)
+        # and a case is created once, so an alert is not raised twice; the check is for a
+        # change set seen twice. The amber alert of a clock gone overdue says nothing more:
+        # the overdue one takes its place (a centre may hold many thousands of them).
+        waiting = self.pending.setdefault(alert.incident, [])
+        if alert in waiting:
             return
-        raised.add(alert.key)
-        self.pending.setdefault(alert.incident, []).append(alert)
+        if alert.kind is AlertKind.OVERDUE:
+            waiting[:] = [a for a in waiting
+                          if not (a.kind is AlertKind.AMBER and a.key[2:] == alert.key[2:])]
+        waiting.append(alert)
         log.debug("alert: %s %s", alert.kind.value, alert.incident)
         self._flash_while_pending()
         if self.sounds(alert.kind):
@@ -341,7 +344,6 @@ class ShiftAlerts(QObject):
         self.overdue.clear()
         self._heap.clear()
         self._scheduled.clear()
-        self._raised.clear()
         first = self._rebuild is None
         self._rebuild = iter(list(self.bridge.replica.incidents))
         if first:
