@@ -61,8 +61,8 @@ typecheck: $(VENV)/.installed
 # Translate the new entries (Qt Linguist, by hand in the .ts, or tools/ts_fill.py) before committing.
 translations: $(VENV)/.installed
 	$(PY) tools/refusal_catalogue.py
-	$(VENV)/bin/pyside6-lupdate -silent -extensions py -no-obsolete -locations none console/views console/map console/ui -ts resources/i18n/linkage_zh_CN.ts
-	$(VENV)/bin/pyside6-lrelease -silent resources/i18n/linkage_zh_CN.ts -qm resources/i18n/linkage_zh_CN.qm
+	$(VENV)/bin/pyside6-lupdate -silent -extensions py -no-obsolete -locations none console/views console/map console/ui -ts console/resources/i18n/linkage_zh_CN.ts
+	$(VENV)/bin/pyside6-lrelease -silent console/resources/i18n/linkage_zh_CN.ts -qm console/resources/i18n/linkage_zh_CN.qm
 
 clean:
 	rm -rf $(VENV) $(NOQT)
