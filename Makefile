@@ -64,5 +64,12 @@ translations: $(VENV)/.installed
 	$(VENV)/bin/pyside6-lupdate -silent -extensions py -no-obsolete -locations none console/views console/map console/ui -ts console/resources/i18n/linkage_zh_CN.ts
 	$(VENV)/bin/pyside6-lrelease -silent console/resources/i18n/linkage_zh_CN.ts -qm console/resources/i18n/linkage_zh_CN.qm
 
+# The desktop console as a folder that runs where no Python is (PyInstaller, installer/console.spec):
+# dist/linkage-console/linkage-console with its .desktop file and icon (docs/packaging.md).
+# Takes minutes; the slow test tests/test_desktop_build.py builds it the same way.
+.PHONY: dist-console
+dist-console: $(VENV)/.installed
+	$(VENV)/bin/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller installer/console.spec
+
 clean:
 	rm -rf $(VENV) $(NOQT)

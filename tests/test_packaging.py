@@ -76,6 +76,27 @@ def test_the_hub_and_the_command_line_load_no_qt() -> None:
     assert done.stdout.strip() == "[]"
 
 
+def test_make_test_checks_types_strictly_on_the_core_packages() -> None:
+    """``make test`` runs ruff and mypy before the suite; mypy is strict (every check of
+    ``--strict``, nothing switched off) on domain, store, hub and comms."""
+    import tomllib
+
+    mypy = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mypy"]
+    assert mypy["strict"] is True
+    assert {"console/domain", "console/store", "console/hub", "console/comms"} <= set(
+        mypy["files"])
+    relaxed = {"allow_untyped_defs", "allow_incomplete_defs", "allow_untyped_calls",
+               "allow_any_generics", "ignore_errors", "disallow_untyped_defs",
+               "check_untyped_defs", "warn_return_any", "no_implicit_reexport"}
+    for override in mypy.get("overrides", []):
+        assert set(override) <= {"module", "ignore_missing_imports"}, override
+    assert not relaxed & set(mypy)
+    makefile = (ROOT / "Makefile").read_text()
+    test_rule = next(line for line in makefile.splitlines() if line.startswith("test:"))
+    assert "lint" in test_rule and "typecheck" in test_rule
+    assert "$(VENV)/bin/mypy" in makefile and "ruff check ." in makefile
+
+
 def test_the_demo_starts_its_children_without_main_py(tmp_path: Path) -> None:
     """The demo's simulators run ``python -m console`` with this copy of the package on the
     path: from any folder, and with no ``main.py`` beside an installed package."""

@@ -28,7 +28,8 @@ def self_command() -> tuple[list[str], dict[str, str]]:
 
     ``python -m console`` with this copy of the package first on the path (a checkout, a wheel
     install: no ``main.py`` needed beside the code); in the desktop build, the executable itself,
-    whose entry script runs ``-m MODULE`` as the interpreter would (``installer/console.py``).
+    whose entry script runs ``-m MODULE`` as the interpreter would
+    (``installer/linkage_console.py``).
     """
     import os
     import sys
