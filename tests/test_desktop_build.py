@@ -79,6 +79,22 @@ def test_the_folder_holds_the_program_and_what_it_reads(build: Path) -> None:
     assert any(f.endswith(".qm") and "/translations/" in f and "qtbase_zh_CN" in f for f in files)
 
 
+@pytest.mark.timeout(600)
+def test_the_program_runs_a_module_by_name_as_python_would(build: Path, tmp_path: Path) -> None:
+    """``-m MODULE``: how the console starts its hub client and the demo its simulators."""
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8"}
+    done = subprocess.run([str(build / NAME), "-m", "console", "simulate", "--help"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+                          check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "--hub" in done.stdout
+    done = subprocess.run([str(build / NAME), "-m", "console.comms.client_process", "--help"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+                          check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "--read-fd" in done.stdout
+
+
 class Program:
     """The build's executable on the display, with an environment that has no Python in it."""
 
