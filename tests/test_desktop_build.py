@@ -178,6 +178,7 @@ def test_the_program_logs_in_syncs_and_shows_its_window(
         python = [lib for lib in libraries if "libpython" in lib or "Qt6Core" in lib]
         assert python and all(lib.startswith(str(build)) for lib in python), python
         assert not [lib for lib in libraries if lib.startswith(sys.prefix)]
+        program.wait_log("map page ready")  # QtWebEngine runs: the map's page started
         shot = tmp_path / "dist-console.png"
         window = found.stdout.split()[0]
         subprocess.run(["import", "-display", display, "-window", window, str(shot)],
