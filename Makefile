@@ -61,8 +61,15 @@ typecheck: $(VENV)/.installed
 # Translate the new entries (Qt Linguist, by hand in the .ts, or tools/ts_fill.py) before committing.
 translations: $(VENV)/.installed
 	$(PY) tools/refusal_catalogue.py
-	$(VENV)/bin/pyside6-lupdate -silent -extensions py -no-obsolete -locations none console/views console/map console/ui -ts resources/i18n/linkage_zh_CN.ts
-	$(VENV)/bin/pyside6-lrelease -silent resources/i18n/linkage_zh_CN.ts -qm resources/i18n/linkage_zh_CN.qm
+	$(VENV)/bin/pyside6-lupdate -silent -extensions py -no-obsolete -locations none console/views console/map console/ui -ts console/resources/i18n/linkage_zh_CN.ts
+	$(VENV)/bin/pyside6-lrelease -silent console/resources/i18n/linkage_zh_CN.ts -qm console/resources/i18n/linkage_zh_CN.qm
+
+# The desktop console as a folder that runs where no Python is (PyInstaller, installer/console.spec):
+# dist/linkage-console/linkage-console with its .desktop file and icon (docs/packaging.md).
+# Takes minutes; the slow test tests/test_desktop_build.py builds it the same way.
+.PHONY: dist-console
+dist-console: $(VENV)/.installed
+	$(VENV)/bin/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller installer/console.spec
 
 clean:
 	rm -rf $(VENV) $(NOQT)

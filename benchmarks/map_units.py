@@ -15,9 +15,9 @@ dock folds them into its feed and sends batches (≤ 4 a second, one in flight) 
 page answers ``painted(seq)`` once the batch is on screen (the frame after the one that drew
 it), and the dock reports ``moves_painted`` with the seconds since it sent that batch.
 
-The map shows the whole district (the demo district's boundaries when ``resources/geography``
-has them, else a 13 × 13 km box), every unit in view. Two phases in the same run, each
-``--seconds`` long after a 3 s warm-up:
+The map shows the whole district (the demo district's boundaries when
+``console/resources/geography`` has them, else a 13 × 13 km box), every unit in view. Two
+phases in the same run, each ``--seconds`` long after a 3 s warm-up:
 
 1. **custom** — the console's units layer (one canvas, sprites copied into its pixels);
 2. **baseline** — stock Leaflet: the same units as ``L.circleMarker`` on a ``L.canvas()``

@@ -20,9 +20,10 @@ incidents are registered "earlier" through a store whose clock is set back, so t
 countdowns that are fine, amber and overdue. The console logs in as a controller, opens the
 first incident, and the whole screen is grabbed.
 
-``map-<language>``: the demo district itself (``resources/geography``), seeded as ``main.py``
-seeds it, its simulator running against the hub at ten times real speed for half a minute (units
-on patrol, calls coming in), then the console with its map enlarged over the whole district.
+``map-<language>``: the demo district itself (``console/resources/geography``), seeded as
+``main.py`` seeds it, its simulator running against the hub at ten times real speed for half a
+minute (units on patrol, calls coming in), then the console with its map enlarged over the whole
+district.
 
 ``video-<language>``: the same running district with the simulator serving its cameras; the
 console opens the first incident and fills a nine-tile video wall with the cameras near it.
@@ -341,7 +342,7 @@ def report_gas_leak(console: ConsoleApp, window: Any, out: Path, app: QApplicati
     map and in ``D <n> ``."""
     import json
 
-    places = json.loads((ROOT / "resources/geography/gazetteer.json").read_text("utf-8"))
+    places = json.loads((ROOT / "console/resources/geography/gazetteer.json").read_text("utf-8"))
     place = places[0]
     args = {"source": "hotline", "category": "safety.gas_leak", "priority": "P1",
             "description": "楼道里有很浓的燃气味",

@@ -1,4 +1,4 @@
-"""Fill translations into ``resources/i18n/linkage_zh_CN.ts`` from tab-separated files.
+"""Fill translations into ``console/resources/i18n/linkage_zh_CN.ts`` from tab-separated files.
 
 Each line: ``context<TAB>English source<TAB>Chinese``. An entry already translated is left as
 it is unless ``--replace``; an entry the .ts does not hold (run ``make translations`` first so
@@ -14,7 +14,7 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-TS = Path(__file__).resolve().parent.parent / "resources/i18n/linkage_zh_CN.ts"
+TS = Path(__file__).resolve().parent.parent / "console/resources/i18n/linkage_zh_CN.ts"
 
 
 def read_tsv(path: Path) -> list[tuple[str, str, str]]:

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import sys
 from collections.abc import Sequence
 
 from console.cli import admin, console_cmd, demo, hub, simulate, simulate_police
@@ -26,8 +28,8 @@ SUBCOMMANDS = {"demo": demo, "console": console_cmd, "hub": hub, "simulate": sim
                "simulate-police": simulate_police, "admin": admin}
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="main.py", description="Linkage Console")
+def build_parser(prog: str = "main.py") -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description="Linkage Console")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for subcommand in SUBCOMMANDS.values():
@@ -35,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str]) -> int:
+def main(argv: Sequence[str], prog: str = "main.py") -> int:
     argv = list(argv)
     flags = 0
     while flags < len(argv) and argv[flags] in ("-v", "--verbose"):
@@ -43,7 +45,20 @@ def main(argv: Sequence[str]) -> int:
     rest = argv[flags:]
     if not (rest and (rest[0] in SUBCOMMANDS or rest[0] in ("-h", "--help"))):
         argv = [*argv[:flags], "demo", *rest]
-    args = build_parser().parse_args(argv)
+    args = build_parser(prog).parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     return SUBCOMMANDS[args.command or "demo"].run(args)
+
+
+def run() -> int:
+    """The ``linkage`` command of an installed package: ``main.py``'s command line."""
+    return main(sys.argv[1:], os.path.basename(sys.argv[0]) or "linkage")
+
+
+def run_hub() -> int:
+    """The ``linkage-hub`` command: ``main.py hub`` (``-v`` before or among its options)."""
+    argv = sys.argv[1:]
+    verbose = [a for a in argv if a in ("-v", "--verbose")]
+    rest = [a for a in argv if a not in ("-v", "--verbose")]
+    return main([*verbose, "hub", *rest], "linkage")

@@ -23,6 +23,25 @@ def default_db_url() -> str:
     return f"sqlite:///{folder / 'linkage.db'}"
 
 
+def self_command() -> tuple[list[str], dict[str, str]]:
+    """How to start this program's command line again in a child process, and its environment.
+
+    ``python -m console`` with this copy of the package first on the path (a checkout, a wheel
+    install: no ``main.py`` needed beside the code); in the desktop build, the executable itself,
+    whose entry script runs ``-m MODULE`` as the interpreter would
+    (``installer/linkage_console.py``).
+    """
+    import os
+    import sys
+
+    env = dict(os.environ)
+    if getattr(sys, "frozen", False):
+        return [sys.executable, "-m", "console"], env
+    root = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = os.pathsep.join([root, *filter(None, [env.get("PYTHONPATH")])])
+    return [sys.executable, "-m", "console"], env
+
+
 def world_speed(text: str) -> float:
     """``--speed``: world seconds per real second, above 0 and at most 1000."""
     try:

@@ -18,6 +18,7 @@ from console.cli.common import (
     log,
     resume_world,
     run_console,
+    self_command,
     world_speed,
 )
 
@@ -183,13 +184,12 @@ def _start_simulator(hub_url: str, seed: int, folder: Path) -> Any:
     thread for the interpreter), logging to ``simulator.log`` next to the database."""
     import subprocess
 
-    main = Path(__file__).resolve().parents[2] / "main.py"
+    command, env = self_command()
     log_file = (folder / "simulator.log").open("ab")
     try:
         process = subprocess.Popen(
-            [sys.executable, str(main), "simulate", "--hub", hub_url, "--seed", str(seed),
-             "--exit-with-parent"],
-            stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            [*command, "simulate", "--hub", hub_url, "--seed", str(seed), "--exit-with-parent"],
+            stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
     finally:
         log_file.close()
     print(f"Simulator running (pid {process.pid}), log in {folder / 'simulator.log'}.")
@@ -209,15 +209,15 @@ def _start_police(hub_url: str, seed: int, folder: Path) -> Any:
     from console.sim.calls import DIVERSIONS_PER_HOUR
     from console.sim.demo import DEMO_PASSWORD, POLICE_CENTER
 
-    main = Path(__file__).resolve().parents[2] / "main.py"
+    command, env = self_command()
     log_file = (folder / "police-simulator.log").open("ab")
     try:
         process = subprocess.Popen(
-            [sys.executable, str(main), "simulate-police", "--hub", hub_url,
+            [*command, "simulate-police", "--hub", hub_url,
              "--username", POLICE_CENTER, "--password-stdin",
              "--journal", str(folder / POLICE_JOURNAL), "--rate", f"{DIVERSIONS_PER_HOUR:g}",
              "--seed", str(seed), "--exit-with-parent"],
-            stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.PIPE)
+            stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.PIPE, env=env)
     finally:
         log_file.close()
     assert process.stdin is not None

@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
               "wss://HOST:PORT", file=sys.stderr)
         return 2
     logging.getLogger("websockets").setLevel(logging.WARNING)
-    if args.exit_with_parent:
+    if args.exit_with_parent and hasattr(os, "nice"):  # POSIX
         os.nice(10)  # the console on the same machine comes first
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else DEMO_PASSWORD
     rules = load_rules()

@@ -1,13 +1,17 @@
-"""Where the rule data lives (``resources/``), and reading one of its TOML tables."""
+"""Where the rule data lives (``console/resources/``, package data), and reading one of its
+TOML tables."""
 
 from __future__ import annotations
 
 import tomllib
 from collections.abc import Callable, Mapping
+from importlib.resources import files
 from pathlib import Path
 from typing import Any, TypeVar
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+#: The package's data folder, as a real path: a wheel installs it as files, and so does the
+#: desktop build (``installer/console.spec``), so the readers open it with ``Path.open``.
+RESOURCES = Path(str(files("console") / "resources"))
 
 T = TypeVar("T")
 

@@ -18,8 +18,8 @@ import functools
 import gc
 import json
 import logging
-import resource
 import ssl
+import sys
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -263,6 +263,10 @@ SPARE_DESCRIPTORS = 256
 def _descriptors_for(connections: int) -> None:
     """Raise this process's soft descriptor limit to fit ``connections`` (each a socket), as far
     as the hard limit allows; say so when it cannot."""
+    if sys.platform == "win32":  # no descriptor limit to raise there (no `resource` either)
+        return
+    import resource
+
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     wanted = connections + SPARE_DESCRIPTORS
     if soft != resource.RLIM_INFINITY and soft < wanted:

@@ -198,6 +198,7 @@ class MapView(QWebEngineView):
         return True
 
     def _ready(self) -> None:
+        log.debug("map page ready")
         self.ready = True
         self.page_ready.emit()
 

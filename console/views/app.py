@@ -176,6 +176,7 @@ class ConsoleApp(QObject):
         self.bridge.logout(lambda _ended: self._back_to_login(None))
 
     def _state_changed(self, state: str, detail: object) -> None:
+        log.info("connection: %s (%s)", state, detail)  # "live": synced, events follow
         if state == RECONNECTING and not self._opened and self._credentials is not None:
             self._hand_over()  # the hub cannot be reached: the window says so
         # The hub refused the password (a window opened before it answered), refused the token

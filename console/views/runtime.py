@@ -46,7 +46,9 @@ def run_console(rules: Any, *, hub: str | None = None, user: str | None = None,
     counts the consoles connected to it (quitting asks first, naming the others).
     """
 
-    if "QTWEBENGINE_CHROMIUM_FLAGS" not in os.environ and os.geteuid() == 0:
+    # Chromium refuses to sandbox itself as root (POSIX only: Windows has no euid).
+    if ("QTWEBENGINE_CHROMIUM_FLAGS" not in os.environ and hasattr(os, "geteuid")
+            and os.geteuid() == 0):
         os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = "--no-sandbox"
     try:
         from PySide6.QtCore import QSettings, QTimer
@@ -61,6 +63,14 @@ def run_console(rules: Any, *, hub: str | None = None, user: str | None = None,
     assert isinstance(app, QApplication)
     app.setApplicationName("Linkage Console")
     app.setOrganizationName("linkage-console")
+    # The window and task bar icon; the desktop entry of the same name (installer/) lets a
+    # desktop match the running program to it.
+    from PySide6.QtGui import QIcon
+
+    from console.domain.resources import RESOURCES
+
+    app.setWindowIcon(QIcon(str(RESOURCES / "icons" / "linkage-console.png")))
+    app.setDesktopFileName("linkage-console")
     app.setQuitOnLastWindowClosed(False)
     sys.excepthook = _excepthook
 

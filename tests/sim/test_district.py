@@ -1,7 +1,7 @@
 """Tests of the demo district's generated geography, on the committed files and on the generator.
 
-The committed files in ``resources/geography`` must be exactly what the generator writes for its
-default seed, so every property checked on them is a property of the generator too.
+The committed files in ``console/resources/geography`` must be exactly what the generator writes
+for its default seed, so every property checked on them is a property of the generator too.
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ def test_committed_files_are_what_the_generator_writes(files: dict[str, bytes]) 
     assert sorted(files) == sorted(FILES)
     for name, content in files.items():
         assert (DEFAULT_DIRECTORY / name).read_bytes() == content, (
-            f"resources/geography/{name} is stale: run `python -m console.sim.district`")
+            f"console/resources/geography/{name} is stale: run `python -m console.sim.district`")
 
 
 def test_committed_files_are_small() -> None:

@@ -1,6 +1,6 @@
 """The Simplified Chinese translation: complete for the code as it is, compiled, and loaded.
 
-``resources/i18n/linkage_zh_CN.ts`` is the translation source and ``linkage_zh_CN.qm`` what
+``console/resources/i18n/linkage_zh_CN.ts`` is the translation source and ``linkage_zh_CN.qm`` what
 the console loads (:mod:`console.views.i18n`). These tests fail when a user-facing string of
 ``console/views``, ``console/map`` or ``console/ui`` has no Chinese yet, when the ``.qm`` is
 older than the ``.ts``, or when a translation drops a placeholder or an accelerator. To fix
@@ -26,8 +26,8 @@ from PySide6.QtCore import QCoreApplication, QLocale
 from console.views.i18n import Translations
 
 ROOT = Path(__file__).resolve().parents[2]
-TS = ROOT / "resources" / "i18n" / "linkage_zh_CN.ts"
-QM = ROOT / "resources" / "i18n" / "linkage_zh_CN.qm"
+TS = ROOT / "console" / "resources" / "i18n" / "linkage_zh_CN.ts"
+QM = ROOT / "console" / "resources" / "i18n" / "linkage_zh_CN.qm"
 #: What ``make translations`` scans (directories, relative to the repository).
 SOURCES = ("console/views", "console/map", "console/ui")
 #: lupdate scans only C++/QML/JS extensions in a directory unless told to read Python too.

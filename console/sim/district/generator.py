@@ -17,6 +17,7 @@ import shapely
 from shapely.geometry import Polygon
 
 from console.domain.geography import Geography
+from console.domain.resources import RESOURCES
 from console.sim.district.areas import Area, District, divide, draw_outline, to_km
 from console.sim.district.roads import (
     Locator,
@@ -29,7 +30,7 @@ from console.sim.district.roads import (
 __all__ = ["DEFAULT_SEED", "generate", "main", "outline", "render", "write"]
 
 DEFAULT_SEED = 96966  # the district hotline's number
-DEFAULT_OUT = Path(__file__).resolve().parents[3] / "resources" / "geography"
+DEFAULT_OUT = RESOURCES / "geography"
 
 
 def outline(seed: int = DEFAULT_SEED) -> Polygon:
