@@ -41,6 +41,7 @@ from console.hub.field import FieldSession
 from console.hub.log import EventLog
 from console.hub.logins import Logins
 from console.hub.police import PoliceSession
+from console.hub.retention import keep_tracks
 from console.hub.services import HubServices
 from console.hub.session import Session
 from console.hub.tracking import Tracker
@@ -114,6 +115,8 @@ class Hub:
                 name="positions"),
             asyncio.create_task(self.watch.run(), name="early-warning"),
             asyncio.create_task(self.session_watch.run_forever(), name="session-watch"),
+            asyncio.create_task(keep_tracks(self.config, self.store.db, self.run),
+                                name="track-retention"),
         ]
         if self.store.db.dialect == "postgresql":
             self._tasks.append(asyncio.create_task(self._listen(), name="pg-listen"))
