@@ -53,7 +53,7 @@ _RESPONSE_SPEED = {Mode.WALK: 4.0, Mode.BICYCLE: 5.0, Mode.VEHICLE: 10.0}
 #: Task ids remembered, so that one sent again after a reconnect is not taken twice.
 _SEEN_TASKS = 20_000
 _SOS_TEXTS = ("现场有人情绪激动，请求支援", "被围堵，请求增援", "身体不适，需要帮助", None)
-_VERIFY_NOTES = ("现场核查：问题依旧，未见整改。", "现场核查：整改不到位。")
+_VERIFY_NOTES = ("问题依旧，未见整改。", "整改不到位。")
 
 
 @dataclass
@@ -232,13 +232,20 @@ class FieldUnits:
         self._after(self.rng.uniform(300, 1500), self._clear, incident_id, assignment_id)
 
     def _verify_on_site(self, incident_id: str, assignment_id: str) -> None:
+        """The unit's finding on site. The gateway may not verify for a unit (only a device
+        bound to it may, docs/protocol.md), so the unit reports it to the controller desk and
+        the colleague there records it, as a worker without the app would phone it in."""
         inc = self._incident(incident_id)
-        if inc is not None and inc.state is IncidentState.RESOLVED:
+        assignment = inc.assignment(assignment_id) if inc is not None else None
+        if inc is not None and assignment is not None \
+                and inc.state is IncidentState.RESOLVED:
+            unit = self.units.get(assignment.unit)
+            who = unit.spec.name if unit is not None else assignment.unit
             satisfied = self.rng.random() < 0.85
-            args: dict[str, Any] = {"id": incident_id, "method": "site", "satisfied": satisfied}
-            if not satisfied:
-                args["note"] = self.rng.choice(_VERIFY_NOTES)
-            self.sessions.send(FIELD_GATEWAY, "incident.verify", args)
+            finding = "整改到位" if satisfied else self.rng.choice(_VERIFY_NOTES)
+            self.sessions.send(SIM_DISPATCH, "incident.verify", {
+                "id": incident_id, "method": "site", "satisfied": satisfied,
+                "note": f"{who}现场核查：{finding}"})
         self._after(self.rng.uniform(30, 120), self._clear, incident_id, assignment_id)
 
     def _photo(self, incident_id: str) -> None:
