@@ -215,7 +215,7 @@ class Devices:
             if message.get("type") != "task":
                 continue
             self.tasks += 1
-            incident = (message.get("incident") or {}).get("id")
+            incident = str((message.get("incident") or {}).get("id"))
             if incident in self.task_at:
                 self.duplicates += 1
             else:
