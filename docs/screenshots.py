@@ -10,6 +10,8 @@
     xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py dashboard-en docs/dashboard.png
     xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py emergency-en docs/emergency-board.png
     xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py liaison-en docs/liaison.png
+    xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py sos-en docs/sos-en.png
+    xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py sos-zh_CN docs/sos-zh.png
     xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py help-en docs/command-help-en.png
     xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py help-zh_CN docs/command-help-zh.png
     xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py recommend-zh_CN \\
@@ -45,6 +47,9 @@ window and the emergency board is the current tab on the right.
 diverted over the last minutes (one signed, one returned, one past its 5-minute sign limit, one
 just in) and one escalated to the police; the console logs in as a liaison officer, whose desk
 opens on the police liaison dock.
+
+``sos-<language>``: the small district as for ``en``, with two grid workers calling for help
+(``unit.sos`` through the field gateway, one saying why): the red SOS strip over the console.
 
 ``help-<language>``: the small district as for ``en``; ``H`` typed in the command line opens the
 command help under the incident, and ``U `` is being typed with the help still open.
@@ -158,6 +163,20 @@ def seed_emergency(url: str, rules: Rules) -> None:
     run("warning.raise", SYSTEM, category="safety.gas_leak", level="grid", area="g010",
         count=4, baseline=0.04, threshold=3, window=60,
         incidents=[str(row["id"]) for row in gas[:4]])
+    store.close()
+
+
+def seed_sos(url: str, rules: Rules) -> None:
+    """Two grid workers calling for help through the field platform's gateway: one says why."""
+    store = Store(url, rules)
+    gateway = Actor("field", frozenset({Role.FIELD}))
+    for unit, lat, lon, text in (("U001", 30.6642, 104.0951, "现场有人情绪激动，被围堵，请求增援"),
+                                 ("U002", 30.6671, 104.1032, None)):
+        args: dict[str, object] = {"id": unit, "lat": lat, "lon": lon}
+        if text:
+            args["text"] = text
+        result = store.execute(Command(str(uuid.uuid4()), "unit.sos", args), gateway)
+        assert result.ok, result.error
     store.close()
 
 
@@ -396,7 +415,9 @@ def main() -> None:
     emergency = language.startswith("emergency-")
     liaison = language.startswith("liaison-")
     help_panel = language.startswith("help-")
-    language = language.removeprefix("emergency-").removeprefix("liaison-").removeprefix("help-")
+    sos = language.startswith("sos-")
+    language = (language.removeprefix("emergency-").removeprefix("liaison-")
+                .removeprefix("help-").removeprefix("sos-"))
     folder = Path(tempfile.mkdtemp())
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
@@ -407,6 +428,8 @@ def main() -> None:
         seed_emergency(url, rules)
     if liaison:
         seed_police(url, rules)
+    if sos:
+        seed_sos(url, rules)
     store = Store(url, rules)
     hub = EmbeddedHub(store, rules).start()
     if liaison:

@@ -19,6 +19,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     hub.add_argument("--speed", type=world_speed, default=1.0,
                      help="run the world this many times faster than real time (demo and "
                           "training hubs only; default 1)")
+    hub.add_argument("--track-days", type=int, default=180, metavar="DAYS",
+                     help="days of unit tracks (stored positions) to keep; older days are "
+                          "dropped (default 180)")
     hub.add_argument("--world-start", type=instant, metavar="ISO8601",
                      help="with --speed: the world time to start from (e.g. "
                           "2026-11-27T09:00:00+08:00); default: now, or the newest event's time")
@@ -35,6 +38,9 @@ def run(args: argparse.Namespace) -> int:
     if bool(args.tls_cert) != bool(args.tls_key):
         print("--tls-cert and --tls-key go together", file=sys.stderr)
         return 2
+    if args.track_days < 1:
+        print("--track-days must be at least 1", file=sys.stderr)
+        return 2
     if args.world_start is not None and args.speed == 1.0:
         print("--world-start goes with --speed", file=sys.stderr)
         return 2
@@ -49,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     if args.speed != 1.0:
         log.info("the world runs %s× from %s", args.speed, clock.now().isoformat())
     config = HubConfig(host=args.host, port=args.port, tls_cert=args.tls_cert,
-                       tls_key=args.tls_key, clock=clock,
+                       tls_key=args.tls_key, clock=clock, track_keep_days=args.track_days,
                        **({"name": args.name} if args.name else {}))
 
     async def serve() -> None:

@@ -104,6 +104,10 @@ class HubClient:
             ``events`` there is no snapshot and no replica, only command results.
         token: a session token of an earlier ``welcome`` to log in with instead of the
             password (a client taking over a session).
+        tasks: on a ``/field`` connection, called with each ``task`` the hub sends (DESIGN
+            §5c); once it returns the task is acknowledged, and if it raises it is not (the hub
+            sends it again on the next connection). A task can come twice: after a reconnect,
+            one whose ack was lost with the connection.
 
     Every callback must return quickly; an exception it raises is logged and ignored.
     """
@@ -118,7 +122,8 @@ class HubClient:
                  backoff_base: float = 0.25, backoff_cap: float = 10.0,
                  flush_interval: float = 0.1, open_timeout: float = 10.0,
                  seed: int | None = None, clock: Clock = hub_clock,
-                 subscribe: tuple[str, ...] | None = None, token: str | None = None) -> None:
+                 subscribe: tuple[str, ...] | None = None, token: str | None = None,
+                 tasks: Callable[[dict[str, Any]], None] | None = None) -> None:
         check_hub_url(url)
         self.url = url
         self.username = username
@@ -127,6 +132,7 @@ class HubClient:
         self._on_state = state
         self._on_notice = notice
         self._on_login = login
+        self._on_task = tasks
 
         self._state: str = STOPPED
         self._detail: object = None  # of the state
@@ -144,7 +150,8 @@ class HubClient:
             login=lambda user: self._call(self._on_login, user), ssl=ssl,
             client_name=client_name, backoff=Backoff(backoff_base, backoff_cap, seed=seed),
             flush_interval=flush_interval, open_timeout=open_timeout, clock=clock,
-            subscribe=subscribe, token=token)
+            subscribe=subscribe, token=token,
+            tasks=self._take_task if tasks is not None else None)
 
     @property
     def clock(self) -> Clock:
@@ -366,6 +373,16 @@ class HubClient:
         log.log(logging.ERROR if level == "error" else logging.WARNING if level == "warning"
                 else logging.INFO, "%s", message)
         self._call(self._on_notice, level, message)
+
+    def _take_task(self, task: dict[str, Any]) -> bool:
+        """Hand a field task to ``tasks``; whether it took it (then it is acknowledged)."""
+        try:
+            assert self._on_task is not None
+            self._on_task(task)
+        except Exception:
+            log.exception("a field task could not be taken; the hub sends it again")
+            return False
+        return True
 
     @staticmethod
     def _call(callback: Callable[..., None] | None, *args: Any) -> None:

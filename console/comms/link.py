@@ -82,7 +82,8 @@ class HubLink:
                  login: Callable[[UserInfo], None], ssl: ssl_module.SSLContext | None,
                  client_name: str, backoff: Backoff, flush_interval: float,
                  open_timeout: float, clock: Clock, subscribe: tuple[str, ...] | None,
-                 token: str | None = None) -> None:
+                 token: str | None = None,
+                 tasks: Callable[[dict[str, Any]], bool] | None = None) -> None:
         self.url = url
         self.username = username
         self._password: str | None = password
@@ -93,6 +94,7 @@ class HubLink:
         self._notice = notice
         self._deliver = deliver
         self._login = login
+        self._tasks = tasks
         self._ssl = ssl
         self._client_name = client_name
         self._backoff = backoff
@@ -239,6 +241,8 @@ class HubLink:
                 self._on_synced(message)
             elif kind == "error":
                 self._on_error(message)
+            elif kind == "task":
+                self._on_task(message)
             elif kind == "timeline":
                 self._answer_query(str(message.get("id")), named_events(message))
             elif kind == "track":
@@ -259,6 +263,12 @@ class HubLink:
             log.warning("could not use a %s message from the hub", kind, exc_info=True)
             self._notice("warning", f"The hub sent an unusable {kind} message "
                          f"({type(error).__name__}: {error}); it was ignored.")
+
+    def _on_task(self, message: dict[str, Any]) -> None:
+        """A field task (DESIGN §5c): acknowledged once the client's ``tasks`` has taken it.
+        Without one nothing stores it, so nothing is acknowledged and the hub keeps it."""
+        if self._tasks is not None and self._tasks(message):
+            self.send_frame(p.encode({"type": "ack", "id": message["id"]}))
 
     def _on_welcome(self, message: dict[str, Any]) -> None:
         connection = self._connection

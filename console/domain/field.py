@@ -1,6 +1,7 @@
 """The field loop (DESIGN §5c): what the center owes a unit's device, and what the device says.
 
-- :func:`owed` — the tasks an event owes field units: a dispatch (``assignment.dispatched``),
+- :func:`owed` — the tasks an event owes field units: a dispatch or a verification on site
+  (``assignment.dispatched``),
   a recall (an assignment cancelled), a broadcast (a major incident's, to every unit committed
   to it, and its latest message to a unit committed later), a message from the center
   (``unit.message_sent``). The store writes them to the units' outbox in the event's own
@@ -11,10 +12,12 @@
 - :func:`decide` — ``unit.message`` (the center writes to a unit), ``unit.sos`` (a unit calls
   for help) and ``unit.sos_clear`` (a controller has seen to it), and ``field.delivered`` (the
   device stored a task; a dispatch's delivery is ``assignment.delivered`` on its incident, so
-  every console knows when the unit got it).
+  every console knows when the unit got it; a verification's too).
 
-On-site verification (核查) has its kind on the wire but no event owes one yet: the center has
-no "verify on site" request to send.
+On-site verification (核查) is a dispatch whose ``purpose`` is ``verify``
+(``incident.dispatch`` with ``{"purpose":"verify"}``): its task has the kind ``verify``, its
+delivery is the assignment's like any dispatch's, and the unit reports with ``incident.verify``
+(``method`` ``site``), which the field role may send for an incident it was sent to.
 """
 
 from __future__ import annotations
@@ -91,7 +94,8 @@ def owed(event: Event, majors: Mapping[str, MajorIncident]) -> list[Owed]:
     """The tasks ``event`` owes (``majors`` as they are after it)."""
     d = event.data
     if event.name == "assignment.dispatched":
-        return [Owed(d["unit"], "dispatch", d["id"], d["assignment"])]
+        kind = "verify" if d.get("purpose") == "verify" else "dispatch"
+        return [Owed(d["unit"], kind, d["id"], d["assignment"])]
     if event.name == "assignment.updated" and d.get("status") == AssignmentState.CANCELLED:
         return [Owed(d["unit"], "recall", d["id"], d["assignment"])]
     if event.name == "unit.message_sent":
@@ -165,7 +169,8 @@ def _delivered(args: Mapping[str, Any], ctx: Context, world: World) -> list[Even
     if task.delivered_at is not None:
         raise Refused("conflict", "Task {task} was delivered already.", task=task.id)
     actor = ctx.actor.username
-    if task.kind == "dispatch" and task.incident is not None and task.assignment is not None:
+    if (task.kind in ("dispatch", "verify") and task.incident is not None
+            and task.assignment is not None):
         return [Event("assignment.delivered", ctx.now, actor,
                       {"id": task.incident, "assignment": task.assignment, "unit": task.unit,
                        "task": task.id})]

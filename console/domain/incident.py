@@ -159,6 +159,8 @@ class Incident:
                     "dispatched_at": _iso(a.dispatched_at),
                     "dispatched_by": a.dispatched_by,
                     "times": {name: _iso(at) for name, at in a.times},
+                    # Only a verification says so: a response's document stays as it was.
+                    **({"purpose": a.purpose} if a.purpose != "respond" else {}),
                 }
                 for a in self.assignments
             ],
@@ -235,6 +237,7 @@ class Incident:
                     dispatched_at=_dt(a["dispatched_at"]),
                     dispatched_by=a["dispatched_by"],
                     times=tuple((name, _dt(at)) for name, at in a.get("times", {}).items()),
+                    purpose=a.get("purpose", "respond"),
                 )
                 for a in d.get("assignments", ())
             ),
@@ -465,6 +468,7 @@ def evolve(inc: Incident, event: Event) -> Incident:
                     dispatched_at=at,
                     dispatched_by=event.actor,
                     times=((AssignmentState.DISPATCHED.value, at),),
+                    purpose=d.get("purpose", "respond"),
                 ),
             ),
         )

@@ -88,6 +88,8 @@ class Assignment:
     dispatched_at: datetime
     dispatched_by: str
     times: tuple[tuple[str, datetime], ...] = ()
+    #: ``respond`` (handle the incident) or ``verify`` (核查, check on site).
+    purpose: str = "respond"
 
     @property
     def active(self) -> bool:

@@ -407,14 +407,26 @@ def _refuse_extension(inc: Incident, args: Mapping[str, Any], ctx: Context,
 
 # -- field units ---------------------------------------------------------------------------------
 
+#: Why a unit is sent: to handle the incident, or to verify it on site (核查: whether it is
+#: there as reported, or whether the handler's result holds). The unit's task says which.
+PURPOSES = ("respond", "verify")
+
+
 @_command("incident.dispatch", _open)
 def _dispatch(inc: Incident, args: Mapping[str, Any], ctx: Context, world: World) -> list[Event]:
     unit = world.unit(a.ident(args, "unit"))
     if unit.status is not UnitStatus.AVAILABLE:
         raise Refused("conflict", "Unit {unit} is {status}; only available units can be "
                       "dispatched.", unit=unit.id, status=unit.status.value)
+    purpose = a.text(args, "purpose", required=False, max_len=16) or "respond"
+    if purpose not in PURPOSES:
+        raise Refused("invalid", "'purpose' must be respond (handle the incident) or verify "
+                      "(check on site).")
     assignment = assignment_id(inc.id, len(inc.assignments) + 1)
-    return [_event("assignment.dispatched", inc, ctx, assignment=assignment, unit=unit.id)]
+    # A verification (核查) is said in the event; a response, the usual, is not.
+    extra = {"purpose": purpose} if purpose != "respond" else {}
+    return [_event("assignment.dispatched", inc, ctx, assignment=assignment, unit=unit.id,
+                   **extra)]
 
 
 def _has_active_assignment(inc: Incident, ctx: Context) -> Refused | None:

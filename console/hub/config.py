@@ -41,6 +41,10 @@ class HubConfig:
     position_frames_per_s: float = 4.0
     #: How often positions are stored, and other hubs' positions read (PostgreSQL).
     position_flush_s: float = 0.5
+    #: Days of track history (stored positions) kept, and how often the older ones are
+    #: dropped (console/hub/retention.py).
+    track_keep_days: int = 180
+    track_maintain_s: float = 3600.0
     #: Frames larger than this are refused by the websocket layer itself (and the connection
     #: closed); frames up to protocol.MAX_FRAME are read; between the two get an error, but
     #: for an ``attachment.add`` (up to attachment_wire.MAX_UPLOAD_FRAME, the base64 of an

@@ -15,7 +15,9 @@ its outbox (console/store/field_outbox.py) — the same way the ``/police`` link
   device that reconnects at once is not sent again what it has just acknowledged.
 
 The outbox is looked at again when the log grows by an event that may owe this session a task
-(:data:`console.domain.field.CAUSES`), or when an ack makes room in the window.
+(:data:`console.domain.field.CAUSES`: the hub's one :class:`~console.hub.field_watch.FieldWatch`
+wakes the sessions of the event's unit, not every session), or when an ack makes room in the
+window.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ import functools
 import logging
 
 from console.comms import protocol as p
-from console.domain.field import CAUSES
 from console.hub.admission import HubConnection
 from console.hub.services import HubServices
 from console.hub.session import Session
@@ -52,44 +53,26 @@ class FieldSession(Session):
     async def _deliver(self) -> None:
         assert self.user is not None
         unit = self.user.unit  # None: the gateway, for every unit
-        seen = self.hub.log.head
-        while True:
-            self._wake.clear()
-            room = WINDOW - len(self._sent)
-            if room > 0:
-                skip = frozenset(self._sent) | frozenset(self.hub.field_acks)
-                waiting = await self.hub.run(functools.partial(
-                    self.hub.store.field_waiting, unit, limit=room, skip=skip))
-                for row in waiting:
-                    if row.id in self.hub.field_acks:  # acked while we read
-                        continue
-                    self._sent[row.id] = row.unit
-                    await self.ws.send(p.encode(p.task(row.body)))
-            seen = await self._until_owed(seen, unit)
-            if self.hub.log.stopped:
-                return
-
-    async def _until_owed(self, seen: int, unit: str | None) -> int:
-        """Wait until the log has grown by an event that may owe ``unit`` a task, or an ack has
-        made room; the head seen by then."""
-        while True:
-            await self.hub.log.wait_beyond_or(seen, self._wake)
-            if self._wake.is_set() or self.hub.log.stopped:
-                return seen
-            owed = False
-            while seen < self.hub.log.head:
-                events = await self.hub.log.after(seen)
-                if not events:
-                    break
-                for logged in events:
-                    event = logged.event
-                    if event.name in CAUSES and (
-                            unit is None or event.name.startswith("major.")
-                            or event.data.get("unit") == unit):
-                        owed = True
-                seen = events[-1].seq
-            if owed:
-                return seen
+        watch = self.hub.field_watch
+        watch.add(unit, self._wake)
+        try:
+            while not self.hub.log.stopped:
+                self._wake.clear()
+                room = WINDOW - len(self._sent)
+                if room > 0:
+                    skip = frozenset(self._sent) | frozenset(self.hub.field_acks)
+                    waiting = await self.hub.run(functools.partial(
+                        self.hub.store.field_waiting, unit, limit=room, skip=skip))
+                    for row in waiting:
+                        if row.id in self.hub.field_acks:  # acked while we read
+                            continue
+                        self._sent[row.id] = row.unit
+                        await self.ws.send(p.encode(p.task(row.body)))
+                # Woken by the watch (an event that may owe this unit a task) or by an ack
+                # (room in the window); one set while reading above reads again at once.
+                await self._wake.wait()
+        finally:
+            watch.remove(unit, self._wake)
 
     # -- from the device -------------------------------------------------------------------------
 

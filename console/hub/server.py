@@ -38,9 +38,11 @@ from console.hub.command_queue import CommandQueue
 from console.hub.config import HubConfig
 from console.hub.expiry import SessionWatch
 from console.hub.field import FieldSession
+from console.hub.field_watch import FieldWatch
 from console.hub.log import EventLog
 from console.hub.logins import Logins
 from console.hub.police import PoliceSession
+from console.hub.retention import keep_tracks
 from console.hub.services import HubServices
 from console.hub.session import Session
 from console.hub.tracking import Tracker
@@ -79,7 +81,8 @@ class Hub:
         self.services = HubServices(config=self.config, rules=rules, store=store, run=self.run,
                                     log=self.log, commands=self.commands, tracker=self.tracker,
                                     logins=self.logins, sessions=self.session_watch,
-                                    uploads=self.uploads)
+                                    uploads=self.uploads,
+                                    field_watch=FieldWatch(self.log))
         self.watch = Watch(self.services)
         self.log_listeners: list[Callable[[Any], None]] = []
         self.sessions: set[Session] = set()
@@ -114,6 +117,9 @@ class Hub:
                 name="positions"),
             asyncio.create_task(self.watch.run(), name="early-warning"),
             asyncio.create_task(self.session_watch.run_forever(), name="session-watch"),
+            asyncio.create_task(self.services.field_watch.run(), name="field-watch"),
+            asyncio.create_task(keep_tracks(self.config, self.store.db, self.run),
+                                name="track-retention"),
         ]
         if self.store.db.dialect == "postgresql":
             self._tasks.append(asyncio.create_task(self._listen(), name="pg-listen"))

@@ -19,6 +19,7 @@ from console.domain.rules import Rules
 from console.hub.command_queue import CommandQueue
 from console.hub.config import HubConfig
 from console.hub.expiry import SessionWatch
+from console.hub.field_watch import FieldWatch
 from console.hub.log import EventLog
 from console.hub.logins import Logins, Refused, TokenLogin
 from console.hub.tracking import Tracker
@@ -52,6 +53,7 @@ class HubServices:
         logins: passwords and tokens checked, throttled and logged.
         sessions: the open connections by session, closed when their session ends.
         uploads: the checks of attachments, off the event loop (console/hub/uploads.py).
+        field_watch: wakes a field session when an event may owe its unit a task.
         field_acks: field tasks whose ack is being committed (console/hub/field.py): not sent
             again meanwhile, whichever connection of the device asks.
     """
@@ -66,6 +68,7 @@ class HubServices:
     logins: Logins
     sessions: SessionWatch
     uploads: Uploads
+    field_watch: FieldWatch
     field_acks: set[str] = field(default_factory=set)
 
     async def authenticate(self, hello: p.Hello, address: str,

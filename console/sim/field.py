@@ -3,15 +3,24 @@
 Units clock in and out by their shifts, a shift change spread over minutes; on duty they walk,
 cycle or drive about their grid, community or street (:class:`Movement`: arrays, so one pass
 moves them all), pass patrol checkpoints and report their positions through the field gateway.
-A dispatched unit acknowledges, drives to the scene, works there and clears.
+
+The gateway plays the units' devices (一指通, DESIGN §5c): a unit learns of its dispatch from the
+task the hub sends it on ``/field`` (not from the consoles' event stream), which the gateway
+acknowledges once the unit has it. A dispatched unit then acknowledges, drives to the scene,
+sends a photo now and then, works there and clears; one sent to verify (核查) reports on site
+whether the handler's result holds; a recalled one goes back on patrol. Now and then a unit on
+duty presses SOS, which the colleague at the controller desks clears after a while.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import itertools
 import math
 import random
+import struct
+import zlib
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -26,8 +35,8 @@ from console.comms.client import CommandResult
 from console.comms.clock import Clock
 from console.comms.replica import ChangeSet
 from console.domain.incident import Incident
-from console.domain.model import UnitStatus, UnitType
-from console.sim.demo import FIELD_GATEWAY, District
+from console.domain.model import IncidentState, UnitStatus, UnitType
+from console.sim.demo import FIELD_GATEWAY, SIM_DISPATCH, District
 from console.sim.forces import Mode, UnitSpec
 from console.sim.sessions import Sessions
 
@@ -41,6 +50,10 @@ _M_PER_DEG = 111_320.0
 #: Speeds on patrol and on the way to an incident, metres per second, by how a unit moves.
 _PATROL_SPEED = {Mode.WALK: 1.2, Mode.BICYCLE: 3.5, Mode.VEHICLE: 7.0}
 _RESPONSE_SPEED = {Mode.WALK: 4.0, Mode.BICYCLE: 5.0, Mode.VEHICLE: 10.0}
+#: Task ids remembered, so that one sent again after a reconnect is not taken twice.
+_SEEN_TASKS = 20_000
+_SOS_TEXTS = ("现场有人情绪激动，请求支援", "被围堵，请求增援", "身体不适，需要帮助", None)
+_VERIFY_NOTES = ("问题依旧，未见整改。", "整改不到位。")
 
 
 @dataclass
@@ -78,18 +91,24 @@ class FieldUnits:
         counts: where the positions sent are counted.
         report_every_s: world seconds between two position reports of a unit on duty.
         shift_changes_per_s: how many clock-ins and clock-outs go out per real second at most.
+        sos_per_day: how many times a (world) day some unit on duty presses SOS.
+        photo_share: the share of units on scene that send a photo of it.
     """
 
     def __init__(self, district: District, rng: random.Random, clock: Clock, sessions: Sessions,
                  after: Callable[..., None], incident: Callable[[str], Incident | None],
                  counts: Counter[str], *, report_every_s: float,
-                 shift_changes_per_s: float) -> None:
+                 shift_changes_per_s: float, sos_per_day: float = 6.0,
+                 photo_share: float = 0.3) -> None:
         self.rng = rng
         self.clock = clock
         self.sessions = sessions
         self.counts = counts
         self.report_every_s = report_every_s
         self.shift_changes_per_s = shift_changes_per_s
+        self.sos_per_day = sos_per_day
+        self.photo_share = photo_share
+        self._seen_tasks: dict[str, None] = {}  # in arrival order, the oldest forgotten
         self._after = after
         self._incident = incident
         self.movement = Movement(district, rng)
@@ -149,6 +168,26 @@ class FieldUnits:
                     return candidates[best]
         return None
 
+    def task(self, task: Mapping[str, Any]) -> None:
+        """A task the hub sent a unit's device (DESIGN §5c), taken once."""
+        task_id = str(task.get("id"))
+        if task_id in self._seen_tasks:
+            return  # sent again after a reconnect: its ack was lost with the connection
+        self._seen_tasks[task_id] = None
+        if len(self._seen_tasks) > _SEEN_TASKS:
+            del self._seen_tasks[next(iter(self._seen_tasks))]
+        kind = str(task.get("kind"))
+        self.counts[f"task.{kind}"] += 1
+        incident = task.get("incident")
+        if kind in ("dispatch", "verify") and isinstance(incident, Mapping) \
+                and task.get("assignment"):
+            self.dispatched({"unit": task.get("unit"), "id": incident.get("id"),
+                             "assignment": task["assignment"]})
+        elif kind == "recall":
+            unit = self.units.get(str(task.get("unit")))
+            if unit is not None and unit.assignment in (task.get("assignment"), None):
+                self.cleared({"unit": unit.spec.id})
+
     def dispatched(self, data: Mapping[str, Any]) -> None:
         unit = self.units.get(str(data.get("unit")))
         if unit is None:
@@ -182,7 +221,39 @@ class FieldUnits:
 
     def _arrived(self, incident_id: str, assignment_id: str) -> None:
         self._update(incident_id, assignment_id, "on_scene")
+        inc = self._incident(incident_id)
+        assignment = inc.assignment(assignment_id) if inc is not None else None
+        if inc is not None and assignment is not None and assignment.purpose == "verify":
+            self._after(self.rng.uniform(120, 600), self._verify_on_site, incident_id,
+                        assignment_id)
+            return
+        if self.rng.random() < self.photo_share:
+            self._after(self.rng.uniform(30, 240), self._photo, incident_id)
         self._after(self.rng.uniform(300, 1500), self._clear, incident_id, assignment_id)
+
+    def _verify_on_site(self, incident_id: str, assignment_id: str) -> None:
+        """The unit's finding on site. The gateway may not verify for a unit (only a device
+        bound to it may, docs/protocol.md), so the unit reports it to the controller desk and
+        the colleague there records it, as a worker without the app would phone it in."""
+        inc = self._incident(incident_id)
+        assignment = inc.assignment(assignment_id) if inc is not None else None
+        if inc is not None and assignment is not None \
+                and inc.state is IncidentState.RESOLVED:
+            unit = self.units.get(assignment.unit)
+            who = unit.spec.name if unit is not None else assignment.unit
+            satisfied = self.rng.random() < 0.85
+            finding = "整改到位" if satisfied else self.rng.choice(_VERIFY_NOTES)
+            self.sessions.send(SIM_DISPATCH, "incident.verify", {
+                "id": incident_id, "method": "site", "satisfied": satisfied,
+                "note": f"{who}现场核查：{finding}"})
+        self._after(self.rng.uniform(30, 120), self._clear, incident_id, assignment_id)
+
+    def _photo(self, incident_id: str) -> None:
+        """A photo of the scene, as the device takes it (a small picture of its own)."""
+        self.sessions.send(FIELD_GATEWAY, "attachment.add", {
+            "incident": incident_id, "filename": f"现场-{self.rng.randrange(10**6):06d}.png",
+            "content_type": "image/png",
+            "data_b64": base64.b64encode(_picture(self.rng)).decode("ascii")})
 
     def _clear(self, incident_id: str, assignment_id: str) -> None:
         self._update(incident_id, assignment_id, "cleared")
@@ -220,6 +291,28 @@ class FieldUnits:
                 for start in range(0, len(rows), 4000):
                     if gateway.send_positions(rows[start:start + 4000]):
                         self.counts["positions"] += len(rows[start:start + 4000])
+
+    async def sos(self) -> None:
+        """Now and then a unit on duty presses SOS where it stands; the colleague at the
+        controller desks clears it after a while, if nobody at a console has."""
+        if self.sos_per_day <= 0:
+            return
+        while True:
+            await asyncio.sleep(self.rng.expovariate(self.sos_per_day / 86_400)
+                                / self.clock.speed)
+            on_duty = [u for u in self.units.values() if u.status is not UnitStatus.OFF_DUTY]
+            if not on_duty:
+                continue
+            unit = self.rng.choice(on_duty)
+            lat = round(float(self.movement.lat[unit.index]), 6)
+            lon = round(float(self.movement.lon[unit.index]), 6)
+            args: dict[str, Any] = {"id": unit.spec.id, "lat": lat, "lon": lon}
+            text = self.rng.choice(_SOS_TEXTS)
+            if text is not None:
+                args["text"] = text
+            self.sessions.send(FIELD_GATEWAY, "unit.sos", args)
+            self._after(self.rng.uniform(300, 900), self.sessions.send, SIM_DISPATCH,
+                        "unit.sos_clear", {"id": unit.spec.id})
 
     def _at_checkpoint(self, unit: FieldUnit) -> None:
         checkpoint = self.movement.checkpoint_of(unit.index)
@@ -421,3 +514,17 @@ def _points_in(geography: Any, cell: str, count: int,
             return found[:count]
     lat, lon = geography.representative_point("grid", cell)
     return found or [(lat, lon)]
+
+
+def _picture(rng: random.Random, size: int = 32) -> bytes:
+    """A small PNG of a few coloured bands: what the hub checks an image by is real."""
+    bands = [bytes(rng.randrange(256) for _ in range(3)) for _ in range(4)]
+    rows = b"".join(b"\x00" + bands[y * len(bands) // size] * size for y in range(size))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    return (b"\x89PNG\r\n\x1a\n"
+            + chunk(b"IHDR", struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))

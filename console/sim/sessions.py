@@ -1,10 +1,11 @@
 """The simulator's sessions on the hub: one connection per account, and the commands sent on them.
 
 The colleague's connection (``sim.dispatch``) follows the event log and hands every change to the
-simulator; every other account — the field gateway on ``/field``, the liaison, forty department
-desks — is a command-only session (``subscribe: []``) opened when first needed, so a start costs
-the hub few password checks. A command that finds its connection down waits for it and goes when
-it is back; its answer comes back on the simulator's loop.
+simulator; the field gateway on ``/field`` plays the units' devices: it takes their tasks (DESIGN
+§5c), hands them to the simulator and acknowledges them. Every other account — the liaison,
+forty department desks — is a command-only session (``subscribe: []``) opened when first needed,
+so a start costs the hub few password checks. A command that finds its connection down waits
+for it and goes when it is back; its answer comes back on the simulator's loop.
 """
 
 from __future__ import annotations
@@ -43,11 +44,14 @@ class Sessions:
         hub_time: the clock the colleague's ``welcome`` sets.
         counts: where the answers are counted (``ok.<command>``, ``refused.<command>``).
         stopping: set once the simulator stops: no command waits for a connection any more.
+        tasks: called (on the simulator's loop) with each task the hub sends the field
+            gateway on ``/field``: the units' dispatches, verifications, recalls, messages.
     """
 
     def __init__(self, hub: str, password: str, rules: Rules, *,
                  deliver: Callable[[ChangeSet], None], hub_time: Clock, counts: Counter[str],
-                 stopping: asyncio.Event) -> None:
+                 stopping: asyncio.Event,
+                 tasks: Callable[[dict[str, Any]], None] | None = None) -> None:
         self.hub = hub
         self.password = password
         self.rules = rules
@@ -55,6 +59,7 @@ class Sessions:
         self._deliver = deliver
         self._hub_time = hub_time
         self._stopping = stopping
+        self._tasks = tasks
         self._clients: dict[str, HubClient] = {}
         # close() runs in a worker thread while the loop may still open a colleague's client.
         self._clients_lock = threading.Lock()
@@ -84,11 +89,12 @@ class Sessions:
         def state(state: str, detail: object) -> None:
             self._state(username, state, detail)
 
+        if username == FIELD_GATEWAY:
+            options = {"tasks": self._task}
         made = HubClient(field_url if username == FIELD_GATEWAY else ws, username,
                          self.password, self.rules, client_name="linkage-sim",
                          deliver=options.pop("deliver", _ignore), state=state,
-                         clock=options.pop("clock", Clock()),
-                         **({} if username == FIELD_GATEWAY else options))
+                         clock=options.pop("clock", Clock()), **options)
         self._waiting[username] = []
         with self._clients_lock:
             self._clients[username] = made
@@ -129,6 +135,13 @@ class Sessions:
             log.error("the simulator's account %s cannot log in: %s", who, detail)
         elif state == LIVE and self._loop is not None and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self._flush, who)
+
+    def _task(self, task: dict[str, Any]) -> None:  # the gateway client's thread
+        """A task for a unit: taken into the simulator's loop (then the client acks it)."""
+        loop = self._loop
+        if self._tasks is None or loop is None or loop.is_closed():
+            raise RuntimeError("no one takes the field's tasks")  # not acked: sent again
+        loop.call_soon_threadsafe(self._tasks, task)
 
     def _flush(self, who: str) -> None:
         """Send what waited for the account's connection."""

@@ -6,7 +6,9 @@ controller and liaison desks would:
 
 - **field units** clock in and out by their shifts, walk, cycle or drive about their grid,
   community or street, pass patrol checkpoints, and report positions through the field gateway;
-  a dispatched unit acknowledges, drives to the scene, works there and clears;
+  the gateway plays their devices on ``/field``: a unit gets its dispatch as a task, which the
+  gateway acknowledges; it then acknowledges the assignment, drives to the scene, sends a photo
+  now and then, works there and clears; now and then a unit presses SOS;
 - **calls** arrive at a daily rhythm through every channel of the center's own
   (:mod:`console.sim.calls`);
 - a **colleague at the controller desks** accepts, answers, assigns, dispatches, escalates,
@@ -126,6 +128,13 @@ class SimConfig:
     duration: float | None = None
     #: How many clock-ins and clock-outs go out per real second at most (a shift change).
     shift_changes_per_s: float = 100.0
+    #: How many times a world day some unit on duty presses SOS.
+    sos_per_day: float = 6.0
+    #: The share of units on scene that send a photo of it.
+    photo_share: float = 0.3
+    #: The share of results the colleague has a grid worker verify on site (核查) rather than
+    #: by calling the reporter back.
+    site_verify_share: float = 0.3
 
 
 @dataclass
@@ -170,11 +179,14 @@ class Simulator:
                            *(desk_account(d.code) for d in rules.taxonomy.departments)}
         self.sessions = Sessions(config.hub, config.password, rules, deliver=self._deliver,
                                  hub_time=self.hub_time, counts=self.counts,
-                                 stopping=self._stopping)
+                                 stopping=self._stopping,
+                                 tasks=lambda task: self.field.task(task))
         self.field = FieldUnits(district, self.rng, self.clock, self.sessions, self._after,
                                 self.incidents.get, self.counts,
                                 report_every_s=config.report_every_s,
-                                shift_changes_per_s=config.shift_changes_per_s)
+                                shift_changes_per_s=config.shift_changes_per_s,
+                                sos_per_day=config.sos_per_day,
+                                photo_share=config.photo_share)
 
     # -- running -------------------------------------------------------------------------------
 
@@ -192,7 +204,8 @@ class Simulator:
         log.info("simulating the district at %s× from %s", self.clock.speed,
                  self.clock.now().astimezone(LOCAL).strftime("%Y-%m-%d %H:%M"))
         tasks = [asyncio.create_task(coro) for coro in (
-            self.field.run(), self.field.shifts(), self._call_rhythm(), self._report())]
+            self.field.run(), self.field.shifts(), self.field.sos(), self._call_rhythm(),
+            self._report())]
         try:
             if self.config.duration is not None:
                 await asyncio.wait_for(self._stopping.wait(), self.config.duration)
@@ -257,8 +270,6 @@ class Simulator:
             self._after(self.pace.verify(), self._verify, data["id"])
         elif name == "incident.verified":
             self._after(self.pace.close(), self._close_case, data["id"])
-        elif name == "assignment.dispatched":
-            self.field.dispatched(data)
         elif name == "assignment.updated" and data.get("status") in ("cleared", "cancelled"):
             self.field.cleared(data)
 
@@ -339,6 +350,26 @@ class Simulator:
     def _verify(self, incident_id: str) -> None:
         inc, case = self.incidents.get(incident_id), self.cases.get(incident_id)
         if inc is None or case is None or case.humans or inc.state is not IncidentState.RESOLVED:
+            return
+        if self.rng.random() < self.config.site_verify_share \
+                and not any(a.active for a in inc.assignments):
+            unit = self.field.nearest_available(inc, (UnitType.GRID_WORKER,))
+            if unit is not None:  # a grid worker goes to look (核查); refused: a call instead
+                unit.incident = inc.id
+
+                def refused(result: CommandResult) -> None:
+                    unit.release(result)
+                    self._call_back(incident_id)
+
+                self.sessions.send(SIM_DISPATCH, "incident.dispatch",
+                                   {"id": inc.id, "unit": unit.spec.id, "purpose": "verify"},
+                                   on_refused=refused)
+                return
+        self._call_back(inc.id)
+
+    def _call_back(self, incident_id: str) -> None:
+        inc = self.incidents.get(incident_id)
+        if inc is None or inc.state is not IncidentState.RESOLVED:
             return
         satisfied = self.rng.random() < 0.88
         args: dict[str, Any] = {"id": inc.id, "method": "callback", "satisfied": satisfied}
@@ -456,6 +487,8 @@ def summary_line(counts: Mapping[str, int]) -> str:
     return (f"filed {sum(filed.values())} incidents ({channels}); "
             f"{counts.get('ok.unit.clock_in', 0)} clock-ins, "
             f"{counts.get('ok.unit.checkpoint', 0)} checkpoints, "
-            f"{counts.get('ok.incident.dispatch', 0)} dispatches, "
+            f"{counts.get('ok.incident.dispatch', 0)} dispatches "
+            f"({counts.get('task.dispatch', 0) + counts.get('task.verify', 0)} received as "
+            f"tasks), {counts.get('ok.unit.sos', 0)} SOS, "
             f"{counts.get('ok.incident.resolve', 0)} resolutions, "
             f"{counts.get('positions', 0)} positions")

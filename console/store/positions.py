@@ -1,5 +1,8 @@
 """Unit positions: appended in batches to the track history, the latest kept on the unit.
 
+On PostgreSQL the history is partitioned by day; a batch first makes sure its days have their
+partitions (console/store/tracks.py, which also applies the retention).
+
 Positions are not events (they are too many): they bypass the log, and a batch is one
 transaction: the fixes appended, then each unit that moved updated once with its latest fix.
 """
@@ -14,6 +17,7 @@ from sqlalchemy import select
 
 from console.store import schema as s
 from console.store.db import Database
+from console.store.tracks import DayPartitions
 
 
 class PositionFix(NamedTuple):
@@ -37,6 +41,8 @@ class Positions:
         dialect = db.writer.dialect
         # How SQLite stores a time: converted once per distinct time in a batch, not per fix.
         self._sqlite_time = s.positions.c.at.type.dialect_impl(dialect).bind_processor(dialect)
+        # PostgreSQL: the history is partitioned by day (console/store/tracks.py).
+        self._days = DayPartitions()
 
     def append(self, fixes: Sequence[Fix]) -> int:
         """Store a batch of fixes in one transaction; returns how many were stored. A fix is a
@@ -48,15 +54,22 @@ class Positions:
         """
         if not fixes:
             return 0
-        with self.db.writer.begin() as conn:
-            cursor = conn.connection.cursor()
-            try:
-                if self.db.dialect == "postgresql":
-                    _append_postgresql(cursor, fixes)
-                else:
-                    self._append_sqlite(cursor, fixes)
-            finally:
-                cursor.close()
+        postgresql = self.db.dialect == "postgresql"
+        if postgresql:
+            self._days.ensure(self.db, {fix[5] for fix in fixes})
+        try:
+            with self.db.writer.begin() as conn:
+                cursor = conn.connection.cursor()
+                try:
+                    if postgresql:
+                        _append_postgresql(cursor, fixes)
+                    else:
+                        self._append_sqlite(cursor, fixes)
+                finally:
+                    cursor.close()
+        except Exception:
+            self._days.forget()  # a day's partition may have been dropped since: look again
+            raise
         return len(fixes)
 
     def _append_sqlite(self, cursor: Any, fixes: Sequence[Fix]) -> None:

@@ -8,6 +8,7 @@ by the domain; the columns beside it are projections for indexing and filtering.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from sqlalchemy import (
@@ -370,6 +371,8 @@ attachments = Table(
 # table with its shadow tables on SQLite, expression indexes on PostgreSQL. It is not among the
 # tables above, so comparing them with a database leaves it out.
 SEARCH_INDEX_TABLES = "incident_text"
+#: The names of the day partitions of ``positions`` (PostgreSQL, migration 0009).
+TRACK_PARTITION = re.compile(r"^positions_\d{8}$")
 SEARCH_INDEX_INDEXES = frozenset({"ix_incidents_text_place", "ix_incidents_text_name"})
 
 
@@ -378,4 +381,6 @@ def include_object(obj: object, name: str | None, kind: str, reflected: bool,
     """Alembic's filter for comparing the tables above with a database."""
     if kind == "table" and name is not None and name.startswith(SEARCH_INDEX_TABLES):
         return False
+    if kind == "table" and name is not None and TRACK_PARTITION.match(name):
+        return False  # a day of positions on PostgreSQL (console/store/tracks.py)
     return not (kind == "index" and name in SEARCH_INDEX_INDEXES)

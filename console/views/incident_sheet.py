@@ -212,8 +212,10 @@ class IncidentSheet(QWidget):
         self.assignments.clear()
         for a in inc.assignments:
             times = dict(a.times)
+            unit = a.unit if a.purpose != "verify" else translate(
+                "IncidentDetail", "{unit} (verify on site)").format(unit=a.unit)
             QTreeWidgetItem(self.assignments, [
-                a.unit, translate("IncidentActions", ASSIGNMENT_STATES[a.state]),
+                unit, translate("IncidentActions", ASSIGNMENT_STATES[a.state]),
                 *(when_text(times.get(s.value)) for s in AssignmentState), ""])
         self.extensions.clear()
         for x in inc.extensions:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 from console.comms.bridge import Bridge
 from console.comms.replica import ChangeSet
 from console.domain.units import Unit
+from console.ui.times import time_text
 from console.views.alerts import alert_sound
 
 translate = QCoreApplication.translate
@@ -101,7 +102,7 @@ class SosAlarm(QWidget):
         text = translate("SosAlarm", "SOS from {unit} at {time} ({lat:.5f}, {lon:.5f})").format(
             unit=f'<a href="{html.escape(unit.id)}" style="color: white;">'
                  f"{html.escape(unit.name)} ({html.escape(unit.id)})</a>",
-            time=sos.at.astimezone().strftime("%H:%M:%S"), lat=sos.lat, lon=sos.lon)
+            time=time_text(sos.at, "%H:%M:%S"), lat=sos.lat, lon=sos.lon)
         return text + (f" — {html.escape(sos.text)}" if sos.text else "")
 
     def clear_oldest(self) -> None:

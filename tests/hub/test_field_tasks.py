@@ -173,6 +173,47 @@ def test_messages_broadcasts_and_sos(field_hub: HubThread) -> None:
         client.close()
 
 
+def test_an_on_site_verification_is_a_task_of_its_own_kind_and_the_unit_reports_it(
+        field_hub: HubThread) -> None:
+    """核查 (DESIGN §5c kind ``verify``): the center sends a unit to check a handler's result;
+    its device gets a ``verify`` task, the ack marks the assignment delivered, and the unit
+    verifies the incident on site."""
+    ctl = Client(field_hub.port)
+    ctl.login("ctl")
+    desk = Client(field_hub.port)
+    desk.login("desk-env")
+    g1 = device(field_hub.port, "G1")
+    incident = ctl.command("incident.create", **incident_args())["data"]["id"]
+    assert ctl.command("incident.accept", id=incident)["ok"]
+    assert ctl.command("incident.assign", id=incident, department="environment")["ok"]
+    assert desk.command("incident.sign", id=incident)["ok"]
+    assert desk.command("incident.resolve", id=incident, result="已停工")["ok"]
+    # A purpose the hub does not know: refused, and nothing sent.
+    refused = ctl.command("incident.dispatch", id=incident, unit="G1", purpose="inspect")
+    assert refused["error"]["code"] == "invalid" and "purpose" in refused["error"]["message"]
+    sent = ctl.command("incident.dispatch", id=incident, unit="G1", purpose="verify")
+    assert sent["ok"], sent
+    task = next_task(g1)
+    assert (task["kind"], task["assignment"]) == ("verify", sent["data"]["assignment"])
+    assert task["incident"]["id"] == incident
+    g1.send({"type": "ack", "id": task["id"]})
+    delivered = event_named(ctl, "assignment.delivered")
+    assert delivered["data"]["task"] == task["id"]
+    snapshot, _ = _snapshot(field_hub.port)
+    doc = next(i for i in snapshot["incidents"] if i["id"] == incident)
+    assert doc["assignments"][0]["purpose"] == "verify"
+    assert "delivered" in doc["assignments"][0]["times"]
+    # The unit that was sent verifies on site; another unit's device may not.
+    g2 = device(field_hub.port, "G2")
+    assert g2.command("incident.verify", id=incident, method="site",
+                      satisfied=True)["error"]["code"] == "forbidden"
+    verified = g1.command("incident.verify", id=incident, method="site", satisfied=True)
+    assert verified["ok"], verified
+    assert event_named(ctl, "incident.verified")["data"]["method"] == "site"
+    for client in (ctl, desk, g1, g2):
+        client.close()
+
+
 def test_an_ack_on_ws_or_of_another_units_task_changes_nothing(field_hub: HubThread) -> None:
     ctl = Client(field_hub.port)
     ctl.login("ctl")

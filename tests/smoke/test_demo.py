@@ -106,3 +106,6 @@ def test_bad_arguments_are_refused_plainly(tmp_path: Path) -> None:
     assert port.returncode == 2 and "a port is between 0 and 65535" in port.stderr
     slow = run_main(tmp_path, "hub", "--db", str(tmp_path / "h.db"), "--speed", "0", timeout=60)
     assert slow.returncode == 2 and "the speed must be above 0" in slow.stderr
+    days = run_main(tmp_path, "hub", "--db", str(tmp_path / "h.db"), "--track-days", "0",
+                    timeout=60)
+    assert days.returncode == 2 and "--track-days must be at least 1" in days.stderr

@@ -399,3 +399,13 @@ def test_pyside_lupdate_finds_the_detail_and_dialog_strings(tmp_path: Path) -> N
         marked = set(re.findall(r'"(Incident(?:Actions|Detail|Timeline))",\s*"([^"]*)"',
                                 Path(module.__file__).read_text()))
         assert marked <= found, marked - found
+
+
+def test_a_unit_sent_to_verify_on_site_says_so_in_the_units_list(
+        qtbot: Any, live_hub: HubThread, live_bridge: Bridge, rules: Rules) -> None:
+    register_units(live_hub, [("U7", "available", 30.6680, 104.0930)])
+    iid = create(qtbot, live_bridge)
+    detail = make_detail(qtbot, live_bridge, rules, iid)
+    live_bridge.submit("incident.dispatch", {"id": iid, "unit": "U7", "purpose": "verify"})
+    qtbot.waitUntil(lambda: detail.assignments.topLevelItemCount() == 1, timeout=WAIT_MS)
+    assert detail.assignments.topLevelItem(0).text(0) == "U7 (verify on site)"

@@ -4,9 +4,14 @@ within a second; acknowledged on one console, it is gone on both (console/views/
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from console.domain.model import UnitStatus, UnitType
+from console.domain.units import Sos, Unit
 from console.map.live import LiveLayers
+from console.ui import times
 from console.views.alerts import alert_sound
 from console.views.sos_alarm import SosAlarm
 from tests.hub.conftest import Client, HubThread
@@ -44,3 +49,16 @@ def test_an_sos_alarms_two_consoles_and_one_acknowledgement_clears_both(
         qtbot.waitUntil(lambda: all(layers.sos == [] for layers in maps), timeout=WAIT_MS)
     finally:
         field.close()
+
+
+def test_the_time_of_a_call_is_shown_in_the_consoles_zone_not_the_computers(qtbot: Any) -> None:
+    shown = times.shown_zone()
+    times.use_zone(ZoneInfo("Asia/Shanghai"))
+    try:
+        at = datetime(2026, 12, 8, 0, 41, 7, tzinfo=UTC)
+        unit = Unit("G7", "网格员 7", UnitType.GRID_WORKER, UnitStatus.AVAILABLE, at,
+                    sos=Sos(30.66, 104.1, at, "被围堵"))
+        line = SosAlarm.line(unit)
+        assert "08:41:07" in line and "被围堵" in line
+    finally:
+        times.use_zone(shown)
