@@ -534,6 +534,9 @@ CASES: dict[str, Case] = {
     # -- units ------------------------------------------------------------------------------
     "There is no unit {unit}.":
         lambda d: d.do("ctl", "incident.dispatch", id=d.accepted(), unit="U-NONE"),
+    "'purpose' must be respond (handle the incident) or verify (check on site).":
+        lambda d: d.do("ctl", "incident.dispatch", id=d.accepted(), unit=d.unit(),
+                       purpose="inspect"),
     "Unit {unit} is already registered.":
         lambda d: (lambda u: d.do("admin", "unit.register", id=u, name="重复", type="patrol"))(
             d.unit()),

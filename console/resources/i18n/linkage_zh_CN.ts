@@ -1587,6 +1587,10 @@
         <translation>（{n} 条公安尚未收到）</translation>
     </message>
     <message>
+        <source>{unit} (verify on site)</source>
+        <translation>{unit}（现场核查）</translation>
+    </message>
+    <message>
         <source>not delivered</source>
         <translation>未送达</translation>
     </message>
@@ -2583,7 +2587,7 @@
     </message>
     <message>
         <source>{level} major incident {id}: {title} · commander {commander}</source>
-        <extracomment>The major incidents shown, gravest first (for tests and the board).</extracomment>
+        <extracomment>The keys sounded, oldest first: none sounds twice. A console runs for weeks, so the oldest are forgotten past :attr:`REMEMBERED` (and the lists above keep the latest). The major incidents shown, gravest first (for tests and the board).</extracomment>
         <translation>{level}重大事件 {id}：{title} · 指挥长 {commander}</translation>
     </message>
     <message>
@@ -2900,6 +2904,10 @@
     <message>
         <source>&apos;method&apos; must be site (a visit) or callback (a call to the reporter).</source>
         <translation>“方式”须为 site（现场回访）或 callback（电话回访报告人）。</translation>
+    </message>
+    <message>
+        <source>&apos;purpose&apos; must be respond (handle the incident) or verify (check on site).</source>
+        <translation>“用途”须为处置事件或现场核查。</translation>
     </message>
     <message>
         <source>&apos;remarks&apos; must be a list of at most {limit} texts.</source>
@@ -3970,6 +3978,10 @@
         <translation>群众</translation>
     </message>
     <message>
+        <source>purpose</source>
+        <translation>用途</translation>
+    </message>
+    <message>
         <source>radius_m</source>
         <translation>半径（米）</translation>
     </message>
@@ -4064,6 +4076,10 @@
     <message>
         <source>resolved</source>
         <translation>已办结</translation>
+    </message>
+    <message>
+        <source>respond</source>
+        <translation>处置</translation>
     </message>
     <message>
         <source>result</source>
