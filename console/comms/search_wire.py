@@ -2,8 +2,9 @@
 whole record, open or not, a page at a time.
 
     {"type":"search","id":REQ,"filters":{"phone"?,"text"?,"category"?,"department"?,"street"?,
-     "community"?,"grid"?,"state"?,"source"?,"priority"?,"created_from"?,"created_to"?,
-     "supervised"?},"limit":N?,"cursor":C|null}
+     "community"?,"grid"?,"state"?,"source"?,"priority"?,"satisfaction"?,"created_from"?,
+     "created_to"?,"closed_from"?,"closed_to"?,"supervised"?,"ever_supervised"?,
+     "ever_overdue"?,"near"?:{"lat","lon","metres"}},"limit":N?,"cursor":C|null}
     → {"type":"search","id":REQ,"rows":[{"id","created_at","category","state","priority",
        "address","lead_department","reporter":{…masked by role…}},…],"total":N,"next":C|null}
 
@@ -22,11 +23,14 @@ from console.comms.wire_checks import ProtocolError, instant, is_int, refuse, sh
 from console.domain.search import (
     CHOICE_FILTERS,
     FILTERS,
+    FLAG_FILTERS,
+    MAX_NEAR_M,
     MAX_PAGE,
     PAGE,
     TEXT_FILTERS,
     TIME_FILTERS,
     Cursor,
+    Near,
     SearchFilters,
 )
 
@@ -76,13 +80,17 @@ def _decode(request_id: str, message: dict[str, Any]) -> SearchRequest:
     for key in TIME_FILTERS:
         if key in given:
             values[key] = _instant(key, given[key])
-    if "supervised" in given:
-        if not isinstance(given["supervised"], bool):
-            refuse("'supervised' in search filters must be true or false.")
-        values["supervised"] = given["supervised"]
-    start, end = values.get("created_from"), values.get("created_to")
-    if start is not None and end is not None and end <= start:
-        refuse("'created_to' in search filters must be later than 'created_from'.")
+    for key in FLAG_FILTERS:
+        if key in given:
+            if not isinstance(given[key], bool):
+                refuse(f"'{key}' in search filters must be true or false.")
+            values[key] = given[key]
+    if "near" in given:
+        values["near"] = _near(given["near"])
+    for first, last in (("created_from", "created_to"), ("closed_from", "closed_to")):
+        start, end = values.get(first), values.get(last)
+        if start is not None and end is not None and end <= start:
+            refuse(f"'{last}' in search filters must be later than '{first}'.")
     limit = message.get("limit", PAGE)
     if not is_int(limit) or not 1 <= limit <= MAX_PAGE:
         refuse(f"'limit' in search must be a whole number from 1 to {MAX_PAGE}.")
@@ -101,6 +109,18 @@ def _choices(key: str, value: Any, allowed: Sequence[str]) -> tuple[str, ...]:
         refuse(f"'{key}' in search filters must be one of {', '.join(allowed)}, or a list of "
                "them.")
     return tuple(dict.fromkeys(chosen))
+
+
+def _near(value: Any) -> Near:
+    complaint = ("'near' in search filters must be {\"lat\", \"lon\", \"metres\"}: a point "
+                 f"and a radius of more than 0 and at most {MAX_NEAR_M:g} metres.")
+    if not isinstance(value, dict) or set(value) != {"lat", "lon", "metres"} \
+            or any(isinstance(v, bool) or not isinstance(v, int | float) for v in value.values()):
+        refuse(complaint)
+    lat, lon, metres = float(value["lat"]), float(value["lon"]), float(value["metres"])
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180 and 0 < metres <= MAX_NEAR_M):
+        refuse(complaint)
+    return Near(lat, lon, metres)
 
 
 def _instant(key: str, value: Any) -> datetime:

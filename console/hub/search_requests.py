@@ -74,7 +74,8 @@ async def answer(session: Session, request: SearchRequest) -> bool:
                                        "filters": request.filters.to_wire(),
                                        "page": "first" if request.cursor is None else "next"}))
     found = await hub.run(functools.partial(hub.store.search, request.filters, scope,
-                                            limit=request.limit, cursor=request.cursor))
+                                            limit=request.limit, cursor=request.cursor,
+                                            now=hub.config.clock.now()))
     rows = [search_wire.row(_shown(session, doc)) for doc in found.rows]
     await session.send(search_wire.page(request.id, rows, found.total, found.next))
     return True

@@ -178,14 +178,14 @@ class Store:
             return [dict(r._mapping) for r in conn.execute(query)]
 
     def search(self, filters: SearchFilters, scope: SearchScope, *, limit: int,
-               cursor: Cursor | None = None) -> SearchPage:
+               cursor: Cursor | None = None, now: datetime | None = None) -> SearchPage:
         """A page of incidents, open or not, that match ``filters`` within ``scope``
         (console/store/search.py). A ``category`` that is a group's code stands for the group's
-        categories."""
+        categories. ``now``: the world's time (the store's clock if None)."""
         group = tuple(c.code for c in self.rules.taxonomy.categories
                       if c.group == filters.category) if filters.category else ()
         return search.search(self.db, filters, scope, limit=limit, cursor=cursor,
-                             categories=group)
+                             now=now if now is not None else self.clock(), categories=group)
 
     def snapshot(self, *, finished_within: timedelta = timedelta(hours=24)) -> Snapshot:
         """The live state and the seq it reflects, read in one consistent transaction.

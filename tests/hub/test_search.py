@@ -244,6 +244,88 @@ def test_filters_narrow_the_record(db_url: str, rules: Rules, make_hub: Any) -> 
     client.close()
 
 
+LEADER = Actor("leader", frozenset({Role.DUTY_LEADER}))
+ENV = Actor("desk", frozenset({Role.DEPARTMENT}), department="environment")
+
+
+def handle(store: Store, clock: Clock, incident: str, *verdicts: bool) -> None:
+    """Accept, assign, sign and resolve ``incident``, then verify it once per verdict (a failed
+    verification sends it back to be resolved again); a minute between steps."""
+    steps: list[tuple[Actor, str, dict[str, Any]]] = [
+        (CONTROLLER, "incident.accept", {}),
+        (CONTROLLER, "incident.assign", {"department": "environment"}),
+        (ENV, "incident.sign", {})]
+    for satisfied in verdicts:
+        steps.append((ENV, "incident.resolve", {"result": "已处理"}))
+        steps.append((CONTROLLER, "incident.verify", {
+            "method": "callback", "satisfied": satisfied,
+            **({} if satisfied else {"note": "群众反映未解决"})}))
+    for actor, name, args in steps:
+        run(store, actor, name, id=incident, **args)
+        clock.advance(minutes=1)
+
+
+def test_the_record_s_marks_closing_verdict_supervision_lateness_and_place(
+        db_url: str, rules: Rules, make_hub: Any) -> None:
+    clock = Clock(NOW - timedelta(days=20))
+    store = Store(db_url, rules, clock=clock)
+    here = {"lat": 30.6675, "lon": 104.0925, "address": "建设路 1 号"}
+    try:
+        # Handled in minutes and closed: satisfied, never late.
+        prompt = run(store, CONTROLLER, "incident.create", **incident_args(location=here))
+        handle(store, clock, prompt, True)
+        closed_at = clock()
+        run(store, CONTROLLER, "incident.close", id=prompt)
+        # Left five hours unaccepted (late, and supervised for it), then handled, found
+        # unresolved once, resolved, closed and reopened: no longer closed nor supervised.
+        clock.now = NOW - timedelta(days=15)
+        late = run(store, CONTROLLER, "incident.create", **incident_args(
+            location={**here, "lat": 30.6677}))  # 22 m north
+        clock.advance(hours=5)
+        run(store, LEADER, "incident.supervise", id=late, note="超时未受理")
+        handle(store, clock, late, False, True)
+        run(store, CONTROLLER, "incident.close", id=late)
+        run(store, CONTROLLER, "incident.reopen", id=late, reason="群众再次来电")
+        # Verified as not resolved an hour ago: dissatisfied, nothing late yet.
+        clock.now = NOW - timedelta(hours=1)
+        unhappy = run(store, CONTROLLER, "incident.create", **incident_args(
+            location={**here, "lat": 30.6695}))  # 222 m north
+        handle(store, clock, unhappy, False)
+        # Registered three days ago and never touched: its accept clock is late now, though no
+        # event has said so.
+        clock.now = NOW - timedelta(days=3)
+        waiting = run(store, CONTROLLER, "incident.create", **incident_args())
+    finally:
+        store.close()
+    hub = make_hub()
+    client = Client(hub.port)
+    client.login("ctl")
+
+    def ids(**filters: Any) -> set[str]:
+        return {r["id"] for r in search(client, str(uuid.uuid4()), filters=filters)["rows"]}
+
+    def iso(moment: datetime) -> str:
+        return moment.isoformat()
+
+    assert ids(closed_from=iso(closed_at - timedelta(minutes=1)),
+               closed_to=iso(closed_at + timedelta(minutes=1))) == {prompt}
+    assert ids(closed_from=iso(NOW - timedelta(days=30))) == {prompt}  # the reopened is not
+    assert ids(closed_to=iso(closed_at)) == set()  # exclusive
+    assert ids(satisfaction="satisfied") == {prompt, late}  # the latest verdict counts
+    assert ids(satisfaction=["dissatisfied", "basically_satisfied"]) == {unhappy}
+    assert ids(ever_supervised=True) == {late}
+    assert ids(supervised=True) == set()  # the reopen cleared the flag, not the record
+    assert ids(ever_supervised=False) == {prompt, unhappy, waiting}
+    assert ids(ever_overdue=True) == {late, waiting}
+    assert ids(ever_overdue=False) == {prompt, unhappy}
+    assert ids(near={"lat": 30.6675, "lon": 104.0925, "metres": 50}) == {prompt, late}
+    assert ids(near={"lat": 30.6675, "lon": 104.0925, "metres": 250}) == {prompt, late, unhappy}
+    assert ids(near={"lat": 30.6675, "lon": 104.0925, "metres": 50},
+               created_from=iso(NOW - timedelta(days=16))) == {late}
+    assert ids(ever_overdue=True, state="accepted", category="environment") == {late}
+    client.close()
+
+
 BAD = [
     ({"filters": {"colour": "red"}}, "Unknown search filter 'colour'"),
     ({"filters": ["phone"]}, "'filters' in search must be an object"),
@@ -257,6 +339,17 @@ BAD = [
     ({"filters": {"created_from": "2026-11-25T08:00:00Z", "created_to": "2026-11-24T08:00:00Z"}},
      "must be later than 'created_from'"),
     ({"filters": {"supervised": "yes"}}, "'supervised' in search filters"),
+    ({"filters": {"ever_overdue": 1}}, "'ever_overdue' in search filters must be true or false"),
+    ({"filters": {"ever_supervised": None, "ever_overdue": "no"}}, "'ever_overdue' in search"),
+    ({"filters": {"satisfaction": "happy"}}, "'satisfaction' in search filters must be one of"),
+    ({"filters": {"closed_from": "2026-11-25"}}, "'closed_from' in search filters"),
+    ({"filters": {"closed_from": "2026-11-25T08:00:00Z", "closed_to": "2026-11-25T08:00:00Z"}},
+     "'closed_to' in search filters must be later than 'closed_from'"),
+    ({"filters": {"near": {"lat": 30.6, "lon": 104.1}}}, "'near' in search filters must be"),
+    ({"filters": {"near": {"lat": 30.6, "lon": 104.1, "metres": 0}}}, "'near' in search"),
+    ({"filters": {"near": {"lat": 91, "lon": 104.1, "metres": 50}}}, "'near' in search"),
+    ({"filters": {"near": {"lat": 30.6, "lon": 104.1, "metres": 50000}}}, "'near' in search"),
+    ({"filters": {"near": {"lat": "30.6", "lon": 104.1, "metres": 50}}}, "'near' in search"),
     ({"limit": 0}, "'limit' in search"),
     ({"cursor": "not-a-cursor"}, "'cursor' in search"),
 ]
