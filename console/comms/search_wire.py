@@ -10,6 +10,14 @@ whole record, open or not, a page at a time.
 
 A filter that is not one of these, or not of its kind, is refused ``bad_message`` naming it (with
 ``ref`` the request's id) and nothing is read.
+
+One case of the record, whole (the detail of a case the console's replica does not hold):
+
+    {"type":"case","id":REQ,"incident":ID}
+    → {"type":"case","id":REQ,"incident":ID,"case":{…the incident document, masked by role…}|null}
+
+``null`` when there is no such case or it is outside the user's scope (the two are not told
+apart).
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ from console.domain.search import (
     Cursor,
     Near,
     SearchFilters,
+    phone_key,
 )
 
 #: The longest a text filter may be (a phone, a code, a piece of an address).
@@ -39,6 +48,27 @@ LONGEST = {"text": 200}
 LONGEST_DEFAULT = 64
 #: The longest cursor a client may send back.
 MAX_CURSOR = 400
+
+
+@dataclass(frozen=True)
+class CaseRequest:
+    id: str
+    incident: str
+
+
+def decode_case(message: dict[str, Any]) -> CaseRequest:
+    """A ``case`` request; a bad one raises ProtocolError with ``ref`` its id."""
+    request_id = text_field(message, "id", 64, where="case")
+    try:
+        return CaseRequest(request_id, text_field(message, "incident", 64, where="case"))
+    except ProtocolError as error:
+        raise ProtocolError(error.code, error.message, request_id) from None
+
+
+def case(request_id: str, incident: str, document: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The answer to a ``case`` request: the document as the user may see it, or None."""
+    return {"type": "case", "id": request_id, "incident": incident,
+            "case": dict(document) if document is not None else None}
 
 
 @dataclass(frozen=True)
@@ -74,6 +104,8 @@ def _decode(request_id: str, message: dict[str, Any]) -> SearchRequest:
         if key in given:
             values[key] = text_field(given, key, LONGEST.get(key, LONGEST_DEFAULT),
                                      where="search filters")
+    if "phone" in values and not phone_key(values["phone"]):
+        refuse("'phone' in search filters must hold the number's digits.")
     for key, allowed in CHOICE_FILTERS.items():
         if key in given:
             values[key] = _choices(key, given[key], allowed)

@@ -33,6 +33,12 @@ FILTERS = (*TEXT_FILTERS, *CHOICE_FILTERS, *TIME_FILTERS, *FLAG_FILTERS, "near")
 MAX_NEAR_M = 5000.0
 
 
+def phone_key(phone: str) -> str:
+    """A phone as the record indexes it: its digits alone, so ``137-0000-0007`` and
+    ``13700000007`` are one caller."""
+    return "".join(c for c in phone if c.isascii() and c.isdigit())
+
+
 @dataclass(frozen=True)
 class Near:
     """Cases within ``metres`` of (``lat``, ``lon``)."""

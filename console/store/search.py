@@ -24,7 +24,7 @@ from sqlalchemy import and_, bindparam, func, or_, select, text
 from sqlalchemy.sql.elements import ColumnElement
 
 from console.domain.distance import EARTH_RADIUS_M
-from console.domain.search import Cursor, Near, SearchFilters, SearchScope
+from console.domain.search import Cursor, Near, SearchFilters, SearchScope, phone_key
 from console.store import schema as s
 from console.store.db import Database
 
@@ -77,7 +77,8 @@ def _conditions(dialect: str, f: SearchFilters, scope: SearchScope,
                 categories: tuple[str, ...], now: datetime) -> list[ColumnElement[bool]]:
     i = s.incidents.c
     where: list[ColumnElement[bool]] = []
-    for column, value in ((i.reporter_phone, f.phone), (i.lead_department, f.department),
+    for column, value in ((i.reporter_phone, phone_key(f.phone) if f.phone else None),
+                          (i.lead_department, f.department),
                           (i.street, f.street), (i.community, f.community), (i.grid, f.grid)):
         if value is not None:
             where.append(column == value)

@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, insert, or_, select
 from console.domain.incident import Incident
 from console.domain.model import Actor, Event
 from console.domain.rules import Rules
-from console.domain.search import Cursor, SearchFilters, SearchScope
+from console.domain.search import Cursor, SearchFilters, SearchScope, phone_key
 from console.domain.units import Unit
 from console.store import field_outbox, search
 from console.store import schema as s
@@ -172,7 +172,7 @@ class Store:
         """A caller's earlier incidents, newest first (what the call taker sees at intake)."""
         query = (select(s.incidents.c.id, s.incidents.c.state, s.incidents.c.category,
                         s.incidents.c.created_at, s.incidents.c.street)
-                 .where(s.incidents.c.reporter_phone == phone)
+                 .where(s.incidents.c.reporter_phone == phone_key(phone))
                  .order_by(s.incidents.c.created_at.desc()).limit(limit))
         with self.db.reader.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(query)]

@@ -46,6 +46,7 @@ from console.domain.major import MajorIncident
 from console.domain.model import Actor, Event, IncidentState
 from console.domain.record import RecordMarks
 from console.domain.rules import Context, Rules
+from console.domain.search import phone_key
 from console.domain.units import Unit
 from console.domain.warning import EarlyWarning
 from console.domain.world import Aggregates
@@ -395,7 +396,7 @@ class Writer:
                 "street": inc.location.street, "community": inc.location.community,
                 "grid": inc.location.grid, "lat": inc.location.lat, "lon": inc.location.lon,
                 "lead_department": inc.lead_department,
-                "reporter_phone": inc.reporter.phone or None,
+                "reporter_phone": phone_key(inc.reporter.phone) or None,
                 "police_case_no": inc.police_case_no, "supervised": inc.supervised,
                 "created_at": inc.created_at, "updated_at": inc.updated_at or inc.created_at,
                 "next_due_at": due.due_at if due else None,

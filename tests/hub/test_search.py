@@ -384,3 +384,47 @@ def test_a_role_that_sees_no_reporter_may_not_search_by_phone(
     assert refused["template"] == "Your role does not see reporters, so it may not search by phone."
     assert personal_searches(hub) == []
     viewer.close()
+
+
+def test_a_past_case_is_read_whole_scoped_masked_and_on_record_when_shown_in_full(
+        db_url: str, rules: Rules, make_hub: Any) -> None:
+    [old] = seed(db_url, rules, NOW - timedelta(days=30),
+                 [{"reporter": {"name": "李女士", "phone": "13900000009"}}], close=True)
+    [parking] = seed(db_url, rules, NOW - timedelta(days=3),
+                     [{"category": "city.illegal_parking"}], department="urban_mgmt")
+    hub = make_hub()
+
+    def case(client: Client, incident: str) -> dict[str, Any] | None:
+        request_id = str(uuid.uuid4())
+        client.send({"type": "case", "id": request_id, "incident": incident})
+        answer = client.until("case")
+        assert (answer["id"], answer["incident"]) == (request_id, incident)
+        return answer["case"]
+
+    def reads() -> list[Any]:
+        return hub.store.audit.rows(action="case.")
+
+    ctl = Client(hub.port)
+    ctl.login("ctl")
+    document = case(ctl, old)
+    assert document is not None
+    assert (document["id"], document["state"], document["version"]) == (old, "closed", 7)
+    assert document["reporter"] == {"name": "李**", "phone": "139****0009"}
+    assert reads() == []  # masked: nothing personal was read
+    assert case(ctl, "CH-20200101-000001") is None
+    intake = Client(hub.port)
+    intake.login("intake")
+    assert case(intake, old)["reporter"] == {"name": "李女士", "phone": "13900000009"}
+    [entry] = reads()
+    assert (entry.entry.actor, entry.entry.action, entry.entry.subject) == (
+        "intake", "case.personal", old)
+    desk = Client(hub.port)
+    desk.login("desk-env")
+    assert case(desk, old)["reporter"] == {"name": "", "phone": "", "withheld": True}
+    assert case(desk, parking) is None  # another department's: as if there were none
+    desk.send({"type": "case", "id": "c-bad"})
+    refused = desk.until("error")
+    assert (refused["code"], refused["ref"]) == ("bad_message", "c-bad")
+    assert len(reads()) == 1
+    for client in (ctl, intake, desk):
+        client.close()

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from alembic import command
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from console.domain.model import Actor, Role
 from console.domain.rules import Rules
@@ -22,7 +22,8 @@ START = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)  # a Monday
 CENTER = Actor("ctl", frozenset({Role.CONTROLLER}))
 LEADER = Actor("leader", frozenset({Role.DUTY_LEADER}))
 DESK = Actor("desk", frozenset({Role.DEPARTMENT}), department="environment")
-COLUMNS = ("state", "closed_at", "satisfaction", "supervised", "ever_supervised", "ever_overdue")
+COLUMNS = ("reporter_phone", "state", "closed_at", "satisfaction", "supervised",
+           "ever_supervised", "ever_overdue")
 
 
 def run(store: Store, clock: Clock, actor: Actor, name: str, **args: Any) -> str:
@@ -69,14 +70,17 @@ def test_the_write_path_keeps_the_marks_and_the_migration_fills_the_same(
         run(store, clock, CENTER, "incident.reopen", id=late, reason="再次来电")
         unhappy = run(store, clock, CENTER, "incident.create", **new_incident_args())
         handle(store, clock, unhappy, False)
-        fresh = run(store, clock, CENTER, "incident.create", **new_incident_args())
+        fresh = run(store, clock, CENTER, "incident.create", **new_incident_args(
+            reporter={"name": "王女士", "phone": "137-0000-0007"}))
     finally:
         store.close()
     written = columns(db_url)
-    assert written[closed] == ("closed", closed_at, "satisfied", False, False, False)
-    assert written[late] == ("accepted", None, "satisfied", False, True, True)
-    assert written[unhappy] == ("in_progress", None, "dissatisfied", False, False, False)
-    assert written[fresh] == ("new", None, None, False, False, False)
+    phone = "13800000001"
+    assert written[closed] == (phone, "closed", closed_at, "satisfied", False, False, False)
+    assert written[late] == (phone, "accepted", None, "satisfied", False, True, True)
+    assert written[unhappy] == (phone, "in_progress", None, "dissatisfied", False, False, False)
+    # The caller index holds the digits alone, however the number was typed.
+    assert written[fresh] == ("13700000007", "new", None, None, False, False, False)
 
     db = open_database(db_url)
     try:
@@ -84,6 +88,9 @@ def test_the_write_path_keeps_the_marks_and_the_migration_fills_the_same(
             config = alembic_config(db_url)
             config.attributes["connection"] = conn
             command.downgrade(config, "0008")
+            # As the write path before 0009 kept it: the phone as typed.
+            conn.execute(update(s.incidents).where(s.incidents.c.id == fresh)
+                         .values(reporter_phone="137-0000-0007"))
         migrate(db)
     finally:
         db.dispose()

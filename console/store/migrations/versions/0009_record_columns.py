@@ -3,6 +3,9 @@ searches over the whole record: when it was closed, the verdict of its latest ve
 whether it was ever supervised, whether a clock of it ever ran late; with indexes for a
 department's month, a closing range and the cases near a place.
 
+The caller index ``reporter_phone`` now holds a phone's digits alone (``137-0000-0007`` is
+``13700000007``), so a caller is found however the number was typed; existing rows are rewritten.
+
 Existing rows are filled from the log: the closing time from the last closing event of a closed
 case, the verdict from the latest verification, supervision from any ``incident.supervised``.
 "Ever overdue" needs the SLA limits: it is computed from the runs the document holds (the last
@@ -64,21 +67,26 @@ def upgrade() -> None:
         {_OF_CASE.format(names=_VERDICTS)} ORDER BY e.seq DESC LIMIT 1)""")
     op.execute(f"UPDATE incidents SET ever_supervised = (supervised OR EXISTS (SELECT 1 "
                f"{_OF_CASE.format(names=_SUPERVISED)}))")
-    _fill_overdue(bind)
+    _fill_from_documents(bind)
 
 
 
-def _fill_overdue(bind: sa.Connection) -> None:
+def _fill_from_documents(bind: sa.Connection) -> None:
+    """``ever_overdue``, and the phone as the record now indexes it (its digits alone)."""
     # Imported here: only this step needs the domain and its rules.
     from console.domain.incident import Incident
     from console.domain.record import ran_late
     from console.domain.rules import Rules
+    from console.domain.search import phone_key
 
     rules = Rules.load()
     incidents = sa.table('incidents', sa.column('id', sa.String), sa.column('doc', sa.JSON),
-                         sa.column('ever_overdue', sa.Boolean))
+                         sa.column('ever_overdue', sa.Boolean),
+                         sa.column('reporter_phone', sa.String))
     mark = sa.update(incidents).where(incidents.c.id == sa.bindparam('case_id')).values(
         ever_overdue=True)
+    rekey = sa.update(incidents).where(incidents.c.id == sa.bindparam('case_id')).values(
+        reporter_phone=sa.bindparam('phone'))
     after = ""
     while True:
         rows = bind.execute(sa.select(incidents.c.id, incidents.c.doc)
@@ -86,13 +94,18 @@ def _fill_overdue(bind: sa.Connection) -> None:
                             .limit(_CHUNK)).all()
         if not rows:
             return
-        late = []
+        late, phones = [], []
         for case_id, doc in rows:
             inc = Incident.from_dict(doc)
             if ran_late(inc, rules, inc.updated_at or inc.created_at):
                 late.append({'case_id': case_id})
+            if inc.reporter.phone and phone_key(inc.reporter.phone) != inc.reporter.phone:
+                phones.append({'case_id': case_id,
+                               'phone': phone_key(inc.reporter.phone) or None})
         if late:
             bind.execute(mark, late)
+        if phones:
+            bind.execute(rekey, phones)
         after = rows[-1][0]
 
 
