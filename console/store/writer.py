@@ -388,22 +388,8 @@ class Writer:
         assignment_rows: list[dict[str, Any]] = []
         for incident_id in sorted(world.dirty_incidents):
             inc = world.incidents[incident_id]
-            due = deadlines.next_deadline(inc, now_rules)
-            incident_rows.append({
-                "id": inc.id, "state": inc.state.value, "is_open": not inc.finished,
-                "source": inc.source.value, "request_type": inc.request_type.value,
-                "category": inc.category, "priority": inc.priority.value,
-                "street": inc.location.street, "community": inc.location.community,
-                "grid": inc.location.grid, "lat": inc.location.lat, "lon": inc.location.lon,
-                "lead_department": inc.lead_department,
-                "reporter_phone": phone_key(inc.reporter.phone) or None,
-                "police_case_no": inc.police_case_no, "supervised": inc.supervised,
-                "created_at": inc.created_at, "updated_at": inc.updated_at or inc.created_at,
-                "next_due_at": due.due_at if due else None,
-                "next_due_stage": due.stage.value if due else None,
-                "version": inc.version, "doc": inc.to_dict(),
-                **world.marks.get(incident_id, RecordMarks()).columns(),
-            })
+            incident_rows.append(incident_row(inc, world.marks.get(incident_id, RecordMarks()),
+                                              now_rules))
             assignment_rows.extend(
                 {"id": a.id, "incident_id": inc.id, "unit_id": a.unit, "state": a.state.value,
                  "dispatched_at": a.dispatched_at, "updated_at": a.times[-1][1]}
@@ -478,6 +464,27 @@ class Writer:
                 .on_conflict_do_update(index_elements=["day"],
                                        set_={"last": s.id_counters.c.last + 1})
                 .returning(s.id_counters.c.last))
+
+
+def incident_row(inc: Incident, marks: RecordMarks, rules: Rules) -> dict[str, Any]:
+    """The ``incidents`` row of ``inc``: its projections beside its document, and ``marks``
+    (what the batch's events showed of it, console/domain/record.py)."""
+    due = deadlines.next_deadline(inc, rules)
+    return {
+        "id": inc.id, "state": inc.state.value, "is_open": not inc.finished,
+        "source": inc.source.value, "request_type": inc.request_type.value,
+        "category": inc.category, "priority": inc.priority.value,
+        "street": inc.location.street, "community": inc.location.community,
+        "grid": inc.location.grid, "lat": inc.location.lat, "lon": inc.location.lon,
+        "lead_department": inc.lead_department,
+        "reporter_phone": phone_key(inc.reporter.phone) or None,
+        "police_case_no": inc.police_case_no, "supervised": inc.supervised,
+        "created_at": inc.created_at, "updated_at": inc.updated_at or inc.created_at,
+        "next_due_at": due.due_at if due else None,
+        "next_due_stage": due.stage.value if due else None,
+        "version": inc.version, "doc": inc.to_dict(),
+        **marks.columns(),
+    }
 
 
 def _record_columns(new: Any) -> dict[str, Any]:
