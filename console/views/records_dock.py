@@ -124,9 +124,15 @@ class RecordsDock(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setDefaultSectionSize(
+            self.table.fontMetrics().height() + 8)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
+        for number, chars in enumerate((24, 17, 14, 8, 7, 18, 12)):  # id, time, …, department
+            header.resizeSection(number, self.table.fontMetrics().averageCharWidth() * chars
+                                 + 16)
         self.status = QLabel(self)
         self.status.setObjectName("recordsStatus")
         self.status.setWordWrap(True)
@@ -143,15 +149,28 @@ class RecordsDock(QWidget):
             label.setBuddy(widget)
             grid.addWidget(label, number // 4, (number % 4) * 2)
             grid.addWidget(widget, number // 4, (number % 4) * 2 + 1)
+            if isinstance(widget, QComboBox):
+                widget.setSizeAdjustPolicy(
+                    QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+                widget.setMinimumContentsLength(8)
+        for column in range(4):
+            grid.setColumnStretch(column * 2 + 1, 1)
         for row, (on, start, end) in enumerate(((self.created_on, self.created_from,
                                                  self.created_to),
                                                 (self.closed_on, self.closed_from,
                                                  self.closed_to)), start=2):
-            grid.addWidget(on, row, 0)
-            grid.addWidget(start, row, 1)
-            grid.addWidget(end, row, 2)
-        grid.addWidget(self.search_button, 3, 6)
-        grid.addWidget(self.export_button, 3, 7)
+            dates = QHBoxLayout()
+            dates.addWidget(on)
+            dates.addWidget(start)
+            dates.addWidget(QLabel("–", self))
+            dates.addWidget(end)
+            dates.addStretch(1)
+            grid.addLayout(dates, row, 0, 1, 4)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.search_button)
+        buttons.addWidget(self.export_button)
+        grid.addLayout(buttons, 3, 4, 1, 4)
         column = QVBoxLayout(self)
         column.addLayout(grid)
         column.addWidget(self.table, 1)
