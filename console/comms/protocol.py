@@ -179,7 +179,7 @@ MAX_REASON = 2000
 
 ClientMessage = (Hello | CommandMessage | PositionsMessage | Ping | TimelineRequest
                  | TrackRequest | Logout | AuditRequest | ReporterRequest | SearchRequest
-                 | AttachmentRequest | TaskAck)
+                 | CaseRequest | AttachmentRequest | TaskAck)
 
 
 def decode_client(text: str | bytes) -> ClientMessage:
