@@ -241,6 +241,14 @@ def test_filters_narrow_the_record(db_url: str, rules: Rules, make_hub: Any) -> 
     assert ids(created_from=(NOW - timedelta(days=5)).isoformat()) == {parking, fresh}
     assert ids(created_to=(NOW - timedelta(days=5)).isoformat()) == {closed}
     assert ids(supervised=False) == {closed, parking, fresh}
+    place = hub.store.incident(closed)
+    assert place is not None and place.location.community and place.location.grid
+    assert ids(community=place.location.community) >= {closed}
+    assert ids(community="community.nowhere") == set()
+    assert ids(grid=place.location.grid) >= {closed}
+    assert ids(grid="grid.nowhere") == set()
+    # A phone is compared by its digits, however it is typed.
+    assert ids(phone="138-0000-0001") == ids(phone="13800000001") == {closed, parking, fresh}
     client.close()
 
 
