@@ -2,10 +2,10 @@
 
 :class:`IncidentDetail` shows the incident the replica holds and follows ``bridge.changed``. A
 case the replica does not hold (a past case opened from the records or the intake's history)
-is asked of the hub once (``bridge.request_case``: scoped, masked and audited as a search) and
-asked again when an event of it comes by. The **timeline**: the replica keeps no history, so
-the detail asks the hub once (``bridge.request_timeline``) and then adds the live events of the
-change sets, each seq once, in seq order.
+is asked of the hub once (:class:`~console.views.record_case.RecordCase`: scoped, masked and
+audited as a search) and asked again when an event of it comes by. The **timeline**: the
+replica keeps no history, so the detail asks the hub once (``bridge.request_timeline``) and then
+adds the live events of the change sets, each seq once, in seq order.
 
 **Actions.** One :class:`QAction` per incident command (:data:`incident_actions.ACTIONS`), with
 a shortcut that works while the focus is inside the detail; the main window may list them in a
@@ -64,6 +64,7 @@ from console.views.attachment_gallery import AttachmentGallery
 from console.views.incident_actions import ACTION_BY_COMMAND, ACTIONS, ActionDialog, DialogInput
 from console.views.incident_sheet import IncidentSheet
 from console.views.incident_words import event_text
+from console.views.record_case import RecordCase
 from console.views.reporter_reveal import ReporterReveal
 from console.views.sla_strip import SlaStrip
 
@@ -110,8 +111,8 @@ class IncidentDetail(QWidget):
         self._events: dict[int, Wire] = {}
         self._timeline_asked = False
         # The shown case as the hub's record has it, when the replica does not hold it.
-        self._archived: Incident | None = None
-        self._case_asked = False
+        self.record = RecordCase(bridge, self)
+        self.record.changed.connect(self.refresh)
         # Commands sent: None while the hub has not answered, then the incident version the
         # replica must reach (a result can come before the change set that shows it).
         self._in_flight: dict[str, int | None] = {}
@@ -267,14 +268,14 @@ class IncidentDetail(QWidget):
         self.message.hide()
         self.timeline.clear()
         self.gallery.show_attachments(())
-        self._archived = None
+        self.record.follow(None)
         self.refresh()
         if incident_id is None:
             self._ticker.stop()
             return
         self._ticker.start()
-        self._timeline_asked = self._case_asked = False
-        self._request_case()
+        self._timeline_asked = False
+        self.record.follow(incident_id)
         self._request_timeline()
 
     def timeline_lines(self) -> list[str]:
@@ -305,9 +306,9 @@ class IncidentDetail(QWidget):
     def refresh(self) -> None:
         """Show the replica's incident again (fields, lists, clocks, actions)."""
         inc = self._bridge.replica.incidents.get(self._incident_id or "")
-        archived = inc is None and self._archived is not None
+        archived = inc is None and self.record.incident is not None
         if archived:
-            inc = self._archived
+            inc = self.record.incident
         self._incident = inc
         if inc is None:
             self.header.setText(translate("IncidentDetail", _NOTHING_SELECTED)
@@ -356,29 +357,6 @@ class IncidentDetail(QWidget):
             action.setEnabled(reason is None)
             shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
             action.setToolTip(reason if reason is not None else f"{spec.text} ({shortcut})")
-
-    # -- a case from the record ------------------------------------------------------------
-
-    def _request_case(self) -> None:
-        """Ask the hub for the case when the replica does not hold it (when live)."""
-        iid = self._incident_id
-        if iid is None or iid in self._bridge.replica.incidents or self._bridge.state != "live":
-            return
-        self._case_asked = True
-        self._bridge.request_case(iid, lambda answer, asked=iid: self._case_came(asked, answer))
-
-    def _case_came(self, asked: str, answer: dict[str, Any] | None) -> None:
-        if not shiboken6.isValid(self) or asked != self._incident_id:
-            return
-        if answer is None:
-            self._case_asked = False  # ask again when the link is back
-            return
-        document = answer.get("case") if answer.get("type") == "case" else None
-        try:
-            self._archived = Incident.from_dict(document) if document else None
-        except (KeyError, TypeError, ValueError):
-            self._archived = None
-        self.refresh()
 
     # -- timeline --------------------------------------------------------------------------
 
@@ -544,8 +522,8 @@ class IncidentDetail(QWidget):
                 new = True
         if new:
             self._draw_timeline()
-            if self._archived is not None:
-                self._request_case()  # the record's case has changed
+            if self.record.incident is not None:
+                self.record.ask()  # the record's case has changed
         if change.reset:
             self._request_timeline()  # events between the old state and the snapshot
         if change.reset or iid in change.incidents:
@@ -558,8 +536,8 @@ class IncidentDetail(QWidget):
         self._update_actions()
         if not stale and not self._timeline_asked:
             self._request_timeline()
-        if not stale and not self._case_asked:
-            self._request_case()
+        if not stale:
+            self.record.ask(unless_asked=True)
 
     def _on_login(self, user: object) -> None:
         self.refresh()  # who may do what has changed
