@@ -53,6 +53,13 @@ opens on the police liaison dock.
 
 ``help-<language>``: the small district as for ``en``; ``H`` typed in the command line opens the
 command help under the incident, and ``U `` is being typed with the help still open.
+
+``records-<language>``: the small district as for ``en`` with a month and a half of older cases
+(handled and closed, one not resolved at the first verification, a few left late and
+supervised); the Records dock is brought forward and enlarged, searches the closed cases of the
+group "environment", and the second case of the result is opened in the detail from the record.
+Strings still waiting in ``i18n-new.tsv`` (not yet in the .ts) are compiled into a translator of
+their own for it.
 """
 
 from __future__ import annotations
@@ -133,6 +140,75 @@ def seed(url: str, rules: Rules) -> None:
                     for r in results if r.ok and rng.random() < 0.5]
         past.execute_batch(accepted)
         past.close()
+
+
+def seed_record(url: str, rules: Rules) -> None:
+    """Older cases, each handled through to closed (some not at the first try)."""
+    rng = random.Random(19)
+    ctl = Actor("wang", frozenset({Role.CONTROLLER}))
+    leader = Actor("zhao", frozenset({Role.DUTY_LEADER}))
+    for days_ago in range(45, 1, -1):
+        moment = [datetime.now(UTC) - timedelta(days=days_ago, hours=rng.randint(0, 12))]
+        store = Store(url, rules, clock=lambda moment=moment: moment[0])
+        n = rng.randrange(len(CATEGORIES))
+        done = store.execute(Command(str(uuid.uuid4()), "incident.create", {
+            "source": rng.choice(["hotline", "grid", "public"]), "category": CATEGORIES[n],
+            "priority": rng.choice(["P2", "P3", "P3", "P4"]), "description": DESCRIPTIONS[n],
+            "location": {"lat": 30.66 + rng.random() * 0.01, "lon": 104.09 + rng.random() * 0.02,
+                         "address": f"{rng.choice(['建设路', '双桥路', '猛追湾街'])} "
+                                    f"{rng.randint(1, 200)} 号"},
+            "reporter": {"name": rng.choice(["张先生", "李女士", "王先生", "赵女士"]),
+                         "phone": f"1390000{rng.randint(0, 9999):04d}"}}), ctl)
+        incident = done.data["id"]
+        department = rules.taxonomy.department_for(CATEGORIES[n], "street.mengzhuiwan")
+        desk = Actor("desk", frozenset({Role.DEPARTMENT}), department=department)
+        steps: list[tuple[Actor, str, dict[str, Any]]] = []
+        if rng.random() < 0.15:
+            moment[0] += timedelta(hours=6)
+            steps.append((leader, "incident.supervise", {"note": "超时未受理"}))
+        steps += [(ctl, "incident.accept", {}),
+                  (ctl, "incident.assign", {"department": department}),
+                  (desk, "incident.sign", {})]
+        for satisfied in ([False, True] if rng.random() < 0.2 else [True]):
+            steps += [(desk, "incident.resolve", {"result": "已处理"}),
+                      (ctl, "incident.verify", {"method": "callback", "satisfied": satisfied,
+                                                **({} if satisfied else {"note": "未解决"})})]
+        steps.append((ctl, "incident.close", {}))
+        for actor, name, args in steps:
+            moment[0] += timedelta(minutes=rng.randint(5, 300))
+            if not store.execute(Command(str(uuid.uuid4()), name, {"id": incident, **args}),
+                                 actor).ok:
+                break
+        store.close()
+
+
+def pending_translator(folder: Path) -> Any:
+    """A translator of the strings still waiting in ``i18n-new.tsv`` (None without it)."""
+    from xml.sax.saxutils import escape
+
+    from PySide6.QtCore import QTranslator
+
+    pending = ROOT / "i18n-new.tsv"
+    if not pending.exists():
+        return None
+    by_context: dict[str, list[tuple[str, str]]] = {}
+    for line in pending.read_text(encoding="utf-8").splitlines():
+        parts = line.split("\t")
+        if len(parts) == 3:
+            by_context.setdefault(parts[0], []).append((parts[1], parts[2]))
+    ts = ['<?xml version="1.0" encoding="utf-8"?>', '<TS version="2.1" language="zh_CN">']
+    for context, pairs in by_context.items():
+        ts.append(f"<context><name>{escape(context)}</name>")
+        ts += [f"<message><source>{escape(a)}</source><translation>{escape(b)}</translation>"
+               "</message>" for a, b in pairs]
+        ts.append("</context>")
+    ts.append("</TS>")
+    (folder / "pending.ts").write_text("\n".join(ts), encoding="utf-8")
+    subprocess.run([str(Path(sys.executable).parent / "pyside6-lrelease"),
+                    str(folder / "pending.ts"), "-qm", str(folder / "pending.qm")],
+                   check=True, capture_output=True)
+    translator = QTranslator()
+    return translator if translator.load(str(folder / "pending.qm")) else None
 
 
 def seed_emergency(url: str, rules: Rules) -> None:
@@ -416,8 +492,9 @@ def main() -> None:
     liaison = language.startswith("liaison-")
     help_panel = language.startswith("help-")
     sos = language.startswith("sos-")
+    records = language.startswith("records-")
     language = (language.removeprefix("emergency-").removeprefix("liaison-")
-                .removeprefix("help-").removeprefix("sos-"))
+                .removeprefix("help-").removeprefix("sos-").removeprefix("records-"))
     folder = Path(tempfile.mkdtemp())
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
@@ -430,6 +507,8 @@ def main() -> None:
         seed_police(url, rules)
     if sos:
         seed_sos(url, rules)
+    if records:
+        seed_record(url, rules)
     store = Store(url, rules)
     hub = EmbeddedHub(store, rules).start()
     if liaison:
@@ -442,6 +521,12 @@ def main() -> None:
 
     settings.setValue("map/geography_dir", str(write_small_district(folder / "geo")))
     console = ConsoleApp(rules, settings)
+    pending = pending_translator(folder) if records and language == "zh_CN" else None
+    if pending is not None:
+        app.installTranslator(pending)
+    pending = pending_translator(folder) if records and language == "zh_CN" else None
+    if pending is not None:
+        app.installTranslator(pending)
     console.log_in(hub.url, "zhao" if emergency else "li" if liaison else "wang", "demo")
 
     def shoot() -> None:
@@ -459,12 +544,31 @@ def main() -> None:
                 window.open_incident(cases[0])
         elif ids:
             window.open_incident(ids[0])
+        if records:
+            window.docks["records"].setAsCurrentTab()
+            window.dock_manager.setSplitterSizes(window.docks["roster"].dockAreaWidget(),
+                                                 [150, 980, 470])
+            window.dock_manager.setSplitterSizes(window.docks["records"].dockAreaWidget(),
+                                                 [150, 720, 40])
+            dock = window.records
+            dock.category.setCurrentIndex(dock.category.findData("environment"))
+            dock.state.setCurrentIndex(dock.state.findData("closed"))
+            dock.search()
+
+            def open_second() -> None:
+                found = dock.model.rows
+                if len(found) > 1:
+                    dock.table.selectRow(1)
+                    window.open_incident(found[1]["id"])
+
+            QTimer.singleShot(1200, open_second)
         if help_panel:
             window.focus_command_line()
             window.command_line.execute("H")
             window.command_line.edit.setText("U ")
-        QTimer.singleShot(2000, lambda: (window.screen().grabWindow(0).save(str(out)),
-                                         print("saved", out), console.quit(), app.quit()))
+        QTimer.singleShot(3500 if records else 2000,
+                          lambda: (window.screen().grabWindow(0).save(str(out)),
+                                   print("saved", out), console.quit(), app.quit()))
 
     def wait() -> None:
         if console.windows and console.bridge.state == "live":

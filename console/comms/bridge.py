@@ -206,6 +206,22 @@ class Bridge(QObject):
         if not self._ask(("audit", str(uuid.uuid4()), dict(fields), 30.0), callback):
             self._answered.emit(callback, None)
 
+    def request_search(self, fields: Mapping[str, Any],
+                       callback: Callable[[dict[str, Any] | None], None]) -> None:
+        """Ask the hub for a page of the record (console/comms/search_wire.py: ``filters``,
+        ``limit``, ``cursor``); ``callback`` gets the hub's ``search`` answer or its ``error``,
+        or None when offline or unanswered — never inside this call."""
+        if not self._ask(("search", str(uuid.uuid4()), dict(fields), 30.0), callback):
+            self._answered.emit(callback, None)
+
+    def request_case(self, incident_id: str,
+                     callback: Callable[[dict[str, Any] | None], None]) -> None:
+        """Ask the hub for one case of the record, whole (a case the replica does not hold);
+        ``callback`` gets the hub's ``case`` answer (``case``: the document or None) or its
+        ``error``, or None when offline or unanswered — never inside this call."""
+        if not self._ask(("case", str(uuid.uuid4()), incident_id, 10.0), callback):
+            self._answered.emit(callback, None)
+
     def request_attachment(self, attachment_id: str, thumbnail: bool,
                            callback: Callable[[dict[str, Any] | None], None]) -> None:
         """Ask the hub for an attachment's bytes, or its thumbnail; ``callback`` gets the hub's

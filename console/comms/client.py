@@ -315,6 +315,20 @@ class HubClient:
         a dict; None as for :meth:`request_timeline`."""
         return self._query({**fields, "type": "audit"}, timeout, refusable=True)
 
+    def request_search(self, fields: dict[str, Any], timeout: float = 30.0
+                       ) -> Future[dict[str, Any] | None]:
+        """A ``search`` request (console/comms/search_wire.py: ``filters``, ``limit``,
+        ``cursor``): the hub's ``search`` answer, or its ``error`` refusing it, as a dict; None
+        as for :meth:`request_timeline`."""
+        return self._query({**fields, "type": "search"}, timeout, refusable=True)
+
+    def request_case(self, incident_id: str, timeout: float = 10.0
+                     ) -> Future[dict[str, Any] | None]:
+        """One case of the record, whole (console/comms/search_wire.py ``case``): the hub's
+        ``case`` answer (``case`` the document, or None); None as for
+        :meth:`request_timeline`."""
+        return self._query({"type": "case", "incident": incident_id}, timeout, refusable=True)
+
     def _query(self, message: dict[str, Any], timeout: float,
                refusable: bool = False) -> Future[Any]:
         """Send a read-only request; its answer (same ``id``) resolves the future, and so

@@ -25,7 +25,8 @@ goes away (its requests read EOF).
 Requests: ``("submit", id, name, args, expected_version, timeout)``, ``("timeline", id,
 incident, timeout)``, ``("track", id, unit, since, until, timeout)``, ``("audit", id, fields,
 timeout)``, ``("reporter", id, incident, reason, timeout)``, ``("attachment", id, attachment,
-thumbnail, timeout)``, ``("positions", rows)`` and
+thumbnail, timeout)``, ``("search", id, fields, timeout)``, ``("case", id, incident,
+timeout)``, ``("positions", rows)`` and
 ``("stop",)``.
 """
 
@@ -297,6 +298,12 @@ def _do(client: Any, outbox: _Outbox, request: tuple[Any, ...]) -> None:
     elif kind == "audit":
         request_id, fields, timeout = args
         future = client.request_audit(fields, timeout)
+    elif kind == "search":
+        request_id, fields, timeout = args
+        future = client.request_search(fields, timeout)
+    elif kind == "case":
+        request_id, incident, timeout = args
+        future = client.request_case(incident, timeout)
     elif kind == "attachment":
         request_id, attachment, thumbnail, timeout = args
         future = client.request_attachment(attachment, thumbnail, timeout)

@@ -2,13 +2,22 @@
 whole record, open or not, a page at a time.
 
     {"type":"search","id":REQ,"filters":{"phone"?,"text"?,"category"?,"department"?,"street"?,
-     "community"?,"grid"?,"state"?,"source"?,"priority"?,"created_from"?,"created_to"?,
-     "supervised"?},"limit":N?,"cursor":C|null}
+     "community"?,"grid"?,"state"?,"source"?,"priority"?,"satisfaction"?,"created_from"?,
+     "created_to"?,"closed_from"?,"closed_to"?,"supervised"?,"ever_supervised"?,
+     "ever_overdue"?,"near"?:{"lat","lon","metres"}},"limit":N?,"cursor":C|null}
     → {"type":"search","id":REQ,"rows":[{"id","created_at","category","state","priority",
        "address","lead_department","reporter":{…masked by role…}},…],"total":N,"next":C|null}
 
 A filter that is not one of these, or not of its kind, is refused ``bad_message`` naming it (with
 ``ref`` the request's id) and nothing is read.
+
+One case of the record, whole (the detail of a case the console's replica does not hold):
+
+    {"type":"case","id":REQ,"incident":ID}
+    → {"type":"case","id":REQ,"incident":ID,"case":{…the incident document, masked by role…}|null}
+
+``null`` when there is no such case or it is outside the user's scope (the two are not told
+apart).
 """
 
 from __future__ import annotations
@@ -22,12 +31,16 @@ from console.comms.wire_checks import ProtocolError, instant, is_int, refuse, sh
 from console.domain.search import (
     CHOICE_FILTERS,
     FILTERS,
+    FLAG_FILTERS,
+    MAX_NEAR_M,
     MAX_PAGE,
     PAGE,
     TEXT_FILTERS,
     TIME_FILTERS,
     Cursor,
+    Near,
     SearchFilters,
+    phone_key,
 )
 
 #: The longest a text filter may be (a phone, a code, a piece of an address).
@@ -35,6 +48,27 @@ LONGEST = {"text": 200}
 LONGEST_DEFAULT = 64
 #: The longest cursor a client may send back.
 MAX_CURSOR = 400
+
+
+@dataclass(frozen=True)
+class CaseRequest:
+    id: str
+    incident: str
+
+
+def decode_case(message: dict[str, Any]) -> CaseRequest:
+    """A ``case`` request; a bad one raises ProtocolError with ``ref`` its id."""
+    request_id = text_field(message, "id", 64, where="case")
+    try:
+        return CaseRequest(request_id, text_field(message, "incident", 64, where="case"))
+    except ProtocolError as error:
+        raise ProtocolError(error.code, error.message, request_id) from None
+
+
+def case(request_id: str, incident: str, document: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The answer to a ``case`` request: the document as the user may see it, or None."""
+    return {"type": "case", "id": request_id, "incident": incident,
+            "case": dict(document) if document is not None else None}
 
 
 @dataclass(frozen=True)
@@ -70,19 +104,25 @@ def _decode(request_id: str, message: dict[str, Any]) -> SearchRequest:
         if key in given:
             values[key] = text_field(given, key, LONGEST.get(key, LONGEST_DEFAULT),
                                      where="search filters")
+    if "phone" in values and not phone_key(values["phone"]):
+        refuse("'phone' in search filters must hold the number's digits.")
     for key, allowed in CHOICE_FILTERS.items():
         if key in given:
             values[key] = _choices(key, given[key], allowed)
     for key in TIME_FILTERS:
         if key in given:
             values[key] = _instant(key, given[key])
-    if "supervised" in given:
-        if not isinstance(given["supervised"], bool):
-            refuse("'supervised' in search filters must be true or false.")
-        values["supervised"] = given["supervised"]
-    start, end = values.get("created_from"), values.get("created_to")
-    if start is not None and end is not None and end <= start:
-        refuse("'created_to' in search filters must be later than 'created_from'.")
+    for key in FLAG_FILTERS:
+        if key in given:
+            if not isinstance(given[key], bool):
+                refuse(f"'{key}' in search filters must be true or false.")
+            values[key] = given[key]
+    if "near" in given:
+        values["near"] = _near(given["near"])
+    for first, last in (("created_from", "created_to"), ("closed_from", "closed_to")):
+        start, end = values.get(first), values.get(last)
+        if start is not None and end is not None and end <= start:
+            refuse(f"'{last}' in search filters must be later than '{first}'.")
     limit = message.get("limit", PAGE)
     if not is_int(limit) or not 1 <= limit <= MAX_PAGE:
         refuse(f"'limit' in search must be a whole number from 1 to {MAX_PAGE}.")
@@ -101,6 +141,18 @@ def _choices(key: str, value: Any, allowed: Sequence[str]) -> tuple[str, ...]:
         refuse(f"'{key}' in search filters must be one of {', '.join(allowed)}, or a list of "
                "them.")
     return tuple(dict.fromkeys(chosen))
+
+
+def _near(value: Any) -> Near:
+    complaint = ("'near' in search filters must be {\"lat\", \"lon\", \"metres\"}: a point "
+                 f"and a radius of more than 0 and at most {MAX_NEAR_M:g} metres.")
+    if not isinstance(value, dict) or set(value) != {"lat", "lon", "metres"} \
+            or any(isinstance(v, bool) or not isinstance(v, int | float) for v in value.values()):
+        refuse(complaint)
+    lat, lon, metres = float(value["lat"]), float(value["lon"]), float(value["metres"])
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180 and 0 < metres <= MAX_NEAR_M):
+        refuse(complaint)
+    return Near(lat, lon, metres)
 
 
 def _instant(key: str, value: Any) -> datetime:

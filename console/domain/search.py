@@ -12,27 +12,53 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 
 from console.domain.model import IncidentState, Priority, Role, Source
+from console.domain.record import SATISFACTION
 
 #: Rows in a page when the request names no ``limit``, and the most it may name.
 PAGE = 50
 MAX_PAGE = 500
 
-#: The filters a search takes (DESIGN §5d). The issue's "ever overdue", "supervised" beyond the
-#: current flag, "satisfaction" and the closed date range are not yet among them: the incidents
-#: table has no column for them (docs/protocol.md "Search").
+#: The filters a search takes (DESIGN §5d, docs/protocol.md "Search"). ``closed_*``,
+#: ``ever_overdue``, ``ever_supervised`` and ``satisfaction`` read the record's columns
+#: (console/domain/record.py); ``near`` is a circle around a point (the intake's address history).
 TEXT_FILTERS = ("phone", "text", "category", "department", "street", "community", "grid")
 CHOICE_FILTERS = {"state": tuple(s.value for s in IncidentState),
                   "source": tuple(s.value for s in Source),
-                  "priority": tuple(p.value for p in Priority)}
-TIME_FILTERS = ("created_from", "created_to")
-FILTERS = (*TEXT_FILTERS, *CHOICE_FILTERS, *TIME_FILTERS, "supervised")
+                  "priority": tuple(p.value for p in Priority),
+                  "satisfaction": SATISFACTION}
+TIME_FILTERS = ("created_from", "created_to", "closed_from", "closed_to")
+FLAG_FILTERS = ("supervised", "ever_supervised", "ever_overdue")
+FILTERS = (*TEXT_FILTERS, *CHOICE_FILTERS, *TIME_FILTERS, *FLAG_FILTERS, "near")
+#: The widest circle a ``near`` filter may draw, in metres.
+MAX_NEAR_M = 5000.0
+
+
+def phone_key(phone: str) -> str:
+    """A phone as the record indexes it: its digits alone, so ``137-0000-0007`` and
+    ``13700000007`` are one caller."""
+    return "".join(c for c in phone if c.isascii() and c.isdigit())
+
+
+@dataclass(frozen=True)
+class Near:
+    """Cases within ``metres`` of (``lat``, ``lon``)."""
+
+    lat: float
+    lon: float
+    metres: float
+
+    def to_wire(self) -> dict[str, float]:
+        return {"lat": self.lat, "lon": self.lon, "metres": self.metres}
 
 
 @dataclass(frozen=True)
 class SearchFilters:
     """What a search asks for; None is "any". ``state``, ``source`` and ``priority`` take one
     value or several (any of them). ``category`` is a category's code or a group's
-    (``environment`` finds ``env.noise_construction``). ``created_to`` is exclusive."""
+    (``environment`` finds ``env.noise_construction``). ``created_to`` and ``closed_to`` are
+    exclusive. ``supervised`` is the flag now; ``ever_supervised`` whether the case was ever
+    supervised; ``ever_overdue`` whether any of its clocks ever ran past its deadline (a
+    running one included); ``satisfaction`` the verdict of its latest verification."""
 
     phone: str | None = None
     text: str | None = None
@@ -46,7 +72,13 @@ class SearchFilters:
     priority: tuple[str, ...] | None = None
     created_from: datetime | None = None
     created_to: datetime | None = None
+    closed_from: datetime | None = None
+    closed_to: datetime | None = None
     supervised: bool | None = None
+    ever_supervised: bool | None = None
+    ever_overdue: bool | None = None
+    satisfaction: tuple[str, ...] | None = None
+    near: Near | None = None
 
     @property
     def personal(self) -> bool:
@@ -61,7 +93,8 @@ class SearchFilters:
             if value is None:
                 continue
             wire[f.name] = (value.isoformat() if isinstance(value, datetime)
-                            else list(value) if isinstance(value, tuple) else value)
+                            else list(value) if isinstance(value, tuple)
+                            else value.to_wire() if isinstance(value, Near) else value)
         return wire
 
 

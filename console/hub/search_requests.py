@@ -14,6 +14,11 @@ record, scoped, masked and, when it reads personal data, on record.
 - A phone filter from a role that sees no reporter is refused ``forbidden`` with a template
   and recorded nowhere (docs/security.md "Search").
 
+A ``case`` request (one case of the record, for the detail of a case the console's replica
+does not hold) is scoped the same way — outside the scope it is answered as if there were no
+such case — and masked the same way; when the user's view shows reporters in full (the intake)
+it writes ``case.personal`` with who asked and the case, before the answer goes out.
+
 The query runs on a worker thread on the store's reader connections, beside the write path.
 """
 
@@ -25,7 +30,7 @@ from typing import Any, Protocol
 
 from console.comms import protocol as p
 from console.comms import search_wire
-from console.comms.search_wire import SearchRequest
+from console.comms.search_wire import CaseRequest, SearchRequest
 from console.domain.privacy import PERSONAL_DATA_ROLES, PersonalView, police_masked
 from console.domain.privacy import shown as personal_shown
 from console.domain.search import SearchFilters, SearchScope, scope_of
@@ -53,6 +58,8 @@ class Session(Protocol):
 PHONE_TEMPLATE = "Your role does not see reporters, so it may not search by phone."
 #: What a search that reads personal data puts on the audit trail.
 ACTION = "search.personal"
+#: What reading a case whose reporter is shown in full puts on the audit trail.
+CASE_ACTION = "case.personal"
 
 
 async def answer(session: Session, request: SearchRequest) -> bool:
@@ -74,9 +81,33 @@ async def answer(session: Session, request: SearchRequest) -> bool:
                                        "filters": request.filters.to_wire(),
                                        "page": "first" if request.cursor is None else "next"}))
     found = await hub.run(functools.partial(hub.store.search, request.filters, scope,
-                                            limit=request.limit, cursor=request.cursor))
+                                            limit=request.limit, cursor=request.cursor,
+                                            now=hub.config.clock.now()))
     rows = [search_wire.row(_shown(session, doc)) for doc in found.rows]
     await session.send(search_wire.page(request.id, rows, found.total, found.next))
+    return True
+
+
+async def answer_case(session: Session, request: CaseRequest) -> bool:
+    """Answer a ``case`` request on ``session``; always True (the connection stays up)."""
+    user = session.user
+    assert user is not None
+    if session.endpoint != "ws":
+        await session.send(p.error("bad_message", "Cases are read on /ws.", request.id))
+        return True
+    hub = session.hub
+    found = await hub.run(hub.store.incident, request.incident)
+    scope = scope_of(user.roles, user.department, PERSONAL_DATA_ROLES)
+    document = found.to_dict() if found is not None else None
+    if document is not None and scope.department is not None \
+            and scope.department != document.get("lead_department") \
+            and scope.department not in document.get("co_handlers", ()):
+        document = None
+    if document is not None and session.personal is PersonalView.FULL:
+        await hub.audit(AuditEntry(CASE_ACTION, actor=user.username, address=session.ws.address,
+                                   client=session.client, subject=request.incident, detail={}))
+    shown = _shown(session, document) if document is not None else None
+    await session.send(search_wire.case(request.id, request.incident, shown))
     return True
 
 

@@ -267,6 +267,8 @@ class Session:
             return await self._reporter(message)
         if isinstance(message, p.SearchRequest):
             return await search_requests.answer(self, message)
+        if isinstance(message, p.CaseRequest):
+            return await search_requests.answer_case(self, message)
         if isinstance(message, p.AttachmentRequest):
             assert self.user is not None
             await self.send(await attachments.answer(self.hub, self.user, self.endpoint, message))

@@ -26,6 +26,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
@@ -118,6 +119,11 @@ incidents = Table(
     Column("next_due_stage", String(16)),
     Column("version", Integer, nullable=False),
     Column("doc", Json, nullable=False),
+    # The record's marks (console/domain/record.py), for searches over the whole record.
+    Column("closed_at", UtcDateTime),
+    Column("satisfaction", String(24)),
+    Column("ever_supervised", Boolean, nullable=False, server_default=false()),
+    Column("ever_overdue", Boolean, nullable=False, server_default=false()),
     # The queue: open incidents of a street or a department, soonest deadline first.
     Index("ix_incidents_queue_street", "is_open", "street", "next_due_at"),
     Index("ix_incidents_queue_department", "is_open", "lead_department", "next_due_at"),
@@ -127,6 +133,10 @@ incidents = Table(
     Index("ix_incidents_police_case_no", "police_case_no"),
     # A hub's early-warning watch reads the last week's creations back at start.
     Index("ix_incidents_created_at", "created_at"),
+    # The record: a department's cases of a month, those closed in a range, those near a place.
+    Index("ix_incidents_department_created", "lead_department", "created_at"),
+    Index("ix_incidents_closed_at", "closed_at"),
+    Index("ix_incidents_place", "lat", "lon"),
 )
 
 # Which events concern which incident (an event can concern two: a merge), for the timeline.

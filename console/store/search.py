@@ -15,13 +15,16 @@ description and address, and, for those who see reporters, its reporter's name:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, bindparam, func, or_, select, text
 from sqlalchemy.sql.elements import ColumnElement
 
-from console.domain.search import Cursor, SearchFilters, SearchScope
+from console.domain.distance import EARTH_RADIUS_M
+from console.domain.search import Cursor, Near, SearchFilters, SearchScope, phone_key
 from console.store import schema as s
 from console.store.db import Database
 
@@ -33,6 +36,8 @@ PG_NAME = "coalesce(doc#>>'{reporter,name}', '')"
 
 #: The shortest text the trigram indexes can find by themselves.
 TRIGRAM = 3
+#: A degree of latitude, in metres, on console/domain/distance.py's sphere.
+METRES_PER_DEGREE = EARTH_RADIUS_M * math.pi / 180
 
 
 @dataclass(frozen=True)
@@ -46,11 +51,13 @@ class SearchPage:
 
 
 def search(db: Database, filters: SearchFilters, scope: SearchScope, *, limit: int,
-           cursor: Cursor | None, categories: tuple[str, ...] = ()) -> SearchPage:
+           cursor: Cursor | None, now: datetime, categories: tuple[str, ...] = ()
+           ) -> SearchPage:
     """Run ``filters`` within ``scope``: the page after ``cursor`` (the first if None).
+    ``now``: the world's time (a clock running past its deadline right now is overdue).
     ``categories``: the codes the ``category`` filter stands for (a group's), when not itself."""
     i = s.incidents.c
-    where = _conditions(db.dialect, filters, scope, categories)
+    where = _conditions(db.dialect, filters, scope, categories, now)
     page = select(i.doc, i.created_at, i.id).where(*where)
     if cursor is not None:
         page = page.where(or_(i.created_at < cursor.created_at,
@@ -67,30 +74,58 @@ def search(db: Database, filters: SearchFilters, scope: SearchScope, *, limit: i
 
 
 def _conditions(dialect: str, f: SearchFilters, scope: SearchScope,
-                categories: tuple[str, ...]) -> list[ColumnElement[bool]]:
+                categories: tuple[str, ...], now: datetime) -> list[ColumnElement[bool]]:
     i = s.incidents.c
     where: list[ColumnElement[bool]] = []
-    for column, value in ((i.reporter_phone, f.phone), (i.lead_department, f.department),
+    for column, value in ((i.reporter_phone, phone_key(f.phone) if f.phone else None),
+                          (i.lead_department, f.department),
                           (i.street, f.street), (i.community, f.community), (i.grid, f.grid)):
         if value is not None:
             where.append(column == value)
     if f.category is not None:
         where.append(i.category.in_(categories or (f.category,)))
-    for column, values in ((i.state, f.state), (i.source, f.source), (i.priority, f.priority)):
+    for column, values in ((i.state, f.state), (i.source, f.source), (i.priority, f.priority),
+                           (i.satisfaction, f.satisfaction)):
         if values is not None:
             where.append(column.in_(values))
-    if f.created_from is not None:
-        where.append(i.created_at >= f.created_from)
-    if f.created_to is not None:
-        where.append(i.created_at < f.created_to)
-    if f.supervised is not None:
-        where.append(i.supervised.is_(f.supervised))
+    for column, start, end in ((i.created_at, f.created_from, f.created_to),
+                               (i.closed_at, f.closed_from, f.closed_to)):
+        if start is not None:
+            where.append(column >= start)
+        if end is not None:
+            where.append(column < end)
+    for column, flag in ((i.supervised, f.supervised), (i.ever_supervised, f.ever_supervised)):
+        if flag is not None:
+            where.append(column.is_(flag))
+    if f.ever_overdue is not None:
+        # Marked at an event, or running late now with no event since (console/domain/record.py).
+        if f.ever_overdue:
+            where.append(or_(i.ever_overdue.is_(True), i.next_due_at <= now))
+        else:
+            where.append(and_(i.ever_overdue.is_(False),
+                              or_(i.next_due_at.is_(None), i.next_due_at > now)))
+    if f.near is not None:
+        where.extend(_near(f.near))
     if scope.department is not None:
         where.append(or_(i.lead_department == scope.department,
                          _co_handles(dialect, scope.department)))
     if f.text is not None:
         where.append(_text(dialect, f.text, scope.names))
     return where
+
+
+def _near(near: Near) -> list[ColumnElement[bool]]:
+    """Within ``near.metres`` of its point: a box the (lat, lon) index narrows to, then the
+    circle on a local flat projection (plain arithmetic, the same on both databases; at a few
+    kilometres it is within a metre of the great circle)."""
+    i = s.incidents.c
+    dlat = near.metres / METRES_PER_DEGREE
+    dlon = dlat / max(math.cos(math.radians(near.lat)), 0.01)
+    squeeze = math.cos(math.radians(near.lat)) ** 2
+    north, east = i.lat - near.lat, i.lon - near.lon
+    return [i.lat.between(near.lat - dlat, near.lat + dlat),
+            i.lon.between(near.lon - dlon, near.lon + dlon),
+            north * north + east * east * squeeze <= dlat * dlat]
 
 
 def _co_handles(dialect: str, department: str) -> ColumnElement[bool]:

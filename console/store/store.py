@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, insert, or_, select
 from console.domain.incident import Incident
 from console.domain.model import Actor, Event
 from console.domain.rules import Rules
-from console.domain.search import Cursor, SearchFilters, SearchScope
+from console.domain.search import Cursor, SearchFilters, SearchScope, phone_key
 from console.domain.units import Unit
 from console.store import field_outbox, search
 from console.store import schema as s
@@ -172,20 +172,20 @@ class Store:
         """A caller's earlier incidents, newest first (what the call taker sees at intake)."""
         query = (select(s.incidents.c.id, s.incidents.c.state, s.incidents.c.category,
                         s.incidents.c.created_at, s.incidents.c.street)
-                 .where(s.incidents.c.reporter_phone == phone)
+                 .where(s.incidents.c.reporter_phone == phone_key(phone))
                  .order_by(s.incidents.c.created_at.desc()).limit(limit))
         with self.db.reader.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(query)]
 
     def search(self, filters: SearchFilters, scope: SearchScope, *, limit: int,
-               cursor: Cursor | None = None) -> SearchPage:
+               cursor: Cursor | None = None, now: datetime | None = None) -> SearchPage:
         """A page of incidents, open or not, that match ``filters`` within ``scope``
         (console/store/search.py). A ``category`` that is a group's code stands for the group's
-        categories."""
+        categories. ``now``: the world's time (the store's clock if None)."""
         group = tuple(c.code for c in self.rules.taxonomy.categories
                       if c.group == filters.category) if filters.category else ()
         return search.search(self.db, filters, scope, limit=limit, cursor=cursor,
-                             categories=group)
+                             now=now if now is not None else self.clock(), categories=group)
 
     def snapshot(self, *, finished_within: timedelta = timedelta(hours=24)) -> Snapshot:
         """The live state and the seq it reflects, read in one consistent transaction.

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError, StatementError
@@ -43,8 +43,10 @@ from console.domain.errors import Refused
 from console.domain.field import FieldTask
 from console.domain.incident import Incident
 from console.domain.major import MajorIncident
-from console.domain.model import Actor, Event
+from console.domain.model import Actor, Event, IncidentState
+from console.domain.record import RecordMarks
 from console.domain.rules import Context, Rules
+from console.domain.search import phone_key
 from console.domain.units import Unit
 from console.domain.warning import EarlyWarning
 from console.domain.world import Aggregates
@@ -116,11 +118,15 @@ class _Batch(Aggregates):
     """The aggregates one transaction holds, loaded from the database (row-locked on PostgreSQL,
     where a concurrent writer then waits for the first to commit)."""
 
-    def __init__(self, conn: Connection, lock: bool, counter: Any) -> None:
+    def __init__(self, conn: Connection, lock: bool, counter: Any, rules: Rules) -> None:
         super().__init__()
         self.conn = conn
         self.lock = lock
         self._counter = counter
+        self.rules = rules
+        # What this batch's events showed of each case, for the record's columns
+        # (console/domain/record.py).
+        self.marks: dict[str, RecordMarks] = {}
         # Ids the preload looked for and did not find (new units being registered, mistyped
         # ids): asked again, they are still absent without another query. A row another hub
         # inserts meanwhile collides at the write and the batch runs again.
@@ -154,6 +160,15 @@ class _Batch(Aggregates):
             for row in self.conn.execute(query.with_for_update() if self.lock else query):
                 self.units[row.id] = unit_from_row(row._mapping)
             self._absent_units = unit_ids - self.units.keys()
+
+    def apply(self, event: Event) -> list[str]:
+        concerned = super().apply(event)
+        for incident_id in concerned:
+            inc = self.incidents.get(incident_id)
+            if inc is not None:
+                marks = self.marks.get(incident_id, RecordMarks())
+                self.marks[incident_id] = marks.after(inc, event, self.rules)
+        return concerned
 
     def load_incident(self, incident_id: str) -> Incident | None:
         if incident_id in self._absent_incidents:
@@ -261,7 +276,7 @@ class Writer:
         applied: list[_Applied] = []
         first_of: dict[str, int] = {}
         with self.db.writer.begin() as conn:
-            world = _Batch(conn, self._lock_rows, self._next_number)
+            world = _Batch(conn, self._lock_rows, self._next_number, self.rules)
             world.preload(batch)
             priors = {row.id: row for row in conn.execute(
                 select(s.commands.c.id, s.commands.c.result, s.commands.c.seq)
@@ -373,21 +388,8 @@ class Writer:
         assignment_rows: list[dict[str, Any]] = []
         for incident_id in sorted(world.dirty_incidents):
             inc = world.incidents[incident_id]
-            due = deadlines.next_deadline(inc, now_rules)
-            incident_rows.append({
-                "id": inc.id, "state": inc.state.value, "is_open": not inc.finished,
-                "source": inc.source.value, "request_type": inc.request_type.value,
-                "category": inc.category, "priority": inc.priority.value,
-                "street": inc.location.street, "community": inc.location.community,
-                "grid": inc.location.grid, "lat": inc.location.lat, "lon": inc.location.lon,
-                "lead_department": inc.lead_department,
-                "reporter_phone": inc.reporter.phone or None,
-                "police_case_no": inc.police_case_no, "supervised": inc.supervised,
-                "created_at": inc.created_at, "updated_at": inc.updated_at or inc.created_at,
-                "next_due_at": due.due_at if due else None,
-                "next_due_stage": due.stage.value if due else None,
-                "version": inc.version, "doc": inc.to_dict(),
-            })
+            incident_rows.append(incident_row(inc, world.marks.get(incident_id, RecordMarks()),
+                                              now_rules))
             assignment_rows.extend(
                 {"id": a.id, "incident_id": inc.id, "unit_id": a.unit, "state": a.state.value,
                  "dispatched_at": a.dispatched_at, "updated_at": a.times[-1][1]}
@@ -443,9 +445,11 @@ class Writer:
             # Positions are written by their own path; a state update never touches them.
             keep = {"id", "lat", "lon", "heading", "speed", "position_at"} \
                 if table is s.units else {"id"}
-            statements[table.name] = insert_.on_conflict_do_update(
-                index_elements=["id"],
-                set_={c.name: insert_.excluded[c.name] for c in table.c if c.name not in keep})
+            set_ = {c.name: insert_.excluded[c.name] for c in table.c if c.name not in keep}
+            if table is s.incidents:
+                set_.update(_record_columns(insert_.excluded))
+            statements[table.name] = insert_.on_conflict_do_update(index_elements=["id"],
+                                                                   set_=set_)
         return statements
 
     def _new_incident_id(self, conn: Connection, now: datetime) -> str:
@@ -460,6 +464,41 @@ class Writer:
                 .on_conflict_do_update(index_elements=["day"],
                                        set_={"last": s.id_counters.c.last + 1})
                 .returning(s.id_counters.c.last))
+
+
+def incident_row(inc: Incident, marks: RecordMarks, rules: Rules) -> dict[str, Any]:
+    """The ``incidents`` row of ``inc``: its projections beside its document, and ``marks``
+    (what the batch's events showed of it, console/domain/record.py)."""
+    due = deadlines.next_deadline(inc, rules)
+    return {
+        "id": inc.id, "state": inc.state.value, "is_open": not inc.finished,
+        "source": inc.source.value, "request_type": inc.request_type.value,
+        "category": inc.category, "priority": inc.priority.value,
+        "street": inc.location.street, "community": inc.location.community,
+        "grid": inc.location.grid, "lat": inc.location.lat, "lon": inc.location.lon,
+        "lead_department": inc.lead_department,
+        "reporter_phone": phone_key(inc.reporter.phone) or None,
+        "police_case_no": inc.police_case_no, "supervised": inc.supervised,
+        "created_at": inc.created_at, "updated_at": inc.updated_at or inc.created_at,
+        "next_due_at": due.due_at if due else None,
+        "next_due_stage": due.stage.value if due else None,
+        "version": inc.version, "doc": inc.to_dict(),
+        **marks.columns(),
+    }
+
+
+def _record_columns(new: Any) -> dict[str, Any]:
+    """How a batch's marks (console/domain/record.py) meet the stored ones: the flags stay once
+    set; a closing time or a verdict the batch did not give leaves the stored one; a case not
+    closed has no closing time."""
+    i = s.incidents.c
+    return {
+        "ever_supervised": or_(i.ever_supervised, new.ever_supervised),
+        "ever_overdue": or_(i.ever_overdue, new.ever_overdue),
+        "satisfaction": func.coalesce(new.satisfaction, i.satisfaction),
+        "closed_at": case((new.state == IncidentState.CLOSED.value,
+                           func.coalesce(new.closed_at, i.closed_at)), else_=None),
+    }
 
 
 def _result_data(events: list[Event], world: _Batch) -> dict[str, Any]:

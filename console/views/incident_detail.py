@@ -1,9 +1,11 @@
 """One incident in full: its fields, assignments, extensions, SLA clocks, timeline and actions.
 
-:class:`IncidentDetail` shows the incident the replica holds and follows ``bridge.changed``; it
-never asks the hub for the incident itself. The **timeline** is the exception: the replica keeps
-no history, so the detail asks the hub once (``bridge.request_timeline``) and then adds the live
-events of the change sets, each seq once, in seq order.
+:class:`IncidentDetail` shows the incident the replica holds and follows ``bridge.changed``. A
+case the replica does not hold (a past case opened from the records or the intake's history)
+is asked of the hub once (:class:`~console.views.record_case.RecordCase`: scoped, masked and
+audited as a search) and asked again when an event of it comes by. The **timeline**: the
+replica keeps no history, so the detail asks the hub once (``bridge.request_timeline``) and then
+adds the live events of the change sets, each seq once, in seq order.
 
 **Actions.** One :class:`QAction` per incident command (:data:`incident_actions.ACTIONS`), with
 a shortcut that works while the focus is inside the detail; the main window may list them in a
@@ -62,6 +64,7 @@ from console.views.attachment_gallery import AttachmentGallery
 from console.views.incident_actions import ACTION_BY_COMMAND, ACTIONS, ActionDialog, DialogInput
 from console.views.incident_sheet import IncidentSheet
 from console.views.incident_words import event_text
+from console.views.record_case import RecordCase
 from console.views.reporter_reveal import ReporterReveal
 from console.views.sla_strip import SlaStrip
 
@@ -107,6 +110,9 @@ class IncidentDetail(QWidget):
         self._incident: Incident | None = None
         self._events: dict[int, Wire] = {}
         self._timeline_asked = False
+        # The shown case as the hub's record has it, when the replica does not hold it.
+        self.record = RecordCase(bridge, self)
+        self.record.changed.connect(self.refresh)
         # Commands sent: None while the hub has not answered, then the incident version the
         # replica must reach (a result can come before the change set that shows it).
         self._in_flight: dict[str, int | None] = {}
@@ -262,12 +268,14 @@ class IncidentDetail(QWidget):
         self.message.hide()
         self.timeline.clear()
         self.gallery.show_attachments(())
+        self.record.follow(None)
         self.refresh()
         if incident_id is None:
             self._ticker.stop()
             return
         self._ticker.start()
         self._timeline_asked = False
+        self.record.follow(incident_id)
         self._request_timeline()
 
     def timeline_lines(self) -> list[str]:
@@ -298,6 +306,9 @@ class IncidentDetail(QWidget):
     def refresh(self) -> None:
         """Show the replica's incident again (fields, lists, clocks, actions)."""
         inc = self._bridge.replica.incidents.get(self._incident_id or "")
+        archived = inc is None and self.record.incident is not None
+        if archived:
+            inc = self.record.incident
         self._incident = inc
         if inc is None:
             self.header.setText(translate("IncidentDetail", _NOTHING_SELECTED)
@@ -307,7 +318,9 @@ class IncidentDetail(QWidget):
             self.sheet.clear()
         else:
             self.header.setText(f"{inc.id}  ·  {self._names.category(inc.category)}  ·  "
-                                f"{state_name(inc.state)}  ·  {priority_name(inc.priority)}")
+                                f"{state_name(inc.state)}  ·  {priority_name(inc.priority)}"
+                                + (translate("IncidentDetail", "  ·  from the record")
+                                   if archived else ""))
             self.reveal.show_for(inc)
             self.sheet.fill(inc, self._names, self.reveal.shown, self.people())
         if inc is None:
@@ -509,6 +522,8 @@ class IncidentDetail(QWidget):
                 new = True
         if new:
             self._draw_timeline()
+            if self.record.incident is not None:
+                self.record.ask()  # the record's case has changed
         if change.reset:
             self._request_timeline()  # events between the old state and the snapshot
         if change.reset or iid in change.incidents:
@@ -521,6 +536,8 @@ class IncidentDetail(QWidget):
         self._update_actions()
         if not stale and not self._timeline_asked:
             self._request_timeline()
+        if not stale:
+            self.record.ask(unless_asked=True)
 
     def _on_login(self, user: object) -> None:
         self.refresh()  # who may do what has changed

@@ -2,10 +2,13 @@
 
 What the call taker sees while typing:
 
-- **Earlier cases of the caller** — as soon as the phone number matches a reporter's phone in
-  the replica (open incidents and those finished in the last day). Roles that see reporters
-  masked simply get no match. Activating one asks the main window to open it
-  (:attr:`IntakeForm.open_requested`).
+- **Earlier cases of the caller** — from the hub's record (every case, however old), once the
+  phone has enough digits (:mod:`console.views.intake_record`; each ask is on the audit trail
+  as a search by phone). Roles that see no reporter do not ask. Activating one asks the main
+  window to open it (:attr:`IntakeForm.open_requested`); a case the replica does not hold opens
+  from the record.
+- **Cases near this place** — from the record too: within 50 m of the location, created in the
+  last 90 days (the address history).
 - **Category search** in Chinese, pinyin (full or initials) and English, over the rules'
   taxonomy (:mod:`console.views.category_picker`): type, move with Up/Down, Enter takes the
   highlighted one. The request type follows the category unless changed.
@@ -34,6 +37,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 import shiboken6
@@ -58,9 +62,17 @@ from console.comms.bridge import Bridge
 from console.comms.client import CommandResult
 from console.comms.clock import hub_clock
 from console.comms.replica import ChangeSet
+from console.domain.distance import distance_m
 from console.domain.geography import Place
 from console.domain.incident import Incident
-from console.domain.model import ANSWERABLE_AT_INTAKE, Priority, RequestType, Source
+from console.domain.model import (
+    ANSWERABLE_AT_INTAKE,
+    IncidentState,
+    Priority,
+    RequestType,
+    Source,
+)
+from console.domain.privacy import PERSONAL_DATA_ROLES
 from console.domain.rules import Rules
 from console.ui.message import messages
 from console.ui.names import DisplayNames, priority_name, source_name, state_name, ui_language
@@ -75,8 +87,16 @@ from console.views.intake_lookup import (
     duplicate_candidates,
     parse_location,
 )
+from console.views.intake_record import (
+    ADDRESS_RADIUS_M,
+    RecordLookup,
+    caller_filters,
+    place_filters,
+)
 
 CONTEXT = "IntakeForm"
+#: Roles whose search by phone the hub answers (the others are refused).
+_SEES_REPORTERS = frozenset(role.value for role in PERSONAL_DATA_ROLES)
 translate = QCoreApplication.translate  # the name pyside6-lupdate looks for
 
 _NOT_CONNECTED = QT_TRANSLATE_NOOP("IntakeForm",
@@ -110,6 +130,10 @@ class IntakeForm(QWidget):
         self.phone.setPlaceholderText("13800000001")
         self.history = QListWidget(self)
         self.history.setObjectName("callerHistory")
+        self.places = QListWidget(self)
+        self.places.setObjectName("addressHistory")
+        self._callers = RecordLookup(bridge, self)
+        self._near = RecordLookup(bridge, self)
         self.source = QComboBox(self)
         for source in Source:
             self.source.addItem(source_name(source), source.value)
@@ -183,6 +207,9 @@ class IntakeForm(QWidget):
         right = QVBoxLayout()
         right.addWidget(QLabel(translate("IntakeForm", "Earlier cases of this caller"), self))
         right.addWidget(self.history)
+        right.addWidget(QLabel(translate("IntakeForm", "Cases within 50 m in the last 90 days"),
+                               self))
+        right.addWidget(self.places)
         right.addWidget(QLabel(translate("IntakeForm", "Possible duplicates nearby"), self))
         right.addWidget(self.duplicates)
         right.addWidget(self.merge_button)
@@ -194,7 +221,8 @@ class IntakeForm(QWidget):
                  self.request_type, self.priority, self.description, self.address,
                  self.location, self.reporter_name, self.confidential, self.answered,
                  self.answer,
-                 self.submit_button, self.clear_button, self.history, self.duplicates,
+                 self.submit_button, self.clear_button, self.history, self.places,
+                 self.duplicates,
                  self.merge_button]
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
@@ -218,6 +246,9 @@ class IntakeForm(QWidget):
         self.answered.toggled.connect(self._answer_toggled)
         self.duplicates.currentItemChanged.connect(lambda *_: self._update_buttons())
         self.history.itemActivated.connect(self._open_item)
+        self.places.itemActivated.connect(self._open_item)
+        self._callers.found.connect(self._show_callers)
+        self._near.found.connect(lambda rows: self._fill_rows(self.places, rows))
         self.duplicates.itemActivated.connect(self._open_item)
         self.submit_button.clicked.connect(lambda: self.submit())
         self.merge_button.clicked.connect(self._submit_as_duplicate)
@@ -268,6 +299,9 @@ class IntakeForm(QWidget):
         for error in self.errors.values():
             error.show_error("")
         self.history.clear()
+        self.places.clear()
+        self._callers.ask(None)
+        self._near.ask(None)
         self.duplicates.clear()
         self._source_changed()
         self._request_type_changed()
@@ -438,6 +472,7 @@ class IntakeForm(QWidget):
                      place.grid or ""]
             self.place.setText(" / ".join(p for p in parts if p)
                                or translate("IntakeForm", "Outside the district"))
+        self._near.ask(place_filters(where, _minute(hub_clock.now())))
         self._show_duplicates()
 
     def _update_buttons(self) -> None:
@@ -456,15 +491,20 @@ class IntakeForm(QWidget):
             self._refresh_lists.start()
 
     def _concerns(self, changed: Mapping[str, Incident]) -> bool:
-        shown = {self._list_id(target, row) for target in (self.history, self.duplicates)
+        shown = {self._list_id(target, row)
+                 for target in (self.history, self.places, self.duplicates)
                  for row in range(target.count())}
         if shown & changed.keys():
             return True
         only = OnlyThese(changed)
         if caller_history(only, self.phone.text()):  # type: ignore[arg-type]
             return True
-        category = self.category.category()
         where = parse_location(self.location.text())
+        if where is not None and any(
+                distance_m(*where, inc.location.lat, inc.location.lon) <= ADDRESS_RADIUS_M
+                for inc in changed.values()):
+            return True
+        category = self.category.category()
         return category is not None and where is not None and bool(duplicate_candidates(
             only, self._rules.taxonomy, category, where[0], where[1],  # type: ignore[arg-type]
             hub_clock.now()))
@@ -476,16 +516,38 @@ class IntakeForm(QWidget):
         return value if isinstance(value, str) else None
 
     def _refresh(self) -> None:
-        self._show_history()
+        # A case of the caller's or near the place changed or came: the record is asked again.
+        self._show_history(again=True)
+        self._near.ask(self._near.filters, again=True)
         self._show_duplicates()
 
-    def _show_history(self, *_: Any) -> None:
-        found = caller_history(self._bridge.replica, self.phone.text())
-        self._fill(self.history, [(inc, None) for inc in found])
-        if found and not self.reporter_name.text().strip():
-            name = found[0].reporter.name
-            if name and "*" not in name:
+    def _show_history(self, *_: Any, again: bool = False) -> None:
+        user = self._bridge.replica.user
+        sees = user is not None and bool(set(user.roles) & _SEES_REPORTERS)
+        self._callers.ask(caller_filters(self.phone.text()) if sees else None, again=again)
+
+    def _show_callers(self, rows: list[dict[str, Any]]) -> None:
+        self._fill_rows(self.history, rows)
+        if rows and not self.reporter_name.text().strip():
+            reporter = rows[0].get("reporter") or {}
+            name = reporter.get("name") if isinstance(reporter, dict) else None
+            if isinstance(name, str) and name and "*" not in name:
                 self.reporter_name.setText(name)
+
+    def _fill_rows(self, target: QListWidget, rows: list[dict[str, Any]]) -> None:
+        """Rows of the record (``search`` rows) in ``target``, as :meth:`_fill` draws cases."""
+        target.clear()
+        for row in rows:
+            try:
+                created = datetime.fromisoformat(str(row["created_at"]))
+                parts = [str(row["id"]), time_text(created, "%y-%m-%d %H:%M"),
+                         self._names.category(str(row["category"])),
+                         state_name(IncidentState(row["state"]))]
+            except (KeyError, ValueError):
+                continue
+            item = QListWidgetItem("  ·  ".join(parts), target)
+            item.setData(Qt.ItemDataRole.UserRole, str(row["id"]))
+            item.setToolTip(str(row.get("address") or ""))
 
     def _show_duplicates(self, *_: Any) -> None:
         category = self.category.category()
@@ -515,3 +577,7 @@ class IntakeForm(QWidget):
                 target.setCurrentItem(item)
         target.blockSignals(False)
 
+
+def _minute(moment: datetime) -> datetime:
+    """``moment`` to the minute: the same place asked twice within a minute is one question."""
+    return moment.replace(second=0, microsecond=0)

@@ -47,6 +47,7 @@ from console.views.layouts import LAYOUT_VERSION, Layouts, WindowLayouts
 from console.views.liaison_dock import LiaisonDock
 from console.views.map_dock import MapDock
 from console.views.queue_dock import IncidentQueue
+from console.views.records_dock import RecordsDock
 from console.views.roster_dock import UnitRoster
 from console.views.shift_alerts import shift_alerts
 from console.views.sos_alarm import SosAlarm
@@ -125,6 +126,7 @@ class MainWindow(WindowLayouts, QMainWindow):
         self.liaison = LiaisonDock(self.bridge, self.rules, self)
         self.dashboard = DashboardDock(self.bridge, self.rules, self)
         self.board = EmergencyBoard(self.bridge, self.rules, self)
+        self.records = RecordsDock(self.bridge, self.rules, self)
         self.queues: list[IncidentQueue] = [self.queue]
         self.shift = shift_alerts(self.bridge, settings)  # new urgent cases, clocks running out
         self.queue.follow_alerts(self.shift)
@@ -153,6 +155,7 @@ class MainWindow(WindowLayouts, QMainWindow):
         map_area = self._add_dock("map", self.map, areas.TopDockWidgetArea, line_area)
         self._add_dock("video_wall", self.video, None, map_area)
         self._add_dock("dashboard", self.dashboard, None, map_area)
+        self._add_dock("records", self.records, None, map_area)  # the whole record
         self.docks["map"].setAsCurrentTab()
         self._default_sizes = [(roster_area, [380, 760, 500]), (line_area, [360, 440, 40])]
         self._connect_dock_signals(self.queue)
@@ -172,6 +175,7 @@ class MainWindow(WindowLayouts, QMainWindow):
         self.liaison.act.connect(self.act_on)
         self.liaison.alarm_changed.connect(self.status.set_police_alarm)
         self.board.open_incident.connect(self.open_incident)
+        self.records.open_incident.connect(self.open_incident)
         self.alerts.open_incident.connect(self.open_incident)
         self.alerts.open_major.connect(self.show_emergency_board)
         self.sos.show_unit.connect(self.map.show_unit)
@@ -490,6 +494,7 @@ class MainWindow(WindowLayouts, QMainWindow):
                   "liaison": self.tr("Police liaison"), "dashboard": self.tr("Dashboard"),
                   "emergency_board": self.tr("Emergency board"),
                   "command_line": self.tr("Command line"), "audit": self.tr("Audit"),
+                  "records": self.tr("Records"),
                   "command_help": self.tr("Command help")}
         for name, dock in self.docks.items():
             dock.setWindowTitle(titles.get(name, dock.windowTitle()))

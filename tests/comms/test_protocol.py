@@ -172,11 +172,11 @@ BAD: list[tuple[str, str | bytes, str, str]] = [
     ("number", "7", "bad_message", "must be a JSON object, not a number"),
     ("no type", "{}", "bad_message",
      "The message has no 'type'; expected hello, command, positions, ping, timeline, track, "
-     "logout, audit, reporter, search or attachment."),
+     "logout, audit, reporter, search, case or attachment."),
     ("type not a string", '{"type":1}', "bad_message", "'type' must be a string"),
     ("unknown type", '{"type":"x"}', "bad_message",
      "Unknown message type 'x'; expected hello, command, positions, ping, timeline, track, "
-     "logout, audit, reporter, search or attachment."),
+     "logout, audit, reporter, search, case or attachment."),
     ("police type", '{"type":"incident"}', "bad_message", "Unknown message type 'incident'"),
     ("server type", '{"type":"welcome"}', "bad_message", "Unknown message type 'welcome'"),
     # hello
@@ -323,7 +323,7 @@ def test_refusal_becomes_an_error_message() -> None:
 
 def test_unknown_type_is_quoted_short() -> None:
     refused = refusal(frame(type="z" * 1000))
-    assert len(refused.message) < 170  # the quote (40) and the list of types
+    assert len(refused.message) < 180  # the quote (40) and the list of types
     assert is_sentence(refused.message)
 
 
@@ -404,8 +404,14 @@ GOOD: dict[str, dict[str, st.SearchStrategy[Any]]] = {
                    "text": st.text(max_size=210) | st.none(),
                    "state": st.sampled_from(["new", "closed", "lost"]) | st.lists(st.text()),
                    "created_from": st.datetimes(timezones=st.just(UTC)).map(datetime.isoformat)
-                   | st.text(max_size=30), "supervised": st.booleans() | st.text(max_size=3)}),
+                   | st.text(max_size=30), "supervised": st.booleans() | st.text(max_size=3),
+                   "ever_overdue": st.booleans() | st.integers(),
+                   "satisfaction": st.sampled_from(["satisfied", "happy"]) | st.none(),
+                   "near": st.none() | st.fixed_dictionaries({}, optional={
+                       "lat": st.floats(), "lon": st.floats(allow_nan=False),
+                       "metres": st.integers(-1, 6000) | st.text(max_size=3)})}),
                "limit": st.integers(-1, 501), "cursor": st.none() | st.text(max_size=60)},
+    "case": {"id": st.text(max_size=66), "incident": st.text(max_size=66) | st.integers()},
     "attachment": {"id": st.text(min_size=1, max_size=64),
                    "attachment": st.text(min_size=1, max_size=66),
                    "thumbnail": st.booleans() | st.none()},
@@ -487,7 +493,7 @@ def test_any_fields_for_each_type(message: dict[str, Any]) -> None:
                 "ping": Ping, "timeline": TimelineRequest,
                 "track": p.TrackRequest, "logout": p.Logout,
                 "audit": p.AuditRequest, "reporter": p.ReporterRequest,
-                "search": p.SearchRequest,
+                "search": p.SearchRequest, "case": p.CaseRequest,
                 "attachment": p.AttachmentRequest,
                 "ack": p.TaskAck}[message["type"]]
     assert isinstance(decoded, expected)

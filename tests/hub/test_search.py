@@ -241,6 +241,96 @@ def test_filters_narrow_the_record(db_url: str, rules: Rules, make_hub: Any) -> 
     assert ids(created_from=(NOW - timedelta(days=5)).isoformat()) == {parking, fresh}
     assert ids(created_to=(NOW - timedelta(days=5)).isoformat()) == {closed}
     assert ids(supervised=False) == {closed, parking, fresh}
+    place = hub.store.incident(closed)
+    assert place is not None and place.location.community and place.location.grid
+    assert ids(community=place.location.community) >= {closed}
+    assert ids(community="community.nowhere") == set()
+    assert ids(grid=place.location.grid) >= {closed}
+    assert ids(grid="grid.nowhere") == set()
+    # A phone is compared by its digits, however it is typed.
+    assert ids(phone="138-0000-0001") == ids(phone="13800000001") == {closed, parking, fresh}
+    client.close()
+
+
+LEADER = Actor("leader", frozenset({Role.DUTY_LEADER}))
+ENV = Actor("desk", frozenset({Role.DEPARTMENT}), department="environment")
+
+
+def handle(store: Store, clock: Clock, incident: str, *verdicts: bool) -> None:
+    """Accept, assign, sign and resolve ``incident``, then verify it once per verdict (a failed
+    verification sends it back to be resolved again); a minute between steps."""
+    steps: list[tuple[Actor, str, dict[str, Any]]] = [
+        (CONTROLLER, "incident.accept", {}),
+        (CONTROLLER, "incident.assign", {"department": "environment"}),
+        (ENV, "incident.sign", {})]
+    for satisfied in verdicts:
+        steps.append((ENV, "incident.resolve", {"result": "已处理"}))
+        steps.append((CONTROLLER, "incident.verify", {
+            "method": "callback", "satisfied": satisfied,
+            **({} if satisfied else {"note": "群众反映未解决"})}))
+    for actor, name, args in steps:
+        run(store, actor, name, id=incident, **args)
+        clock.advance(minutes=1)
+
+
+def test_the_record_s_marks_closing_verdict_supervision_lateness_and_place(
+        db_url: str, rules: Rules, make_hub: Any) -> None:
+    clock = Clock(NOW - timedelta(days=20))
+    store = Store(db_url, rules, clock=clock)
+    here = {"lat": 30.6675, "lon": 104.0925, "address": "建设路 1 号"}
+    try:
+        # Handled in minutes and closed: satisfied, never late.
+        prompt = run(store, CONTROLLER, "incident.create", **incident_args(location=here))
+        handle(store, clock, prompt, True)
+        closed_at = clock()
+        run(store, CONTROLLER, "incident.close", id=prompt)
+        # Left five hours unaccepted (late, and supervised for it), then handled, found
+        # unresolved once, resolved, closed and reopened: no longer closed nor supervised.
+        clock.now = NOW - timedelta(days=15)
+        late = run(store, CONTROLLER, "incident.create", **incident_args(
+            location={**here, "lat": 30.6677}))  # 22 m north
+        clock.advance(hours=5)
+        run(store, LEADER, "incident.supervise", id=late, note="超时未受理")
+        handle(store, clock, late, False, True)
+        run(store, CONTROLLER, "incident.close", id=late)
+        run(store, CONTROLLER, "incident.reopen", id=late, reason="群众再次来电")
+        # Verified as not resolved an hour ago: dissatisfied, nothing late yet.
+        clock.now = NOW - timedelta(hours=1)
+        unhappy = run(store, CONTROLLER, "incident.create", **incident_args(
+            location={**here, "lat": 30.6695}))  # 222 m north
+        handle(store, clock, unhappy, False)
+        # Registered three days ago and never touched: its accept clock is late now, though no
+        # event has said so.
+        clock.now = NOW - timedelta(days=3)
+        waiting = run(store, CONTROLLER, "incident.create", **incident_args())
+    finally:
+        store.close()
+    hub = make_hub()
+    client = Client(hub.port)
+    client.login("ctl")
+
+    def ids(**filters: Any) -> set[str]:
+        return {r["id"] for r in search(client, str(uuid.uuid4()), filters=filters)["rows"]}
+
+    def iso(moment: datetime) -> str:
+        return moment.isoformat()
+
+    assert ids(closed_from=iso(closed_at - timedelta(minutes=1)),
+               closed_to=iso(closed_at + timedelta(minutes=1))) == {prompt}
+    assert ids(closed_from=iso(NOW - timedelta(days=30))) == {prompt}  # the reopened is not
+    assert ids(closed_to=iso(closed_at)) == set()  # exclusive
+    assert ids(satisfaction="satisfied") == {prompt, late}  # the latest verdict counts
+    assert ids(satisfaction=["dissatisfied", "basically_satisfied"]) == {unhappy}
+    assert ids(ever_supervised=True) == {late}
+    assert ids(supervised=True) == set()  # the reopen cleared the flag, not the record
+    assert ids(ever_supervised=False) == {prompt, unhappy, waiting}
+    assert ids(ever_overdue=True) == {late, waiting}
+    assert ids(ever_overdue=False) == {prompt, unhappy}
+    assert ids(near={"lat": 30.6675, "lon": 104.0925, "metres": 50}) == {prompt, late}
+    assert ids(near={"lat": 30.6675, "lon": 104.0925, "metres": 250}) == {prompt, late, unhappy}
+    assert ids(near={"lat": 30.6675, "lon": 104.0925, "metres": 50},
+               created_from=iso(NOW - timedelta(days=16))) == {late}
+    assert ids(ever_overdue=True, state="accepted", category="environment") == {late}
     client.close()
 
 
@@ -257,6 +347,17 @@ BAD = [
     ({"filters": {"created_from": "2026-11-25T08:00:00Z", "created_to": "2026-11-24T08:00:00Z"}},
      "must be later than 'created_from'"),
     ({"filters": {"supervised": "yes"}}, "'supervised' in search filters"),
+    ({"filters": {"ever_overdue": 1}}, "'ever_overdue' in search filters must be true or false"),
+    ({"filters": {"ever_supervised": None, "ever_overdue": "no"}}, "'ever_overdue' in search"),
+    ({"filters": {"satisfaction": "happy"}}, "'satisfaction' in search filters must be one of"),
+    ({"filters": {"closed_from": "2026-11-25"}}, "'closed_from' in search filters"),
+    ({"filters": {"closed_from": "2026-11-25T08:00:00Z", "closed_to": "2026-11-25T08:00:00Z"}},
+     "'closed_to' in search filters must be later than 'closed_from'"),
+    ({"filters": {"near": {"lat": 30.6, "lon": 104.1}}}, "'near' in search filters must be"),
+    ({"filters": {"near": {"lat": 30.6, "lon": 104.1, "metres": 0}}}, "'near' in search"),
+    ({"filters": {"near": {"lat": 91, "lon": 104.1, "metres": 50}}}, "'near' in search"),
+    ({"filters": {"near": {"lat": 30.6, "lon": 104.1, "metres": 50000}}}, "'near' in search"),
+    ({"filters": {"near": {"lat": "30.6", "lon": 104.1, "metres": 50}}}, "'near' in search"),
     ({"limit": 0}, "'limit' in search"),
     ({"cursor": "not-a-cursor"}, "'cursor' in search"),
 ]
@@ -291,3 +392,47 @@ def test_a_role_that_sees_no_reporter_may_not_search_by_phone(
     assert refused["template"] == "Your role does not see reporters, so it may not search by phone."
     assert personal_searches(hub) == []
     viewer.close()
+
+
+def test_a_past_case_is_read_whole_scoped_masked_and_on_record_when_shown_in_full(
+        db_url: str, rules: Rules, make_hub: Any) -> None:
+    [old] = seed(db_url, rules, NOW - timedelta(days=30),
+                 [{"reporter": {"name": "李女士", "phone": "13900000009"}}], close=True)
+    [parking] = seed(db_url, rules, NOW - timedelta(days=3),
+                     [{"category": "city.illegal_parking"}], department="urban_mgmt")
+    hub = make_hub()
+
+    def case(client: Client, incident: str) -> dict[str, Any] | None:
+        request_id = str(uuid.uuid4())
+        client.send({"type": "case", "id": request_id, "incident": incident})
+        answer = client.until("case")
+        assert (answer["id"], answer["incident"]) == (request_id, incident)
+        return answer["case"]
+
+    def reads() -> list[Any]:
+        return hub.store.audit.rows(action="case.")
+
+    ctl = Client(hub.port)
+    ctl.login("ctl")
+    document = case(ctl, old)
+    assert document is not None
+    assert (document["id"], document["state"], document["version"]) == (old, "closed", 7)
+    assert document["reporter"] == {"name": "李**", "phone": "139****0009"}
+    assert reads() == []  # masked: nothing personal was read
+    assert case(ctl, "CH-20200101-000001") is None
+    intake = Client(hub.port)
+    intake.login("intake")
+    assert case(intake, old)["reporter"] == {"name": "李女士", "phone": "13900000009"}
+    [entry] = reads()
+    assert (entry.entry.actor, entry.entry.action, entry.entry.subject) == (
+        "intake", "case.personal", old)
+    desk = Client(hub.port)
+    desk.login("desk-env")
+    assert case(desk, old)["reporter"] == {"name": "", "phone": "", "withheld": True}
+    assert case(desk, parking) is None  # another department's: as if there were none
+    desk.send({"type": "case", "id": "c-bad"})
+    refused = desk.until("error")
+    assert (refused["code"], refused["ref"]) == ("bad_message", "c-bad")
+    assert len(reads()) == 1
+    for client in (ctl, intake, desk):
+        client.close()

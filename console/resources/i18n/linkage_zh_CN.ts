@@ -1615,6 +1615,10 @@
         <translation>未选择事件：请在队列中选择，或在命令行输入 F 加事件编号。</translation>
     </message>
     <message>
+        <source>  ·  from the record</source>
+        <translation>  ·  来自档案</translation>
+    </message>
+    <message>
         <source>Not logged in.</source>
         <translation>未登录。</translation>
     </message>
@@ -2035,6 +2039,7 @@
     <name>IntakeForm</name>
     <message>
         <source>Not connected to the hub; the incident was not registered.</source>
+        <extracomment>Roles whose search by phone the hub answers (the others are refused).</extracomment>
         <translation>未连接到服务器，事件未登记。</translation>
     </message>
     <message>
@@ -2112,6 +2117,10 @@
     <message>
         <source>Earlier cases of this caller</source>
         <translation>该来电人的历史诉求</translation>
+    </message>
+    <message>
+        <source>Cases within 50 m in the last 90 days</source>
+        <translation>近 90 天内 50 米范围的案件</translation>
     </message>
     <message>
         <source>Possible duplicates nearby</source>
@@ -2421,6 +2430,10 @@
     <message>
         <source>Audit</source>
         <translation>审计</translation>
+    </message>
+    <message>
+        <source>Records</source>
+        <translation>档案查询</translation>
     </message>
     <message>
         <source>Command help</source>
@@ -2881,6 +2894,161 @@
         <source>Close Active Tab</source>
         <extracomment>Some configurations make the area&apos;s close button close the active tab only.</extracomment>
         <translation>关闭当前标签页</translation>
+    </message>
+</context>
+<context>
+    <name>RecordsDock</name>
+    <message>
+        <source>Satisfied</source>
+        <translation>满意</translation>
+    </message>
+    <message>
+        <source>Basically satisfied</source>
+        <translation>基本满意</translation>
+    </message>
+    <message>
+        <source>Dissatisfied</source>
+        <translation>不满意</translation>
+    </message>
+    <message>
+        <source>Any</source>
+        <translation>不限</translation>
+    </message>
+    <message>
+        <source>Yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>Searching the record…</source>
+        <translation>正在查询档案…</translation>
+    </message>
+    <message>
+        <source>{shown} of {total} cases shown</source>
+        <translation>共 {total} 件，已显示 {shown} 件</translation>
+    </message>
+    <message>
+        <source>Export the result</source>
+        <translation>导出查询结果</translation>
+    </message>
+    <message>
+        <source>Excel workbook (*.xlsx)</source>
+        <translation>Excel 工作簿 (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>Gathering the result for export…</source>
+        <translation>正在汇总查询结果以便导出…</translation>
+    </message>
+    <message>
+        <source>Records</source>
+        <translation>档案</translation>
+    </message>
+    <message>
+        <source>Could not write {path}: {error}</source>
+        <translation>无法写入 {path}：{error}</translation>
+    </message>
+    <message>
+        <source>{rows} cases exported to {path}</source>
+        <translation>已导出 {rows} 件案件至 {path}</translation>
+    </message>
+    <message>
+        <source>(the first {most}; narrow the search for the rest)</source>
+        <translation>（仅前 {most} 条；其余请缩小查询范围）</translation>
+    </message>
+    <message>
+        <source>&amp;Words</source>
+        <translation>关键词(&amp;W)</translation>
+    </message>
+    <message>
+        <source>&amp;Phone</source>
+        <translation>电话(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Category</source>
+        <translation>类别(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Department</source>
+        <translation>部门(&amp;D)</translation>
+    </message>
+    <message>
+        <source>S&amp;tate</source>
+        <translation>状态(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Satis&amp;faction</source>
+        <translation>满意度(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Ever &amp;overdue</source>
+        <translation>曾超时(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Ever s&amp;upervised</source>
+        <translation>曾督办(&amp;U)</translation>
+    </message>
+    <message>
+        <source>in the description, the address or the caller&apos;s name</source>
+        <translation>在描述、地址或反映人姓名中查找</translation>
+    </message>
+    <message>
+        <source>Created between</source>
+        <translation>登记日期</translation>
+    </message>
+    <message>
+        <source>Closed between</source>
+        <translation>结案日期</translation>
+    </message>
+    <message>
+        <source>&amp;Search</source>
+        <translation>查询(&amp;S)</translation>
+    </message>
+    <message>
+        <source>E&amp;xport…</source>
+        <translation>导出(&amp;X)…</translation>
+    </message>
+    <message>
+        <source>Save the whole result as an Excel workbook (.xlsx)</source>
+        <translation>将全部查询结果保存为 Excel 工作簿（.xlsx）</translation>
+    </message>
+    <message>
+        <source>The hub did not answer; search again when the console is connected.</source>
+        <translation>中心服务器未应答；请在连接恢复后重新查询。</translation>
+    </message>
+    <message>
+        <source>Case</source>
+        <translation>案件</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>登记时间</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>优先级</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>Department</source>
+        <translation>部门</translation>
+    </message>
+    <message>
+        <source>Reporter</source>
+        <translation>反映人</translation>
     </message>
 </context>
 <context>
