@@ -13,7 +13,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from websockets.exceptions import ConnectionClosed
@@ -32,6 +32,9 @@ from console.hub.tracking import Row
 from console.store.accounts import User
 from console.store.sessions import By
 from console.store.writer import Command, LoggedEvent, Result
+
+#: Commands checked against the unit's last fix (console/domain/roster.py).
+FIX_CHECKED = frozenset({"unit.clock_in", "unit.checkpoint"})
 
 log = logging.getLogger(__name__)
 
@@ -354,6 +357,12 @@ class Session:
 
     async def _command(self, message: p.CommandMessage) -> bool:
         command = Command(message.id, message.name, message.args, message.expected_version)
+        if message.name in FIX_CHECKED and isinstance(message.args, dict):
+            # Checked against where the unit is: the hub's latest fix may not be stored yet.
+            unit = message.args.get("id")
+            fix = self.hub.tracker.fix(unit) if isinstance(unit, str) else None
+            if fix is not None:
+                command = replace(command, fix=(unit, fix))
         if message.name == attachment_wire.UPLOAD:
             # Checked before the next frame is read (console/hub/uploads.py); a refusal
             # stores nothing and is answered here.
