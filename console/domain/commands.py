@@ -15,7 +15,15 @@ from console.domain import attachments, field, major, permissions, police, roste
 from console.domain.errors import Refused
 from console.domain.incident import Incident
 from console.domain.lifecycle import INCIDENT_COMMANDS, World
-from console.domain.model import ASSIGNMENT_STATUSES, Event, Priority, Source, UnitStatus, UnitType
+from console.domain.model import (
+    ASSIGNMENT_STATUSES,
+    Event,
+    Priority,
+    Role,
+    Source,
+    UnitStatus,
+    UnitType,
+)
 from console.domain.rules import Context
 from console.domain.taxonomy import UNCLASSIFIED
 
@@ -163,7 +171,20 @@ def _create(args: Mapping[str, Any], ctx: Context, new_id: Callable[[], str], *,
         "reporter": reporter, "police_case_no": police_case_no or None}
     if confidential:  # only when set, as the incident's document keeps it
         data["confidential"] = True
+    if source is Source.GRID and (unit := by_unit(args, ctx)) is not None:
+        data["by_unit"] = unit  # whose report: the assessment counts it (domain/assessment.py)
     return [Event("incident.created", ctx.now, ctx.actor.username, data)]
+
+
+def by_unit(args: Mapping[str, Any], ctx: Context) -> str | None:
+    """The field unit a report or a verification is the work of: the one the actor's account
+    speaks for, or, from the field gateway (which serves every unit), the ``by_unit`` it
+    names."""
+    if ctx.actor.unit is not None:
+        return ctx.actor.unit
+    if Role.FIELD in ctx.actor.roles and args.get("by_unit") is not None:
+        return a.ident(args, "by_unit")
+    return None
 
 
 def _police(name: str, args: Mapping[str, Any], ctx: Context, world: World,

@@ -193,6 +193,7 @@ WORDS = (
     QT_TRANSLATE_NOOP("RefusalWord", 'baseline'),
     QT_TRANSLATE_NOOP("RefusalWord", 'broadcast to every console'),
     QT_TRANSLATE_NOOP("RefusalWord", 'busy'),
+    QT_TRANSLATE_NOOP("RefusalWord", 'by_unit'),
     QT_TRANSLATE_NOOP("RefusalWord", 'call for help as a field unit'),
     QT_TRANSLATE_NOOP("RefusalWord", 'call_taker'),
     QT_TRANSLATE_NOOP("RefusalWord", 'cancelled'),
