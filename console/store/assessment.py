@@ -1,0 +1,310 @@
+"""The day's grid-worker assessment from the store (console/domain/assessment.py defines it).
+
+    days = assess_day(store, date(2026, 12, 7))          # every grid worker's day
+    days = assess_day(store, date(2026, 12, 7), units=["G1"])
+
+Built for a whole district (~21,500 workers, a fix per worker every 15 s on duty: ~40 million
+fixes a day) in a handful of queries, none per worker:
+
+1. the workers, their clock events (the day and the day before), their shifts, checkpoint
+   passes, reports, site verifications and dispatches: one query each, sorted out in Python
+   (tens of thousands of rows);
+2. the fixes: on PostgreSQL one set-based query. The workers' on-duty stretches go into a
+   temporary table by COPY, each with its worker's grid cell as a ``polygon``; the query walks
+   ``positions`` by its (unit, time) index inside each stretch, takes each leg with ``lag()``
+   and sums distance and in-grid fixes per worker (the built-in ``polygon @> point``; no
+   PostGIS). On SQLite (the embedded, one-machine case) one pass over the day's fixes ordered
+   by unit and time, with the cells from the geography.
+
+The time is the caller's (``day`` is a local date): nothing here reads the clock.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from console.domain import assessment as rules_of
+from console.domain.assessment import Interval, Weights, WorkerDay
+from console.domain.incident import Incident
+from console.domain.model import AssignmentState, UnitType
+from console.domain.roster import PatrolPlan
+from console.domain.sla import Stage, start_clock
+from console.store import rosters
+from console.store import schema as s
+
+#: Events the assessment reads, by what they count.
+CLOCK = ("unit.clocked_in", "unit.clocked_out")
+VERIFIED = ("incident.verified", "incident.verification_failed")
+NOT_A_CASE = ("new", "rejected", "merged")
+
+
+def day_span(day: date, tz: Any) -> tuple[datetime, datetime]:
+    start = datetime.combine(day, datetime.min.time(), tz)
+    return start, datetime.combine(day + timedelta(days=1), datetime.min.time(), tz)
+
+
+def assess_day(store: Any, day: date, *, units: Collection[str] | None = None,
+               weights: Weights | None = None, plan: PatrolPlan | None = None
+               ) -> list[WorkerDay]:
+    """Every grid worker's (or ``units``') figures and score for the local ``day``, by unit id.
+
+    ``store`` is a :class:`console.store.store.Store` (its database, rules and geography)."""
+    weights = weights or Weights.load()
+    plan = plan or PatrolPlan.load()
+    rules = store.rules
+    start, end = day_span(day, rules.calendar.tz)
+    with store.db.reader.connect() as conn:
+        workers = _workers(conn, units)
+        ids = set(workers)
+        events = _events(conn, start - timedelta(days=1), end)
+        shifts = rosters.shifts(conn, None if units is None else ids, start, end)
+        grid_cps, community_cps = _checkpoint_counts(conn)
+        tasks = _tasks(conn, ids, start, end, rules)
+        clock: dict[str, list[tuple[str, datetime]]] = defaultdict(list)
+        flags: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        passed: dict[str, set[str]] = defaultdict(set)
+        reports: dict[str, list[str]] = defaultdict(list)
+        verifications: dict[str, int] = defaultdict(int)
+        for name, at, d in events:
+            unit = d.get("unit") or d.get("by_unit")
+            if unit not in ids:
+                continue
+            if name in CLOCK:
+                clock[unit].append(("in" if name == "unit.clocked_in" else "out", at))
+                if name == "unit.clocked_in" and start <= at < end:
+                    for flag in d.get("flags") or ():
+                        flags[unit][flag] += 1
+            elif at < start:
+                continue
+            elif name == "unit.checkpoint_passed":
+                passed[unit].add(d["checkpoint"])
+            elif name == "incident.created" and d.get("source") == "grid":
+                reports[unit].append(d["id"])
+            elif name in VERIFIED and d.get("method") == "site":
+                verifications[unit] += 1
+        states = _states(conn, [i for r in reports.values() for i in r])
+        intervals = {u: rules_of.duty_intervals(c, start, end) for u, c in clock.items()}
+        track = _track(store, conn, workers, intervals)
+    by_unit: dict[str, list[Any]] = defaultdict(list)
+    for shift in shifts:
+        by_unit[shift.unit].append(shift)
+    result = []
+    for unit, w in sorted(workers.items()):
+        duty = intervals.get(unit, [])
+        rostered, count, absent = rules_of.roster_figures(by_unit.get(unit, []), duty, start, end)
+        metres, fixes, inside = track.get(unit, (0.0, 0, 0))
+        own = grid_cps.get(w["grid"], 0)
+        done, on_time = tasks.get(unit, (0, 0))
+        filed = reports.get(unit, [])
+        f = flags.get(unit, {})
+        result.append(rules_of.scored(WorkerDay(
+            unit=unit, name=w["name"], tier=w["tier"], street=w["street"],
+            community=w["community"], grid=w["grid"], day=day.isoformat(),
+            rostered_h=round(rostered, 3), on_duty_h=round(rules_of.hours(duty), 3),
+            shifts=count, late=f.get("late", 0), absent=absent,
+            off_roster=f.get("off_roster", 0), outside_grid=f.get("outside_grid", 0),
+            distance_km=round(metres / 1000, 3),
+            inside_share=round(inside / fixes, 4) if fixes else None,
+            checkpoints=len(passed.get(unit, ())),
+            planned=plan.planned(w["tier"], own, community_cps.get(w["community"], 0)),
+            reports=len(filed), cases=sum(1 for i in filed if states.get(i) not in NOT_A_CASE),
+            tasks=done, on_time=on_time, verifications=verifications.get(unit, 0)), weights))
+    return result
+
+
+def _workers(conn: Any, units: Collection[str] | None) -> dict[str, dict[str, Any]]:
+    u = s.units.c
+    query = select(u.id, u.name, u.tier, u.street, u.community, u.grid).where(
+        u.type == UnitType.GRID_WORKER.value)
+    if units is not None:
+        query = query.where(u.id.in_(list(units)))
+    return {r.id: dict(r._mapping) for r in conn.execute(query)}
+
+
+def _events(conn: Any, since: datetime, until: datetime) -> list[tuple[str, datetime, Any]]:
+    e = s.events.c
+    names = (*CLOCK, "unit.checkpoint_passed", "incident.created", *VERIFIED)
+    query = (select(e.name, e.at, e.data).where(e.at >= since, e.at < until, e.name.in_(names))
+             .order_by(e.seq))
+    return [(r.name, r.at, r.data) for r in conn.execute(query)]
+
+
+def _checkpoint_counts(conn: Any) -> tuple[dict[str, int], dict[str, int]]:
+    grids: dict[str, int] = defaultdict(int)
+    communities: dict[str, int] = defaultdict(int)
+    for cp in rosters.all_checkpoints(conn):
+        if cp.grid:
+            grids[cp.grid] += 1
+        if cp.community:
+            communities[cp.community] += 1
+    return grids, communities
+
+
+def _states(conn: Any, incident_ids: list[str]) -> dict[str, str]:
+    result: dict[str, str] = {}
+    i = s.incidents.c
+    for at in range(0, len(incident_ids), 1000):
+        chunk = incident_ids[at:at + 1000]
+        query = select(i.id, i.state).where(i.id.in_(chunk))
+        result.update((r.id, r.state) for r in conn.execute(query))
+    return result
+
+
+def _tasks(conn: Any, ids: set[str], start: datetime, end: datetime, rules: Any
+           ) -> dict[str, tuple[int, int]]:
+    """(reached the scene, of them on time) of the dispatches to ``ids`` in the day."""
+    a = s.assignments.c
+    rows = conn.execute(select(a.id, a.incident_id, a.unit_id).where(
+        a.dispatched_at >= start, a.dispatched_at < end)).all()
+    wanted = {r.id for r in rows if r.unit_id in ids}
+    incidents = sorted({r.incident_id for r in rows if r.id in wanted})
+    result: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for at in range(0, len(incidents), 500):
+        docs = conn.execute(select(s.incidents.c.doc).where(
+            s.incidents.c.id.in_(incidents[at:at + 500]))).scalars()
+        for doc in docs:
+            inc = Incident.from_dict(doc)
+            limit = rules.sla.limit(inc.sla_class, inc.priority.value, Stage.ARRIVE)
+            for job in inc.assignments:
+                if job.id not in wanted:
+                    continue
+                arrived = job.time_of(AssignmentState.ON_SCENE)
+                if arrived is None:
+                    continue
+                due = start_clock(Stage.ARRIVE, job.dispatched_at, limit, rules.calendar).due_at
+                result[job.unit][0] += 1
+                result[job.unit][1] += arrived <= due
+    return {unit: (done, on_time) for unit, (done, on_time) in result.items()}
+
+
+# -- the fixes ----------------------------------------------------------------------------------
+
+Track = dict[str, tuple[float, int, int]]  # unit → (metres, fixes on duty, of them in the grid)
+
+
+def _track(store: Any, conn: Any, workers: dict[str, dict[str, Any]],
+           intervals: dict[str, list[Interval]]) -> Track:
+    if not intervals:
+        return {}
+    if conn.dialect.name == "postgresql":
+        return _track_postgresql(store, conn, workers, intervals)
+    return _track_python(store, conn, workers, intervals)
+
+
+def _cell(store: Any, grid: str | None) -> Any:
+    geography = store.rules.geography
+    if geography is None or grid is None:
+        return None
+    try:
+        return geography.polygon("grid", grid)
+    except (KeyError, ValueError):
+        return None
+
+
+def _track_python(store: Any, conn: Any, workers: dict[str, dict[str, Any]],
+                  intervals: dict[str, list[Interval]]) -> Track:
+    """One pass over the fixes of the on-duty span, ordered by unit and time."""
+    import shapely
+
+    p = s.positions.c
+    since = min(a for spans in intervals.values() for a, _ in spans) if any(
+        intervals.values()) else None
+    if since is None:
+        return {}
+    until = max(b for spans in intervals.values() for _, b in spans)
+    query = (select(p.unit_id, p.lat, p.lon, p.at).where(p.at >= since, p.at < until)
+             .order_by(p.unit_id, p.at))
+    result: Track = {}
+    current: str | None = None
+    spans: list[Interval] = []
+    starts: list[datetime] = []
+    legs: dict[int, list[tuple[float, float, datetime]]] = {}
+
+    def close() -> None:
+        if current is None or not legs:
+            return
+        cell = _cell(store, workers[current]["grid"])
+        metres = sum(rules_of.travel(fixes) for fixes in legs.values())
+        points = [(lon, lat) for fixes in legs.values() for lat, lon, _ in fixes]
+        inside = int(shapely.covers(cell, shapely.points(points)).sum()) if cell is not None \
+            else 0
+        result[current] = (metres, len(points), inside)
+
+    for unit, lat, lon, at in conn.execute(query):
+        if unit != current:
+            close()
+            current, legs = unit, {}
+            spans = intervals.get(unit, []) if unit in workers else []
+            starts = [a for a, _ in spans]
+        if not spans:
+            continue
+        k = bisect.bisect_right(starts, at) - 1
+        if k >= 0 and at < spans[k][1]:
+            legs.setdefault(k, []).append((lat, lon, at))
+    close()
+    return result
+
+
+_TRACK_SQL = f"""
+WITH f AS (
+  SELECT d.unit_id, d.poly @> point(p.lon, p.lat) AS inside, p.lat, p.lon, p.at,
+         lag(p.lat) OVER w AS plat, lag(p.lon) OVER w AS plon, lag(p.at) OVER w AS pat
+  FROM assess_duty d
+  JOIN positions p ON p.unit_id = d.unit_id AND p.at >= d.starts AND p.at < d.ends
+  WINDOW w AS (PARTITION BY d.unit_id, d.k ORDER BY p.at)
+), l AS (
+  SELECT unit_id, inside, at, pat,
+         sqrt(power((lat - plat) * {rules_of.M_PER_DEG}, 2)
+              + power((lon - plon) * {rules_of.M_PER_DEG} * cos(radians(plat)), 2)) AS metres
+  FROM f
+)
+SELECT unit_id,
+       coalesce(sum(metres) FILTER (WHERE at > pat
+                AND metres <= {rules_of.MAX_SPEED_MPS} * extract(epoch FROM at - pat)), 0)
+         AS metres,
+       count(*) AS fixes, count(*) FILTER (WHERE inside) AS inside
+FROM l GROUP BY unit_id
+"""
+
+
+def _track_postgresql(store: Any, conn: Any, workers: dict[str, dict[str, Any]],
+                      intervals: dict[str, list[Interval]]) -> Track:
+    polygons: dict[str | None, str] = {}
+    lines = []
+    for unit, spans in intervals.items():
+        grid = workers[unit]["grid"]
+        if grid not in polygons:
+            polygons[grid] = _pg_polygon(_cell(store, grid))
+        for k, (a, b) in enumerate(spans):
+            lines.append(f"{unit}\t{k}\t{a.isoformat()}\t{b.isoformat()}\t{polygons[grid]}\n")
+    raw = conn.connection.driver_connection
+    with raw.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE IF NOT EXISTS assess_duty (unit_id text, "
+                       "k int, starts timestamptz, ends timestamptz, poly polygon)")
+        cursor.execute("TRUNCATE assess_duty")
+        with cursor.copy("COPY assess_duty FROM STDIN") as copy:
+            copy.write("".join(lines))
+        cursor.execute("ANALYZE assess_duty")
+        cursor.execute(_TRACK_SQL)
+        rows = cursor.fetchall()
+        cursor.execute("DROP TABLE assess_duty")
+    return {unit: (float(metres), int(fixes), int(inside)) for unit, metres, fixes, inside in rows}
+
+
+def _pg_polygon(cell: Any) -> str:
+    """A cell's outer ring as a PostgreSQL ``polygon`` literal (COPY text); no cell: ``\\N``."""
+    if cell is None:
+        return "\\N"
+    ring = (max(cell.geoms, key=lambda g: g.area) if hasattr(cell, "geoms") else cell).exterior
+    return "(" + ",".join(f"({x!r},{y!r})" for x, y in ring.coords) + ")"
+
+
+def worker_days(store: Any, days: Iterable[date], **kwargs: Any) -> list[WorkerDay]:
+    """:func:`assess_day` of several days, one after the other (a month's report)."""
+    return [row for day in days for row in assess_day(store, day, **kwargs)]
