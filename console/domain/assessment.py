@@ -42,9 +42,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from console.domain.model import Role
 from console.domain.resources import RESOURCES
 from console.domain.roster import Shift
 
+#: Who may read the workers' figures and tracks (the hub audits every read).
+READERS = frozenset({Role.DUTY_LEADER, Role.ADMIN})
 #: Legs faster than this (m/s) are bad fixes, not travel.
 MAX_SPEED_MPS = 40.0
 #: Metres per degree of latitude (the legs are short: the flat-earth distance is exact enough).

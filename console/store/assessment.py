@@ -308,3 +308,38 @@ def _pg_polygon(cell: Any) -> str:
 def worker_days(store: Any, days: Iterable[date], **kwargs: Any) -> list[WorkerDay]:
     """:func:`assess_day` of several days, one after the other (a month's report)."""
     return [row for day in days for row in assess_day(store, day, **kwargs)]
+
+
+def area_units(store: Any, *, community: str | None = None, street: str | None = None,
+               unit: str | None = None) -> set[str] | None:
+    """The grid workers of a community or street (or the one named), None for every one."""
+    if unit is not None:
+        return {unit}
+    if community is None and street is None:
+        return None
+    u = s.units.c
+    column = u.community if community is not None else u.street
+    with store.db.reader.connect() as conn:
+        return set(conn.execute(select(u.id).where(column == (community or street))).scalars())
+
+
+def worker_detail(store: Any, unit: str, day: date, *, limit: int = 20_000
+                  ) -> tuple[list[tuple[float, float, str]], list[dict[str, Any]]]:
+    """A worker's day to replay: its fixes of the day (oldest first, the newest ``limit``),
+    and the checkpoints of its community (or its cell), each with whether it passed it."""
+    start, end = day_span(day, store.rules.calendar.tz)
+    fixes = store.positions.track(unit, start, end - timedelta(microseconds=1), limit)
+    e = s.events.c
+    with store.db.reader.connect() as conn:
+        passed = {d["checkpoint"] for d in conn.execute(select(e.data).where(
+            e.subject == unit, e.name == "unit.checkpoint_passed", e.at >= start,
+            e.at < end)).scalars()}
+        row = conn.execute(select(s.units.c.grid, s.units.c.community).where(
+            s.units.c.id == unit)).first()
+        checkpoints = rosters.all_checkpoints(conn)
+    grid, community = (row.grid, row.community) if row is not None else (None, None)
+    mine = [cp for cp in checkpoints if cp.id in passed or (community and cp.community == community)
+            or (grid and cp.grid == grid)]
+    return ([(f.lat, f.lon, f.at.isoformat()) for f in fixes],
+            [{"id": cp.id, "name_zh": cp.name_zh, "name_en": cp.name_en, "lat": cp.lat,
+              "lon": cp.lon, "passed": cp.id in passed} for cp in mine])

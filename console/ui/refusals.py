@@ -69,6 +69,7 @@ TEMPLATES = (
     QT_TRANSLATE_NOOP("Refusal", 'New incidents cannot be registered here.'),
     QT_TRANSLATE_NOOP("Refusal", 'No hello within {seconds} seconds; closing.'),
     QT_TRANSLATE_NOOP("Refusal", 'Only a duty leader may lift the confidential mark of {id}.'),
+    QT_TRANSLATE_NOOP("Refusal", "Only a duty leader or an administrator may read grid workers' assessment."),
     QT_TRANSLATE_NOOP("Refusal", 'Only the police center that diverted case {shared_id} may amend or withdraw it.'),
     QT_TRANSLATE_NOOP("Refusal", 'Police messages cannot be received here.'),
     QT_TRANSLATE_NOOP("Refusal", 'Task {task} was delivered already.'),
