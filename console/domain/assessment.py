@@ -190,10 +190,10 @@ def roster_figures(shifts: Sequence[Shift], intervals: Sequence[Interval], start
 
 
 def leg_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """A short leg's length in metres (flat earth at the leg's latitude; the SQL does the
-    same)."""
+    """A short leg's length in metres (flat earth at the latitude of its end; the SQL does
+    the same)."""
     dy = (lat2 - lat1) * M_PER_DEG
-    dx = (lon2 - lon1) * M_PER_DEG * math.cos(math.radians(lat1))
+    dx = (lon2 - lon1) * M_PER_DEG * math.cos(math.radians(lat2))
     return math.hypot(dx, dy)
 
 

@@ -27,7 +27,7 @@ from collections.abc import Collection, Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from console.domain import assessment as rules_of
 from console.domain.assessment import Interval, Weights, WorkerDay
@@ -251,56 +251,86 @@ def _track_python(store: Any, conn: Any, workers: dict[str, dict[str, Any]],
     return result
 
 
-_TRACK_SQL = f"""
-WITH f AS (
-  SELECT d.unit_id, d.poly @> point(p.lon, p.lat) AS inside, p.lat, p.lon, p.at,
-         lag(p.lat) OVER w AS plat, lag(p.lon) OVER w AS plon, lag(p.at) OVER w AS pat
-  FROM assess_duty d
-  JOIN positions p ON p.unit_id = d.unit_id AND p.at >= d.starts AND p.at < d.ends
-  WINDOW w AS (PARTITION BY d.unit_id, d.k ORDER BY p.at)
-), l AS (
-  SELECT unit_id, inside, at, pat,
-         sqrt(power((lat - plat) * {rules_of.M_PER_DEG}, 2)
-              + power((lon - plon) * {rules_of.M_PER_DEG} * cos(radians(plat)), 2)) AS metres
-  FROM f
-)
-SELECT unit_id,
-       coalesce(sum(metres) FILTER (WHERE at > pat
-                AND metres <= {rules_of.MAX_SPEED_MPS} * extract(epoch FROM at - pat)), 0)
-         AS metres,
-       count(*) AS fixes, count(*) FILTER (WHERE inside) AS inside
-FROM l GROUP BY unit_id
-"""
+#: Rows of the day's fixes one PostgreSQL query takes: the workers are split in chunks of
+#: about this many fixes, read on :data:`PARALLEL` connections at once.
+CHUNK_FIXES = 2_000_000
+PARALLEL = 4
+_DUTY = ("unnest(CAST(:units AS text[]), CAST(:starts AS timestamptz[]), "
+         "CAST(:ends AS timestamptz[]))")
+#: Fixes on duty, and of them in the worker's cell: no order needed, one pass of the index.
+_INSIDE_SQL = text("""
+SELECT d.unit_id, count(*) AS fixes,
+       count(*) FILTER (WHERE d.poly @> point(p.lon, p.lat)) AS inside
+FROM unnest(CAST(:units AS text[]), CAST(:starts AS timestamptz[]),
+            CAST(:ends AS timestamptz[]), CAST(CAST(:polys AS text[]) AS polygon[]))
+     AS d(unit_id, starts, ends, poly)
+JOIN positions p ON p.unit_id = d.unit_id AND p.at >= d.starts AND p.at < d.ends
+GROUP BY d.unit_id
+""")
+#: Metres along the fixes, leg by leg inside each on-duty stretch: the stretches sorted, each
+#: read in time order by the (unit, at) index, so the window's sort is an incremental one.
+_DISTANCE_SQL = text(f"""
+SELECT unit_id, coalesce(sum(sqrt(dy * dy + dx * dx)) FILTER (
+           WHERE s > 0 AND dy * dy + dx * dx <= {rules_of.MAX_SPEED_MPS ** 2} * s * s), 0)
+FROM (SELECT d.unit_id,
+             (p.lat - lag(p.lat) OVER w) * {rules_of.M_PER_DEG} AS dy,
+             (p.lon - lag(p.lon) OVER w) * ({rules_of.M_PER_DEG} * cos(radians(p.lat))) AS dx,
+             date_part('epoch', p.at - lag(p.at) OVER w) AS s
+      FROM (SELECT * FROM {_DUTY} WITH ORDINALITY AS d(unit_id, starts, ends, k)
+            ORDER BY unit_id, k) d
+      JOIN positions p ON p.unit_id = d.unit_id AND p.at >= d.starts AND p.at < d.ends
+      WINDOW w AS (PARTITION BY d.unit_id, d.k ORDER BY p.at)) legs
+GROUP BY unit_id
+""")
 
 
 def _track_postgresql(store: Any, conn: Any, workers: dict[str, dict[str, Any]],
                       intervals: dict[str, list[Interval]]) -> Track:
-    polygons: dict[str | None, str] = {}
-    lines = []
-    for unit, spans in intervals.items():
+    """Two set-based queries per chunk of workers, the chunks on several connections."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    polygons: dict[str | None, str | None] = {}
+    chunks: list[dict[str, list[Any]]] = []
+    weight = CHUNK_FIXES + 1
+    for unit, spans in sorted(intervals.items()):
         grid = workers[unit]["grid"]
         if grid not in polygons:
             polygons[grid] = _pg_polygon(_cell(store, grid))
-        for k, (a, b) in enumerate(spans):
-            lines.append(f"{unit}\t{k}\t{a.isoformat()}\t{b.isoformat()}\t{polygons[grid]}\n")
-    raw = conn.connection.driver_connection
-    with raw.cursor() as cursor:
-        cursor.execute("CREATE TEMPORARY TABLE IF NOT EXISTS assess_duty (unit_id text, "
-                       "k int, starts timestamptz, ends timestamptz, poly polygon)")
-        cursor.execute("TRUNCATE assess_duty")
-        with cursor.copy("COPY assess_duty FROM STDIN") as copy:
-            copy.write("".join(lines))
-        cursor.execute("ANALYZE assess_duty")
-        cursor.execute(_TRACK_SQL)
-        rows = cursor.fetchall()
-        cursor.execute("DROP TABLE assess_duty")
-    return {unit: (float(metres), int(fixes), int(inside)) for unit, metres, fixes, inside in rows}
+        if weight > CHUNK_FIXES:
+            chunks.append({"units": [], "starts": [], "ends": [], "polys": []})
+            weight = 0
+        for a, b in spans:
+            chunk = chunks[-1]
+            chunk["units"].append(unit)
+            chunk["starts"].append(a)
+            chunk["ends"].append(b)
+            chunk["polys"].append(polygons[grid])
+            weight += int((b - a).total_seconds() / 15)  # at most a fix every 15 s
+
+    def run(query: Any, chunk: dict[str, list[Any]]) -> list[Any]:
+        params = chunk if query is _INSIDE_SQL else {
+            k: v for k, v in chunk.items() if k != "polys"}
+        with store.db.reader.connect() as own:
+            return list(own.execute(query, params))
+
+    jobs = [(q, c) for c in chunks for q in (_DISTANCE_SQL, _INSIDE_SQL)]
+    with ThreadPoolExecutor(max_workers=min(PARALLEL, len(jobs))) as pool:
+        answers = list(pool.map(lambda job: run(*job), jobs))
+    metres: dict[str, float] = {}
+    counts: dict[str, tuple[int, int]] = {}
+    for (query, _), rows in zip(jobs, answers, strict=True):
+        for row in rows:
+            if query is _DISTANCE_SQL:
+                metres[row[0]] = float(row[1])
+            else:
+                counts[row[0]] = (int(row[1]), int(row[2]))
+    return {unit: (metres.get(unit, 0.0), *counts[unit]) for unit in counts}
 
 
-def _pg_polygon(cell: Any) -> str:
-    """A cell's outer ring as a PostgreSQL ``polygon`` literal (COPY text); no cell: ``\\N``."""
+def _pg_polygon(cell: Any) -> str | None:
+    """A cell's outer ring as a PostgreSQL ``polygon`` literal; None without a cell."""
     if cell is None:
-        return "\\N"
+        return None
     ring = (max(cell.geoms, key=lambda g: g.area) if hasattr(cell, "geoms") else cell).exterior
     return "(" + ",".join(f"({x!r},{y!r})" for x, y in ring.coords) + ")"
 
