@@ -90,6 +90,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=500)
     parser.add_argument("--hours", type=float, default=8.0)
     parser.add_argument("--every", type=float, default=15.0, help="seconds between fixes")
+    parser.add_argument("--scaled-chunks", action="store_true",
+                        help="split the workers into as many chunks as the whole district "
+                        "would be (assessment.CHUNK_FIXES scaled down), so the parallel reads "
+                        "are measured as they run at scale")
     parser.add_argument("--keep", action="store_true",
                         help="keep the scratch database (its URL is printed) to look into")
     args = parser.parse_args()
@@ -142,6 +146,10 @@ def main() -> None:
         if args.db:
             with store.db.writer.begin() as conn:
                 conn.exec_driver_sql("ANALYZE")
+        if args.scaled_chunks:
+            import console.store.assessment as assessment
+
+            assessment.CHUNK_FIXES = max(1, assessment.CHUNK_FIXES * args.workers // DISTRICT)
         timings = []
         for _ in range(2):
             began = time.perf_counter()
@@ -157,6 +165,7 @@ def main() -> None:
         print(f"extrapolated to {DISTRICT:,} workers ({DISTRICT * steps:,} fixes): "
               f"{per_worker * DISTRICT:.0f} s")
         print(json.dumps({"db": "postgresql" if args.db else "sqlite", "workers": args.workers,
+                          "scaled_chunks": args.scaled_chunks,
                           "fixes": total, "cold_s": round(timings[0], 3),
                           "warm_s": round(timings[1], 3),
                           "extrapolated_district_s": round(per_worker * DISTRICT, 1)}))

@@ -91,8 +91,9 @@ def run(args: argparse.Namespace, db: Any) -> int:
             try:
                 if geography is None:
                     return code
-                return {"street": geography.street_name, "community": geography.community_name,
-                        "grid": geography.grid_name}[level](code, args.lang)
+                return str({"street": geography.street_name,
+                            "community": geography.community_name,
+                            "grid": geography.grid_name}[level](code, args.lang))
             except (KeyError, ValueError):
                 return code
 

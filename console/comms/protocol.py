@@ -75,7 +75,7 @@ CLIENT_TYPES = ("hello", "command", "positions", "ping", "timeline", "track", "l
 #: Message types the hub sends to consoles and field clients.
 SERVER_TYPES = ("welcome", "error", "snapshot", "synced", "event", "result", "positions", "pong",
                 "timeline", "track", "logged_out", "audit", "reporter", "search", "attachment",
-                "task")
+                "task", "workers")
 
 #: The streams a console session may subscribe to in its ``hello``.
 STREAMS = ("events", "positions")

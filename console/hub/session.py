@@ -362,8 +362,7 @@ class Session:
         if message.name in FIX_CHECKED and isinstance(message.args, dict):
             # Checked against where the unit is: the hub's latest fix may not be stored yet.
             unit = message.args.get("id")
-            fix = self.hub.tracker.fix(unit) if isinstance(unit, str) else None
-            if fix is not None:
+            if isinstance(unit, str) and (fix := self.hub.tracker.fix(unit)) is not None:
                 command = replace(command, fix=(unit, fix))
         if message.name == attachment_wire.UPLOAD:
             # Checked before the next frame is read (console/hub/uploads.py); a refusal

@@ -39,9 +39,9 @@ def import_shifts(db: Database, shifts: Sequence[Shift], tz: ZoneInfo, now: date
             removed += conn.execute(delete(s.roster_shifts).where(
                 r.unit_id == unit, or_(*spans))).rowcount or 0
         ids = [shift.id for shift in shifts]
-        for start in range(0, len(ids), 500):  # an id reused from another day moves here
+        for at in range(0, len(ids), 500):  # an id reused from another day moves here
             removed += conn.execute(delete(s.roster_shifts).where(
-                r.id.in_(ids[start:start + 500]))).rowcount or 0
+                r.id.in_(ids[at:at + 500]))).rowcount or 0
         if shifts:
             conn.execute(insert(s.roster_shifts), [
                 {"id": x.id, "unit_id": x.unit, "kind": x.kind, "starts_at": x.starts_at,
