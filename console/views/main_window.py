@@ -233,8 +233,8 @@ class MainWindow(WindowLayouts, QMainWindow):
         if roles & {"duty_leader", "admin"} and self.workers is None:
             self.workers = WorkersDock(self.bridge, self.rules, self)
             self.workers.replay.connect(self._worker_day_on_map)
-            self._add_dock("workers", self.workers, None, self.docks["map"].dockAreaWidget()
-                           if "map" in self.docks else self.docks["detail"].dockAreaWidget())
+            # Beside the map, not over it: a worker's day is replayed there.
+            self._add_dock("workers", self.workers, None, self.docks["detail"].dockAreaWidget())
             self.docks["workers"].setWindowTitle(self.tr("Grid workers"))
             if hasattr(self, "view_menu"):
                 self._fill_view_menu()

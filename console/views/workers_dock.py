@@ -44,7 +44,6 @@ from console.domain.rules import Rules
 from console.ui.names import DisplayNames, ui_language
 from console.ui.times import local
 
-CONTEXT = "WorkersDock"
 #: The ranking's columns: heading, and the row's value.
 COLUMNS: tuple[tuple[Any, Callable[[dict[str, Any]], Any]], ...] = (
     (QT_TRANSLATE_NOOP("WorkersDock", "Unit"), lambda r: r["unit"]),
@@ -69,8 +68,7 @@ LEVELS = (("community", QT_TRANSLATE_NOOP("WorkersDock", "Community")),
           ("street", QT_TRANSLATE_NOOP("WorkersDock", "Street")))
 
 
-def translate(text: str) -> str:
-    return QCoreApplication.translate(CONTEXT, text)
+translate = QCoreApplication.translate  # the name pyside6-lupdate looks for
 
 
 class WorkersDock(QWidget):
@@ -126,10 +124,13 @@ class WorkersDock(QWidget):
             top.addWidget(widget)
         top.addWidget(self.area, 1)
         top.addWidget(self.show_button)
-        top.addWidget(self.export_button)
+        buttons = QVBoxLayout()
+        buttons.addWidget(self.replay_button)
+        buttons.addWidget(self.export_button)
+        buttons.addStretch(1)
         bottom = QHBoxLayout()
         bottom.addWidget(self.figures, 1)
-        bottom.addWidget(self.replay_button, 0, Qt.AlignmentFlag.AlignTop)
+        bottom.addLayout(buttons)
         column = QVBoxLayout(self)
         column.addLayout(top)
         column.addWidget(self.table, 1)
@@ -155,7 +156,7 @@ class WorkersDock(QWidget):
         """Ask for the ranking of the chosen area on the chosen day."""
         self._asked += 1
         number = self._asked
-        self.status.setText(translate("Asking the hub…"))
+        self.status.setText(translate("WorkersDock", "Asking the hub…"))
         self.bridge.request_workers({"day": self._date().isoformat(), **self._area()},
                                     lambda answer: self._ranking(number, answer))
 
@@ -174,13 +175,14 @@ class WorkersDock(QWidget):
         if not path:
             return
         self.export_button.setEnabled(False)
-        self.status.setText(translate("Reading the month from the hub…"))
+        self.status.setText(translate("WorkersDock", "Reading the month from the hub…"))
         self.bridge.request_workers({"month": month, **area},
                                     lambda answer: self._month(month, Path(path), answer))
 
     def _ask_path(self, suggested: str) -> str:
-        path, _ = QFileDialog.getSaveFileName(self, translate("Export the month"), suggested,
-                                              translate("Excel workbook (*.xlsx)"))
+        path, _ = QFileDialog.getSaveFileName(
+            self, translate("WorkersDock", "Export the month"), suggested,
+            translate("WorkersDock", "Excel workbook (*.xlsx)"))
         return path
 
     # -- answers ------------------------------------------------------------------------------
@@ -205,7 +207,8 @@ class WorkersDock(QWidget):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight
                                           | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(index, col, item)
-        self.status.setText(translate("{n} workers, best score first").format(n=len(self._rows)))
+        self.status.setText(translate("WorkersDock", "{n} workers, best score first").format(
+            n=len(self._rows)))
 
     def _chosen(self, row: int) -> None:
         if 0 <= row < len(self._rows):
@@ -226,20 +229,23 @@ class WorkersDock(QWidget):
         score = "—" if r["score"] is None else f"{r['score']:.1f}"
         share = "—" if r["inside_share"] is None else f"{100 * r['inside_share']:.0f}%"
         lines = [
-            (translate("Rostered / on duty"),
-             translate("{rostered:.1f} h / {on_duty:.1f} h").format(
+            (translate("WorkersDock", "On duty / rostered"),
+             translate("WorkersDock", "{on_duty:.1f} h / {rostered:.1f} h").format(
                  rostered=r["rostered_h"], on_duty=r["on_duty_h"])),
-            (translate("Late / absent"), f"{r['late']} / {r['absent']}"),
-            (translate("Clock-ins off roster / outside the grid"),
+            (translate("WorkersDock", "Late / absent"), f"{r['late']} / {r['absent']}"),
+            (translate("WorkersDock", "Clock-ins off roster / outside the grid"),
              f"{r['off_roster']} / {r['outside_grid']}"),
-            (translate("Distance"), translate("{km:.1f} km").format(km=r["distance_km"])),
-            (translate("On duty inside the own grid"), share),
-            (translate("Checkpoints passed / planned"), f"{r['checkpoints']} / {r['planned']}"),
-            (translate("Reports (became cases)"), f"{r['reports']} ({r['cases']})"),
-            (translate("Tasks on time"), f"{r['on_time']} / {r['tasks']}"),
-            (translate("Verifications on site"), str(r["verifications"])),
+            (translate("WorkersDock", "Distance"),
+             translate("WorkersDock", "{km:.1f} km").format(km=r["distance_km"])),
+            (translate("WorkersDock", "On duty inside the own grid"), share),
+            (translate("WorkersDock", "Checkpoints passed / planned"),
+             f"{r['checkpoints']} / {r['planned']}"),
+            (translate("WorkersDock", "Reports (became cases)"), f"{r['reports']} ({r['cases']})"),
+            (translate("WorkersDock", "Tasks on time"), f"{r['on_time']} / {r['tasks']}"),
+            (translate("WorkersDock", "Verifications on site"), str(r["verifications"])),
         ]
-        head = translate("{name} ({unit}), {community}, {day}: score {score}").format(
+        head = translate("WorkersDock",
+                         "{name} ({unit}), {community}, {day}: score {score}").format(
             name=r["name"], unit=r["unit"], day=day, score=score,
             community=names.community(r["community"]) if r["community"] else "—")
         body = "".join(f"<tr><td>{k}</td><td align='right'>&nbsp;{v}</td></tr>"
@@ -277,20 +283,22 @@ class WorkersDock(QWidget):
             return names.street(code) if level == "street" else names.community(code)
 
         rows = list(answer.get("rows") or [])
-        title = translate("Grid workers' assessment {month}").format(month=month)
+        title = translate("WorkersDock", "Grid workers' assessment {month}").format(month=month)
         try:
             path.write_bytes(pay_sheet.workbook(rows, title=title, lang=lang,
                                                 area_name=area_name))
         except OSError as error:
-            self.status.setText(translate("The sheet was not written: {error}").format(
-                error=error.strerror or error))
+            self.status.setText(translate(
+                "WorkersDock", "The sheet was not written: {error}").format(
+                    error=error.strerror or error))
             return
-        self.status.setText(translate("{n} workers written to {path}").format(
+        self.status.setText(translate("WorkersDock", "{n} workers written to {path}").format(
             n=len(rows), path=path))
 
     def _failed(self, answer: dict[str, Any] | None) -> None:
         if answer is None:
             self.status.setText(translate(
+                "WorkersDock",
                 "The hub did not answer; try again when the console is connected."))
             return
         template = str(answer.get("template") or "")
@@ -325,19 +333,19 @@ class WorkersDock(QWidget):
         self.level.blockSignals(True)
         self.level.clear()
         for code, label in LEVELS:
-            self.level.addItem(translate(str(label)), code)
+            self.level.addItem(translate("WorkersDock", str(label)), code)
         self.level.setCurrentIndex(max(0, self.level.findData(current)))
         self.level.blockSignals(False)
         self._fill_areas()
-        self.table.setHorizontalHeaderLabels([translate(str(h)) for h, _ in COLUMNS])
-        self.show_button.setText(translate("Show"))
-        self.export_button.setText(translate("Export month (.xlsx)…"))
-        self.replay_button.setText(translate("Replay on the map"))
+        self.table.setHorizontalHeaderLabels([translate("WorkersDock", str(h)) for h, _ in COLUMNS])
+        self.show_button.setText(translate("WorkersDock", "Show"))
+        self.export_button.setText(translate("WorkersDock", "Export month (.xlsx)…"))
+        self.replay_button.setText(translate("WorkersDock", "Replay on the map"))
         if self._detail is not None and self._detail.get("rows"):
             self.figures.setText(self._figures_html(self._detail["rows"][0],
                                                     str(self._detail.get("day"))))
         else:
-            self.figures.setText(translate("Choose a worker to see the day."))
+            self.figures.setText(translate("WorkersDock", "Choose a worker to see the day."))
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
