@@ -5,8 +5,8 @@ for the pay office, or one day's ranking.
                                  [--out FILE.xlsx] [--lang zh|en]
     main.py admin report-workers --day 2026-11-25 --db URL [--street S | --community C]
 
-``--month`` writes the pay office's sheet (one row per worker, the month's days summed and
-their mean score; console/domain/pay_sheet.py) to ``--out`` (default
+``--month`` writes the pay office's sheet (one row per worker, the month's days up to today
+summed and their mean score; console/domain/pay_sheet.py) to ``--out`` (default
 ``workers-YYYY-MM.xlsx``); ``--day`` prints the day's figures, best score first, one worker a
 line (tab-separated). Reading workers' figures is on the audit trail.
 """
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +82,10 @@ def run(args: argparse.Namespace, db: Any) -> int:
             return 0
         first = args.month
         following = (first + timedelta(days=32)).replace(day=1)
-        every = [first + timedelta(days=n) for n in range((following - first).days)]
+        # Days not worked yet would count as absences: the month up to today.
+        today = datetime.now(rules.calendar.tz).date()
+        every = [first + timedelta(days=n)
+                 for n in range((min(following, today + timedelta(days=1)) - first).days)]
         rows = pay_sheet.month_rows(d for day in every for d in assess_day(store, day,
                                                                          units=units))
         geography = rules.geography
