@@ -4,7 +4,7 @@
     → {"type":"workers","id":REQ,"day":D,"rows":[WorkerDay,…]}        best score first
       with "unit": also "track":[[lat,lon,ISO8601],…] (its on-duty fixes of the day) and
       "checkpoints":[{"id","name_zh","name_en","lat","lon","passed"},…] (of its community)
-    {"type":"workers","id":REQ,"month":"YYYY-MM","community"?:C,"street"?:S}
+    {"type":"workers","id":REQ,"month":"YYYY-MM","community":C|"street":S}
     → {"type":"workers","id":REQ,"month":M,"rows":[{…one per worker, the month summed…}]}
 
 A ``WorkerDay`` is :meth:`console.domain.assessment.WorkerDay.to_dict`. Only a duty leader and
@@ -63,8 +63,9 @@ def _decode(request_id: str, message: dict[str, Any]) -> WorkersRequest:
         refuse("A workers request names a 'day' (YYYY-MM-DD) or a 'month' (YYYY-MM).")
     area = {k: text_field(given, k, 64, where="workers") for k in ("community", "street", "unit")
             if k in given}
-    if "month" in given and "unit" in area:
-        refuse("A month is asked of an area; a worker's day names a 'day'.")
+    if "month" in given and ("unit" in area or not area):
+        # The whole district's month is the command line's (main.py admin report-workers).
+        refuse("A month is asked of a 'community' or a 'street'.")
     day = month = None
     try:
         if "day" in given:

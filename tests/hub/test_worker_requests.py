@@ -69,7 +69,8 @@ def test_a_controller_is_refused_with_a_template_and_bad_requests_get_bad_messag
     leader = Client(roster_hub.port)
     leader.login("leader")
     for bad in ({"day": "7 Dec"}, {}, {"day": DAY, "month": "2026-12"},
-                {"month": "2026-12", "unit": "G1"}, {"day": DAY, "colour": "red"}):
+                {"month": "2026-12", "unit": "G1"}, {"month": "2026-12"},
+                {"day": DAY, "colour": "red"}):
         answer = ask(leader, "b", **bad)
         assert (answer["type"], answer["code"]) == ("error", "bad_message"), bad
     assert ask(leader, "ok", day=DAY)["type"] == "workers"  # the connection is still up
