@@ -47,8 +47,11 @@ def register(store: Store, unit: str, grid: str) -> None:
 
 
 @pytest.fixture
-def roster_hub(db_url: str, rules: Rules) -> Iterator[HubThread]:
-    thread = HubThread(db_url, rules, clock=HubClock(1, origin=NOW, real=lambda: 0.0))
+def roster_hub(db_url: str, rules: Rules, request: pytest.FixtureRequest
+               ) -> Iterator[HubThread]:
+    # (indirect param: how often the hub stores positions; default its own)
+    flush = getattr(request, "param", None) or {}
+    thread = HubThread(db_url, rules, clock=HubClock(1, origin=NOW, real=lambda: 0.0), **flush)
     add_users(thread.store)
     for unit in ("G1", "G2", "G3"):
         register(thread.store, unit, "g000")
@@ -134,4 +137,16 @@ def test_a_checkpoint_pass_counts_within_50_m_of_the_last_fix_and_is_refused_200
     passed = [e.event.data for e in roster_hub.store.events_after(0)
               if e.event.name == "unit.checkpoint_passed"]
     assert passed == [{"unit": "G1", "checkpoint": "cp.g000.1", "distance_m": 30.0}]
+    client.close()
+
+
+@pytest.mark.parametrize("roster_hub", [{"position_flush_s": 3600.0}], indirect=True)
+def test_the_check_uses_the_hubs_latest_fix_before_it_is_stored(
+        roster_hub: HubThread) -> None:
+    client = device(roster_hub.port, "G1")
+    at(client, "G1", IN_G000)
+    clocked_in_flags(client, "G1")
+    at(client, "G1", north(IN_G000, 20))
+    assert client.command("unit.checkpoint", id="G1", checkpoint="cp.g000.1")["ok"]
+    assert roster_hub.store.count("positions") == 0  # nothing stored yet: the hub's own fix
     client.close()

@@ -111,3 +111,36 @@ def test_a_controller_is_told_why_not(qtbot: Any, bridge_to: Callable[[str], Bri
     assert dock.status.text() == ("Only a duty leader or an administrator may read grid "
                                   "workers' assessment.")
     assert dock.table.rowCount() == 0
+
+
+def test_a_language_switch_retranslates_the_dock(qtbot: Any, bridge_to: Callable[[str], Bridge],
+                                                 rules: Rules, tmp_path: Path) -> None:
+    """Its own small catalogue (the project's .qm is built elsewhere): installing it sends the
+    LanguageChange the console's switch sends."""
+    import subprocess
+    import sys
+
+    from PySide6.QtCore import QCoreApplication, QTranslator
+
+    ts, qm = tmp_path / "w.ts", tmp_path / "w.qm"
+    pairs = {"Show": "显示", "Score": "得分", "Community": "社区",
+             "Choose a worker to see the day.": "选择一名网格员查看当天情况。"}
+    ts.write_text('<?xml version="1.0" encoding="utf-8"?><!DOCTYPE TS><TS version="2.1" '
+                  'language="zh_CN"><context><name>WorkersDock</name>' + "".join(
+                      f"<message><source>{s}</source><translation>{t}</translation></message>"
+                      for s, t in pairs.items()) + "</context></TS>", encoding="utf-8")
+    subprocess.run([str(Path(sys.executable).with_name("pyside6-lrelease")), "-silent",
+                    str(ts), "-qm", str(qm)], check=True)
+    dock = WorkersDock(bridge_to("leader"), rules)
+    qtbot.addWidget(dock)
+    translator = QTranslator()
+    assert translator.load(str(qm))
+    QCoreApplication.installTranslator(translator)
+    try:
+        qtbot.waitUntil(lambda: dock.show_button.text() == "显示", timeout=WAIT_MS)
+        assert dock.table.horizontalHeaderItem(2).text() == "得分"
+        assert dock.level.currentText() == "社区" and dock.level.currentData() == "community"
+        assert dock.figures.text() == "选择一名网格员查看当天情况。"
+    finally:
+        QCoreApplication.removeTranslator(translator)
+    qtbot.waitUntil(lambda: dock.show_button.text() == "Show", timeout=WAIT_MS)
