@@ -267,20 +267,21 @@ FROM unnest(CAST(:units AS text[]), CAST(:starts AS timestamptz[]),
 JOIN positions p ON p.unit_id = d.unit_id AND p.at >= d.starts AND p.at < d.ends
 GROUP BY d.unit_id
 """)
-#: Metres along the fixes, leg by leg inside each on-duty stretch: the stretches sorted, each
-#: read in time order by the (unit, at) index, so the window's sort is an incremental one.
+#: Metres along the fixes, leg by leg inside each on-duty stretch (by its number ``k`` in the
+#: chunk): the stretches in order, each read in time order by the (unit, at) index, so the
+#: window's sort is an incremental one, on an integer rather than a unit's id.
 _DISTANCE_SQL = text(f"""
-SELECT unit_id, coalesce(sum(sqrt(dy * dy + dx * dx)) FILTER (
+SELECT k, coalesce(sum(sqrt(dy * dy + dx * dx)) FILTER (
            WHERE s > 0 AND dy * dy + dx * dx <= {rules_of.MAX_SPEED_MPS ** 2} * s * s), 0)
-FROM (SELECT d.unit_id,
+FROM (SELECT d.k,
              (p.lat - lag(p.lat) OVER w) * {rules_of.M_PER_DEG} AS dy,
              (p.lon - lag(p.lon) OVER w) * ({rules_of.M_PER_DEG} * cos(radians(p.lat))) AS dx,
              date_part('epoch', p.at - lag(p.at) OVER w) AS s
       FROM (SELECT * FROM {_DUTY} WITH ORDINALITY AS d(unit_id, starts, ends, k)
-            ORDER BY unit_id, k) d
+            ORDER BY k) d
       JOIN positions p ON p.unit_id = d.unit_id AND p.at >= d.starts AND p.at < d.ends
-      WINDOW w AS (PARTITION BY d.unit_id, d.k ORDER BY p.at)) legs
-GROUP BY unit_id
+      WINDOW w AS (PARTITION BY d.k ORDER BY p.at)) legs
+GROUP BY k
 """)
 
 
@@ -316,12 +317,12 @@ def _track_postgresql(store: Any, conn: Any, workers: dict[str, dict[str, Any]],
     jobs = [(q, c) for c in chunks for q in (_DISTANCE_SQL, _INSIDE_SQL)]
     with ThreadPoolExecutor(max_workers=min(PARALLEL, len(jobs))) as pool:
         answers = list(pool.map(lambda job: run(*job), jobs))
-    metres: dict[str, float] = {}
+    metres: dict[str, float] = defaultdict(float)
     counts: dict[str, tuple[int, int]] = {}
-    for (query, _), rows in zip(jobs, answers, strict=True):
+    for (query, chunk), rows in zip(jobs, answers, strict=True):
         for row in rows:
-            if query is _DISTANCE_SQL:
-                metres[row[0]] = float(row[1])
+            if query is _DISTANCE_SQL:  # by stretch, numbered from 1 in its chunk
+                metres[chunk["units"][int(row[0]) - 1]] += float(row[1])
             else:
                 counts[row[0]] = (int(row[1]), int(row[2]))
     return {unit: (metres.get(unit, 0.0), *counts[unit]) for unit in counts}
