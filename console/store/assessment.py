@@ -220,6 +220,8 @@ def _track_python(store: Any, conn: Any, workers: dict[str, dict[str, Any]],
     until = max(b for spans in intervals.values() for _, b in spans)
     query = (select(p.unit_id, p.lat, p.lon, p.at).where(p.at >= since, p.at < until)
              .order_by(p.unit_id, p.at))
+    if len(intervals) <= 2_000:  # an area's workers: by the (unit, at) index, not the day's all
+        query = query.where(p.unit_id.in_(sorted(intervals)))
     result: Track = {}
     current: str | None = None
     spans: list[Interval] = []
