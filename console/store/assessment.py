@@ -9,12 +9,13 @@ fixes a day) in a handful of queries, none per worker:
 1. the workers, their clock events (the day and the day before), their shifts, checkpoint
    passes, reports, site verifications and dispatches: one query each, sorted out in Python
    (tens of thousands of rows);
-2. the fixes: on PostgreSQL one set-based query. The workers' on-duty stretches go into a
-   temporary table by COPY, each with its worker's grid cell as a ``polygon``; the query walks
-   ``positions`` by its (unit, time) index inside each stretch, takes each leg with ``lag()``
-   and sums distance and in-grid fixes per worker (the built-in ``polygon @> point``; no
-   PostGIS). On SQLite (the embedded, one-machine case) one pass over the day's fixes ordered
-   by unit and time, with the cells from the geography.
+2. the fixes: on PostgreSQL set-based queries, never a row per fix into Python. The
+   workers' on-duty stretches go to the server as arrays (``unnest``), in chunks of about
+   :data:`CHUNK_FIXES` fixes; per chunk one query walks ``positions`` by its (unit, time)
+   index inside each stretch in time order and sums the legs (``lag()``), another counts the
+   fixes inside the worker's cell (the built-in ``polygon @> point``; no PostGIS); the chunks'
+   queries run on :data:`PARALLEL` connections at once. On SQLite (the embedded, one-machine
+   case) one pass over the fixes ordered by unit and time, the cells from the geography.
 
 The time is the caller's (``day`` is a local date): nothing here reads the clock.
 """
@@ -288,7 +289,7 @@ GROUP BY k
 
 
 def _track_postgresql(store: Any, conn: Any, workers: dict[str, dict[str, Any]],
-                      intervals: dict[str, list[Interval]]) -> Track:
+                      intervals: dict[str, list[Interval]]) -> Track:  # conn: not used
     """Two set-based queries per chunk of workers, the chunks on several connections."""
     from concurrent.futures import ThreadPoolExecutor
 
