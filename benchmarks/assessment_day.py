@@ -6,11 +6,11 @@
 
 A scratch database gets ``--workers`` grid workers in the district's real cells, each rostered
 and on duty ``--hours`` (clocked in and out through the write path), a fix every ``--every``
-seconds on duty walking inside its cell (stored by the position path's COPY), two checkpoint
-passes and a report each. Then ``assess_day`` runs twice (the second with the database's cache
-warm) and the script prints the time, the fixes per second, and the time extrapolated linearly
-to 21,500 workers (the fixes dominate: the query walks each worker's on-duty fixes once). The
-last line is one JSON object.
+seconds on duty walking around its cell (stored by the position path's COPY in time order, all
+workers' fixes of a moment together, as a hub stores them). Then ``assess_day`` runs twice
+(the second with the database's cache warm) and the script prints the time, the fixes per
+second, and the time extrapolated linearly to 21,500 workers (the fixes dominate: the query
+walks each worker's on-duty fixes once). The last line is one JSON object.
 
 With a PostgreSQL URL a scratch database is created and dropped there; with none, a SQLite
 file in a temporary directory.
@@ -94,6 +94,9 @@ def main() -> None:
                         help="split the workers into as many chunks as the whole district "
                         "would be (assessment.CHUNK_FIXES scaled down), so the parallel reads "
                         "are measured as they run at scale")
+    parser.add_argument("--cluster", action="store_true",
+                        help="PostgreSQL: CLUSTER positions by (unit, at) first (what a closed "
+                        "day's track partition could be given), timed apart")
     parser.add_argument("--keep", action="store_true",
                         help="keep the scratch database (its URL is printed) to look into")
     args = parser.parse_args()
@@ -127,13 +130,15 @@ def main() -> None:
         loaded = time.perf_counter()
         fixes: list[Any] = []
         total = 0
-        for unit, grid, *_ in workers:
-            lat, lon = geography.representative_point("grid", grid)
-            for k in range(steps):
-                angle = k / 40
+        homes = [geography.representative_point("grid", grid) for _, grid, *_ in workers]
+        # In time order, every worker's fix of a moment together, as a hub stores them: a
+        # worker's fixes of the day lie scattered over the table, not side by side.
+        for k in range(steps):
+            angle = k / 40
+            at = start + timedelta(seconds=k * args.every)
+            for (unit, *_), (lat, lon) in zip(workers, homes, strict=True):
                 fixes.append((unit, lat + 0.0008 * math.sin(angle) + rng.uniform(-2e-5, 2e-5),
-                              lon + 0.0008 * math.cos(angle), 0.0, 1.2,
-                              start + timedelta(seconds=k * args.every)))
+                              lon + 0.0008 * math.cos(angle), 0.0, 1.2, at))
             if len(fixes) >= 100_000:
                 total += store.positions.append(fixes)
                 fixes = []
@@ -143,6 +148,13 @@ def main() -> None:
         clock.now = end
         check(store.execute_batch([(Command(str(uuid.uuid4()), "unit.clock_out", {"id": unit}),
                                     GATEWAY) for unit, *_ in workers])[0])
+        clustered = None
+        if args.db and args.cluster:
+            began = time.perf_counter()
+            with store.db.writer.begin() as conn:
+                conn.exec_driver_sql("CLUSTER positions USING ix_positions_unit_at")
+            clustered = time.perf_counter() - began
+            print(f"CLUSTER positions by (unit, at): {clustered:.1f} s", flush=True)
         if args.db:
             with store.db.writer.begin() as conn:
                 conn.exec_driver_sql("ANALYZE")
@@ -165,7 +177,7 @@ def main() -> None:
         print(f"extrapolated to {DISTRICT:,} workers ({DISTRICT * steps:,} fixes): "
               f"{per_worker * DISTRICT:.0f} s")
         print(json.dumps({"db": "postgresql" if args.db else "sqlite", "workers": args.workers,
-                          "scaled_chunks": args.scaled_chunks,
+                          "scaled_chunks": args.scaled_chunks, "cluster_s": clustered,
                           "fixes": total, "cold_s": round(timings[0], 3),
                           "warm_s": round(timings[1], 3),
                           "extrapolated_district_s": round(per_worker * DISTRICT, 1)}))
