@@ -14,7 +14,7 @@ import getpass
 import sys
 from pathlib import Path
 
-from console.cli import audit
+from console.cli import audit, report_workers, roster_cmd
 from console.cli.common import CAMERA_PORT, default_db_url, load_rules
 from console.domain.model import Role
 
@@ -58,6 +58,8 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         help="the reporter's name and phone unmasked")
     export.add_argument("--agency", help="the center's NENA agency id, a domain name")
     audit.add_parser(admin_commands)
+    roster_cmd.add_parsers(admin_commands)
+    report_workers.add_parser(admin_commands)
 
 
 SESSION_ACTIONS = ("disable-user", "enable-user", "reset-password", "sessions", "revoke")
@@ -100,6 +102,10 @@ def run(args: argparse.Namespace) -> int:
         migrate(db)
         if args.admin_command == "audit":
             return audit.run(args, db)
+        if args.admin_command in roster_cmd.ACTIONS:
+            return roster_cmd.run(args, db)
+        if args.admin_command == report_workers.ACTION:
+            return report_workers.run(args, db)
         if args.admin_command == "init-db":
             audit.record(db, "admin.init-db")
             print(f"schema is up to date in {db.url.split('@')[-1]}")

@@ -83,5 +83,8 @@ class StoreLedger:
     def put_cameras(self, cameras: Sequence[dict[str, Any]]) -> int:
         return self.store.put_cameras(cameras)
 
+    def put_checkpoints(self, checkpoints: Sequence[dict[str, Any]]) -> int:
+        return self.store.put_checkpoints(checkpoints)
+
     def incident(self, incident_id: str) -> Incident | None:
         return self.store.incident(incident_id)

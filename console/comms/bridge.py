@@ -222,6 +222,14 @@ class Bridge(QObject):
         if not self._ask(("case", str(uuid.uuid4()), incident_id, 10.0), callback):
             self._answered.emit(callback, None)
 
+    def request_workers(self, fields: Mapping[str, Any],
+                        callback: Callable[[dict[str, Any] | None], None]) -> None:
+        """Ask the hub for the grid workers' assessment (console/comms/workers_wire.py);
+        ``callback`` gets the hub's ``workers`` answer or its ``error``, or None when offline
+        or unanswered — never inside this call."""
+        if not self._ask(("workers", str(uuid.uuid4()), dict(fields), 120.0), callback):
+            self._answered.emit(callback, None)
+
     def request_attachment(self, attachment_id: str, thumbnail: bool,
                            callback: Callable[[dict[str, Any] | None], None]) -> None:
         """Ask the hub for an attachment's bytes, or its thumbnail; ``callback`` gets the hub's

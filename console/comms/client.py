@@ -329,6 +329,13 @@ class HubClient:
         :meth:`request_timeline`."""
         return self._query({"type": "case", "incident": incident_id}, timeout, refusable=True)
 
+    def request_workers(self, fields: dict[str, Any], timeout: float = 120.0
+                        ) -> Future[dict[str, Any] | None]:
+        """A ``workers`` request (console/comms/workers_wire.py: ``day`` or ``month``, an
+        area or a ``unit``): the hub's answer, or its ``error`` refusing it; None as for
+        :meth:`request_timeline`."""
+        return self._query({**fields, "type": "workers"}, timeout, refusable=True)
+
     def _query(self, message: dict[str, Any], timeout: float,
                refusable: bool = False) -> Future[Any]:
         """Send a read-only request; its answer (same ``id``) resolves the future, and so

@@ -26,7 +26,7 @@ Requests: ``("submit", id, name, args, expected_version, timeout)``, ``("timelin
 incident, timeout)``, ``("track", id, unit, since, until, timeout)``, ``("audit", id, fields,
 timeout)``, ``("reporter", id, incident, reason, timeout)``, ``("attachment", id, attachment,
 thumbnail, timeout)``, ``("search", id, fields, timeout)``, ``("case", id, incident,
-timeout)``, ``("positions", rows)`` and
+timeout)``, ``("workers", id, fields, timeout)``, ``("positions", rows)`` and
 ``("stop",)``.
 """
 
@@ -304,6 +304,9 @@ def _do(client: Any, outbox: _Outbox, request: tuple[Any, ...]) -> None:
     elif kind == "case":
         request_id, incident, timeout = args
         future = client.request_case(incident, timeout)
+    elif kind == "workers":
+        request_id, fields, timeout = args
+        future = client.request_workers(fields, timeout)
     elif kind == "attachment":
         request_id, attachment, thumbnail, timeout = args
         future = client.request_attachment(attachment, thumbnail, timeout)

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from console.comms import attachment_wire, audit_wire, search_wire
+from console.comms import attachment_wire, audit_wire, search_wire, workers_wire
 from console.comms.attachment_wire import AttachmentRequest as AttachmentRequest  # re-exported
 from console.comms.audit_wire import AuditRequest as AuditRequest  # re-exported
 from console.comms.search_wire import CaseRequest as CaseRequest  # re-exported
@@ -51,6 +51,7 @@ from console.comms.wire_checks import (
     type_of,
 )
 from console.comms.wire_checks import error as error  # re-exported
+from console.comms.workers_wire import WorkersRequest as WorkersRequest  # re-exported
 
 #: The protocol version this module speaks.
 PROTOCOL = 1
@@ -70,12 +71,12 @@ ERROR_CODES = frozenset({
 
 #: Message types a client may send (police hand-off messages live elsewhere).
 CLIENT_TYPES = ("hello", "command", "positions", "ping", "timeline", "track", "logout", "audit",
-                "reporter", "search", "case", "attachment", "ack")
+                "reporter", "search", "case", "attachment", "ack", "workers")
 
 #: Message types the hub sends to consoles and field clients.
 SERVER_TYPES = ("welcome", "error", "snapshot", "synced", "event", "result", "positions", "pong",
                 "timeline", "track", "logged_out", "audit", "reporter", "search", "case",
-                "attachment", "task")
+                "attachment", "task", "workers")
 
 #: The streams a console session may subscribe to in its ``hello``.
 STREAMS = ("events", "positions")
@@ -179,7 +180,7 @@ MAX_REASON = 2000
 
 ClientMessage = (Hello | CommandMessage | PositionsMessage | Ping | TimelineRequest
                  | TrackRequest | Logout | AuditRequest | ReporterRequest | SearchRequest
-                 | CaseRequest | AttachmentRequest | TaskAck)
+                 | CaseRequest | AttachmentRequest | TaskAck | WorkersRequest)
 
 
 def decode_client(text: str | bytes) -> ClientMessage:
@@ -209,7 +210,7 @@ def decode_client(text: str | bytes) -> ClientMessage:
     kind = type_of(message, CLIENT_TYPES,
                     # (ack, a field device's, is left out: the list is for consoles)
                     "hello, command, positions, ping, timeline, track, logout, audit, reporter, "
-                    "search, case or attachment")
+                    "search, case, attachment or workers")
     if kind == "hello":
         return _hello(message)
     if kind == "command":
@@ -233,6 +234,8 @@ def decode_client(text: str | bytes) -> ClientMessage:
         return search_wire.decode_case(message)
     if kind == "attachment":
         return attachment_wire.decode_request(message)
+    if kind == "workers":
+        return workers_wire.decode(message)
     if kind == "ack":
         return TaskAck(text_field(message, "id", 80, where="ack"))
     return decode_ping(message)

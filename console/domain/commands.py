@@ -11,11 +11,19 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from console.domain import args as a
-from console.domain import attachments, field, major, permissions, police, warning
+from console.domain import attachments, field, major, permissions, police, roster, warning
 from console.domain.errors import Refused
 from console.domain.incident import Incident
 from console.domain.lifecycle import INCIDENT_COMMANDS, World
-from console.domain.model import ASSIGNMENT_STATUSES, Event, Priority, Source, UnitStatus, UnitType
+from console.domain.model import (
+    ASSIGNMENT_STATUSES,
+    Event,
+    Priority,
+    Role,
+    Source,
+    UnitStatus,
+    UnitType,
+)
 from console.domain.rules import Context
 from console.domain.taxonomy import UNCLASSIFIED
 
@@ -52,9 +60,9 @@ def decide(name: str, args: Any, ctx: Context, world: World,
     if name == "unit.set_status":
         return _set_unit_status(args, ctx, world)
     if name in ("unit.clock_in", "unit.clock_out"):
-        return _clock(name, args, ctx, world)
+        return roster.decide_clock(name, args, ctx, world)
     if name == "unit.checkpoint":
-        return _checkpoint(args, ctx, world)
+        return roster.decide_checkpoint(args, ctx, world)
     if name in ("unit.message", "unit.sos", "unit.sos_clear", "field.delivered"):
         return field.decide(name, args, ctx, world)
     if name.startswith("police."):
@@ -163,7 +171,20 @@ def _create(args: Mapping[str, Any], ctx: Context, new_id: Callable[[], str], *,
         "reporter": reporter, "police_case_no": police_case_no or None}
     if confidential:  # only when set, as the incident's document keeps it
         data["confidential"] = True
+    if source is Source.GRID and (unit := by_unit(args, ctx)) is not None:
+        data["by_unit"] = unit  # whose report: the assessment counts it (domain/assessment.py)
     return [Event("incident.created", ctx.now, ctx.actor.username, data)]
+
+
+def by_unit(args: Mapping[str, Any], ctx: Context) -> str | None:
+    """The field unit a report or a verification is the work of: the one the actor's account
+    speaks for, or, from the field gateway (which serves every unit), the ``by_unit`` it
+    names."""
+    if ctx.actor.unit is not None:
+        return ctx.actor.unit
+    if Role.FIELD in ctx.actor.roles and args.get("by_unit") is not None:
+        return a.ident(args, "by_unit")
+    return None
 
 
 def _police(name: str, args: Mapping[str, Any], ctx: Context, world: World,
@@ -231,36 +252,3 @@ def _set_unit_status(args: Mapping[str, Any], ctx: Context, world: World) -> lis
                       status=status.value)
     return [Event("unit.status_changed", ctx.now, ctx.actor.username,
                   {"unit": unit.id, "status": status.value, "previous": unit.status.value})]
-
-
-def _clock(name: str, args: Mapping[str, Any], ctx: Context, world: World) -> list[Event]:
-    """A unit starts (clock in: off duty → available) or ends (clock out → off duty) a shift."""
-    unit = world.unit(a.ident(args, "id"))
-    permissions.check(ctx.rules.roles, ctx.actor, name, unit=unit.id)
-    if name == "unit.clock_in":
-        if unit.status is not UnitStatus.OFF_DUTY:
-            raise Refused("conflict", "Unit {unit} is already on duty ({status}).",
-                          unit=unit.id, status=unit.status.value)
-        status, event = UnitStatus.AVAILABLE, "unit.clocked_in"
-    else:
-        if unit.status is UnitStatus.OFF_DUTY:
-            raise Refused("conflict", "Unit {unit} is already off duty.", unit=unit.id)
-        if unit.assignment is not None:
-            raise Refused("conflict", "Unit {unit} is on assignment {assignment}; clear or cancel "
-                          "it before the unit clocks out.", unit=unit.id,
-                          assignment=unit.assignment)
-        status, event = UnitStatus.OFF_DUTY, "unit.clocked_out"
-    return [Event(event, ctx.now, ctx.actor.username,
-                  {"unit": unit.id, "status": status.value, "previous": unit.status.value})]
-
-
-def _checkpoint(args: Mapping[str, Any], ctx: Context, world: World) -> list[Event]:
-    """A unit on patrol passes an electronic patrol checkpoint (电子巡更)."""
-    unit = world.unit(a.ident(args, "id"))
-    permissions.check(ctx.rules.roles, ctx.actor, "unit.checkpoint", unit=unit.id)
-    checkpoint = a.ident(args, "checkpoint")
-    if unit.status is UnitStatus.OFF_DUTY:
-        raise Refused("conflict", "Unit {unit} is off duty; a checkpoint is passed on duty.",
-                      unit=unit.id)
-    return [Event("unit.checkpoint_passed", ctx.now, ctx.actor.username,
-                  {"unit": unit.id, "checkpoint": checkpoint})]

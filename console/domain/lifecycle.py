@@ -238,7 +238,12 @@ def _verify(inc: Incident, args: Mapping[str, Any], ctx: Context, world: World) 
     satisfied = a.flag(args, "satisfied")
     note = a.text(args, "note", required=not satisfied, multiline=True)
     name = "incident.verified" if satisfied else "incident.verification_failed"
-    return [_event(name, inc, ctx, method=method, satisfied=satisfied, note=note)]
+    extra: dict[str, Any] = {}
+    if method == "site" and ctx.actor.unit is not None:
+        extra["by_unit"] = ctx.actor.unit  # whose visit: the assessment counts it
+    elif method == "site" and Role.FIELD in ctx.actor.roles and args.get("by_unit") is not None:
+        extra["by_unit"] = a.ident(args, "by_unit")
+    return [_event(name, inc, ctx, method=method, satisfied=satisfied, note=note, **extra)]
 
 
 @_command("incident.close", _all(_only_in(IncidentState.VERIFIED, doing="closed"), _no_unit_out))

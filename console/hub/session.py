@@ -13,7 +13,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from websockets.exceptions import ConnectionClosed
@@ -23,7 +23,7 @@ from console.comms import protocol as p
 from console.domain.model import Role
 from console.domain.privacy import PersonalView, personal_view, police_masked, sees_police_data
 from console.domain.privacy import shown as personal_shown
-from console.hub import attachments, audit_requests, personal, search_requests
+from console.hub import attachments, audit_requests, personal, search_requests, worker_requests
 from console.hub.admission import HubConnection
 from console.hub.expiry import ended_text
 from console.hub.logins import Refused, TokenLogin
@@ -32,6 +32,9 @@ from console.hub.tracking import Row
 from console.store.accounts import User
 from console.store.sessions import By
 from console.store.writer import Command, LoggedEvent, Result
+
+#: Commands checked against the unit's last fix (console/domain/roster.py).
+FIX_CHECKED = frozenset({"unit.clock_in", "unit.checkpoint"})
 
 log = logging.getLogger(__name__)
 
@@ -269,6 +272,8 @@ class Session:
             return await search_requests.answer(self, message)
         if isinstance(message, p.CaseRequest):
             return await search_requests.answer_case(self, message)
+        if isinstance(message, p.WorkersRequest):
+            return await worker_requests.answer(self, message)
         if isinstance(message, p.AttachmentRequest):
             assert self.user is not None
             await self.send(await attachments.answer(self.hub, self.user, self.endpoint, message))
@@ -356,6 +361,11 @@ class Session:
 
     async def _command(self, message: p.CommandMessage) -> bool:
         command = Command(message.id, message.name, message.args, message.expected_version)
+        if message.name in FIX_CHECKED and isinstance(message.args, dict):
+            # Checked against where the unit is: the hub's latest fix may not be stored yet.
+            unit = message.args.get("id")
+            if isinstance(unit, str) and (fix := self.hub.tracker.fix(unit)) is not None:
+                command = replace(command, fix=(unit, fix))
         if message.name == attachment_wire.UPLOAD:
             # Checked before the next frame is read (console/hub/uploads.py); a refusal
             # stores nothing and is answered here.

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 
 from console.comms import protocol as p
+from console.domain.roster import Fix as RosterFix
 from console.store import schema
 from console.store.position_writer import PositionsNotStored, PositionWriter
 from console.store.positions import Fix, Moved
@@ -123,6 +124,11 @@ class Tracker:
         if len(self._unstored) > self.max_unstored:
             self._thin()
         return count
+
+    def fix(self, unit: str) -> RosterFix | None:
+        """``unit``'s latest position this hub knows of, stored or not (None: none)."""
+        row, at = self.latest.get(unit), self._seen_at.get(unit)
+        return None if row is None or at is None else RosterFix(row[1], row[2], at)
 
     def waiting(self) -> list[Fix]:
         """The fixes not handed to the store yet, oldest first."""

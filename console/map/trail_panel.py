@@ -119,6 +119,11 @@ class TrailPanel(QWidget):
         self._retitle()
         self.show()
 
+    def show_points(self, unit_id: str, points: Sequence[TrackPoint]) -> None:
+        """Show ``points`` (a grid worker's day, read elsewhere) as the unit's trail."""
+        self.show_for(unit_id)
+        self._came(unit_id, list(points))
+
     def load(self) -> None:
         """Ask the hub for the unit's positions over the chosen period."""
         if self.unit_id is None:

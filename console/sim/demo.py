@@ -162,6 +162,7 @@ def seed_store(ledger: Ledger, district: District, *, now: datetime, camera_base
             [(u.id, u.home[0], u.home[1], 0.0, 0.0, now) for u in missing])
     added["cameras"] = ledger.put_cameras(
         [{**c, "stream_url": camera_url(camera_base, str(c["id"]))} for c in district.cameras])
+    added["checkpoints"] = ledger.put_checkpoints(district.checkpoints)
     return added
 
 

@@ -317,6 +317,9 @@ class FieldUnits:
     def _at_checkpoint(self, unit: FieldUnit) -> None:
         checkpoint = self.movement.checkpoint_of(unit.index)
         if checkpoint is not None and unit.status is UnitStatus.AVAILABLE and not unit.pending:
+            # The hub checks the pass against the unit's last fix: report where it is first.
+            self.sessions.client(FIELD_GATEWAY).send_positions(self.movement.rows(
+                np.array([unit.index]), {unit.index: unit.spec.id}))  # type: ignore[arg-type]
             self.sessions.send(FIELD_GATEWAY, "unit.checkpoint",
                                {"id": unit.spec.id, "checkpoint": checkpoint})
 

@@ -93,6 +93,10 @@ class Ledger(Protocol):
         """Put the district's cameras (with their ``stream_url``); returns how many."""
         ...
 
+    def put_checkpoints(self, checkpoints: Sequence[dict[str, Any]]) -> int:
+        """Put the district's patrol checkpoints; returns how many."""
+        ...
+
     def incident(self, incident_id: str) -> Incident | None:
         """An incident as the store holds it now."""
         ...

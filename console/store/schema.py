@@ -377,6 +377,33 @@ attachments = Table(
     Index("ix_attachments_incident_id", "incident_id"),
 )
 
+# Duty rosters (console/domain/roster.py): each rostered stretch of a unit's day, imported by
+# an admin (``admin import-roster``), read by the clock-in check and the assessment.
+roster_shifts = Table(
+    "roster_shifts", metadata,
+    Column("id", String(80), primary_key=True),
+    Column("unit_id", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("starts_at", UtcDateTime, nullable=False),
+    Column("ends_at", UtcDateTime, nullable=False),
+    Column("note", String(200), nullable=False),
+    Column("imported_at", UtcDateTime, nullable=False),
+    Index("ix_roster_shifts_unit_id", "unit_id", "starts_at"),
+)
+
+# Electronic patrol checkpoints (电子巡更点): reference data, imported like cameras.
+checkpoints = Table(
+    "checkpoints", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name_zh", String(100), nullable=False),
+    Column("name_en", String(100), nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("grid", String(64)),
+    Column("community", String(64)),
+    Index("ix_checkpoints_grid", "grid"),
+)
+
 # The search index (migration 0006, console/store/search.py) is the database's own: an FTS5
 # table with its shadow tables on SQLite, expression indexes on PostgreSQL. It is not among the
 # tables above, so comparing them with a database leaves it out.

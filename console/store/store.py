@@ -12,10 +12,11 @@ from sqlalchemy import delete, func, insert, or_, select
 
 from console.domain.incident import Incident
 from console.domain.model import Actor, Event
+from console.domain.roster import Checkpoint, Shift
 from console.domain.rules import Rules
 from console.domain.search import Cursor, SearchFilters, SearchScope, phone_key
 from console.domain.units import Unit
-from console.store import field_outbox, search
+from console.store import field_outbox, rosters, search
 from console.store import schema as s
 from console.store.accounts import Accounts
 from console.store.attachments import AttachmentFiles
@@ -303,6 +304,25 @@ class Store:
                 conn.execute(delete(s.cameras).where(s.cameras.c.id.in_([r["id"] for r in rows])))
                 conn.execute(insert(s.cameras), rows)
         return len(rows)
+
+    def import_roster(self, shifts: Sequence[Shift]) -> tuple[int, int]:
+        """Replace the shifts of every unit and local day ``shifts`` name (console/store/
+        rosters.py); (removed, added)."""
+        return rosters.import_shifts(self.db, shifts, self.rules.calendar.tz, self.clock())
+
+    def put_checkpoints(self, rows: Sequence[dict[str, Any]]) -> int:
+        """Add or replace patrol checkpoints; raises ValueError for a bad one (nothing
+        written)."""
+        return rosters.put_checkpoints(self.db, rows)
+
+    def checkpoints(self) -> list[Checkpoint]:
+        with self.db.reader.connect() as conn:
+            return rosters.all_checkpoints(conn)
+
+    def shifts(self, units: Collection[str] | None, since: datetime, until: datetime
+               ) -> list[Shift]:
+        with self.db.reader.connect() as conn:
+            return rosters.shifts(conn, units, since, until)
 
     def count(self, table: str) -> int:
         with self.db.reader.connect() as conn:

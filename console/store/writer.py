@@ -45,6 +45,7 @@ from console.domain.incident import Incident
 from console.domain.major import MajorIncident
 from console.domain.model import Actor, Event, IncidentState
 from console.domain.record import RecordMarks
+from console.domain.roster import Fix
 from console.domain.rules import Context, Rules
 from console.domain.search import phone_key
 from console.domain.units import Unit
@@ -55,6 +56,7 @@ from console.store import schema as s
 from console.store.attachments import StoredFile
 from console.store.db import Database
 from console.store.field_outbox import FieldRows, load_task
+from console.store.rosters import RosterLookups
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +83,9 @@ class Command:
     #: Files the command's events attach (``attachment.add``), checked by the hub: written in
     #: the command's transaction, only if the domain accepts it.
     files: tuple[StoredFile, ...] = field(default=(), repr=False, compare=False)
+    #: The unit's latest fix the hub holds (not stored yet, perhaps): where a clock-in or a
+    #: checkpoint pass is checked against (console/store/rosters.py).
+    fix: tuple[str, Fix] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -114,7 +119,7 @@ class LoggedEvent:
                 "name": self.event.name, "actor": self.event.actor, "data": dict(self.event.data)}
 
 
-class _Batch(Aggregates):
+class _Batch(RosterLookups, Aggregates):
     """The aggregates one transaction holds, loaded from the database (row-locked on PostgreSQL,
     where a concurrent writer then waits for the first to commit)."""
 
@@ -292,6 +297,7 @@ class Writer:
                                           replayed=True))
                     continue
                 now = self.clock()
+                world.fix_hint = command.fix
                 try:
                     events = decide(command.name, command.args, Context(self.rules, actor, now),
                                     world, expected_version=command.expected_version,

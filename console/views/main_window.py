@@ -54,6 +54,7 @@ from console.views.sos_alarm import SosAlarm
 from console.views.status import ConsoleStatusBar, roles_text
 from console.views.time_zone import TimeZoneMenu
 from console.views.video_wall import VideoWallDock
+from console.views.workers_dock import WorkersDock
 
 log = logging.getLogger(__name__)
 
@@ -147,6 +148,7 @@ class MainWindow(WindowLayouts, QMainWindow):
         self.docks["command_help"].toggleView(False)
         self._add_dock("emergency_board", self.board, None, detail_area)
         self.audit: AuditDock | None = None
+        self.workers: WorkersDock | None = None
         self.suit_user()
         line_area = self._add_dock("command_line", self.command_line,
                                    areas.BottomDockWidgetArea, queue_area)
@@ -231,6 +233,20 @@ class MainWindow(WindowLayouts, QMainWindow):
             self.docks["audit"].setWindowTitle(self.tr("Audit"))
             if hasattr(self, "view_menu"):
                 self._fill_view_menu()
+        # The grid workers' assessment is personal data: a duty leader's and an admin's.
+        if roles & {"duty_leader", "admin"} and self.workers is None:
+            self.workers = WorkersDock(self.bridge, self.rules, self)
+            self.workers.replay.connect(self._worker_day_on_map)
+            # Beside the map, not over it: a worker's day is replayed there.
+            self._add_dock("workers", self.workers, None, self.docks["detail"].dockAreaWidget())
+            self.docks["workers"].setWindowTitle(self.tr("Grid workers"))
+            if hasattr(self, "view_menu"):
+                self._fill_view_menu()
+
+    def _worker_day_on_map(self, unit: str, points: list[Any], checkpoints: list[Any]) -> None:
+        self.docks["map"].toggleView(True)
+        self.docks["map"].setAsCurrentTab()
+        self.map.show_worker_day(unit, points, checkpoints)
 
     def _connect_dock_signals(self, queue: IncidentQueue) -> None:
         queue.open_incident.connect(self.open_incident)
@@ -495,6 +511,7 @@ class MainWindow(WindowLayouts, QMainWindow):
                   "emergency_board": self.tr("Emergency board"),
                   "command_line": self.tr("Command line"), "audit": self.tr("Audit"),
                   "records": self.tr("Records"),
+                  "workers": self.tr("Grid workers"),
                   "command_help": self.tr("Command help")}
         for name, dock in self.docks.items():
             dock.setWindowTitle(titles.get(name, dock.windowTitle()))

@@ -334,6 +334,15 @@ class MapDock(QWidget):
         self._show_side()
         self.trail.load()
 
+    def show_worker_day(self, unit_id: str, points: list[TrackPoint],
+                        checkpoints: list[tuple[float, float, bool, str]]) -> None:
+        """A grid worker's day (the Grid workers dock): its trail to replay, and its
+        checkpoints (lat, lon, passed, name) beside it, the passed ones ticked."""
+        self.trail.show_points(unit_id, points)
+        self._show_side()
+        self._call("patrolSet", [[*self.live.datum.point(lat, lon), passed, name]
+                                 for lat, lon, passed, name in checkpoints])
+
     def _show_side(self) -> None:
         self.side.show()
         if self.splitter.sizes()[1] < 200:

@@ -4,7 +4,7 @@ refusal with its words, and hypothesis throwing arbitrary text, bytes and JSON a
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -172,11 +172,11 @@ BAD: list[tuple[str, str | bytes, str, str]] = [
     ("number", "7", "bad_message", "must be a JSON object, not a number"),
     ("no type", "{}", "bad_message",
      "The message has no 'type'; expected hello, command, positions, ping, timeline, track, "
-     "logout, audit, reporter, search, case or attachment."),
+     "logout, audit, reporter, search, case, attachment or workers."),
     ("type not a string", '{"type":1}', "bad_message", "'type' must be a string"),
     ("unknown type", '{"type":"x"}', "bad_message",
      "Unknown message type 'x'; expected hello, command, positions, ping, timeline, track, "
-     "logout, audit, reporter, search, case or attachment."),
+     "logout, audit, reporter, search, case, attachment or workers."),
     ("police type", '{"type":"incident"}', "bad_message", "Unknown message type 'incident'"),
     ("server type", '{"type":"welcome"}', "bad_message", "Unknown message type 'welcome'"),
     # hello
@@ -323,7 +323,9 @@ def test_refusal_becomes_an_error_message() -> None:
 
 def test_unknown_type_is_quoted_short() -> None:
     refused = refusal(frame(type="z" * 1000))
-    assert len(refused.message) < 180  # the quote (40) and the list of types
+    quoted = refused.message.split("'", 1)[1].split(";")[0]
+    assert quoted == "z" * 38 + "…"  # the quote is cut short; the list of types follows it
+    assert len(refused.message) < len(quoted) + 40 + len(", ".join(p.CLIENT_TYPES))
     assert is_sentence(refused.message)
 
 
@@ -415,6 +417,10 @@ GOOD: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     "attachment": {"id": st.text(min_size=1, max_size=64),
                    "attachment": st.text(min_size=1, max_size=66),
                    "thumbnail": st.booleans() | st.none()},
+    "workers": {"id": st.text(min_size=1, max_size=64),
+                "day": st.dates().map(date.isoformat) | st.text(max_size=12),
+                "month": st.text(max_size=8), "community": st.text(max_size=66) | st.none(),
+                "unit": st.text(max_size=66)},
 }
 
 

@@ -93,6 +93,12 @@ NOT_YET = {
         "the attachment request of a desk, not a command",
     "An attachment must be sent as a file (its data), checked by the hub.":
         "the hub's own form of attachment.add",
+    "There is no patrol checkpoint {checkpoint}.":
+        "needs the checkpoints imported (tests/hub/test_roster_checks.py provokes it)",
+    "Unit {unit} is {distance} m from checkpoint {checkpoint}; a pass counts within {radius} m.":
+        "needs a checkpoint and a fix (tests/hub/test_roster_checks.py provokes it)",
+    "Unit {unit} has sent no position in the last {minutes} minutes; a checkpoint is passed "
+    "where the unit is seen.": "needs a checkpoint and a unit without a fix",
 }
 
 USERS = {

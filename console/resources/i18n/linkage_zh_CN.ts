@@ -2432,6 +2432,10 @@
         <translation>审计</translation>
     </message>
     <message>
+        <source>Grid workers</source>
+        <translation>网格员</translation>
+    </message>
+    <message>
         <source>Records</source>
         <translation>档案查询</translation>
     </message>
@@ -3306,6 +3310,10 @@
         <translation>只有值班领导可以取消 {id} 的保密标记。</translation>
     </message>
     <message>
+        <source>Only a duty leader or an administrator may read grid workers&apos; assessment.</source>
+        <translation>只有值班领导或管理员可以查看网格员考核。</translation>
+    </message>
+    <message>
         <source>Only the police center that diverted case {shared_id} may amend or withdraw it.</source>
         <translation>只有转来案件 {shared_id} 的公安指挥中心可以修改或撤回该案件。</translation>
     </message>
@@ -3410,6 +3418,10 @@
         <translation>没有重大事件 {id}。</translation>
     </message>
     <message>
+        <source>There is no patrol checkpoint {checkpoint}.</source>
+        <translation>没有巡更点 {checkpoint}。</translation>
+    </message>
+    <message>
         <source>There is no police message &apos;{kind}&apos;.</source>
         <translation>没有公安消息类型“{kind}”。</translation>
     </message>
@@ -3444,6 +3456,10 @@
     <message>
         <source>Unit {unit} has no SOS waiting.</source>
         <translation>力量 {unit} 没有待处理的紧急求助。</translation>
+    </message>
+    <message>
+        <source>Unit {unit} has sent no position in the last {minutes} minutes; a checkpoint is passed where the unit is seen.</source>
+        <translation>单元 {unit} 最近 {minutes} 分钟没有上报位置；巡更须在看得到单元所在位置时打卡。</translation>
     </message>
     <message>
         <source>Unit {unit} is already committed to {id}.</source>
@@ -3484,6 +3500,10 @@
     <message>
         <source>Unit {unit} is still {state} on {id}; clear or cancel its assignment first.</source>
         <translation>单元 {unit} 在 {id} 上仍为“{state}”；请先完成或取消其任务。</translation>
+    </message>
+    <message>
+        <source>Unit {unit} is {distance} m from checkpoint {checkpoint}; a pass counts within {radius} m.</source>
+        <translation>单元 {unit} 距巡更点 {checkpoint} {distance} 米；须在 {radius} 米以内打卡才算。</translation>
     </message>
     <message>
         <source>Unit {unit} is {status}; only available units can be dispatched.</source>
@@ -3784,6 +3804,10 @@
     <message>
         <source>busy</source>
         <translation>忙碌</translation>
+    </message>
+    <message>
+        <source>by_unit</source>
+        <translation>上报单元</translation>
     </message>
     <message>
         <source>call for help as a field unit</source>
@@ -4938,6 +4962,162 @@
     <message>
         <source>Drag a camera onto a tile, or double-click it</source>
         <translation>将摄像头拖到画面格上，或双击它</translation>
+    </message>
+</context>
+<context>
+    <name>WorkersDock</name>
+    <message>
+        <source>Unit</source>
+        <extracomment>The ranking&apos;s columns: heading, and the row&apos;s value.</extracomment>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Score</source>
+        <translation>得分</translation>
+    </message>
+    <message>
+        <source>On duty / rostered h</source>
+        <translation>在岗 / 排班 小时</translation>
+    </message>
+    <message>
+        <source>Late</source>
+        <translation>迟到</translation>
+    </message>
+    <message>
+        <source>Absent</source>
+        <translation>缺勤</translation>
+    </message>
+    <message>
+        <source>km</source>
+        <translation>公里</translation>
+    </message>
+    <message>
+        <source>In grid</source>
+        <translation>网格内</translation>
+    </message>
+    <message>
+        <source>Checkpoints</source>
+        <translation>巡更点</translation>
+    </message>
+    <message>
+        <source>Reports (cases)</source>
+        <translation>上报(立案)</translation>
+    </message>
+    <message>
+        <source>Tasks on time</source>
+        <translation>按时完成任务</translation>
+    </message>
+    <message>
+        <source>Verifications</source>
+        <translation>核查</translation>
+    </message>
+    <message>
+        <source>Community</source>
+        <translation>社区</translation>
+    </message>
+    <message>
+        <source>Street</source>
+        <translation>街道</translation>
+    </message>
+    <message>
+        <source>Asking the hub…</source>
+        <translation>正在向中心服务查询…</translation>
+    </message>
+    <message>
+        <source>Reading the month from the hub…</source>
+        <translation>正在从中心服务读取整月数据…</translation>
+    </message>
+    <message>
+        <source>Export the month</source>
+        <translation>导出整月</translation>
+    </message>
+    <message>
+        <source>Excel workbook (*.xlsx)</source>
+        <translation>Excel 工作簿 (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>{n} workers, best score first</source>
+        <translation>{n} 名网格员，按得分从高到低</translation>
+    </message>
+    <message>
+        <source>On duty / rostered</source>
+        <translation>在岗 / 排班</translation>
+    </message>
+    <message>
+        <source>{on_duty:.1f} h / {rostered:.1f} h</source>
+        <translation>{on_duty:.1f} 小时 / {rostered:.1f} 小时</translation>
+    </message>
+    <message>
+        <source>Late / absent</source>
+        <translation>迟到 / 缺勤</translation>
+    </message>
+    <message>
+        <source>Clock-ins off roster / outside the grid</source>
+        <translation>非排班打卡 / 网格外打卡</translation>
+    </message>
+    <message>
+        <source>Distance</source>
+        <translation>里程</translation>
+    </message>
+    <message>
+        <source>{km:.1f} km</source>
+        <translation>{km:.1f} 公里</translation>
+    </message>
+    <message>
+        <source>On duty inside the own grid</source>
+        <translation>在岗时处于本网格内</translation>
+    </message>
+    <message>
+        <source>Checkpoints passed / planned</source>
+        <translation>已巡更点 / 计划</translation>
+    </message>
+    <message>
+        <source>Reports (became cases)</source>
+        <translation>上报(立案)</translation>
+    </message>
+    <message>
+        <source>Verifications on site</source>
+        <translation>现场核查</translation>
+    </message>
+    <message>
+        <source>{name} ({unit}), {community}, {day}: score {score}</source>
+        <translation>{name}（{unit}），{community}，{day}：得分 {score}</translation>
+    </message>
+    <message>
+        <source>Grid workers&apos; assessment {month}</source>
+        <translation>网格员考核 {month}</translation>
+    </message>
+    <message>
+        <source>The sheet was not written: {error}</source>
+        <translation>考核表未能写入：{error}</translation>
+    </message>
+    <message>
+        <source>{n} workers written to {path}</source>
+        <translation>已将 {n} 名网格员写入 {path}</translation>
+    </message>
+    <message>
+        <source>The hub did not answer; try again when the console is connected.</source>
+        <translation>中心服务没有应答；请在控制台连接后重试。</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>显示</translation>
+    </message>
+    <message>
+        <source>Export month (.xlsx)…</source>
+        <translation>导出整月 (.xlsx)…</translation>
+    </message>
+    <message>
+        <source>Replay on the map</source>
+        <translation>在地图上回放</translation>
+    </message>
+    <message>
+        <source>Choose a worker to see the day.</source>
+        <translation>选择一名网格员查看当天情况。</translation>
     </message>
 </context>
 <context>

@@ -516,6 +516,20 @@
       trailCursor = null;
     },
 
+    /** A grid worker's checkpoints beside the trail of its day (after trailSet, which clears
+        them with the trail): [lat, lon, passed, label] each, a passed one ticked. */
+    patrolSet: function (rows) {
+      for (const [lat, lon, passed, label] of rows) {
+        L.circleMarker([lat, lon], { radius: 8, weight: 2, interactive: false,
+                                     color: passed ? "#1a7f37" : "#6e7781",
+                                     fillColor: passed ? "#2da44e" : "#ffffff", fillOpacity: 0.9 })
+          .bindTooltip((passed ? "\u2713 " : "\u25cb ") + label,
+                       { permanent: true, direction: "top", className: "linkage-patrol" })
+          .addTo(layers.trail);
+      }
+      return rows.length;
+    },
+
     // -- what tests and the benchmark read back ----------------------------------------------
 
     /** Answer ``painted(seq)`` once what the page holds now is on screen (the benchmark
