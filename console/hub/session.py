@@ -27,6 +27,7 @@ from console.hub import attachments, audit_requests, personal, search_requests
 from console.hub.admission import HubConnection
 from console.hub.expiry import ended_text
 from console.hub.logins import Refused, TokenLogin
+from console.hub.observe import request_id
 from console.hub.services import HubServices
 from console.hub.tracking import Row
 from console.store.accounts import User
@@ -353,6 +354,14 @@ class Session:
         return True
 
     async def _command(self, message: p.CommandMessage) -> bool:
+        # The command's lines in the log (and those of the task that answers it) carry its id.
+        token = request_id.set(f"{request_id.get().partition('/')[0]}/{message.id}")
+        try:
+            return await self._queue_command(message)
+        finally:
+            request_id.reset(token)
+
+    async def _queue_command(self, message: p.CommandMessage) -> bool:
         command = Command(message.id, message.name, message.args, message.expected_version)
         if message.name == attachment_wire.UPLOAD:
             # Checked before the next frame is read (console/hub/uploads.py); a refusal

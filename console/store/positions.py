@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from console.store import schema as s
 from console.store.db import Database
@@ -80,6 +80,12 @@ class Positions:
                            "AND (position_at IS NULL OR position_at <= ?5)",
                            [(lat, lon, heading, speed, at(when), unit)
                             for unit, lat, lon, heading, speed, when in latest.values()])
+
+    def prune(self, before: datetime) -> int:
+        """Forget the stored fixes older than ``before`` (a unit's latest position stays on its
+        row in ``units``); returns how many went."""
+        with self.db.writer.begin() as conn:
+            return conn.execute(delete(s.positions).where(s.positions.c.at < before)).rowcount
 
     def moved_since(self, since: datetime) -> tuple[list[Moved], datetime | None]:
         """Every unit whose latest position is newer than ``since``, and the newest time among
