@@ -4,6 +4,9 @@ Its settings come from a TOML file (``--config``, ``LINKAGE_CONFIG`` or /etc/lin
 ``LINKAGE_*`` variables and the options below, in rising order (console/hub/settings.py,
 docs/deploy.md). It does not migrate the schema unless told to (``--migrate``): a hub on a
 schema older than its code stops with what to run.
+
+Exit codes (the systemd unit restarts on 4, not on 2 or 3): 2 bad settings, 3 the schema is
+not this code's, 4 the database cannot be reached.
 """
 
 from __future__ import annotations
@@ -84,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
     except Exception as error:
         store.close()
         print(f"the hub cannot start: the database is not usable: {error}", file=sys.stderr)
-        return 3
+        return 4
     resume_world(clock, store, start)
     if speed != 1.0:
         log.info("the world runs %s× from %s", speed, clock.now().isoformat())

@@ -234,6 +234,6 @@ def test_a_wrong_password_stops_the_hub_with_the_reason(cluster: pgcluster.Clust
                                                          tmp_path: Path) -> None:
     hub = Hub("--db", cluster.url, "--migrate",
               env={"LINKAGE_DATABASE_PASSWORD": "not-" + cluster.password})
-    assert hub.ended() == 3
+    assert hub.ended() == 4
     assert "password authentication failed" in hub.text()
     assert "not-" + cluster.password not in hub.text()
