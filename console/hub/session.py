@@ -357,6 +357,7 @@ class Session:
         # The command's lines in the log (and those of the task that answers it) carry its id.
         token = request_id.set(f"{request_id.get().partition('/')[0]}/{message.id}")
         try:
+            log.debug("command %s", message.name)
             return await self._queue_command(message)
         finally:
             request_id.reset(token)

@@ -3,8 +3,10 @@ Prometheus text and move with the traffic; a failed login is a warning naming th
 
 from __future__ import annotations
 
+import io
 import json
 import logging
+import re
 import urllib.error
 import urllib.request
 from typing import Any
@@ -12,6 +14,7 @@ from typing import Any
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from console.hub.observe import JsonFormatter, RequestIdFilter
 from tests.hub.conftest import Client, HubThread, incident_args
 from tests.waiting import wait_until
 
@@ -95,3 +98,35 @@ def test_a_failed_login_is_a_warning_with_the_address(hub: HubThread,
     client.close()
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert any("127.0.0.1" in r.getMessage() and "'ctl'" in r.getMessage() for r in warnings)
+
+
+def test_json_log_lines_carry_the_connection_and_command_request_ids(hub: HubThread) -> None:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RequestIdFilter())
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("console.hub")
+    logger.addHandler(handler)
+    level = logger.level
+    logger.setLevel(logging.DEBUG)
+    try:
+        stranger = Client(hub.port)
+        stranger.send({"type": "hello", "protocol": 1, "client": "tests",
+                       "auth": {"username": "ctl", "password": "wrong"}, "resume_from": None})
+        assert stranger.recv()["type"] != "welcome"
+        stranger.close()
+        console = Client(hub.port)
+        console.login("ctl")
+        assert console.command("incident.create", command_id="cmd-json-1",
+                               **incident_args())["ok"]
+        console.close()
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert all({"time", "level", "logger", "message", "request_id"} <= set(e) for e in lines)
+    failed = [e for e in lines if e["level"] == "WARNING" and "127.0.0.1" in e["message"]]
+    assert failed and re.fullmatch(r"[0-9a-f]{12}", failed[0]["request_id"]), lines
+    command = [e for e in lines if e["message"] == "command incident.create"]
+    assert command and re.fullmatch(r"[0-9a-f]{12}/cmd-json-1", command[0]["request_id"]), lines
+    assert command[0]["request_id"].split("/")[0] != failed[0]["request_id"]
