@@ -222,6 +222,10 @@ def test_readyz_follows_the_database_down_and_back(cluster: pgcluster.Cluster,
         started = time.monotonic()
         wait_until(lambda: readyz(port)[0] == 200, timeout=5, what="/readyz back to 200")
         assert time.monotonic() - started <= 5
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as answer:
+            metrics = answer.read().decode()
+        errors = re.search(r"^linkage_database_errors_total (\S+)$", metrics, re.MULTILINE)
+        assert errors and float(errors.group(1)) >= 1, metrics
     finally:
         assert hub.stop() == 0
     warnings = [json.loads(line) for line in hub.output if line.startswith("{")]

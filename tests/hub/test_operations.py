@@ -130,3 +130,24 @@ def test_json_log_lines_carry_the_connection_and_command_request_ids(hub: HubThr
     command = [e for e in lines if e["message"] == "command incident.create"]
     assert command and re.fullmatch(r"[0-9a-f]{12}/cmd-json-1", command[0]["request_id"]), lines
     assert command[0]["request_id"].split("/")[0] != failed[0]["request_id"]
+
+
+def test_readyz_names_a_vital_task_that_stopped(hub: HubThread) -> None:
+    assert hub.hub is not None and hub._loop is not None
+    follower = next(t for t in hub.hub._tasks if t.get_name() == "log-follower")
+    hub._loop.call_soon_threadsafe(follower.cancel)
+    wait_until(lambda: get(hub.port, "/readyz")[0] == 503, what="/readyz 503")
+    reasons = json.loads(get(hub.port, "/readyz")[1])["reasons"]
+    assert reasons == ["log-follower: stopped"]
+    assert value(samples(hub.port), "linkage_ready") == 0
+
+
+def test_readyz_says_when_storing_positions_keeps_failing(hub: HubThread) -> None:
+    assert hub.hub is not None and hub._loop is not None
+    tracker, loop = hub.hub.tracker, hub._loop
+    loop.call_soon_threadsafe(lambda: setattr(tracker, "failing_since", loop.time() - 10))
+    wait_until(lambda: get(hub.port, "/readyz")[0] == 503, what="/readyz 503")
+    reasons = json.loads(get(hub.port, "/readyz")[1])["reasons"]
+    assert len(reasons) == 1 and reasons[0].startswith("position writer: storing has failed")
+    loop.call_soon_threadsafe(lambda: setattr(tracker, "failing_since", None))
+    wait_until(lambda: get(hub.port, "/readyz")[0] == 200, what="/readyz 200 again")

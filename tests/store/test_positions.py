@@ -61,3 +61,17 @@ def test_unit_state_writes_never_touch_the_position(store: Store, clock: Clock) 
     with store.db.reader.connect() as conn:
         status, lat = conn.exec_driver_sql("SELECT status, lat FROM units WHERE id = 'P1'").one()
     assert (status, lat) == ("busy", 30.665)
+
+
+def test_prune_forgets_the_fixes_older_than_the_retention_and_keeps_the_units(
+        store: Store, clock: Clock) -> None:
+    register(store, "P1")
+    t0 = clock.now
+    store.positions.append([PositionFix("P1", 30.661, 104.091, 90.0, 1.4, t0),
+                            PositionFix("P1", 30.662, 104.092, 90.0, 1.4,
+                                        t0 + timedelta(days=2))])
+    assert store.positions.prune(t0 + timedelta(days=1)) == 1
+    track = store.positions.track("P1", t0 - timedelta(days=1), t0 + timedelta(days=3))
+    assert [f.at for f in track] == [t0 + timedelta(days=2)]
+    assert store.unit("P1") is not None
+    assert store.positions.prune(t0 + timedelta(days=1)) == 0
