@@ -58,6 +58,8 @@ def test_the_metrics_move_with_the_traffic(hub: HubThread) -> None:
     assert console.command("incident.create", **incident_args())["ok"]
     refused = console.command("incident.accept", id="NO-SUCH-INCIDENT")
     assert not refused["ok"]
+    for made_up in ("made.up", "made.upp", "made.uppp"):  # counted under one label value
+        assert not console.command(made_up)["ok"]
     field.send({"type": "positions", "units": [["G1", 30.66, 104.10, 90, 1.2],
                                                ["G2", 30.67, 104.11, 90, 1.2]]})
     console.until("positions")
@@ -73,6 +75,8 @@ def test_the_metrics_move_with_the_traffic(hub: HubThread) -> None:
     code = refused["error"]["code"]
     assert value(after, "linkage_commands_total", name="incident.accept", outcome=code) == 1
     assert value(after, "linkage_command_seconds_count", name="incident.create") == 1
+    assert value(after, "linkage_commands_total", name="unknown", outcome="invalid") == 3
+    assert not any("made.up" in str(labels) for _, labels in after)
     assert value(after, "linkage_command_seconds_bucket", name="incident.create",
                  le="+Inf") == 1
     assert value(after, "linkage_positions_total") == 2
