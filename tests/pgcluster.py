@@ -202,6 +202,21 @@ class Cluster:
         """A fast shutdown: open connections are ended, nothing new is accepted."""
         _run("pg_ctlcluster", VERSION, self.name, "stop", "-m", "fast")
 
+    def _signal_all(self, signum: int) -> None:
+        pid_file = Path(f"/var/lib/postgresql/{VERSION}/{self.name}/postmaster.pid")
+        postmaster = int(pid_file.read_text().split()[0])
+        children = _run("ps", "-o", "pid=", "--ppid", str(postmaster)).split()
+        for pid in [postmaster, *map(int, children)]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signum)
+
+    def hang(self) -> None:
+        """SIGSTOP the server and its backends: connections open, nothing answers."""
+        self._signal_all(signal.SIGSTOP)
+
+    def wake(self) -> None:
+        self._signal_all(signal.SIGCONT)
+
     def drop(self) -> None:
         if self.made:
             subprocess.run(["pg_dropcluster", VERSION, self.name, "--stop"], capture_output=True,

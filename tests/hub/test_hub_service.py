@@ -226,6 +226,24 @@ def test_readyz_follows_the_database_down_and_back(cluster: pgcluster.Cluster,
             metrics = answer.read().decode()
         errors = re.search(r"^linkage_database_errors_total (\S+)$", metrics, re.MULTILINE)
         assert errors and float(errors.group(1)) >= 1, metrics
+
+        # A database that hangs: /readyz still answers at once, and says so.
+        cluster.hang()
+        try:
+            hung = time.monotonic()
+
+            def answered_503() -> dict[str, object] | None:
+                asked = time.monotonic()
+                status, body = readyz(port)
+                assert time.monotonic() - asked < 2, "/readyz waited on the database"
+                return body if status == 503 else None
+
+            body = wait_until(answered_503, timeout=5, what="/readyz 503 while it hangs")
+            assert time.monotonic() - hung <= 5
+            assert any("no answer" in str(reason) for reason in body["reasons"]), body
+        finally:
+            cluster.wake()
+        wait_until(lambda: readyz(port)[0] == 200, timeout=10, what="/readyz 200 after")
     finally:
         assert hub.stop() == 0
     warnings = [json.loads(line) for line in hub.output if line.startswith("{")]
