@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 LINKAGE_TEST_PG ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 export LINKAGE_TEST_PG
 
-.PHONY: run test test-all test-domain-noqt lint typecheck system clean translations
+.PHONY: run test test-all test-domain-noqt lint typecheck system clean translations dist-hub
 
 run: $(VENV)/.installed
 	$(PY) main.py
@@ -71,5 +71,10 @@ translations: $(VENV)/.installed
 dist-console: $(VENV)/.installed
 	$(VENV)/bin/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller installer/console.spec
 
+# The hub as a Debian package with a bundled venv, its systemd unit and default settings
+# (installer/build-deb.sh, docs/deploy.md): dist/linkage-hub_VERSION_ARCH.deb.
+dist-hub: $(VENV)/.installed
+	PIP="$(PY) -m pip" installer/build-deb.sh
+
 clean:
-	rm -rf $(VENV) $(NOQT)
+	rm -rf $(VENV) $(NOQT) dist

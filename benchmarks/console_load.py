@@ -898,7 +898,7 @@ def main() -> None:
         # nice execs the command: the pid is the hub's (or the generator's) own.
         nice = ["nice", "-n", str(args.others_nice)] if args.others_nice else []
         hub = Child([*nice, sys.executable, str(ROOT / "main.py"), "hub", "--db",
-                     f"sqlite:///{work}/bench.db", "--port", "0", "--name", "bench"],
+                     f"sqlite:///{work}/bench.db", "--port", "0", "--name", "bench", "--migrate"],
                     work / "hub.log", r"listening on ws://[\d.]+:(\d+)")
         port = int(hub.match.group(1))
         children: list[Child] = []

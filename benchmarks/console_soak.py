@@ -478,7 +478,7 @@ def main() -> None:
         nice = ["nice", "-n", str(args.others_nice)] if args.others_nice else []
         hub = bench.Child([*nice, sys.executable, str(bench.ROOT / "main.py"), "hub", "--db",
                            f"sqlite:///{work}/bench.db", "--port", "0", "--name", "soak",
-                           "--speed", str(args.speed)],
+                           "--speed", str(args.speed), "--migrate"],
                           work / "hub.log", r"listening on ws://[\d.]+:(\d+)")
         port = int(hub.match.group(1))
         children: list[Any] = []

@@ -297,7 +297,7 @@ async def run_baseline(rows: int, seconds: float) -> float:
 
 async def main_async(url: str, seconds: float) -> dict[str, Any]:
     hub = Process([sys.executable, str(ROOT / "main.py"), "hub", "--db", url, "--port", "0",
-                   "--name", "bench"], r"listening on ws://[\d.]+:(\d+)")
+                   "--name", "bench", "--migrate"], r"listening on ws://[\d.]+:(\d+)")
     try:
         setup = await run_hub(hub.port, seconds)
         if os.environ.get("HUB_LOAD_PROFILE"):  # py-spy the hub during the window

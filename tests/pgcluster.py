@@ -147,3 +147,79 @@ class ReplicatedPair:
             # pg_dropcluster leaves a configuration directory holding a file of ours.
             shutil.rmtree(f"/etc/postgresql/{VERSION}/{name}", ignore_errors=True)
         self.made.clear()
+
+
+class Cluster:
+    """One cluster of the installed PostgreSQL on a free port, whose database ``linkage`` belongs
+    to the role ``linkage`` logging in with a password (SCRAM over TCP): it can be stopped and
+    started under a hub, and dropped after.
+
+        with Cluster() as pg:
+            pg.url              # postgresql://linkage@127.0.0.1:PORT/linkage, no password
+            pg.password
+            pg.stop(); pg.start()
+    """
+
+    def __init__(self) -> None:
+        self.name = f"svc_{uuid.uuid4().hex[:8]}"
+        self.port = free_port()
+        self.password = f"pw-{uuid.uuid4().hex[:12]}"
+        self.made = False
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://linkage@127.0.0.1:{self.port}/{DATABASE}"
+
+    def __enter__(self) -> Cluster:
+        try:
+            _run("pg_createcluster", VERSION, self.name, "-p", str(self.port), "--",
+                 "--auth-local=trust", "--auth-host=scram-sha-256", "--no-sync")
+            self.made = True
+            Path(f"/etc/postgresql/{VERSION}/{self.name}/conf.d/svc.conf").write_text(
+                "listen_addresses = '127.0.0.1'\nmax_connections = 60\nshared_buffers = 16MB\n"
+                "fsync = off\n")
+            self.start()
+            self.psql(f"CREATE ROLE linkage LOGIN PASSWORD '{self.password}'")
+            self.psql(f"CREATE DATABASE {DATABASE} OWNER linkage")
+        except BaseException:
+            self.drop()
+            raise
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.drop()
+
+    def psql(self, sql: str) -> str:
+        """As the superuser, over the Unix socket (trusted)."""
+        return _run("psql", "-h", "/var/run/postgresql", "-p", str(self.port), "-U", "postgres",
+                    "-d", "postgres", "-At", "-c", sql).strip()
+
+    def start(self) -> None:
+        _run("pg_ctlcluster", VERSION, self.name, "start")
+
+    def stop(self) -> None:
+        """A fast shutdown: open connections are ended, nothing new is accepted."""
+        _run("pg_ctlcluster", VERSION, self.name, "stop", "-m", "fast")
+
+    def _signal_all(self, signum: int) -> None:
+        pid_file = Path(f"/var/lib/postgresql/{VERSION}/{self.name}/postmaster.pid")
+        postmaster = int(pid_file.read_text().split()[0])
+        children = _run("ps", "-o", "pid=", "--ppid", str(postmaster)).split()
+        for pid in [postmaster, *map(int, children)]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signum)
+
+    def hang(self) -> None:
+        """SIGSTOP the server and its backends: connections open, nothing answers."""
+        self._signal_all(signal.SIGSTOP)
+
+    def wake(self) -> None:
+        self._signal_all(signal.SIGCONT)
+
+    def drop(self) -> None:
+        if self.made:
+            subprocess.run(["pg_dropcluster", VERSION, self.name, "--stop"], capture_output=True,
+                           timeout=120, check=False)
+            shutil.rmtree(f"/etc/postgresql/{VERSION}/{self.name}", ignore_errors=True)
+            self.made = False

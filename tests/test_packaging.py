@@ -174,9 +174,10 @@ def test_the_installed_hub_runs_without_qt(venv: Path, tmp_path: Path) -> None:
         # The hub's own code came from the wheel, not from this checkout.
         where = _run(python, "-c", "import console; print(console.__file__)", cwd=scratch)
         assert str(venv) in where.stdout and str(ROOT) not in where.stdout
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as answer:
-            health = json.loads(answer.read())
-        assert health["status"] == "ok" and health["hub"] == "wheel"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=10) as answer:
+            assert answer.status == 200
+            ready = json.loads(answer.read())
+        assert ready["ready"] is True and ready["hub"] == "wheel", ready
         client = Client(port)
         try:
             assert client.login("wang", password=password)["user"]["roles"] == ["controller"]

@@ -24,6 +24,11 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     admin_commands = admin.add_subparsers(dest="admin_command", metavar="ACTION", required=True)
     init_db = admin_commands.add_parser("init-db", help="create or migrate the schema")
     init_db.add_argument("--db", required=True, help="database URL or SQLite file path")
+    migrate = admin_commands.add_parser(
+        "migrate", help="bring the schema up to this version's, under a database lock (several "
+        "at once take turns); the password from LINKAGE_DATABASE_PASSWORD or "
+        "LINKAGE_DATABASE_PASSWORD_FILE")
+    migrate.add_argument("--db", required=True, help="database URL or SQLite file path")
     seed_demo = admin_commands.add_parser(
         "seed-demo", help="add the demo district's accounts, units and cameras")
     seed_demo.add_argument("--db", required=True, help="database URL or SQLite file path")
@@ -97,6 +102,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.admin_command == "export-eido":
         return _export_eido(args)
+    if args.admin_command == "migrate":
+        return _migrate(args)
     db = open_database(args.db)
     try:
         migrate(db)
@@ -121,6 +128,33 @@ def run(args: argparse.Namespace) -> int:
 
             return run_session_action(args, db)
         return _create_user(args, db)
+    finally:
+        db.dispose()
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    import os
+
+    from console.hub.settings import ConfigError, load
+    from console.store.db import migrate, open_database, schema_revision
+
+    try:
+        url = load(None, os.environ, {"database.url": args.db}).database_url
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        return 2
+    db = open_database(url)
+    try:
+        before = schema_revision(db)
+        applied = migrate(db)
+        where = db.url.split("@")[-1]
+        if applied:
+            audit.record(db, "admin.migrate")
+            print(f"migrated {where} from {before or 'an empty database'} to {applied[-1]} "
+                  f"({', '.join(applied)})")
+        else:
+            print(f"schema is up to date in {where} ({before})")
+        return 0
     finally:
         db.dispose()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
@@ -30,9 +31,24 @@ class CommandQueue:
         # One thread writes: batches go in order, and the GUI-free hub loop never blocks.
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hub-writer")
         self.accepting = True
+        #: Told of every command answered: its name, its outcome ("ok" or the error's code)
+        #: and the seconds from its submission to its result (the hub's metrics).
+        self.on_result: Callable[[str, str, float], None] | None = None
+        #: Told of a batch the database refused (the hub's metrics).
+        self.on_failure: Callable[[], None] | None = None
 
     def submit(self, command: Command, actor: Actor) -> asyncio.Future[Result]:
         future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
+        if self.on_result is not None:
+            observe, started = self.on_result, time.monotonic()
+
+            def done(settled: asyncio.Future[Result]) -> None:
+                if not settled.cancelled():
+                    result = settled.result()
+                    outcome = "ok" if result.ok else str((result.error or {}).get("code", "error"))
+                    observe(command.name, outcome, time.monotonic() - started)
+
+            future.add_done_callback(done)
         if not self.accepting:
             future.set_result(Result(command.id, ok=False, error={
                 "code": "unavailable", "message": "The hub is shutting down; send it again "
@@ -61,6 +77,8 @@ class CommandQueue:
                                                               self.store.execute_batch, pairs)
             except Exception as error:
                 log.error("write batch of %d failed: %s", len(batch), error)
+                if self.on_failure is not None:
+                    self.on_failure()
                 # Nothing of the batch is known to be committed: the client sends it again with
                 # the same id, and the log applies it at most once.
                 results = [Result(c.id, ok=False, error=dict(UNAVAILABLE)) for c, _ in pairs]

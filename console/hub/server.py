@@ -6,7 +6,8 @@
     await hub.stop()         # stop taking commands, finish the queued ones, close politely
 
 Paths: ``/ws`` consoles, ``/field`` field units, ``/police`` police 110 centers
-(docs/police-interface.md), and ``GET /healthz``. The database is only ever touched from worker
+(docs/police-interface.md), and for operators ``GET /healthz``, ``/readyz`` and ``/metrics``
+(console/hub/operations.py, docs/deploy.md). The database is only ever touched from worker
 threads, passwords only on the login threads: the event loop never waits on either. Who may
 connect is counted in ``admission``, logins are throttled in ``logins`` (docs/security.md).
 """
@@ -27,6 +28,8 @@ from http import HTTPStatus
 from typing import Any, TypeVar
 
 import psycopg
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy.exc import DBAPIError
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
@@ -41,6 +44,8 @@ from console.hub.field import FieldSession
 from console.hub.field_watch import FieldWatch
 from console.hub.log import EventLog
 from console.hub.logins import Logins
+from console.hub.observe import request_id
+from console.hub.operations import Metrics, Readiness
 from console.hub.police import PoliceSession
 from console.hub.retention import keep_tracks
 from console.hub.services import HubServices
@@ -57,6 +62,10 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 ENDPOINTS = {"/ws": "ws", "/field": "field", "/police": "police"}
+#: The tasks without which the hub is not ready (/readyz names the one that stopped).
+VITAL_TASKS = ("writer", "log-follower", "positions")
+#: Storing positions failing this long makes the hub not ready.
+POSITIONS_FAILING_S = 5.0
 
 
 class Hub:
@@ -84,6 +93,11 @@ class Hub:
                                     uploads=self.uploads,
                                     field_watch=FieldWatch(self.log))
         self.watch = Watch(self.services)
+        self.metrics = Metrics()
+        self.readiness = Readiness(store, self.metrics)
+        self.commands.on_result = self.metrics.command
+        self.commands.on_failure = self.metrics.db_errors.inc
+        self._positions_counted = 0
         self.log_listeners: list[Callable[[Any], None]] = []
         self.sessions: set[Session] = set()
         self.port = self.config.port
@@ -94,13 +108,18 @@ class Hub:
     async def run(self, call: Callable[..., T], *args: Any) -> T:
         """Run a blocking store call on a worker thread."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._threads, functools.partial(call, *args))
+        try:
+            return await loop.run_in_executor(self._threads, functools.partial(call, *args))
+        except DBAPIError:
+            self.metrics.db_errors.inc()
+            raise
 
     # -- life cycle ----------------------------------------------------------------------------
 
     async def start(self) -> None:
         if self.positions is not None:  # it imports in its own process while this one goes on
             await self.run(self.positions.start)
+        await self.readiness.first()
         await self.log.start()
         await self.tracker.start()
         tls = None
@@ -120,6 +139,7 @@ class Hub:
             asyncio.create_task(self.services.field_watch.run(), name="field-watch"),
             asyncio.create_task(keep_tracks(self.config, self.store.db, self.run),
                                 name="track-retention"),
+            asyncio.create_task(self.readiness.run(self._stopping), name="readiness"),
         ]
         if self.store.db.dialect == "postgresql":
             self._tasks.append(asyncio.create_task(self._listen(), name="pg-listen"))
@@ -171,6 +191,7 @@ class Hub:
         self.commands.shutdown()
         self.logins.close()
         self.uploads.close()
+        self.readiness.close()
         self._threads.shutdown(wait=True)
         if self.positions is not None:
             await asyncio.to_thread(self.positions.close)
@@ -202,9 +223,11 @@ class Hub:
         try:
             while not self._stopping.is_set():
                 await self.log.wait_beyond(previous)
-                for event in await self.log.after(previous, limit=5000):
+                events = await self.log.after(previous, limit=5000)
+                for event in events:
                     self.tracker.on_event(event)
                     previous = event.seq
+                self.metrics.events.inc(len(events))
                 if self._stopping.is_set():
                     break
         finally:
@@ -228,6 +251,32 @@ class Hub:
                 log.warning("LISTEN connection lost; reconnecting", exc_info=True)
                 await asyncio.sleep(1.0)
 
+    # -- what operators watch ----------------------------------------------------------------
+
+    def not_ready(self) -> list[str]:
+        """Why the hub cannot do its work now (empty: it can). Reads only what is known."""
+        failing = self.tracker.failing_since
+        since = asyncio.get_running_loop().time() - failing if failing is not None else 0.0
+        positions = (f"position writer: storing has failed for {since:.0f} s"
+                     if since > POSITIONS_FAILING_S else None)
+        vital = [task for task in self._tasks if task.get_name() in VITAL_TASKS]
+        return self.readiness.reasons(vital, [positions])
+
+    def _observe(self) -> bytes:
+        """The metrics, with the gauges read now brought up to date."""
+        taken = self.tracker.taken
+        self.metrics.positions.inc(taken - self._positions_counted)
+        self._positions_counted = taken
+        self.metrics.position_lag.set(self.tracker.lag())
+        self.metrics.ready.set(0 if self.not_ready() else 1)
+        return generate_latest(self.metrics.registry)
+
+    @staticmethod
+    def _answer(status: HTTPStatus, body: bytes, content_type: str) -> Response:
+        return Response(status.value, status.phrase, Headers(
+            [("Content-Type", content_type), ("Content-Length", str(len(body))),
+             ("Cache-Control", "no-store")]), body)
+
     # -- connections -------------------------------------------------------------------------
 
     def _http(self, connection: ServerConnection, request: Request) -> Response | None:
@@ -236,9 +285,15 @@ class Hub:
             body = json.dumps({"status": "ok", "hub": self.config.name, "seq": self.log.head,
                                "sessions": len(self.sessions),
                                "db": self.store.db.dialect})
-            return Response(HTTPStatus.OK.value, "OK", Headers(
-                [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]),
-                body.encode())
+            return self._answer(HTTPStatus.OK, body.encode(), "application/json")
+        if request.path == "/readyz":
+            reasons = self.not_ready()
+            body = json.dumps({"ready": not reasons, "hub": self.config.name,
+                               "reasons": reasons})
+            return self._answer(HTTPStatus.SERVICE_UNAVAILABLE if reasons else HTTPStatus.OK,
+                                body.encode(), "application/json")
+        if request.path == "/metrics":
+            return self._answer(HTTPStatus.OK, self._observe(), CONTENT_TYPE_LATEST)
         if request.path not in ENDPOINTS:
             return connection.respond(HTTPStatus.NOT_FOUND,
                                       f"No endpoint {request.path}; use /ws, /field or /police.\n")
@@ -250,15 +305,19 @@ class Hub:
         assert ws.request is not None
         assert isinstance(ws, HubConnection)
         endpoint = ENDPOINTS[ws.request.path]
+        request_id.set(ws.id.hex[:12])
         session = (PoliceSession(self.services, ws) if endpoint == "police"
                    else FieldSession(self.services, ws) if endpoint == "field"
                    else Session(self.services, ws, endpoint))
         self.sessions.add(session)
+        connections = self.metrics.connections.labels(endpoint)
+        connections.inc()
         try:
             await session.run()
         except Exception:
             log.exception("session failed")
         finally:
+            connections.dec()
             self.sessions.discard(session)
 
 

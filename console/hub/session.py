@@ -27,6 +27,7 @@ from console.hub import attachments, audit_requests, personal, search_requests, 
 from console.hub.admission import HubConnection
 from console.hub.expiry import ended_text
 from console.hub.logins import Refused, TokenLogin
+from console.hub.observe import request_id
 from console.hub.services import HubServices
 from console.hub.tracking import Row
 from console.store.accounts import User
@@ -360,6 +361,15 @@ class Session:
         return True
 
     async def _command(self, message: p.CommandMessage) -> bool:
+        # The command's lines in the log (and those of the task that answers it) carry its id.
+        token = request_id.set(f"{request_id.get().partition('/')[0]}/{message.id}")
+        try:
+            log.debug("command %s", message.name)
+            return await self._queue_command(message)
+        finally:
+            request_id.reset(token)
+
+    async def _queue_command(self, message: p.CommandMessage) -> bool:
         command = Command(message.id, message.name, message.args, message.expected_version)
         if message.name in FIX_CHECKED and isinstance(message.args, dict):
             # Checked against where the unit is: the hub's latest fix may not be stored yet.

@@ -55,6 +55,10 @@ class Tracker:
         self.max_unstored = max_unstored
         #: Fixes dropped unstored because the store fell behind, since start.
         self.thinned = 0
+        #: Fixes taken from field clients since start (the hub's metrics).
+        self.taken = 0
+        #: Since when (loop time) storing has failed without a success in between; None: not.
+        self.failing_since: float | None = None
         self.run = run
         self.clock = clock
         self.append: Callable[[list[Fix]], int] = (writer or store.positions).append
@@ -121,6 +125,7 @@ class Tracker:
             self._seen_at[unit] = at
             self._unstored.append((unit, lat, lon, heading, speed, at))
             count += 1
+        self.taken += count
         if len(self._unstored) > self.max_unstored:
             self._thin()
         return count
@@ -152,17 +157,29 @@ class Tracker:
         self._storing = batch
         try:
             await self.run(self.append, batch)
+            self.failing_since = None
         except PositionsNotStored as error:
+            self._failed()
             log.warning("storing %d positions failed (%s); will retry the rest", len(batch),
                         error)
             self._unstored = batch[error.stored:] + self._unstored
         except Exception:
+            self._failed()
             log.warning("storing %d positions failed; will retry", len(batch), exc_info=True)
             self._unstored = batch + self._unstored
         finally:
             if len(self._unstored) > self.max_unstored:
                 self._thin()
             self._storing = []
+
+    def _failed(self) -> None:
+        if self.failing_since is None:
+            self.failing_since = asyncio.get_running_loop().time()
+
+    def lag(self) -> float:
+        """World seconds since the oldest fix not stored yet was taken (0: none waits)."""
+        oldest = self._storing[:1] or self._unstored[:1]
+        return max(0.0, (self.clock() - oldest[0][5]).total_seconds()) if oldest else 0.0
 
     def unstored(self) -> dict[str, Row]:
         """The latest row of every unit with a fix the store does not hold yet: what a snapshot

@@ -15,7 +15,9 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -150,9 +152,62 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def migrate(db: Database, revision: str = "head") -> None:
-    """Bring the schema up to ``revision``, from an empty database if need be."""
+#: The PostgreSQL advisory lock migrations hold (any number; this one spells "LNKG").
+MIGRATION_LOCK = 0x4C4E4B47
+
+
+class SchemaError(RuntimeError):
+    """The database's schema is not the one this code was written for."""
+
+
+def migrate(db: Database, revision: str = "head") -> list[str]:
+    """Bring the schema up to ``revision``, from an empty database if need be; returns the
+    revisions applied (none when it was up to date).
+
+    One transaction, under a lock: on PostgreSQL an advisory lock held to the commit, on SQLite
+    the write lock of ``BEGIN IMMEDIATE``. Several processes migrating at once (hubs started
+    together with ``--migrate``) take turns, and all but the first find nothing left to do.
+    """
     with db.writer.begin() as conn:
+        if db.dialect == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+        before = MigrationContext.configure(conn).get_current_revision()
         config = alembic_config(db.url)
         config.attributes["connection"] = conn
         command.upgrade(config, revision)
+        after = MigrationContext.configure(conn).get_current_revision()
+    if before == after:
+        return []
+    script = ScriptDirectory.from_config(alembic_config(db.url))
+    applied = [r.revision for r in script.iterate_revisions(after, before)]
+    return list(reversed(applied))
+
+
+def schema_revision(db: Database) -> str | None:
+    """The revision the database's schema is at; None for an empty database."""
+    with db.reader.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    assert head is not None
+    return head
+
+
+def check_schema(db: Database) -> None:
+    """Raise SchemaError, saying what to do, unless the schema is the one this code needs."""
+    current, head = schema_revision(db), head_revision()
+    if current == head:
+        return
+    script = ScriptDirectory.from_config(alembic_config(db.url))
+    known = {r.revision for r in script.walk_revisions()}
+    where = db.url.split("@")[-1]
+    if current is not None and current not in known:
+        raise SchemaError(
+            f"The database {where} has schema {current}, newer than this version of the hub "
+            f"knows (it needs {head}): run the hub of the version that migrated it.")
+    raise SchemaError(
+        f"The database {where} has schema {current or '(none: an empty database)'} and this "
+        f"hub needs {head}. Migrate it first with 'main.py admin migrate --db URL', or start "
+        f"the hub with --migrate.")

@@ -147,6 +147,16 @@ class Store:
             return [OutboxMessage(r.message_id, r.incident_id, r.body)
                     for r in conn.execute(query)]
 
+    def outbox_depths(self) -> dict[str, int]:
+        """Messages waiting for delivery: to the police, to field units (the hub's metrics;
+        also its readiness probe, so it must fail when the database does)."""
+        with self.db.reader.connect() as conn:
+            police = conn.execute(select(func.count()).select_from(s.police_outbox)
+                                  .where(s.police_outbox.c.delivered_at.is_(None))).scalar_one()
+            field = conn.execute(select(func.count()).select_from(s.field_tasks)
+                                 .where(s.field_tasks.c.delivered_at.is_(None))).scalar_one()
+        return {"police": int(police), "field": int(field)}
+
     def field_waiting(self, unit: str | None, *, limit: int = 100,
                       skip: Collection[str] = ()) -> list[field_outbox.WaitingTask]:
         """Tasks not yet acknowledged by ``unit``'s device (every unit's when None), in order."""
