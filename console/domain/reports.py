@@ -16,7 +16,6 @@ so the report of a closed period never changes.
 
 from __future__ import annotations
 
-import functools
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -164,6 +163,8 @@ class _Run:
     started_at: datetime
     stopped_at: datetime | None = None
     extra: tuple[Limit, ...] = ()
+    #: The deadline, once asked for (cleared when an extension moves it).
+    due: datetime | None = None
     #: The department that received the case when a sign run started in the period.
     received_by: str | None = None
 
@@ -214,6 +215,7 @@ class RecordFold:
         #: Notes added to cases in the period: (time, case, author, text).
         self.notes: list[tuple[datetime, str, str, str]] = []
         self._due = _due_function(rules.calendar)
+        self._limits: dict[tuple[str, str, str], Limit] = {}
 
     # -- feeding -------------------------------------------------------------------------------
 
@@ -357,7 +359,7 @@ class RecordFold:
         stage, started, extra = asked
         run = case.runs.get(stage)
         if run is not None and run.started_at == started:
-            run.extra = (*run.extra, extra)
+            run.extra, run.due = (*run.extra, extra), None
         if inside and case.lead is not None:
             for f in self._figures(case, case.lead):
                 f.extensions += 1
@@ -422,14 +424,20 @@ class RecordFold:
                 if run.stopped_at is None}
 
     def _run_due(self, case: CaseState, stage: str, run: _Run) -> datetime:
-        return self._due(run.started_at, self._limit(case, stage), run.extra)
+        if run.due is None:
+            run.due = self._due(run.started_at, self._limit(case, stage), run.extra)
+        return run.due
 
     def _limit(self, case: CaseState, stage: str) -> Limit:
         if case.diverted and stage == "accept":
             return self.rules.sla.police_sign
         if case.diverted and stage == "reply":
             return self.rules.sla.police_feedback
-        return self.rules.sla.limit(case.sla_class, case.priority, Stage(stage))
+        key = (case.sla_class, case.priority, stage)
+        limit = self._limits.get(key)
+        if limit is None:
+            limit = self._limits[key] = self.rules.sla.limit(*key[:2], Stage(stage))
+        return limit
 
     def _figures(self, case: CaseState, department: str) -> tuple[Figures, ...]:
         by_department = self.departments.setdefault(department, Figures())
@@ -450,7 +458,6 @@ class RecordFold:
 
 def _due_function(calendar: WorkCalendar
                   ) -> Callable[[datetime, Limit, tuple[Limit, ...]], datetime]:
-    @functools.lru_cache(maxsize=65_536)
     def due(started: datetime, limit: Limit, extra: tuple[Limit, ...]) -> datetime:
         at = calendar.add(started, limit.value, limit.unit)
         for more in extra:
