@@ -36,13 +36,13 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from console.domain.model import Actor, Role  # noqa: E402
-from console.domain.rules import Rules  # noqa: E402
-from console.store import schema as s  # noqa: E402
-from console.store.db import normalise_url  # noqa: E402
-from console.store.reports import department_assessment  # noqa: E402
-from console.store.store import Store  # noqa: E402
-from console.store.writer import Command  # noqa: E402
+from console.domain.model import Actor, Role
+from console.domain.rules import Rules
+from console.store import schema as s
+from console.store.db import normalise_url
+from console.store.reports import department_assessment
+from console.store.store import Store
+from console.store.writer import Command
 
 MONTH = (datetime(2026, 10, 31, 16, tzinfo=UTC), datetime(2026, 11, 30, 16, tzinfo=UTC))
 CTL = Actor("ctl", frozenset({Role.CONTROLLER}))
@@ -66,7 +66,7 @@ def desk(department: str) -> Actor:
 
 def seed_templates(store: Store, clock: Clock, count: int, rng: random.Random) -> None:
     """``count`` cases over the month's first week, through the write path."""
-    for n in range(count):
+    for _ in range(count):
         start = MONTH[0] + timedelta(minutes=rng.randrange(7 * 24 * 60 - 24 * 60))
         case(store, clock, start, rng)
 
