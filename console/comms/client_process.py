@@ -25,7 +25,7 @@ goes away (its requests read EOF).
 Requests: ``("submit", id, name, args, expected_version, timeout)``, ``("timeline", id,
 incident, timeout)``, ``("track", id, unit, since, until, timeout)``, ``("audit", id, fields,
 timeout)``, ``("reporter", id, incident, reason, timeout)``, ``("attachment", id, attachment,
-thumbnail, timeout)``, ``("positions", rows)`` and
+thumbnail, timeout)``, ``("report", id, kind, start, end, timeout)``, ``("positions", rows)`` and
 ``("stop",)``.
 """
 
@@ -297,6 +297,9 @@ def _do(client: Any, outbox: _Outbox, request: tuple[Any, ...]) -> None:
     elif kind == "audit":
         request_id, fields, timeout = args
         future = client.request_audit(fields, timeout)
+    elif kind == "report":
+        request_id, report_kind, start, end, timeout = args
+        future = client.request_report(report_kind, start, end, timeout)
     elif kind == "attachment":
         request_id, attachment, thumbnail, timeout = args
         future = client.request_attachment(attachment, thumbnail, timeout)

@@ -153,7 +153,7 @@ def _source(code: str) -> str:
     return source_name(Source(code)) if code in Source._value2member_map_ else code
 
 
-def _state(code: str) -> str:
+def state_label(code: str) -> str:
     return state_name(IncidentState(code)) if code in IncidentState._value2member_map_ else code
 
 
@@ -164,7 +164,7 @@ def _handover(r: Mapping[str, Any], names: DisplayNames) -> list[Table]:
                      (translate("Reports", "Received in the shift"), str(r["received"])),
                      (translate("Reports", "Resolved in the shift"), str(r["resolved"])),
                      (translate("Reports", "Closed in the shift"), str(r["closed"])),
-                     *((_state(k), str(v)) for k, v in sorted(r["open_by_state"].items()))))
+                     *((state_label(k), str(v)) for k, v in sorted(r["open_by_state"].items()))))
     headers = (translate("Reports", "Case"), translate("Reports", "State"),
                translate("Reports", "Category"), translate("Reports", "Priority"),
                label("street"), label("department"), label("overdue"),
@@ -172,7 +172,7 @@ def _handover(r: Mapping[str, Any], names: DisplayNames) -> list[Table]:
 
     def cases(caption: str, rows: Sequence[Mapping[str, Any]]) -> Table:
         return Table(caption, headers, tuple(
-            (c["id"], _state(c["state"]), names.category(c["category"]), c["priority"],
+            (c["id"], state_label(c["state"]), names.category(c["category"]), c["priority"],
              names.street(c["street"] or ""), names.department(c["lead_department"] or ""),
              ", ".join(stage_name(Stage(s)) for s in c["overdue"]),
              (c["next_due_at"] or "")[:16].replace("T", " ")) for c in rows))
