@@ -323,7 +323,7 @@ def test_refusal_becomes_an_error_message() -> None:
 
 def test_unknown_type_is_quoted_short() -> None:
     refused = refusal(frame(type="z" * 1000))
-    assert len(refused.message) < 170  # the quote (40) and the list of types
+    assert len(refused.message) < 180  # the quote (40) and the list of types
     assert is_sentence(refused.message)
 
 
@@ -409,6 +409,12 @@ GOOD: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     "attachment": {"id": st.text(min_size=1, max_size=64),
                    "attachment": st.text(min_size=1, max_size=66),
                    "thumbnail": st.booleans() | st.none()},
+    "report": {"id": st.text(max_size=66),
+               "kind": st.sampled_from(["handover", "statistics", "departments", "weekly"]),
+               "from": st.datetimes(timezones=st.just(UTC)).map(datetime.isoformat)
+               | st.text(max_size=30),
+               "to": st.datetimes(timezones=st.just(UTC)).map(datetime.isoformat)
+               | st.text(max_size=45)},
 }
 
 
@@ -489,7 +495,7 @@ def test_any_fields_for_each_type(message: dict[str, Any]) -> None:
                 "audit": p.AuditRequest, "reporter": p.ReporterRequest,
                 "search": p.SearchRequest,
                 "attachment": p.AttachmentRequest,
-                "ack": p.TaskAck}[message["type"]]
+                "ack": p.TaskAck, "report": p.ReportRequest}[message["type"]]
     assert isinstance(decoded, expected)
     # Whatever was accepted can be answered and echoed without trouble.
     if isinstance(decoded, CommandMessage):
