@@ -14,6 +14,8 @@
     xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py help-zh_CN docs/command-help-zh.png
     xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py recommend-zh_CN \\
         docs/recommendation-zh.png
+    xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py reports-en docs/reports-en.png
+    xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py reports-zh_CN docs/reports-zh.png
 
 A hub runs in this process on a temporary SQLite file with the test district's geography; some
 incidents are registered "earlier" through a store whose clock is set back, so the queue shows
@@ -44,6 +46,11 @@ window and the emergency board is the current tab on the right.
 diverted over the last minutes (one signed, one returned, one past its 5-minute sign limit, one
 just in) and one escalated to the police; the console logs in as a liaison officer, whose desk
 opens on the police liaison dock.
+
+``reports-<language>``: the small district as for ``en``, with last month's record (the six
+cases of tests/store/reports_seed.py and 300 more written by benchmarks/reports.py's generator
+over last month's first week, whatever the machine's month); the Reports dock floats over the
+window with last month's department assessment.
 
 ``help-<language>``: the small district as for ``en``; ``H`` typed in the command line opens the
 command help under the incident, and ``U `` is being typed with the help still open.
@@ -273,6 +280,8 @@ def demo_map(language: str, out: Path, video: bool = False, dashboard: bool = Fa
     settings.setValue("language", language)
     settings.setValue("map/layers", "streets,communities,units,incidents,cameras")
     console = ConsoleApp(rules, settings)
+    if language == "zh_CN":
+        _kept = pending_translations(folder)  # installed while the console runs
     console.log_in(hub.url, "demo", DEMO_PASSWORD)
 
     def arrange() -> None:
@@ -377,6 +386,81 @@ def report_gas_leak(console: ConsoleApp, window: Any, out: Path, app: QApplicati
     console.bridge.submit("incident.create", args, None, callback=created)
 
 
+def seed_last_month(url: str, rules: Rules) -> None:
+    """Last month's record: the report tests' six cases and 300 generated ones."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import reports as generator  # benchmarks/reports.py
+
+    from tests.store.reports_seed import seed_november
+
+    today = datetime.now(UTC)
+    first = today.replace(day=1) - timedelta(days=1)
+    start = datetime(first.year, first.month, 1, tzinfo=UTC) - timedelta(hours=8)
+    clock = generator.Clock()
+    store = Store(url, rules, clock=clock)
+    try:
+        if (first.year, first.month) == (2026, 11):
+            seed_november(store, clock)
+        rng = random.Random(19)
+        for _ in range(300):
+            generator.case(store, clock, start + timedelta(minutes=rng.randrange(6 * 24 * 60)),
+                           rng)
+    finally:
+        store.close()
+
+
+def pending_translations(folder: Path) -> Any:
+    """The Chinese of the strings still waiting in i18n-new.tsv to be merged into the .ts, as
+    an extra translator (None when there are none), so a screenshot shows them translated."""
+    import csv
+    from html import escape
+
+    from PySide6.QtCore import QCoreApplication, QTranslator
+
+    tsv = ROOT / "i18n-new.tsv"
+    if not tsv.exists():
+        return None
+    contexts: dict[str, list[tuple[str, str]]] = {}
+    with tsv.open(encoding="utf-8") as lines:
+        for row in csv.reader(lines, delimiter="\t"):
+            if len(row) == 3:
+                contexts.setdefault(row[0], []).append((row[1], row[2]))
+    body = "".join(
+        f"<context><name>{escape(name)}</name>" + "".join(
+            f"<message><source>{escape(source, quote=False)}</source>"
+            f"<translation>{escape(zh, quote=False)}</translation></message>"
+            for source, zh in messages) + "</context>" for name, messages in contexts.items())
+    ts, qm = folder / "pending.ts", folder / "pending.qm"
+    ts.write_text('<?xml version="1.0" encoding="utf-8"?><!DOCTYPE TS><TS version="2.1" '
+                  f'language="zh_CN">{body}</TS>', encoding="utf-8")
+    subprocess.run([str(Path(sys.executable).parent / "pyside6-lrelease"), str(ts), "-qm",
+                    str(qm)], check=True, capture_output=True)
+    translator = QTranslator()
+    if translator.load(str(qm)):
+        QCoreApplication.installTranslator(translator)
+        return translator
+    return None
+
+
+def show_reports(window: Any, out: Path, console: ConsoleApp, app: QApplication) -> None:
+    """Last month's department assessment in the Reports dock, floating, grabbed."""
+    dock = window.reports
+    window.docks["reports"].setFloating()
+    dock.window().resize(1500, 900)
+    dock.kind.setCurrentIndex(dock.kind.findData("departments"))
+    dock.period.setCurrentIndex(dock.period.findData("last_month"))
+    dock.run()
+
+    def grab() -> None:
+        if dock.report is None:
+            QTimer.singleShot(300, grab)
+            return
+        QTimer.singleShot(1500, lambda: (dock.window().grab().save(str(out)),
+                                         print("saved", out), console.quit(), app.quit()))
+
+    grab()
+
+
 def main() -> None:
     language = sys.argv[1] if len(sys.argv) > 1 else "en"
     out = Path(sys.argv[2] if len(sys.argv) > 2 else f"console-{language}.png")
@@ -395,7 +479,9 @@ def main() -> None:
     emergency = language.startswith("emergency-")
     liaison = language.startswith("liaison-")
     help_panel = language.startswith("help-")
-    language = language.removeprefix("emergency-").removeprefix("liaison-").removeprefix("help-")
+    reports = language.startswith("reports-")
+    language = (language.removeprefix("emergency-").removeprefix("liaison-")
+                .removeprefix("help-").removeprefix("reports-"))
     folder = Path(tempfile.mkdtemp())
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
@@ -406,6 +492,8 @@ def main() -> None:
         seed_emergency(url, rules)
     if liaison:
         seed_police(url, rules)
+    if reports:
+        seed_last_month(url, rules)
     store = Store(url, rules)
     hub = EmbeddedHub(store, rules).start()
     if liaison:
@@ -418,6 +506,8 @@ def main() -> None:
 
     settings.setValue("map/geography_dir", str(write_small_district(folder / "geo")))
     console = ConsoleApp(rules, settings)
+    if language == "zh_CN":
+        _kept = pending_translations(folder)  # installed while the console runs
     console.log_in(hub.url, "zhao" if emergency else "li" if liaison else "wang", "demo")
 
     def shoot() -> None:
@@ -435,6 +525,9 @@ def main() -> None:
                 window.open_incident(cases[0])
         elif ids:
             window.open_incident(ids[0])
+        if reports:
+            show_reports(window, out, console, app)
+            return
         if help_panel:
             window.focus_command_line()
             window.command_line.execute("H")

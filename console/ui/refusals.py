@@ -127,6 +127,7 @@ TEMPLATES = (
     QT_TRANSLATE_NOOP("Refusal", 'Your role ({roles}) may not {action}.'),
     QT_TRANSLATE_NOOP("Refusal", 'Your role does not need the reporter of {id}.'),
     QT_TRANSLATE_NOOP("Refusal", 'Your role does not see reporters, so it may not search by phone.'),
+    QT_TRANSLATE_NOOP("Refusal", 'Your role does not see this report.'),
     QT_TRANSLATE_NOOP("Refusal", '{address} has {limit} connections still logging in, as many as one address may; try again when they are done.'),
     QT_TRANSLATE_NOOP("Refusal", '{address} has {limit} connections to the hub, as many as one address may.'),
     QT_TRANSLATE_NOOP("Refusal", '{filename} claims to be {claimed}, but its bytes are not a file of any accepted type; nothing was stored.'),

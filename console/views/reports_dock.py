@@ -265,8 +265,8 @@ class ReportsDock(QWidget):
             series = [([float(v["on_time"]) for _, v in stages], _GREEN),
                       ([float(v["late"]) for _, v in stages], _RED)]
             ticks = [stage_name(Stage(s)) for s, _ in stages]
-            plot.setLabel("bottom", translate("ReportsDock", "Runs in time (green) and late "
-                                                             "(red)"))
+            label = translate("ReportsDock", "Runs in time (green) and late (red)")
+            plot.setLabel("bottom", label)
         else:
             by_state = sorted(report["open_by_state"].items(), key=lambda kv: -kv[1])
             series = [([float(n) for _, n in by_state], _BLUE)]
