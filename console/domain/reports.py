@@ -19,10 +19,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from console.domain.calendar import WorkCalendar, require_aware
+from console.domain.calendar import HOURS, MINUTES, WorkCalendar, require_aware
 from console.domain.incident import STAGE_STARTS, STAGE_STOPS, STATE_AFTER
 from console.domain.model import IncidentState
 from console.domain.rules import Rules
@@ -458,9 +458,14 @@ class RecordFold:
 
 def _due_function(calendar: WorkCalendar
                   ) -> Callable[[datetime, Limit, tuple[Limit, ...]], datetime]:
+    elapsed = {MINUTES: 60, HOURS: 3600}
+
     def due(started: datetime, limit: Limit, extra: tuple[Limit, ...]) -> datetime:
-        at = calendar.add(started, limit.value, limit.unit)
-        for more in extra:
-            at = calendar.add(at, more.value, more.unit)
+        at = started
+        for step in (limit, *extra):
+            seconds = elapsed.get(step.unit)
+            # Elapsed limits are plain sums (calendar.add's own rule, without its checks).
+            at = (at + timedelta(seconds=seconds * step.value) if seconds is not None
+                  else calendar.add(at, step.value, step.unit))
         return at
     return due

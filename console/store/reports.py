@@ -18,10 +18,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 import orjson
-from sqlalchemy import DateTime, String, literal_column, or_, select, type_coerce
+from sqlalchemy import DateTime, Select, String, literal_column, or_, select, type_coerce
 from sqlalchemy.sql.elements import ColumnElement
 
 from console.domain.handover import Handover, handover
@@ -78,17 +78,8 @@ def shift_handover(store: Record, start: datetime, end: datetime) -> Handover:
 def read(store: Record, period: Period, weights: Weights) -> RecordFold:
     """A fold fed with every case open at some time in ``period``, and finished."""
     fold = RecordFold(store.rules, period, weights.visit_methods)
-    i, e = s.incidents.c, s.events.c
-    cases = (select(i.id).where(i.created_at < period.end,
-                                or_(i.is_open.is_(True), i.updated_at >= period.start))
-             .scalar_subquery())
     sqlite = store.db.dialect == "sqlite"
-    # Times as the database keeps them and data as text, parsed here: a fraction of the cost of
-    # the generic types, for a few hundred thousand rows (docs/reports.md "Speed").
-    at = type_coerce(e.at, String if sqlite else DateTime(timezone=True))
-    query = (select(at, e.name, e.actor, _trimmed(sqlite))
-             .where(e.subject.in_(cases), e.name.in_(EVENTS), e.at < period.end)
-             .order_by(e.subject, e.seq))
+    query = events_query(period, sqlite)
     feed = fold.feed
     loads = orjson.loads
     with store.db.reader.connect() as conn:
@@ -102,6 +93,20 @@ def read(store: Record, period: Period, weights: Weights) -> RecordFold:
                 feed(name, when, actor, loads(data))
     fold.finish()
     return fold
+
+
+def events_query(period: Period, sqlite: bool) -> Select[Any]:
+    """The events of the cases open at some time in ``period``, case by case in log order."""
+    i, e = s.incidents.c, s.events.c
+    cases = (select(i.id).where(i.created_at < period.end,
+                                or_(i.is_open.is_(True), i.updated_at >= period.start))
+             .scalar_subquery())
+    # Times as the database keeps them and data as text, parsed by the caller: a fraction of
+    # the cost of the generic types, for a few hundred thousand rows (docs/reports.md "Speed").
+    at = type_coerce(e.at, String if sqlite else DateTime(timezone=True))
+    return (select(at, e.name, e.actor, _trimmed(sqlite))
+            .where(e.subject.in_(cases), e.name.in_(EVENTS), e.at < period.end)
+            .order_by(e.subject, e.seq))
 
 
 #: What the reports never read of an event's data: free text and the reporter.
