@@ -13,9 +13,9 @@ import pytest
 from console.comms.clock import Clock as HubClock
 from console.domain.rules import Rules
 from console.store.store import Store
-from tests.hub.conftest import Client, HubThread, add_users
+from tests.hub.conftest import PASSWORD, Client, HubThread, add_users
 from tests.store.conftest import Clock
-from tests.store.reports_seed import NOVEMBER, local, seed_november
+from tests.store.reports_seed import CTL, NOVEMBER, Seeder, local, seed_november
 
 NOW = datetime(2026, 12, 8, 2, 0, tzinfo=UTC)
 MONTH = {"from": NOVEMBER[0].isoformat(), "to": NOVEMBER[1].isoformat()}
@@ -25,11 +25,14 @@ MONTH = {"from": NOVEMBER[0].isoformat(), "to": NOVEMBER[1].isoformat()}
 def hub(db_url: str, rules: Rules) -> Iterator[HubThread]:
     store = Store(db_url, rules, clock=Clock(NOW))
     try:
-        seed_november(store, store.clock)
+        ids = seed_november(store, store.clock)
+        Seeder(store, store.clock).run(local(11, 13, 16), CTL, "incident.note", id=ids["E5"],
+                                       text="来电人 13812345678 再次催办")
     finally:
         store.close()
     thread = HubThread(db_url, rules, clock=HubClock(1, origin=NOW, real=lambda: 0.0))
     add_users(thread.store)
+    thread.store.accounts.create_user("admin", PASSWORD, ["admin"], now=datetime.now(UTC))
     yield thread.start()
     thread.stop()
 
@@ -80,7 +83,14 @@ def test_statistics_and_the_handover_for_a_controller(hub: HubThread) -> None:
     handover = report(ctl, "h1", kind="handover", **shift)["report"]
     assert handover["open"] == 5
     assert [c["overdue"] for c in handover["supervised"]] == [["sign"]]
+    assert [n["text"] for n in handover["notes"]] == ["来电人 13812345678 再次催办"]
     ctl.close()
+    # The admin sees no personal data: the number in the note is masked, as in its feed.
+    admin = Client(hub.port)
+    admin.login("admin")
+    masked = report(admin, "h2", kind="handover", **shift)["report"]
+    assert [n["text"] for n in masked["notes"]] == ["来电人 138****5678 再次催办"]
+    admin.close()
 
 
 @pytest.mark.parametrize(("fields", "message"), [
