@@ -40,6 +40,10 @@ def run(args: argparse.Namespace) -> int:
         return 2
     log.info("loading the rules from resources/")
     rules = load_rules()
+    # The reports read it at each request; a broken file stops the start, not a report.
+    from console.domain.scoring import Weights
+
+    Weights.load()
     log.info("opening the store")
     from console.comms.clock import Clock
 
