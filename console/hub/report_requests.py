@@ -9,13 +9,19 @@ Who sees what:
   (no streets: a street's figures are other departments' cases);
 - anyone else is refused ``forbidden`` with a template.
 
+A report holds a worker thread for seconds (a month of a district: docs/reports.md "Speed"),
+and the hub has four for every session's reads: one report runs at a time, the others wait
+their turn on the event loop, so snapshots, timelines and searches always find a thread.
+
 The handover's notes are free text: for a role that does not see personal data their numbers
 are masked as in the event feed (console/domain/privacy.py).
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import weakref
 from collections.abc import Mapping
 from typing import Any, Protocol
 
@@ -39,6 +45,11 @@ class Session(Protocol):
     async def send(self, message: Mapping[str, Any]) -> None: ...
 
 
+#: Reports computed at once by one hub.
+AT_ONCE = 1
+_GATES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary())
+
 CENTER = frozenset({Role.DUTY_LEADER, Role.CONTROLLER, Role.ADMIN})
 REFUSED_TEMPLATE = "Your role does not see this report."
 
@@ -54,7 +65,8 @@ async def answer(session: Session, request: ReportRequest) -> bool:
                                    template=REFUSED_TEMPLATE, params={}))
         return True
     hub = session.hub
-    report = await hub.run(functools.partial(compute, hub.store, request))
+    async with _gate():
+        report = await hub.run(functools.partial(compute, hub.store, request))
     if not center:
         report = own_row(report, str(user.department))
     elif request.kind == "handover" and not user.roles & PERSONAL_DATA_ROLES:
@@ -62,6 +74,15 @@ async def answer(session: Session, request: ReportRequest) -> bool:
                                       for n in report["notes"]]}
     await session.send(report_wire.answer(request, report))
     return True
+
+
+def _gate() -> asyncio.Semaphore:
+    """This hub's turn-taking for reports (one per event loop: tests run several hubs)."""
+    loop = asyncio.get_running_loop()
+    gate = _GATES.get(loop)
+    if gate is None:
+        gate = _GATES[loop] = asyncio.Semaphore(AT_ONCE)
+    return gate
 
 
 def compute(store: reports.Record, request: ReportRequest) -> dict[str, Any]:

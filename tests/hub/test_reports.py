@@ -93,6 +93,19 @@ def test_statistics_and_the_handover_for_a_controller(hub: HubThread) -> None:
     admin.close()
 
 
+def test_reports_asked_at_once_are_all_answered_in_turn(hub: HubThread) -> None:
+    leader, ctl = Client(hub.port), Client(hub.port)
+    leader.login("leader")
+    ctl.login("ctl")
+    for n in range(3):
+        leader.send({"type": "report", "id": f"l{n}", "kind": "departments", **MONTH})
+        ctl.send({"type": "report", "id": f"c{n}", "kind": "statistics", **MONTH})
+    assert sorted(leader.until("report")["id"] for _ in range(3)) == ["l0", "l1", "l2"]
+    assert sorted(ctl.until("report")["id"] for _ in range(3)) == ["c0", "c1", "c2"]
+    leader.close()
+    ctl.close()
+
+
 @pytest.mark.parametrize(("fields", "message"), [
     ({"kind": "weekly", **MONTH}, "'kind' in report must be one of"),
     ({"kind": "statistics", "from": MONTH["to"], "to": MONTH["from"]}, "later than 'from'"),
