@@ -16,6 +16,8 @@
     xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py help-zh_CN docs/command-help-zh.png
     xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py recommend-zh_CN \\
         docs/recommendation-zh.png
+    xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py reports-en docs/reports-en.png
+    xvfb-run -a -s "$S" .venv/bin/python docs/screenshots.py reports-zh_CN docs/reports-zh.png
 
 A hub runs in this process on a temporary SQLite file with the test district's geography; some
 incidents are registered "earlier" through a store whose clock is set back, so the queue shows
@@ -51,6 +53,11 @@ opens on the police liaison dock.
 ``sos-<language>``: the small district as for ``en``, with two grid workers calling for help
 (``unit.sos`` through the field gateway, one saying why): the red SOS strip over the console.
 
+``reports-<language>``: the small district as for ``en``, with last month's record (the six
+cases of tests/store/reports_seed.py and 300 more written by benchmarks/reports.py's generator
+over last month's first week, whatever the machine's month); the Reports dock floats over the
+window with last month's department assessment.
+
 ``help-<language>``: the small district as for ``en``; ``H`` typed in the command line opens the
 command help under the incident, and ``U `` is being typed with the help still open.
 
@@ -58,8 +65,6 @@ command help under the incident, and ``U `` is being typed with the help still o
 (handled and closed, one not resolved at the first verification, a few left late and
 supervised); the Records dock is brought forward and enlarged, searches the closed cases of the
 group "environment", and the second case of the result is opened in the detail from the record.
-Strings still waiting in ``i18n-new.tsv`` (not yet in the .ts) are compiled into a translator of
-their own for it.
 """
 
 from __future__ import annotations
@@ -180,35 +185,6 @@ def seed_record(url: str, rules: Rules) -> None:
                                  actor).ok:
                 break
         store.close()
-
-
-def pending_translator(folder: Path) -> Any:
-    """A translator of the strings still waiting in ``i18n-new.tsv`` (None without it)."""
-    from xml.sax.saxutils import escape
-
-    from PySide6.QtCore import QTranslator
-
-    pending = ROOT / "i18n-new.tsv"
-    if not pending.exists():
-        return None
-    by_context: dict[str, list[tuple[str, str]]] = {}
-    for line in pending.read_text(encoding="utf-8").splitlines():
-        parts = line.split("\t")
-        if len(parts) == 3:
-            by_context.setdefault(parts[0], []).append((parts[1], parts[2]))
-    ts = ['<?xml version="1.0" encoding="utf-8"?>', '<TS version="2.1" language="zh_CN">']
-    for context, pairs in by_context.items():
-        ts.append(f"<context><name>{escape(context)}</name>")
-        ts += [f"<message><source>{escape(a)}</source><translation>{escape(b)}</translation>"
-               "</message>" for a, b in pairs]
-        ts.append("</context>")
-    ts.append("</TS>")
-    (folder / "pending.ts").write_text("\n".join(ts), encoding="utf-8")
-    subprocess.run([str(Path(sys.executable).parent / "pyside6-lrelease"),
-                    str(folder / "pending.ts"), "-qm", str(folder / "pending.qm")],
-                   check=True, capture_output=True)
-    translator = QTranslator()
-    return translator if translator.load(str(folder / "pending.qm")) else None
 
 
 def seed_emergency(url: str, rules: Rules) -> None:
@@ -473,6 +449,48 @@ def report_gas_leak(console: ConsoleApp, window: Any, out: Path, app: QApplicati
     console.bridge.submit("incident.create", args, None, callback=created)
 
 
+def seed_last_month(url: str, rules: Rules) -> None:
+    """Last month's record: the report tests' six cases and 300 generated ones."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import reports as generator  # benchmarks/reports.py
+
+    from tests.store.reports_seed import seed_november
+
+    today = datetime.now(UTC)
+    first = today.replace(day=1) - timedelta(days=1)
+    start = datetime(first.year, first.month, 1, tzinfo=UTC) - timedelta(hours=8)
+    clock = generator.Clock()
+    store = Store(url, rules, clock=clock)
+    try:
+        if (first.year, first.month) == (2026, 11):
+            seed_november(store, clock)
+        rng = random.Random(19)
+        for _ in range(300):
+            generator.case(store, clock, start + timedelta(minutes=rng.randrange(6 * 24 * 60)),
+                           rng)
+    finally:
+        store.close()
+
+
+def show_reports(window: Any, out: Path, console: ConsoleApp, app: QApplication) -> None:
+    """Last month's department assessment in the Reports dock, floating, grabbed."""
+    dock = window.reports
+    window.docks["reports"].setFloating()
+    dock.window().resize(1500, 900)
+    dock.kind.setCurrentIndex(dock.kind.findData("departments"))
+    dock.period.setCurrentIndex(dock.period.findData("last_month"))
+    dock.run()
+
+    def grab() -> None:
+        if dock.report is None:
+            QTimer.singleShot(300, grab)
+            return
+        QTimer.singleShot(1500, lambda: (dock.window().grab().save(str(out)),
+                                         print("saved", out), console.quit(), app.quit()))
+
+    grab()
+
+
 def main() -> None:
     language = sys.argv[1] if len(sys.argv) > 1 else "en"
     out = Path(sys.argv[2] if len(sys.argv) > 2 else f"console-{language}.png")
@@ -493,8 +511,10 @@ def main() -> None:
     help_panel = language.startswith("help-")
     sos = language.startswith("sos-")
     records = language.startswith("records-")
+    reports = language.startswith("reports-")
     language = (language.removeprefix("emergency-").removeprefix("liaison-")
-                .removeprefix("help-").removeprefix("sos-").removeprefix("records-"))
+                .removeprefix("help-").removeprefix("sos-").removeprefix("records-")
+                .removeprefix("reports-"))
     folder = Path(tempfile.mkdtemp())
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
@@ -509,6 +529,8 @@ def main() -> None:
         seed_sos(url, rules)
     if records:
         seed_record(url, rules)
+    if reports:
+        seed_last_month(url, rules)
     store = Store(url, rules)
     hub = EmbeddedHub(store, rules).start()
     if liaison:
@@ -521,12 +543,6 @@ def main() -> None:
 
     settings.setValue("map/geography_dir", str(write_small_district(folder / "geo")))
     console = ConsoleApp(rules, settings)
-    pending = pending_translator(folder) if records and language == "zh_CN" else None
-    if pending is not None:
-        app.installTranslator(pending)
-    pending = pending_translator(folder) if records and language == "zh_CN" else None
-    if pending is not None:
-        app.installTranslator(pending)
     console.log_in(hub.url, "zhao" if emergency else "li" if liaison else "wang", "demo")
 
     def shoot() -> None:
@@ -562,6 +578,9 @@ def main() -> None:
                     window.open_incident(found[1]["id"])
 
             QTimer.singleShot(1200, open_second)
+        if reports:
+            show_reports(window, out, console, app)
+            return
         if help_panel:
             window.focus_command_line()
             window.command_line.execute("H")

@@ -1,6 +1,7 @@
 """``main.py admin``: the schema, the demo district's accounts and units, user accounts (created,
 given a new password, unlocked, disabled), their sessions (listed, ended), an incident exported
-as a NENA EIDO document, and the audit trail read and verified (console/cli/audit.py). Account
+as a NENA EIDO document, reports written as workbooks or PDFs (console/cli/admin_report.py),
+and the audit trail read and verified (console/cli/audit.py). Account
 and session changes, exports and the other admin actions go on the audit trail with the
 operating-system user who made them (docs/security.md "Sessions", "The audit trail").
 
@@ -14,7 +15,7 @@ import getpass
 import sys
 from pathlib import Path
 
-from console.cli import audit, report_workers, roster_cmd
+from console.cli import admin_report, audit, report_workers, roster_cmd
 from console.cli.common import CAMERA_PORT, default_db_url, load_rules
 from console.domain.model import Role
 
@@ -65,6 +66,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     audit.add_parser(admin_commands)
     roster_cmd.add_parsers(admin_commands)
     report_workers.add_parser(admin_commands)
+    admin_report.add_parser(admin_commands)
 
 
 SESSION_ACTIONS = ("disable-user", "enable-user", "reset-password", "sessions", "revoke")
@@ -104,6 +106,8 @@ def run(args: argparse.Namespace) -> int:
         return _export_eido(args)
     if args.admin_command == "migrate":
         return _migrate(args)
+    if args.admin_command == "report":
+        return admin_report.run(args)
     db = open_database(args.db)
     try:
         migrate(db)

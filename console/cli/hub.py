@@ -79,6 +79,10 @@ def run(args: argparse.Namespace) -> int:
         log.info("settings from %s", settings.source)
     log.info("loading the rules from resources/")
     rules = load_rules()
+    # The reports read it at each request; a broken file stops the start, not a report.
+    from console.domain.scoring import Weights
+
+    Weights.load()
     log.info("opening the store")
     speed, start = settings["world.speed"], settings["world.start"]
     clock = Clock(speed, origin=start)

@@ -230,6 +230,14 @@ class Bridge(QObject):
         if not self._ask(("workers", str(uuid.uuid4()), dict(fields), 120.0), callback):
             self._answered.emit(callback, None)
 
+    def request_report(self, kind: str, start: datetime, end: datetime,
+                       callback: Callable[[dict[str, Any] | None], None]) -> None:
+        """Ask the hub for a report (console/comms/report_wire.py); ``callback`` gets the hub's
+        ``report`` answer or its ``error``, or None when offline or unanswered — never inside
+        this call."""
+        if not self._ask(("report", str(uuid.uuid4()), kind, start, end, 60.0), callback):
+            self._answered.emit(callback, None)
+
     def request_attachment(self, attachment_id: str, thumbnail: bool,
                            callback: Callable[[dict[str, Any] | None], None]) -> None:
         """Ask the hub for an attachment's bytes, or its thumbnail; ``callback`` gets the hub's

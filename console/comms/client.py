@@ -336,6 +336,14 @@ class HubClient:
         :meth:`request_timeline`."""
         return self._query({**fields, "type": "workers"}, timeout, refusable=True)
 
+    def request_report(self, kind: str, start: datetime, end: datetime, timeout: float = 60.0
+                       ) -> Future[dict[str, Any] | None]:
+        """A ``report`` (console/comms/report_wire.py) of ``kind`` from ``start`` to ``end``: the
+        hub's ``report`` answer, or its ``error`` refusing it, as a dict; None as for
+        :meth:`request_timeline`."""
+        return self._query({"type": "report", "kind": kind, "from": start.isoformat(),
+                            "to": end.isoformat()}, timeout, refusable=True)
+
     def _query(self, message: dict[str, Any], timeout: float,
                refusable: bool = False) -> Future[Any]:
         """Send a read-only request; its answer (same ``id``) resolves the future, and so

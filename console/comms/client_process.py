@@ -26,7 +26,8 @@ Requests: ``("submit", id, name, args, expected_version, timeout)``, ``("timelin
 incident, timeout)``, ``("track", id, unit, since, until, timeout)``, ``("audit", id, fields,
 timeout)``, ``("reporter", id, incident, reason, timeout)``, ``("attachment", id, attachment,
 thumbnail, timeout)``, ``("search", id, fields, timeout)``, ``("case", id, incident,
-timeout)``, ``("workers", id, fields, timeout)``, ``("positions", rows)`` and
+timeout)``, ``("workers", id, fields, timeout)``, ``("report", id, kind, start, end, timeout)``,
+``("positions", rows)`` and
 ``("stop",)``.
 """
 
@@ -307,6 +308,9 @@ def _do(client: Any, outbox: _Outbox, request: tuple[Any, ...]) -> None:
     elif kind == "workers":
         request_id, fields, timeout = args
         future = client.request_workers(fields, timeout)
+    elif kind == "report":
+        request_id, report_kind, start, end, timeout = args
+        future = client.request_report(report_kind, start, end, timeout)
     elif kind == "attachment":
         request_id, attachment, thumbnail, timeout = args
         future = client.request_attachment(attachment, thumbnail, timeout)

@@ -250,7 +250,7 @@ class HubLink:
             elif kind == "logged_out":  # the hub closes the connection next
                 self._logged_out = True
                 self._answer_query(str(message.get("id")), True)
-            elif kind in ("audit", "reporter", "search", "case", "workers"):
+            elif kind in ("audit", "reporter", "search", "case", "workers", "report"):
                 self._answer_query(str(message.get("id")), message)
             elif kind == "attachment":  # the bytes decoded here, off the GUI's process
                 data = message.pop("data_b64", None)

@@ -29,9 +29,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from console.comms import attachment_wire, audit_wire, search_wire, workers_wire
+from console.comms import attachment_wire, audit_wire, report_wire, search_wire, workers_wire
 from console.comms.attachment_wire import AttachmentRequest as AttachmentRequest  # re-exported
 from console.comms.audit_wire import AuditRequest as AuditRequest  # re-exported
+from console.comms.report_wire import ReportRequest as ReportRequest  # re-exported
 from console.comms.search_wire import CaseRequest as CaseRequest  # re-exported
 from console.comms.search_wire import SearchRequest as SearchRequest  # re-exported
 from console.comms.wire_checks import MAX_WHOLE as MAX_WHOLE  # re-exported
@@ -71,12 +72,12 @@ ERROR_CODES = frozenset({
 
 #: Message types a client may send (police hand-off messages live elsewhere).
 CLIENT_TYPES = ("hello", "command", "positions", "ping", "timeline", "track", "logout", "audit",
-                "reporter", "search", "case", "attachment", "ack", "workers")
+                "reporter", "search", "case", "attachment", "ack", "workers", "report")
 
 #: Message types the hub sends to consoles and field clients.
 SERVER_TYPES = ("welcome", "error", "snapshot", "synced", "event", "result", "positions", "pong",
                 "timeline", "track", "logged_out", "audit", "reporter", "search", "case",
-                "attachment", "task", "workers")
+                "attachment", "task", "workers", "report")
 
 #: The streams a console session may subscribe to in its ``hello``.
 STREAMS = ("events", "positions")
@@ -180,7 +181,7 @@ MAX_REASON = 2000
 
 ClientMessage = (Hello | CommandMessage | PositionsMessage | Ping | TimelineRequest
                  | TrackRequest | Logout | AuditRequest | ReporterRequest | SearchRequest
-                 | CaseRequest | AttachmentRequest | TaskAck | WorkersRequest)
+                 | CaseRequest | AttachmentRequest | TaskAck | WorkersRequest | ReportRequest)
 
 
 def decode_client(text: str | bytes) -> ClientMessage:
@@ -210,7 +211,7 @@ def decode_client(text: str | bytes) -> ClientMessage:
     kind = type_of(message, CLIENT_TYPES,
                     # (ack, a field device's, is left out: the list is for consoles)
                     "hello, command, positions, ping, timeline, track, logout, audit, reporter, "
-                    "search, case, attachment or workers")
+                    "search, case, attachment, workers or report")
     if kind == "hello":
         return _hello(message)
     if kind == "command":
@@ -236,6 +237,8 @@ def decode_client(text: str | bytes) -> ClientMessage:
         return attachment_wire.decode_request(message)
     if kind == "workers":
         return workers_wire.decode(message)
+    if kind == "report":
+        return report_wire.decode(message)
     if kind == "ack":
         return TaskAck(text_field(message, "id", 80, where="ack"))
     return decode_ping(message)

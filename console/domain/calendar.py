@@ -51,6 +51,9 @@ class WorkCalendar:
     holidays: frozenset[date] = frozenset()
     workdays: frozenset[date] = frozenset()
     tz: ZoneInfo = field(default_factory=lambda: ZoneInfo(DEFAULT_TZ))
+    #: Working-day deadlines' days by (start day, limit): no part of equality or hashing.
+    _due_days: dict[tuple[date, int], tuple[date, bool]] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         both = sorted(self.holidays & self.workdays)
@@ -164,17 +167,31 @@ class WorkCalendar:
             raise ValueError(f"unknown unit {unit!r}; expected one of {', '.join(UNITS)}")
 
         local = start.astimezone(self.tz)
-        day = local.date()
-        if self.is_working_day(day):
-            for _ in range(value):
-                day = self.next_working_day(day)
+        key = (local.date(), value)
+        found = self._due_days.get(key)
+        if found is None:
+            found = self._due_days[key] = _nth_working_day(self, *key)
+        day, working = found
+        if working:
             # Wall-clock arithmetic in the zone: "17:00 three working days later" stays 17:00.
             return datetime.combine(day, local.time(), tzinfo=self.tz).astimezone(UTC)
-        day = self.next_working_day(day)
-        for _ in range(value - 1):
-            day = self.next_working_day(day)
         end_of_day = datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=self.tz)
         return end_of_day.astimezone(UTC)
+
+
+def _nth_working_day(calendar: WorkCalendar, day: date, value: int) -> tuple[date, bool]:
+    """The day a working-day limit of ``value`` started on ``day`` falls due, and whether
+    ``day`` is a working day (then at the start's clock time, else at the end of that day).
+    Cached by the calendar (``_due_days``): every deadline of a day comes to the same answer,
+    and reports ask for hundreds of thousands."""
+    if calendar.is_working_day(day):
+        for _ in range(value):
+            day = calendar.next_working_day(day)
+        return day, True
+    day = calendar.next_working_day(day)
+    for _ in range(value - 1):
+        day = calendar.next_working_day(day)
+    return day, False
 
 
 def _parse_date(raw: object, where: str) -> date:

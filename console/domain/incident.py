@@ -307,6 +307,11 @@ _STATE_AFTER: dict[str, IncidentState] = {
 }
 
 
+#: The same tables, for what reads the record without building incidents (domain/reports.py).
+STAGE_STARTS = _STARTS
+STAGE_STOPS = _STOPS
+STATE_AFTER = _STATE_AFTER
+
 def created(event: Event) -> Incident:
     """The incident an ``incident.created`` event brings into being."""
     d = event.data

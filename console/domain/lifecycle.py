@@ -39,6 +39,7 @@ from console.domain.model import (
     assignment_steps,
 )
 from console.domain.rules import Context
+from console.domain.satisfaction import Satisfaction
 from console.domain.sla import Stage, extension_allowed
 from console.domain.taxonomy import UNCLASSIFIED
 from console.domain.units import Unit
@@ -235,7 +236,8 @@ def _verify(inc: Incident, args: Mapping[str, Any], ctx: Context, world: World) 
     if method not in ("site", "callback"):
         raise Refused("invalid", "'method' must be site (a visit) or callback (a call to the "
                       "reporter).")
-    satisfied = a.flag(args, "satisfied")
+    satisfaction = _satisfaction(args)
+    satisfied = satisfaction.content
     note = a.text(args, "note", required=not satisfied, multiline=True)
     name = "incident.verified" if satisfied else "incident.verification_failed"
     extra: dict[str, Any] = {}
@@ -243,7 +245,19 @@ def _verify(inc: Incident, args: Mapping[str, Any], ctx: Context, world: World) 
         extra["by_unit"] = ctx.actor.unit  # whose visit: the assessment counts it
     elif method == "site" and Role.FIELD in ctx.actor.roles and args.get("by_unit") is not None:
         extra["by_unit"] = a.ident(args, "by_unit")
-    return [_event(name, inc, ctx, method=method, satisfied=satisfied, note=note, **extra)]
+    return [_event(name, inc, ctx, method=method, satisfied=satisfied,
+                   satisfaction=satisfaction.value, note=note, **extra)]
+
+
+def _satisfaction(args: Mapping[str, Any]) -> Satisfaction:
+    """``satisfaction`` on the scale, or the older ``satisfied`` flag alone (true is
+    ``satisfied``, false ``dissatisfied``); both given must agree."""
+    if args.get("satisfaction") is None:
+        return Satisfaction.SATISFIED if a.flag(args, "satisfied") else Satisfaction.DISSATISFIED
+    satisfaction = a.choice(args, "satisfaction", Satisfaction)
+    if args.get("satisfied") is not None and a.flag(args, "satisfied") != satisfaction.content:
+        raise Refused("invalid", "'satisfied' and 'satisfaction' disagree.")
+    return satisfaction
 
 
 @_command("incident.close", _all(_only_in(IncidentState.VERIFIED, doing="closed"), _no_unit_out))

@@ -23,7 +23,14 @@ from console.comms import protocol as p
 from console.domain.model import Role
 from console.domain.privacy import PersonalView, personal_view, police_masked, sees_police_data
 from console.domain.privacy import shown as personal_shown
-from console.hub import attachments, audit_requests, personal, search_requests, worker_requests
+from console.hub import (
+    attachments,
+    audit_requests,
+    personal,
+    report_requests,
+    search_requests,
+    worker_requests,
+)
 from console.hub.admission import HubConnection
 from console.hub.expiry import ended_text
 from console.hub.logins import Refused, TokenLogin
@@ -275,6 +282,8 @@ class Session:
             return await search_requests.answer_case(self, message)
         if isinstance(message, p.WorkersRequest):
             return await worker_requests.answer(self, message)
+        if isinstance(message, p.ReportRequest):
+            return await report_requests.answer(self, message)
         if isinstance(message, p.AttachmentRequest):
             assert self.user is not None
             await self.send(await attachments.answer(self.hub, self.user, self.endpoint, message))

@@ -371,8 +371,11 @@ class Simulator:
         inc = self.incidents.get(incident_id)
         if inc is None or inc.state is not IncidentState.RESOLVED:
             return
-        satisfied = self.rng.random() < 0.88
+        roll = self.rng.random()
+        satisfied = roll < 0.88
         args: dict[str, Any] = {"id": inc.id, "method": "callback", "satisfied": satisfied}
+        if 0.78 <= roll < 0.88:  # one reporter in ten only 基本满意 (the same single draw)
+            args["satisfaction"] = "basically_satisfied"
         if not satisfied:
             args["note"] = "回访群众不满意，要求继续处理。"
         self.sessions.send(SIM_DISPATCH, "incident.verify", args)

@@ -549,6 +549,7 @@ class CommandLine(QWidget):
         if kind == "verdict":
             return [(f"{word}  {_t(label)}", word) for word, label in (
                 ("ok", QT_TRANSLATE_NOOP("CommandLine", "reporter satisfied")),
+                ("basic", QT_TRANSLATE_NOOP("CommandLine", "reporter basically satisfied")),
                 ("fail", QT_TRANSLATE_NOOP("CommandLine", "reporter not satisfied")))
                 if word.startswith(folded)]
         if kind == "department":

@@ -123,6 +123,8 @@ _VERB_OF = {w.casefold(): v for v in VERBS for w in (v.letter, *v.words)}
 
 _VERDICTS = {**dict.fromkeys(("ok", "y", "yes", "satisfied", "满意", "是"), True),
              **dict.fromkeys(("fail", "failed", "n", "no", "unsatisfied", "不满意", "否"), False)}
+#: 基本满意: verified, on the scale's middle step (console/domain/satisfaction.py).
+_BASICALLY = frozenset(("basic", "basically", "基本满意", "基本"))
 _GLUED = re.compile(r"^(\D+?)(\d.*)$")
 
 
@@ -323,7 +325,8 @@ def _verify(verb: Verb, words: list[str], rest: str, incidents: Mapping[str, Inc
         return iid
     if len(words) < 2:
         return _missing(verb, QT_TRANSLATE_NOOP("CommandLine", "ok or fail"))
-    satisfied = _VERDICTS.get(words[1].casefold())
+    basically = words[1].casefold() in _BASICALLY
+    satisfied = True if basically else _VERDICTS.get(words[1].casefold())
     if satisfied is None:
         return ParseError("bad_verdict", QT_TRANSLATE_NOOP(
             "CommandLine", "'{token}' is neither ok nor fail."), {"token": words[1]})
@@ -333,6 +336,8 @@ def _verify(verb: Verb, words: list[str], rest: str, incidents: Mapping[str, Inc
             "CommandLine", "Say why the reporter is not satisfied: V {number} fail <note…>"),
             {"number": words[0]})
     args: dict[str, Any] = {"id": iid, "method": "callback", "satisfied": satisfied}
+    if basically:
+        args["satisfaction"] = "basically_satisfied"
     if note:
         args["note"] = note
     return Parsed(verb.name, (("incident.verify", args),), incident=iid)

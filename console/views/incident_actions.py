@@ -52,7 +52,12 @@ from console.ui.names import DisplayNames, stage_name, unit_status_name
 from console.ui.times import time_text
 from console.views.category_picker import CategoryPicker
 from console.views.forms import FieldError, FormDialog, required_text, text_edit
-from console.views.incident_words import ASSIGNMENT_STATES, EXTENSION_UNITS, VERIFY_METHODS
+from console.views.incident_words import (
+    ASSIGNMENT_STATES,
+    EXTENSION_UNITS,
+    SATISFACTION,
+    VERIFY_METHODS,
+)
 
 CONTEXT = "IncidentActions"
 translate = QCoreApplication.translate  # the name pyside6-lupdate looks for
@@ -286,23 +291,23 @@ class VerifyDialog(ActionDialog):
         self.method = QComboBox(self)
         for code, label in VERIFY_METHODS.items():
             self.method.addItem(translate("IncidentActions", label), code)
-        self.satisfied = QCheckBox(translate("IncidentActions", "The reporter is satisfied"),
-                                   self)
-        self.satisfied.setChecked(True)
+        self.satisfaction = QComboBox(self)
+        for code, label in SATISFACTION.items():
+            self.satisfaction.addItem(translate("IncidentActions", label), code)
         self.note = text_edit(self)
         self.add_row(translate("IncidentActions", "Method"), self.method)
-        self.add_row("", self.satisfied)
+        self.add_row(translate("IncidentActions", "Reporter"), self.satisfaction)
         self.error = self.add_row(translate("IncidentActions", "Note"), self.note)
 
     def arguments(self) -> dict[str, Any] | None:
         note = self.note.toPlainText().strip()
-        satisfied = self.satisfied.isChecked()
-        if not satisfied and not note:
+        satisfaction = str(self.satisfaction.currentData())
+        if satisfaction == "dissatisfied" and not note:
             self.error.show_error(translate(
                 "IncidentActions", "Say why the result is not satisfactory."))
             return None
         self.error.show_error("")
-        return {"method": self.method.currentData(), "satisfied": satisfied, "note": note}
+        return {"method": self.method.currentData(), "satisfaction": satisfaction, "note": note}
 
 
 class ExtensionRequestDialog(ActionDialog):

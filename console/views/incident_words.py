@@ -34,6 +34,12 @@ VERIFY_METHODS = {
     "callback": QT_TRANSLATE_NOOP("IncidentActions", "Callback to the reporter"),
     "site": QT_TRANSLATE_NOOP("IncidentActions", "On site"),
 }
+#: The reporter's satisfaction on the callback's scale (console/domain/satisfaction.py).
+SATISFACTION = {
+    "satisfied": QT_TRANSLATE_NOOP("IncidentActions", "Satisfied"),
+    "basically_satisfied": QT_TRANSLATE_NOOP("IncidentActions", "Basically satisfied"),
+    "dissatisfied": QT_TRANSLATE_NOOP("IncidentActions", "Dissatisfied"),
+}
 EXTENSION_UNITS = {
     "hours": QT_TRANSLATE_NOOP("IncidentActions", "hours"),
     "working_days": QT_TRANSLATE_NOOP("IncidentActions", "working days"),
@@ -162,6 +168,8 @@ class _Params(dict[str, str]):
             unit = str(value.get("unit", ""))
             unit = translate("IncidentActions", EXTENSION_UNITS.get(unit, unit))
             return f"{value.get('value', '')} {unit}"
+        if key == "satisfaction" and value in SATISFACTION:
+            return translate("IncidentActions", SATISFACTION[str(value)])
         if key == "note" and not value:
             return translate("IncidentTimeline", "satisfied") if data.get("satisfied") else ""
         return "" if value is None else str(value)

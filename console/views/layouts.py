@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 translate = QCoreApplication.translate  # the name pyside6-lupdate looks for
 
 # Bumped when the docks change so that an old saved state is not forced onto new docks.
-LAYOUT_VERSION = 8
+LAYOUT_VERSION = 9
 
 
 class WindowLayouts:

@@ -48,6 +48,7 @@ from console.views.liaison_dock import LiaisonDock
 from console.views.map_dock import MapDock
 from console.views.queue_dock import IncidentQueue
 from console.views.records_dock import RecordsDock
+from console.views.reports_dock import CENTER_ROLES, ReportsDock
 from console.views.roster_dock import UnitRoster
 from console.views.shift_alerts import shift_alerts
 from console.views.sos_alarm import SosAlarm
@@ -149,6 +150,7 @@ class MainWindow(WindowLayouts, QMainWindow):
         self._add_dock("emergency_board", self.board, None, detail_area)
         self.audit: AuditDock | None = None
         self.workers: WorkersDock | None = None
+        self.reports: ReportsDock | None = None
         self.suit_user()
         line_area = self._add_dock("command_line", self.command_line,
                                    areas.BottomDockWidgetArea, queue_area)
@@ -242,6 +244,15 @@ class MainWindow(WindowLayouts, QMainWindow):
             self.docks["workers"].setWindowTitle(self.tr("Grid workers"))
             if hasattr(self, "view_menu"):
                 self._fill_view_menu()
+        # Reports for the center's desks and the departments' (their own row): docs/reports.md.
+        if roles & {*CENTER_ROLES, "department"} and self.reports is None:
+            self.reports = ReportsDock(self.bridge, self.rules, self)
+            self._add_dock("reports", self.reports, None, self.docks["detail"].dockAreaWidget())
+            self.docks["reports"].setWindowTitle(self.tr("Reports"))
+            if hasattr(self, "view_menu"):
+                self._fill_view_menu()
+        elif self.reports is not None:
+            self.reports.suit_user()
 
     def _worker_day_on_map(self, unit: str, points: list[Any], checkpoints: list[Any]) -> None:
         self.docks["map"].toggleView(True)
@@ -512,6 +523,7 @@ class MainWindow(WindowLayouts, QMainWindow):
                   "command_line": self.tr("Command line"), "audit": self.tr("Audit"),
                   "records": self.tr("Records"),
                   "workers": self.tr("Grid workers"),
+                  "reports": self.tr("Reports"),
                   "command_help": self.tr("Command help")}
         for name, dock in self.docks.items():
             dock.setWindowTitle(titles.get(name, dock.windowTitle()))

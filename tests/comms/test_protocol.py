@@ -172,11 +172,11 @@ BAD: list[tuple[str, str | bytes, str, str]] = [
     ("number", "7", "bad_message", "must be a JSON object, not a number"),
     ("no type", "{}", "bad_message",
      "The message has no 'type'; expected hello, command, positions, ping, timeline, track, "
-     "logout, audit, reporter, search, case, attachment or workers."),
+     "logout, audit, reporter, search, case, attachment, workers or report."),
     ("type not a string", '{"type":1}', "bad_message", "'type' must be a string"),
     ("unknown type", '{"type":"x"}', "bad_message",
      "Unknown message type 'x'; expected hello, command, positions, ping, timeline, track, "
-     "logout, audit, reporter, search, case, attachment or workers."),
+     "logout, audit, reporter, search, case, attachment, workers or report."),
     ("police type", '{"type":"incident"}', "bad_message", "Unknown message type 'incident'"),
     ("server type", '{"type":"welcome"}', "bad_message", "Unknown message type 'welcome'"),
     # hello
@@ -421,6 +421,12 @@ GOOD: dict[str, dict[str, st.SearchStrategy[Any]]] = {
                 "day": st.dates().map(date.isoformat) | st.text(max_size=12),
                 "month": st.text(max_size=8), "community": st.text(max_size=66) | st.none(),
                 "unit": st.text(max_size=66)},
+    "report": {"id": st.text(max_size=66),
+               "kind": st.sampled_from(["handover", "statistics", "departments", "weekly"]),
+               "from": st.datetimes(timezones=st.just(UTC)).map(datetime.isoformat)
+               | st.text(max_size=30),
+               "to": st.datetimes(timezones=st.just(UTC)).map(datetime.isoformat)
+               | st.text(max_size=45)},
 }
 
 
@@ -501,7 +507,7 @@ def test_any_fields_for_each_type(message: dict[str, Any]) -> None:
                 "audit": p.AuditRequest, "reporter": p.ReporterRequest,
                 "search": p.SearchRequest, "case": p.CaseRequest,
                 "attachment": p.AttachmentRequest,
-                "ack": p.TaskAck}[message["type"]]
+                "ack": p.TaskAck, "report": p.ReportRequest}[message["type"]]
     assert isinstance(decoded, expected)
     # Whatever was accepted can be answered and echoed without trouble.
     if isinstance(decoded, CommandMessage):

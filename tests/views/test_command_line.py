@@ -248,7 +248,7 @@ def test_completion_offers_what_fits_the_position(qtbot: QtBot, live_hub: Any,
     assert line.completions()[0] == "urban_mgmt"  # codes first, then names that fit
     line.clear()
     qtbot.keyClicks(line.edit, f"V {short(first)} ")
-    assert line.completions() == ["ok", "fail"]
+    assert line.completions() == ["ok", "basic", "fail"]
     line.clear()
     qtbot.keyClicks(line.edit, "O 1")
     assert line.completions() == []  # nothing closed here

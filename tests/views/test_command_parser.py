@@ -121,6 +121,9 @@ def test_close_verify_assign_and_merge(world: Any) -> None:
     assert ok(parse("C 7", *world)).commands == (("incident.close", {"id": ID7}),)
     assert ok(parse("V 7 ok", *world)).commands == (
         ("incident.verify", {"id": ID7, "method": "callback", "satisfied": True}),)
+    assert ok(parse("V 7 基本满意", *world)).commands == (
+        ("incident.verify", {"id": ID7, "method": "callback", "satisfied": True,
+                             "satisfaction": "basically_satisfied"}),)
     assert ok(parse("回访 7 fail 仍有噪声", *world)).commands == (
         ("incident.verify", {"id": ID7, "method": "callback", "satisfied": False,
                              "note": "仍有噪声"}),)

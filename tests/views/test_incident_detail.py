@@ -140,6 +140,9 @@ def test_the_buttons_take_an_incident_from_new_to_closed(
 
     dialog = open_dialog(qtbot, detail, "incident.verify", VerifyDialog)
     dialog.method.setCurrentIndex(dialog.method.findData("callback"))
+    dialog.satisfaction.setCurrentIndex(dialog.satisfaction.findData("basically_satisfied"))
+    assert dialog.arguments() == {"method": "callback", "satisfaction": "basically_satisfied",
+                                  "note": ""}
     dialog.accept()
     wait_state(qtbot, live_bridge, iid, "verified")
 

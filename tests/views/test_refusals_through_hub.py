@@ -424,6 +424,9 @@ CASES: dict[str, Case] = {
                        co_handlers=[f"d{i}" for i in range(30)]),
     "'method' must be site (a visit) or callback (a call to the reporter).":
         lambda d: d.do("ctl", "incident.verify", id=d.resolved(), method="短信", satisfied=True),
+    "'satisfied' and 'satisfaction' disagree.":
+        lambda d: d.do("ctl", "incident.verify", id=d.resolved(), method="callback",
+                       satisfied=True, satisfaction="dissatisfied"),
     "'unit' must be minutes, hours or working_days.":
         lambda d: d.do("ctl", "incident.request_extension", id=d.new(), stage="accept",
                        extra={"value": 1, "unit": "weeks"}, reason="核实"),

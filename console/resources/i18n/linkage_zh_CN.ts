@@ -318,6 +318,10 @@
         <translation>反映人满意</translation>
     </message>
     <message>
+        <source>reporter basically satisfied</source>
+        <translation>报告人基本满意</translation>
+    </message>
+    <message>
         <source>reporter not satisfied</source>
         <translation>反映人不满意</translation>
     </message>
@@ -455,6 +459,7 @@
     </message>
     <message>
         <source>Missing {what}. Usage: {usage}</source>
+        <extracomment>基本满意: verified, on the scale&apos;s middle step (console/domain/satisfaction.py).</extracomment>
         <translation>缺少{what}。用法：{usage}</translation>
     </message>
     <message>
@@ -1072,6 +1077,19 @@
         <translation>现场核查</translation>
     </message>
     <message>
+        <source>Satisfied</source>
+        <extracomment>The reporter&apos;s satisfaction on the callback&apos;s scale (console/domain/satisfaction.py).</extracomment>
+        <translation>满意</translation>
+    </message>
+    <message>
+        <source>Basically satisfied</source>
+        <translation>基本满意</translation>
+    </message>
+    <message>
+        <source>Dissatisfied</source>
+        <translation>不满意</translation>
+    </message>
+    <message>
         <source>hours</source>
         <translation>小时</translation>
     </message>
@@ -1172,12 +1190,12 @@
         <translation>核查办理结果</translation>
     </message>
     <message>
-        <source>The reporter is satisfied</source>
-        <translation>反映人满意</translation>
-    </message>
-    <message>
         <source>Method</source>
         <translation>核查方式</translation>
+    </message>
+    <message>
+        <source>Reporter</source>
+        <translation>报告人</translation>
     </message>
     <message>
         <source>Note</source>
@@ -2436,6 +2454,10 @@
         <translation>网格员</translation>
     </message>
     <message>
+        <source>Reports</source>
+        <translation>报表</translation>
+    </message>
+    <message>
         <source>Records</source>
         <translation>档案查询</translation>
     </message>
@@ -3086,6 +3108,10 @@
         <translation>“备注”须为至多 {limit} 条文字的列表。</translation>
     </message>
     <message>
+        <source>&apos;satisfied&apos; and &apos;satisfaction&apos; disagree.</source>
+        <translation>“是否满意”与“满意度”不一致。</translation>
+    </message>
+    <message>
         <source>&apos;state&apos; must be up or down.</source>
         <translation>“状态”须为 up（在线）或 down（断开）。</translation>
     </message>
@@ -3690,6 +3716,11 @@
         <extracomment>The hub&apos;s refusal (console/hub/audit_requests.py), so lupdate files it under ``Refusal``.</extracomment>
         <translation>只有管理员可以查看审计记录。</translation>
     </message>
+    <message>
+        <source>Your role does not see this report.</source>
+        <extracomment>The hub&apos;s refusal (console/hub/report_requests.py), so lupdate files it under ``Refusal``.</extracomment>
+        <translation>您的角色无权查看此报表。</translation>
+    </message>
 </context>
 <context>
     <name>RefusalWord</name>
@@ -3796,6 +3827,10 @@
     <message>
         <source>baseline</source>
         <translation>基线</translation>
+    </message>
+    <message>
+        <source>basically_satisfied</source>
+        <translation>基本满意</translation>
     </message>
     <message>
         <source>broadcast to every console</source>
@@ -3956,6 +3991,10 @@
     <message>
         <source>disposition</source>
         <translation>处置结果</translation>
+    </message>
+    <message>
+        <source>dissatisfied</source>
+        <translation>不满意</translation>
     </message>
     <message>
         <source>duty_leader</source>
@@ -4286,6 +4325,10 @@
         <translation>已退回</translation>
     </message>
     <message>
+        <source>satisfaction</source>
+        <translation>满意度</translation>
+    </message>
+    <message>
         <source>satisfied</source>
         <translation>满意</translation>
     </message>
@@ -4476,6 +4519,326 @@
     <message>
         <source>Show reporter refused: {reason}</source>
         <translation>查看报告人被拒绝：{reason}</translation>
+    </message>
+</context>
+<context>
+    <name>Reports</name>
+    <message>
+        <source>Score</source>
+        <translation>综合得分</translation>
+    </message>
+    <message>
+        <source>Shift handover</source>
+        <translation>交接班</translation>
+    </message>
+    <message>
+        <source>Period statistics</source>
+        <translation>统计报表</translation>
+    </message>
+    <message>
+        <source>Department assessment</source>
+        <translation>部门考核</translation>
+    </message>
+    <message>
+        <source>Department</source>
+        <extracomment>The departments sheet&apos;s columns, in order (the first ten are the workbook&apos;s contract).</extracomment>
+        <translation>部门</translation>
+    </message>
+    <message>
+        <source>Street</source>
+        <translation>街道</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>受理</translation>
+    </message>
+    <message>
+        <source>Signed in time</source>
+        <translation>及时签收</translation>
+    </message>
+    <message>
+        <source>Returned</source>
+        <translation>退单</translation>
+    </message>
+    <message>
+        <source>Resolved</source>
+        <translation>办结</translation>
+    </message>
+    <message>
+        <source>Resolved in time</source>
+        <translation>按时办结</translation>
+    </message>
+    <message>
+        <source>Visited</source>
+        <translation>回访</translation>
+    </message>
+    <message>
+        <source>Satisfied</source>
+        <translation>满意</translation>
+    </message>
+    <message>
+        <source>Basically satisfied</source>
+        <translation>基本满意</translation>
+    </message>
+    <message>
+        <source>Dissatisfied</source>
+        <translation>不满意</translation>
+    </message>
+    <message>
+        <source>Extensions</source>
+        <translation>延期</translation>
+    </message>
+    <message>
+        <source>Supervised</source>
+        <translation>督办</translation>
+    </message>
+    <message>
+        <source>Reopened</source>
+        <translation>重启</translation>
+    </message>
+    <message>
+        <source>Sign rate</source>
+        <translation>签收及时率</translation>
+    </message>
+    <message>
+        <source>On-time rate</source>
+        <translation>按时办结率</translation>
+    </message>
+    <message>
+        <source>Return rate</source>
+        <translation>退单率</translation>
+    </message>
+    <message>
+        <source>Satisfaction rate</source>
+        <translation>满意率</translation>
+    </message>
+    <message>
+        <source>Rank</source>
+        <translation>排名</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>结案</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>超期</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>在办</translation>
+    </message>
+    <message>
+        <source>In time</source>
+        <translation>按时</translation>
+    </message>
+    <message>
+        <source>Late</source>
+        <translation>超时</translation>
+    </message>
+    <message>
+        <source>{report}, {start} to {end}</source>
+        <extracomment>What the PDF and the dock show of a department&apos;s row.</extracomment>
+        <translation>{report}（{start} 至 {end}）</translation>
+    </message>
+    <message>
+        <source>Lead departments</source>
+        <translation>主办部门</translation>
+    </message>
+    <message>
+        <source>Streets</source>
+        <translation>街道</translation>
+    </message>
+    <message>
+        <source>Summary</source>
+        <translation>概况</translation>
+    </message>
+    <message>
+        <source>Figure</source>
+        <translation>指标</translation>
+    </message>
+    <message>
+        <source>Cases</source>
+        <translation>件数</translation>
+    </message>
+    <message>
+        <source>Deadlines by stage</source>
+        <translation>各环节时限</translation>
+    </message>
+    <message>
+        <source>Stage</source>
+        <translation>环节</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <source>Request type</source>
+        <translation>诉求类型</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Received in the shift</source>
+        <translation>本班受理</translation>
+    </message>
+    <message>
+        <source>Resolved in the shift</source>
+        <translation>本班办结</translation>
+    </message>
+    <message>
+        <source>Closed in the shift</source>
+        <translation>本班结案</translation>
+    </message>
+    <message>
+        <source>Case</source>
+        <translation>案件</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>优先级</translation>
+    </message>
+    <message>
+        <source>Next deadline</source>
+        <translation>下一时限</translation>
+    </message>
+    <message>
+        <source>Notes</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>记录人</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <source>Major incidents</source>
+        <translation>重大事件</translation>
+    </message>
+    <message>
+        <source>Major incident</source>
+        <translation>重大事件</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>级别</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <source>Declared</source>
+        <translation>宣布时间</translation>
+    </message>
+    <message>
+        <source>With the police</source>
+        <translation>移交公安</translation>
+    </message>
+</context>
+<context>
+    <name>ReportsDock</name>
+    <message>
+        <source>This shift</source>
+        <translation>本班</translation>
+    </message>
+    <message>
+        <source>Last shift</source>
+        <translation>上一班</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>今天</translation>
+    </message>
+    <message>
+        <source>Yesterday</source>
+        <translation>昨天</translation>
+    </message>
+    <message>
+        <source>This week</source>
+        <translation>本周</translation>
+    </message>
+    <message>
+        <source>Last week</source>
+        <translation>上周</translation>
+    </message>
+    <message>
+        <source>This month</source>
+        <translation>本月</translation>
+    </message>
+    <message>
+        <source>Last month</source>
+        <translation>上月</translation>
+    </message>
+    <message>
+        <source>From … to …</source>
+        <translation>自定义起止</translation>
+    </message>
+    <message>
+        <source>The period must end after it starts.</source>
+        <translation>时段的结束须晚于开始。</translation>
+    </message>
+    <message>
+        <source>The hub is computing the report…</source>
+        <translation>中心正在生成报表…</translation>
+    </message>
+    <message>
+        <source>The hub did not answer; try again when the console is connected.</source>
+        <translation>中心未应答；请在连接恢复后重试。</translation>
+    </message>
+    <message>
+        <source>Runs in time (green) and late (red)</source>
+        <translation>各环节按时（绿）与超时（红）</translation>
+    </message>
+    <message>
+        <source>Open cases by state</source>
+        <translation>在办案件（按状态）</translation>
+    </message>
+    <message>
+        <source>Export the report</source>
+        <translation>导出报表</translation>
+    </message>
+    <message>
+        <source>Could not write {file}: {why}</source>
+        <translation>无法写入 {file}：{why}</translation>
+    </message>
+    <message>
+        <source>Written to {file}</source>
+        <translation>已写入 {file}</translation>
+    </message>
+    <message>
+        <source>&amp;Report</source>
+        <translation>报表(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Period</source>
+        <translation>时段(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Run</source>
+        <translation>生成(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Export .xlsx</source>
+        <translation>导出 .xlsx</translation>
+    </message>
+    <message>
+        <source>Export PDF</source>
+        <translation>导出 PDF</translation>
     </message>
 </context>
 <context>
