@@ -10,7 +10,7 @@ resolved, verified (one in eight found not resolved and done again) and closed; 
 late and supervised first. The events come from the domain itself (``decide`` and ``apply`` on
 an in-memory world, the clock set to each step's time) and are written in bulk as the write
 path writes them: the log with its gap-free seq, the timelines, each incident's row with its
-record columns (``console.store.writer.incident_row``), the day counters and the log head.
+record columns (``console.store.writer_rows.incident_row``), the day counters and the log head.
 Categories, places, reporters (a third of the callers call more than once) and descriptions
 (the category's Chinese name in a sentence, a road and a number) vary. It is cached: a SQLite
 file under ``/tmp/archive_cache/`` or, with ``--db postgresql://…``, a database
@@ -65,7 +65,8 @@ from console.domain.rules import Context, Rules  # noqa: E402
 from console.domain.world import Aggregates  # noqa: E402
 from console.store import schema as s  # noqa: E402
 from console.store.db import migrate, normalise_url, open_database  # noqa: E402
-from console.store.writer import incident_row, subject_of  # noqa: E402
+from console.store.writer import subject_of  # noqa: E402
+from console.store.writer_rows import incident_row  # noqa: E402
 
 CACHE = Path("/tmp/archive_cache")
 VERSION = 1

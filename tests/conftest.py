@@ -4,6 +4,12 @@ This file is also loaded when `tests/domain` runs in the environment without Qt,
 nothing but the standard library and pytest; Qt fixtures live in the GUI test folders.
 """
 
+import os
+
+# Any folder's test may make a QApplication (a report's PDF in tests/store): offscreen, as the
+# GUI folders' own conftests say, when a folder runs alone. A test that wants a screen says so.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
 try:
     from argon2 import PasswordHasher
 except ImportError:  # the environment without Qt has no store either

@@ -31,23 +31,22 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, case, func, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError, StatementError
 
-from console.domain import deadlines, police
 from console.domain import field as field_rules
+from console.domain import police
 from console.domain.commands import decide
 from console.domain.errors import Refused
 from console.domain.field import FieldTask
 from console.domain.incident import Incident
 from console.domain.major import MajorIncident
-from console.domain.model import Actor, Event, IncidentState
+from console.domain.model import Actor, Event
 from console.domain.record import RecordMarks
 from console.domain.roster import Fix
 from console.domain.rules import Context, Rules
-from console.domain.search import phone_key
 from console.domain.units import Unit
 from console.domain.warning import EarlyWarning
 from console.domain.world import Aggregates
@@ -57,6 +56,7 @@ from console.store.attachments import StoredFile
 from console.store.db import Database
 from console.store.field_outbox import FieldRows, load_task
 from console.store.rosters import RosterLookups
+from console.store.writer_rows import PoliceRows, incident_row, record_columns
 
 log = logging.getLogger(__name__)
 
@@ -349,7 +349,7 @@ class Writer:
         event_rows: list[dict[str, Any]] = []
         timeline_rows: list[dict[str, Any]] = []
         command_rows: list[dict[str, Any]] = []
-        police_rows = _PoliceRows()
+        police_rows = PoliceRows()
         files: list[StoredFile] = []
         attached: list[tuple[Event, int]] = []
         field_rows = FieldRows()
@@ -453,7 +453,7 @@ class Writer:
                 if table is s.units else {"id"}
             set_ = {c.name: insert_.excluded[c.name] for c in table.c if c.name not in keep}
             if table is s.incidents:
-                set_.update(_record_columns(insert_.excluded))
+                set_.update(record_columns(insert_.excluded))
             statements[table.name] = insert_.on_conflict_do_update(index_elements=["id"],
                                                                    set_=set_)
         return statements
@@ -470,41 +470,6 @@ class Writer:
                 .on_conflict_do_update(index_elements=["day"],
                                        set_={"last": s.id_counters.c.last + 1})
                 .returning(s.id_counters.c.last))
-
-
-def incident_row(inc: Incident, marks: RecordMarks, rules: Rules) -> dict[str, Any]:
-    """The ``incidents`` row of ``inc``: its projections beside its document, and ``marks``
-    (what the batch's events showed of it, console/domain/record.py)."""
-    due = deadlines.next_deadline(inc, rules)
-    return {
-        "id": inc.id, "state": inc.state.value, "is_open": not inc.finished,
-        "source": inc.source.value, "request_type": inc.request_type.value,
-        "category": inc.category, "priority": inc.priority.value,
-        "street": inc.location.street, "community": inc.location.community,
-        "grid": inc.location.grid, "lat": inc.location.lat, "lon": inc.location.lon,
-        "lead_department": inc.lead_department,
-        "reporter_phone": phone_key(inc.reporter.phone) or None,
-        "police_case_no": inc.police_case_no, "supervised": inc.supervised,
-        "created_at": inc.created_at, "updated_at": inc.updated_at or inc.created_at,
-        "next_due_at": due.due_at if due else None,
-        "next_due_stage": due.stage.value if due else None,
-        "version": inc.version, "doc": inc.to_dict(),
-        **marks.columns(),
-    }
-
-
-def _record_columns(new: Any) -> dict[str, Any]:
-    """How a batch's marks (console/domain/record.py) meet the stored ones: the flags stay once
-    set; a closing time or a verdict the batch did not give leaves the stored one; a case not
-    closed has no closing time."""
-    i = s.incidents.c
-    return {
-        "ever_supervised": or_(i.ever_supervised, new.ever_supervised),
-        "ever_overdue": or_(i.ever_overdue, new.ever_overdue),
-        "satisfaction": func.coalesce(new.satisfaction, i.satisfaction),
-        "closed_at": case((new.state == IncidentState.CLOSED.value,
-                           func.coalesce(new.closed_at, i.closed_at)), else_=None),
-    }
 
 
 def _result_data(events: list[Event], world: _Batch) -> dict[str, Any]:
@@ -544,42 +509,6 @@ class _Applied:
     tasks: list[tuple[Event, list[tuple[field_rules.Owed, Incident | None]]]] = field(
         default_factory=list)
     last_seq: int | None = None
-
-
-@dataclass
-class _PoliceRows:
-    """What a batch writes for the police link: new hand-offs by shared id, messages owed (the
-    outbox) and messages the police have acknowledged."""
-
-    cases: list[dict[str, Any]] = field(default_factory=list)
-    outbox: list[dict[str, Any]] = field(default_factory=list)
-    delivered: list[dict[str, Any]] = field(default_factory=list)
-
-    def add(self, event: Event, seq: int) -> None:
-        d = event.data
-        if event.name == "incident.created" and d.get("police"):
-            self.cases.append({"shared_id": d["police"]["shared_id"], "incident_id": d["id"],
-                               "direction": "diverted"})
-        elif event.name == "incident.escalated":
-            self.cases.append({"shared_id": d["shared_id"], "incident_id": d["id"],
-                               "direction": "escalated"})
-        elif event.name == "police.message_delivered":
-            self.delivered.append({"message": d["message"], "at": event.at})
-
-    def owe(self, event: Event, center: str | None, body: dict[str, Any], seq: int) -> None:
-        self.outbox.append({"message_id": body["id"], "incident_id": event.data["id"],
-                            "center": center, "seq": seq, "created_at": event.at,
-                            "body": body})
-
-    def write(self, conn: Connection) -> None:
-        if self.cases:
-            conn.execute(insert(s.police_cases), self.cases)
-        if self.outbox:
-            conn.execute(insert(s.police_outbox), self.outbox)
-        if self.delivered:
-            conn.execute(update(s.police_outbox)
-                         .where(s.police_outbox.c.message_id == bindparam("message"))
-                         .values(delivered_at=bindparam("at")), self.delivered)
 
 
 @dataclass(frozen=True)

@@ -222,10 +222,6 @@ class MainWindow(WindowLayouts, QMainWindow):
         is logged in, for a window that opened while the console was still looking for it."""
         user = self.bridge.replica.user
         roles = set(user.roles) if user is not None else set()
-        # A liaison officer's desk starts on the police cases, everyone else's on the units.
-        self.docks["liaison" if "police_liaison" in roles else "roster"].setAsCurrentTab()
-        # A duty leader's desk starts on the emergency board, everyone else's on the incident.
-        self.docks["emergency_board" if "duty_leader" in roles else "detail"].setAsCurrentTab()
         if hasattr(self, "alert_controls"):  # whose sound settings: known only now
             self.alert_controls.check_settings()
         # The audit trail is an administrator's alone: other roles get no dock for it at all.
@@ -253,6 +249,11 @@ class MainWindow(WindowLayouts, QMainWindow):
                 self._fill_view_menu()
         elif self.reports is not None:
             self.reports.suit_user()
+        # Last: a dock added above comes in as the current tab of its area.
+        # A liaison officer's desk starts on the police cases, everyone else's on the units.
+        self.docks["liaison" if "police_liaison" in roles else "roster"].setAsCurrentTab()
+        # A duty leader's desk starts on the emergency board, everyone else's on the incident.
+        self.docks["emergency_board" if "duty_leader" in roles else "detail"].setAsCurrentTab()
 
     def _worker_day_on_map(self, unit: str, points: list[Any], checkpoints: list[Any]) -> None:
         self.docks["map"].toggleView(True)

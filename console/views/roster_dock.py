@@ -304,12 +304,28 @@ class UnitRoster(QWidget):
         return [unit.id for index in rows if (unit := index.data(UnitRole)) is not None]
 
     def select_unit(self, unit_id: str) -> bool:
+        """Select ``unit_id`` (asked for on the map or by name): if the filter hides it, the
+        filter is cleared for it, since the dispatcher asked to see this very unit."""
         index = self.model.index_of(unit_id)
+        if not index.isValid() and unit_id in self.bridge.replica.units:
+            self._clear_filter()
+            index = self.model.index_of(unit_id)
         if not index.isValid():
             return False
         self.tree.setCurrentIndex(index)
         self.tree.scrollTo(index)
         return True
+
+    def _clear_filter(self) -> None:
+        for combo in (self.type_filter, self.street_filter, self.status_filter):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(max(0, combo.findData(None)))
+            combo.blockSignals(False)
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        self._apply_filter()
+        self._expand_groups()
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         unit = current.siblingAtColumn(0).data(UnitRole)
