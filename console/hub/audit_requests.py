@@ -9,35 +9,19 @@ not recorded (a client could otherwise fill the trail with them).
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import Any
 
 from console.comms import audit_wire
 from console.comms import protocol as p
 from console.comms.audit_wire import AuditRequest
 from console.domain.model import Role
-from console.hub.services import HubServices
-from console.store.accounts import User
+from console.hub.services import RequestSession
 from console.store.audit import AuditEntry, AuditRow
-
-
-class Session(Protocol):
-    """What this module uses of a hub session (console/hub/session.py, which calls it)."""
-
-    user: User | None
-    endpoint: str
-    hub: HubServices
-    client: str | None
-
-    @property
-    def ws(self) -> Any: ...
-
-    async def send(self, message: Mapping[str, Any]) -> None: ...
 
 REFUSED = "Only an administrator may read the audit trail."
 
 
-async def answer(session: Session, request: AuditRequest) -> bool:
+async def answer(session: RequestSession, request: AuditRequest) -> bool:
     """Answer ``request`` on ``session``; always True (the connection stays up)."""
     user = session.user
     assert user is not None

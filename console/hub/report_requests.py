@@ -23,27 +23,15 @@ import asyncio
 import functools
 import weakref
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import Any
 
 from console.comms import protocol as p
 from console.comms import report_wire
 from console.comms.report_wire import ReportRequest
 from console.domain.model import Role
 from console.domain.privacy import PERSONAL_DATA_ROLES, mask_free_text
-from console.hub.services import HubServices
+from console.hub.services import RequestSession
 from console.store import reports
-from console.store.accounts import User
-
-
-class Session(Protocol):
-    """What this module uses of a hub session (console/hub/session.py, which calls it)."""
-
-    user: User | None
-    endpoint: str
-    hub: HubServices
-
-    async def send(self, message: Mapping[str, Any]) -> None: ...
-
 
 #: Reports computed at once by one hub.
 AT_ONCE = 1
@@ -54,7 +42,7 @@ CENTER = frozenset({Role.DUTY_LEADER, Role.CONTROLLER, Role.ADMIN})
 REFUSED_TEMPLATE = "Your role does not see this report."
 
 
-async def answer(session: Session, request: ReportRequest) -> bool:
+async def answer(session: RequestSession, request: ReportRequest) -> bool:
     """Answer ``request`` on ``session``; always True (the connection stays up)."""
     user = session.user
     assert user is not None

@@ -34,25 +34,15 @@ from console.comms.search_wire import CaseRequest, SearchRequest
 from console.domain.privacy import PERSONAL_DATA_ROLES, PersonalView, police_masked
 from console.domain.privacy import shown as personal_shown
 from console.domain.search import SearchFilters, SearchScope, scope_of
-from console.hub.services import HubServices
-from console.store.accounts import User
+from console.hub.services import RequestSession
 from console.store.audit import AuditEntry
 
 
-class Session(Protocol):
-    """What this module uses of a hub session (console/hub/session.py, which calls it)."""
+class Session(RequestSession, Protocol):
+    """What this module uses of a hub session beyond the common requests' part."""
 
-    user: User | None
-    endpoint: str
-    hub: HubServices
-    client: str | None
     personal: PersonalView
     police_data: bool
-
-    @property
-    def ws(self) -> Any: ...
-
-    async def send(self, message: Mapping[str, Any]) -> None: ...
 
 
 PHONE_TEMPLATE = "Your role does not see reporters, so it may not search by phone."

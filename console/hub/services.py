@@ -9,7 +9,7 @@ graph, and what they may reach is written down here.
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
@@ -30,6 +30,21 @@ from console.store.sessions import token_hash
 from console.store.store import Snapshot, Store
 
 T = TypeVar("T")
+
+
+class RequestSession(Protocol):
+    """What the request modules (audit, search, workers, report requests) use of a hub
+    session (console/hub/session.py, which calls them)."""
+
+    user: User | None
+    endpoint: str
+    hub: HubServices
+    client: str | None
+
+    @property
+    def ws(self) -> Any: ...
+
+    async def send(self, message: Mapping[str, Any]) -> None: ...
 
 
 class Runner(Protocol):

@@ -11,40 +11,23 @@ A month is the days of it up to the hub's today (days not yet worked would count
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
 from datetime import date, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from console.comms import protocol as p
 from console.comms import workers_wire
 from console.comms.workers_wire import WorkersRequest
 from console.domain import pay_sheet
 from console.domain.assessment import READERS, ranking
-from console.hub.services import HubServices
+from console.hub.services import RequestSession
 from console.store import assessment
-from console.store.accounts import User
 from console.store.audit import AuditEntry
-
-
-class Session(Protocol):
-    """What this module uses of a hub session (console/hub/session.py, which calls it)."""
-
-    user: User | None
-    endpoint: str
-    hub: HubServices
-    client: str | None
-
-    @property
-    def ws(self) -> Any: ...
-
-    async def send(self, message: Mapping[str, Any]) -> None: ...
-
 
 REFUSED_TEMPLATE = "Only a duty leader or an administrator may read grid workers' assessment."
 ACTION = "workers.read"
 
 
-async def answer(session: Session, request: WorkersRequest) -> bool:
+async def answer(session: RequestSession, request: WorkersRequest) -> bool:
     """Answer ``request`` on ``session``; always True (the connection stays up)."""
     user = session.user
     assert user is not None
