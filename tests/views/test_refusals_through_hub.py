@@ -13,11 +13,9 @@ A few templates cannot be provoked through a hub; :data:`UNREACHABLE` says which
 from __future__ import annotations
 
 import importlib.util
-import itertools
 import re
 import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -33,7 +31,31 @@ from console.store.writer import Command
 from console.ui.text import WORD_PARAMS, result_text
 from console.views.i18n import Translations
 from tests.hub.attachment_files import b64, jpeg, png
-from tests.hub.conftest import PASSWORD, Client, HubThread, add_users, incident_args
+from tests.hub.conftest import PASSWORD, HubThread, add_users, incident_args
+from tests.views.refusal_district import (
+    LONG,
+    SQUARE,
+    USERS,
+    Case,
+    District,
+    WorldTime,
+    acknowledged_twice,
+    approve_twice,
+    attach,
+    cancelled_twice,
+    committed_twice,
+    declare,
+    field_command,
+    field_unit,
+    finished_stage,
+    gw,
+    linked_twice,
+    on_scene,
+    other_units_command,
+    overdue_supervised_twice,
+    send,
+    stood_down,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Monday 2026-11-23 09:00 in the district: a working morning.
@@ -101,12 +123,6 @@ NOT_YET = {
     "where the unit is seen.": "needs a checkpoint and a unit without a fix",
 }
 
-USERS = {
-    "taker": (["call_taker"], None, None),
-    "admin": (["admin"], None, None),
-}
-
-
 def domain_templates() -> list[str]:
     spec = importlib.util.spec_from_file_location("refusal_catalogue",
                                                   ROOT / "tools/refusal_catalogue.py")
@@ -117,278 +133,6 @@ def domain_templates() -> list[str]:
     sentences, _ = tool.catalogue()
     return list(sentences)
 
-
-class WorldTime:
-    """The hub's world clock, moved by the test instead of by the wall clock."""
-
-    def __init__(self) -> None:
-        self.real = 1_000_000.0
-
-    def __call__(self) -> float:
-        return self.real
-
-    def advance(self, minutes: float) -> None:
-        self.real += minutes * 60
-
-
-@dataclass
-class District:
-    """Sessions on one hub and the steps that bring a case or a unit where a refusal waits."""
-
-    hub: HubThread
-    time: WorldTime
-    clients: dict[str, Client] = field(default_factory=dict)
-    numbers: Iterator[int] = field(default_factory=itertools.count)
-    warnings: list[str] = field(default_factory=list)
-
-    def as_(self, user: str, path: str = "/ws") -> Client:
-        key = f"{user}{path}"
-        if key not in self.clients:
-            client = Client(self.hub.port, path)
-            hello: dict[str, Any] = {"type": "hello", "protocol": 1, "client": "tests",
-                                     "auth": {"username": user, "password": PASSWORD},
-                                     "resume_from": None}
-            if path == "/ws":
-                hello["subscribe"] = []  # answers only: nothing piles up unread
-            client.send(hello)
-            assert client.recv()["type"] == "welcome"
-            if path == "/ws":
-                assert client.until("synced")
-            self.clients[key] = client
-        return self.clients[key]
-
-    def do(self, user: str, command: str, /, **args: Any) -> dict[str, Any]:
-        return send(self.as_(user), command, args)
-
-    def ok(self, user: str, command: str, /, **args: Any) -> dict[str, Any]:
-        reply = self.do(user, command, **args)
-        assert reply["ok"], reply
-        return dict(reply.get("data") or {})
-
-    # -- cases ---------------------------------------------------------------------------------
-
-    def new(self, **overrides: Any) -> str:
-        return str(self.ok("ctl", "incident.create", **incident_args(**overrides))["id"])
-
-    def accepted(self, **overrides: Any) -> str:
-        inc = self.new(**overrides)
-        self.ok("ctl", "incident.accept", id=inc)
-        return inc
-
-    def assigned(self, department: str = "environment") -> str:
-        inc = self.accepted()
-        self.ok("ctl", "incident.assign", id=inc, department=department)
-        return inc
-
-    def in_progress(self) -> str:
-        inc = self.assigned()
-        self.ok("desk-env", "incident.sign", id=inc)
-        return inc
-
-    def resolved(self) -> str:
-        inc = self.in_progress()
-        self.ok("desk-env", "incident.resolve", id=inc, result="已处理")
-        return inc
-
-    def closed(self) -> str:
-        inc = self.resolved()
-        self.ok("ctl", "incident.verify", id=inc, method="callback", satisfied=True)
-        self.ok("ctl", "incident.close", id=inc)
-        return inc
-
-    def rejected(self) -> str:
-        inc = self.new()
-        self.ok("ctl", "incident.reject", id=inc, reason="重复")
-        return inc
-
-    def overdue(self) -> str:
-        inc = self.new(category="safety.gas_leak", priority="P1")
-        self.time.advance(10)  # past its 3-minute accept limit
-        return inc
-
-    def with_police(self) -> str:
-        inc = self.accepted()
-        self.ok("ctl", "incident.escalate", id=inc, reason="涉嫌违法")
-        return inc
-
-    def diverted_unmapped(self) -> str:
-        center = Client(self.hub.port, "/police")
-        try:
-            center.hello("police110")
-            message = f"110-{uuid.uuid4()}"
-            center.send({"type": "incident", "id": message, "case": {
-                "shared_id": str(uuid.uuid4()), "police_case_no": "110-20261123-0001",
-                "location": {"lat": 30.6675, "lon": 104.1075, "address": "建设路 1 号"},
-                "classification": "99-UNMAPPED", "summary": "情况不明",
-                "sent_at": "2026-11-23T09:00:00+08:00"}})
-            while (reply := center.recv())["type"] != "ack" or reply["id"] != message:
-                assert reply["type"] != "error", reply
-            return str(reply["incident"])
-        finally:
-            center.close()
-
-    def confidential(self) -> str:
-        inc = self.new()
-        self.ok("taker", "incident.set_confidential", id=inc, confidential=True)
-        return inc
-
-    def extension_requested(self, inc: str | None = None) -> tuple[str, str]:
-        inc = inc or self.new()
-        self.ok("ctl", "incident.request_extension", id=inc, stage="accept",
-                extra={"value": 10, "unit": "minutes"}, reason="现场核实中")
-        return inc, f"{inc}/X{self._extensions(inc)}"
-
-    def _extensions(self, inc: str) -> int:
-        self.as_("ctl").send({"type": "timeline", "id": "t", "incident": inc})
-        events = self.as_("ctl").until("timeline")["events"]
-        return sum(e["name"] == "incident.extension_requested" for e in events)
-
-    # -- units and more ------------------------------------------------------------------------
-
-    def unit(self, status: str = "available") -> str:
-        unit = f"U{next(self.numbers)}"
-        self.ok("admin", "unit.register", id=unit, name=f"网格员{unit}", type="grid_worker",
-                status=status)
-        return unit
-
-    def dispatched(self) -> tuple[str, str, str]:
-        """(incident, unit, assignment) for a unit sent to a fresh case."""
-        inc, unit = self.accepted(), self.unit()
-        data = self.ok("ctl", "incident.dispatch", id=inc, unit=unit)
-        assignment = data.get("assignment") or f"{inc}/1"
-        return inc, unit, str(assignment)
-
-    def major(self) -> str:
-        return str(self.ok("leader", "major.declare", level="III", title="燃气管道破裂",
-                           commander="王指挥", area={"center": {"lat": 30.665, "lon": 104.1},
-                                                    "radius_m": 300})["id"])
-
-    def warning(self) -> str:
-        """One of the warnings the fixture raised before the hub started, not used before."""
-        return self.warnings.pop()
-
-    def reporter(self, user: str, inc: str, reason: str = "回访核实") -> dict[str, Any]:
-        client = self.as_(user)
-        request = {"type": "reporter", "id": str(uuid.uuid4()), "incident": inc,
-                   "reason": reason}
-        client.send(request)
-        while True:
-            answer = client.until("reporter")
-            if answer["id"] == request["id"]:
-                return answer
-
-
-def send(client: Client, command: str, args: dict[str, Any],
-         expected_version: int | None = None) -> dict[str, Any]:
-    """A command and the hub's answer to it (``Client.command`` without a clash between the
-    command's name and an argument called ``name``)."""
-    message: dict[str, Any] = {"type": "command", "id": str(uuid.uuid4()), "name": command,
-                               "args": args}
-    if expected_version is not None:
-        message["expected_version"] = expected_version
-    client.send(message)
-    while (reply := client.until("result"))["id"] != message["id"]:
-        client.other.append(reply)
-    return reply
-
-
-Case = Callable[[District], dict[str, Any]]
-LONG = "长" * 20_000
-
-
-def gw(d: District, command: str, /, **args: Any) -> dict[str, Any]:
-    """A command of the field platform's gateway, which speaks for every unit."""
-    return send(d.as_("gateway", "/field"), command, args)
-
-
-def _field_unit(d: District) -> str:
-    """A unit with a field account of its own (``u-<unit>``), as a field app logs in."""
-    unit = d.unit()
-    d.hub.store.accounts.create_user(f"u-{unit}", PASSWORD, ["field"], now=datetime.now(UTC),
-                                     unit=unit)
-    return unit
-
-
-def _field(d: District, unit: str, name: str, **args: Any) -> dict[str, Any]:
-    return send(d.as_(f"u-{unit}", "/field"), name, args)
-
-
-def _other_units_command(d: District, name: str, **args: Any) -> dict[str, Any]:
-    mine, other = _field_unit(d), d.unit()
-    return _field(d, mine, name, id=other, **args)
-
-
-def _attach(d: District, data: str, content_type: str) -> dict[str, Any]:
-    return d.do("ctl", "attachment.add", incident=d.new(), filename="photo.jpg",
-                content_type=content_type, data_b64=data)
-
-
-def _approve_twice(d: District) -> dict[str, Any]:
-    inc, first = d.extension_requested()
-    d.ok("leader", "incident.approve_extension", id=inc, request=first)
-    _, _second = d.extension_requested(inc)
-    return d.do("leader", "incident.approve_extension", id=inc, request=first)
-
-
-def _finished_stage(d: District) -> dict[str, Any]:
-    inc, request = d.extension_requested()
-    d.ok("ctl", "incident.accept", id=inc)
-    return d.do("leader", "incident.approve_extension", id=inc, request=request)
-
-
-def _cancelled_twice(d: District) -> dict[str, Any]:
-    inc, _unit, first = d.dispatched()
-    d.ok("ctl", "incident.dispatch", id=inc, unit=d.unit())
-    d.ok("ctl", "assignment.update", id=inc, assignment=first, status="cancelled")
-    return d.do("ctl", "assignment.update", id=inc, assignment=first, status="en_route")
-
-
-def _on_scene(d: District) -> tuple[str, str]:
-    inc, _unit, assignment = d.dispatched()
-    d.ok("ctl", "assignment.update", id=inc, assignment=assignment, status="on_scene")
-    return inc, assignment
-
-
-def _overdue_supervised_twice(d: District) -> dict[str, Any]:
-    inc = d.overdue()
-    d.ok("leader", "incident.supervise", id=inc, note="请尽快受理")
-    return d.do("leader", "incident.supervise", id=inc, note="再次督办")
-
-
-def _stood_down(d: District) -> dict[str, Any]:
-    major = d.major()
-    d.ok("leader", "major.stand_down", id=major, summary="已处置完毕")
-    return d.do("leader", "major.note", id=major, text="补记")
-
-
-def _linked_twice(d: District) -> dict[str, Any]:
-    major, inc = d.major(), d.new()
-    d.ok("leader", "major.link", id=major, incident=inc)
-    return d.do("leader", "major.link", id=major, incident=inc)
-
-
-def _committed_twice(d: District) -> dict[str, Any]:
-    major, unit = d.major(), d.unit()
-    d.ok("leader", "major.commit", id=major, unit=unit)
-    return d.do("leader", "major.commit", id=major, unit=unit)
-
-
-def _acknowledged_twice(d: District) -> dict[str, Any]:
-    warning = d.warning()
-    d.ok("leader", "warning.acknowledge", id=warning)
-    return d.do("leader", "warning.acknowledge", id=warning)
-
-
-def _declare(d: District, area: Any) -> dict[str, Any]:
-    return d.do("leader", "major.declare", level="III", title="演练", commander="王指挥",
-                area=area)
-
-
-def _ring(*points: tuple[float, float]) -> list[list[float]]:
-    return [list(p) for p in points]
-
-
-SQUARE = _ring((104.09, 30.66), (104.1, 30.66), (104.1, 30.67), (104.09, 30.66))
 
 CASES: dict[str, Case] = {
     # -- arguments --------------------------------------------------------------------------
@@ -452,7 +196,7 @@ CASES: dict[str, Case] = {
     "You may add notes only to incidents your department handles.":
         lambda d: d.do("desk-env", "incident.note", id=d.assigned("urban_mgmt"), text="已知悉"),
     "You may verify results only on site, for incidents in your care.":
-        lambda d: _field(d, _field_unit(d), "incident.verify", id=d.resolved(), method="site",
+        lambda d: field_command(d, field_unit(d), "incident.verify", id=d.resolved(), method="site",
                          satisfied=True),
     "Liaison officers sign for police-diverted incidents only.":
         lambda d: d.do("liaison", "incident.accept", id=d.new()),
@@ -462,14 +206,14 @@ CASES: dict[str, Case] = {
         lambda d: d.do("liaison", "incident.classify", id=d.new(),
                        category="env.noise_residential"),
     "A field unit reports progress only on its own assignments.":
-        lambda d: (lambda x: _field(d, _field_unit(d), "assignment.update", id=x[0],
+        lambda d: (lambda x: field_command(d, field_unit(d), "assignment.update", id=x[0],
                                     assignment=x[2], status="en_route"))(d.dispatched()),
     "A field unit changes only its own status.":
-        lambda d: _other_units_command(d, "unit.set_status", status="busy"),
-    "A field unit clocks in only itself.": lambda d: _other_units_command(d, "unit.clock_in"),
-    "A field unit clocks out only itself.": lambda d: _other_units_command(d, "unit.clock_out"),
+        lambda d: other_units_command(d, "unit.set_status", status="busy"),
+    "A field unit clocks in only itself.": lambda d: other_units_command(d, "unit.clock_in"),
+    "A field unit clocks out only itself.": lambda d: other_units_command(d, "unit.clock_out"),
     "A field unit records only its own patrol checkpoints.":
-        lambda d: _other_units_command(d, "unit.checkpoint", checkpoint="CP-1"),
+        lambda d: other_units_command(d, "unit.checkpoint", checkpoint="CP-1"),
     "Early warnings are raised by the hub's own detector only.":
         lambda d: d.do("admin", "warning.raise", category="safety.gas_leak", level="grid",
                        area="g111", count=3, baseline=0.1, threshold=3, window=60),
@@ -519,7 +263,7 @@ CASES: dict[str, Case] = {
         lambda d: d.do("leader", "incident.set_confidential", id=d.new(), confidential=False),
     "{id} is not overdue; supervision is for overdue incidents.":
         lambda d: d.do("leader", "incident.supervise", id=d.new(), note="督办"),
-    "{id} is already supervised.": _overdue_supervised_twice,
+    "{id} is already supervised.": overdue_supervised_twice,
     # -- deadlines --------------------------------------------------------------------------
     "{id} has no running deadline to extend.":
         lambda d: d.do("ctl", "incident.request_extension", id=d.with_police(), stage="accept",
@@ -533,13 +277,13 @@ CASES: dict[str, Case] = {
     "The deadline has already passed; an extension must be requested before it.":
         lambda d: d.do("ctl", "incident.request_extension", id=d.overdue(), stage="accept",
                        extra={"value": 1, "unit": "hours"}, reason="核实"),
-    "This stage is already finished.": _finished_stage,
+    "This stage is already finished.": finished_stage,
     "{id} has no extension request waiting.":
         lambda d: d.do("leader", "incident.approve_extension", id=d.new(), request="X1"),
     "There is no extension request {request} on {id}.":
         lambda d: d.do("leader", "incident.approve_extension", id=d.extension_requested()[0],
                        request="CH-0/X9"),
-    "Extension request {request} was already {status}.": _approve_twice,
+    "Extension request {request} was already {status}.": approve_twice,
     # -- units ------------------------------------------------------------------------------
     "There is no unit {unit}.":
         lambda d: d.do("ctl", "incident.dispatch", id=d.accepted(), unit="U-NONE"),
@@ -578,59 +322,59 @@ CASES: dict[str, Case] = {
     "{id} has no assignment {assignment}.":
         lambda d: d.do("ctl", "assignment.update", id=d.dispatched()[0], assignment="CH-0/9",
                        status="en_route"),
-    "Assignment {assignment} is already {state}.": _cancelled_twice,
+    "Assignment {assignment} is already {state}.": cancelled_twice,
     "Unit {unit} is on scene; clear the assignment instead of cancelling it.":
         lambda d: (lambda x: d.do("ctl", "assignment.update", id=x[0], assignment=x[1],
-                                  status="cancelled"))(_on_scene(d)),
+                                  status="cancelled"))(on_scene(d)),
     "Assignment {assignment} is already {state}; a unit cannot go back to {target}.":
         lambda d: (lambda x: d.do("ctl", "assignment.update", id=x[0], assignment=x[1],
-                                  status="en_route"))(_on_scene(d)),
+                                  status="en_route"))(on_scene(d)),
     # -- major incidents --------------------------------------------------------------------
     "There is no major incident {id}.":
         lambda d: d.do("leader", "major.note", id="MI-20261123-99", text="补记"),
-    "{id} was stood down; it takes no more changes.": _stood_down,
-    "{incident} is already linked to {id}.": _linked_twice,
-    "Unit {unit} is already committed to {id}.": _committed_twice,
+    "{id} was stood down; it takes no more changes.": stood_down,
+    "{incident} is already linked to {id}.": linked_twice,
+    "Unit {unit} is already committed to {id}.": committed_twice,
     "'area' must be a GeoJSON Polygon or a centre with a radius.":
-        lambda d: _declare(d, {"type": "Circle"}),
+        lambda d: declare(d, {"type": "Circle"}),
     "'area' must be a Polygon with 1 to 10 rings.":
-        lambda d: _declare(d, {"type": "Polygon", "coordinates": []}),
+        lambda d: declare(d, {"type": "Polygon", "coordinates": []}),
     "Each ring of 'area' needs at least 4 positions.":
-        lambda d: _declare(d, {"type": "Polygon", "coordinates": [SQUARE[:3]]}),
+        lambda d: declare(d, {"type": "Polygon", "coordinates": [SQUARE[:3]]}),
     "'area' has more than {limit} positions.":
-        lambda d: _declare(d, {"type": "Polygon", "coordinates": [SQUARE * 2_000]}),
+        lambda d: declare(d, {"type": "Polygon", "coordinates": [SQUARE * 2_000]}),
     "Each ring of 'area' must end where it starts.":
-        lambda d: _declare(d, {"type": "Polygon", "coordinates": [[*SQUARE[:3], [104.0, 30.0]]]}),
+        lambda d: declare(d, {"type": "Polygon", "coordinates": [[*SQUARE[:3], [104.0, 30.0]]]}),
     "A position of 'area' must be [lon, lat].":
-        lambda d: _declare(d, {"type": "Polygon", "coordinates": [[[104.09]] * 4]}),
+        lambda d: declare(d, {"type": "Polygon", "coordinates": [[[104.09]] * 4]}),
     # -- early warnings ---------------------------------------------------------------------
     "There is no warning {id}.":
         lambda d: d.do("leader", "warning.acknowledge", id="EW-20261123-999"),
-    "{id} was already acknowledged by {by}.": _acknowledged_twice,
+    "{id} was already acknowledged by {by}.": acknowledged_twice,
     # -- field calls for help and attachments --------------------------------------------------
     "Unit {unit} has no SOS waiting.":
         lambda d: d.do("ctl", "unit.sos_clear", id=d.unit()),
     "A field unit calls for help only for itself.":
-        lambda d: _other_units_command(d, "unit.sos", lat=30.66, lon=104.10),
+        lambda d: other_units_command(d, "unit.sos", lat=30.66, lon=104.10),
     "{filename} claims to be {claimed}, but its bytes are {found}; nothing was stored.":
-        lambda d: _attach(d, b64(png()), "image/jpeg"),
+        lambda d: attach(d, b64(png()), "image/jpeg"),
     "{filename} claims to be {claimed}, but its bytes are not a file of any accepted type; "
     "nothing was stored.":
-        lambda d: _attach(d, b64(b"just some words, not a picture"), "image/jpeg"),
+        lambda d: attach(d, b64(b"just some words, not a picture"), "image/jpeg"),
     "{filename} did not arrive whole: its base64 text is broken or cut off. Nothing was "
     "stored; send it again.":
-        lambda d: _attach(d, b64(jpeg())[:-3], "image/jpeg"),
+        lambda d: attach(d, b64(jpeg())[:-3], "image/jpeg"),
     "{filename} ends early: the {content_type} file is cut off or damaged. Nothing was stored; "
     "send it again.":
-        lambda d: _attach(d, b64(jpeg()[: len(jpeg()) * 2 // 3]), "image/jpeg"),
+        lambda d: attach(d, b64(jpeg()[: len(jpeg()) * 2 // 3]), "image/jpeg"),
     "{filename} is empty; nothing was stored.":
-        lambda d: _attach(d, "", "image/jpeg"),
+        lambda d: attach(d, "", "image/jpeg"),
     "{filename} is larger than {limit_mb} MB (about {size_mb} MB); nothing was stored.":
-        lambda d: _attach(d, b64(b"\xff\xd8\xff" + b"\x00" * MAX_BYTES + b"\xff\xd9"),
+        lambda d: attach(d, b64(b"\xff\xd8\xff" + b"\x00" * MAX_BYTES + b"\xff\xd9"),
                           "image/jpeg"),
     "{filename}: files of type {content_type} are not accepted; send a photo (JPEG, PNG, "
     "WebP), audio (MP3, AAC/M4A, AMR, WAV, OGG), a video (MP4) or a PDF.":
-        lambda d: _attach(d, b64(b"MZ\x90\x00 a program"), "application/x-msdownload"),
+        lambda d: attach(d, b64(b"MZ\x90\x00 a program"), "application/x-msdownload"),
     "'data_b64' must be the file's bytes as base64 text.":
         lambda d: d.do("ctl", "attachment.add", incident=d.new(), filename="photo.jpg",
                        content_type="image/jpeg", data_b64=5),
